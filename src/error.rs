@@ -1,0 +1,38 @@
+//! One error type for everything a user, a file or a device can get wrong.
+//!
+//! The library never panics on what it is given: bad bytes, bad settings, a lost device and a
+//! diverging loss all come back as an [`Error`] whose message can be shown to a person as it is.
+
+use std::fmt;
+
+/// What went wrong, in words meant for the person using the page or the command-line tool.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Error {
+    /// A data file is missing, truncated, or not what it claims to be.
+    Data(String),
+    /// A setting is out of its range or not a number.
+    Config(String),
+    /// The compute device failed: no adapter, a lost device, a failed read-back.
+    Device(String),
+    /// Training produced a NaN or infinite loss; the last good weights were kept.
+    NonFinite(String),
+    /// A request that does not fit the current state (for example sampling before training).
+    State(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Data(m) => write!(f, "data error: {m}"),
+            Error::Config(m) => write!(f, "invalid setting: {m}"),
+            Error::Device(m) => write!(f, "device error: {m}"),
+            Error::NonFinite(m) => write!(f, "training stopped: {m}"),
+            Error::State(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The crate's result type.
+pub type Result<T> = std::result::Result<T, Error>;

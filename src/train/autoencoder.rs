@@ -1,0 +1,272 @@
+//! Training the autoencoder on reconstruction (paper eq. 3), a chunk at a time.
+//!
+//! Adam at 1e-3, batch 100, 5 epochs, as the reference code. After every epoch the whole test
+//! subset is scored in inference mode (BatchNorm's running statistics), a few hundred images per
+//! unit of work so that a long test pass never holds up Pause.
+
+use burn::module::Module;
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::prelude::*;
+use burn::tensor::TensorData;
+
+use super::{Progress, check_range, read, read_all};
+use crate::data::{Digits, PIXELS, Pixels, epoch_batches};
+use crate::error::{Error, Result};
+use crate::models::autoencoder::{Autoencoder, AutoencoderConfig, bce_with_logits};
+use crate::rng::Rng;
+
+/// Test images scored per unit of work in the end-of-epoch test pass.
+const EVAL_BATCH: usize = 500;
+
+/// Everything that decides an autoencoder run. The same settings and seed give the same losses
+/// on the CPU backend.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AeTrainingConfig {
+    /// Network widths.
+    pub model: AutoencoderConfig,
+    /// Passes over the training subset (paper: 5).
+    pub epochs: usize,
+    /// Images per step (paper: 100). At least 2: BatchNorm needs a batch to normalize over.
+    pub batch_size: usize,
+    /// Adam's step size (paper: 1e-3).
+    pub learning_rate: f64,
+    /// How many of the 60,000 training digits to use (the first N).
+    pub train_images: usize,
+    /// How many of the 10,000 test digits score the test loss (the first N).
+    pub test_images: usize,
+    /// Binarized (the paper) or grayscale inputs.
+    pub pixels: Pixels,
+    /// Seeds the weights and the batch order.
+    pub seed: u64,
+}
+
+impl Default for AeTrainingConfig {
+    fn default() -> Self {
+        AeTrainingConfig {
+            model: AutoencoderConfig::default(),
+            epochs: 5,
+            batch_size: 100,
+            learning_rate: 1e-3,
+            train_images: 60_000,
+            test_images: 10_000,
+            pixels: Pixels::Binarized,
+            seed: 1,
+        }
+    }
+}
+
+impl AeTrainingConfig {
+    /// Refuses settings that cannot train, naming the setting and its allowed range.
+    pub fn validate(&self, available_train: usize, available_test: usize) -> Result<()> {
+        self.model.validate()?;
+        check_range("epochs", self.epochs, 1, 1000)?;
+        check_range("learning rate", self.learning_rate, 1e-7, 1.0)?;
+        check_range("training images", self.train_images, 2, available_train.max(2))?;
+        check_range("test images", self.test_images, 1, available_test.max(1))?;
+        check_range("batch size", self.batch_size, 2, self.train_images.clamp(2, 4096))?;
+        if available_train < 2 || available_test < 1 {
+            return Err(Error::Data("the training or test set is empty".into()));
+        }
+        Ok(())
+    }
+}
+
+/// Where a run stands; copied before each chunk so that a NaN can roll it back.
+#[derive(Clone, Debug)]
+struct Position {
+    epoch: usize,
+    batches: Vec<Vec<usize>>,
+    next_batch: usize,
+    step: usize,
+    /// `Some(n)`: the end-of-epoch test pass has scored the first n test images.
+    eval_next: Option<usize>,
+    rng: Rng,
+}
+
+/// An autoencoder being trained, resumable chunk by chunk.
+pub struct AeTrainer {
+    config: AeTrainingConfig,
+    device: Device,
+    model: Autoencoder,
+    optim: ModuleOptimizer,
+    train: Digits,
+    test: Digits,
+    at: Position,
+    /// Per-image test-loss sums of the test pass under way.
+    eval_sums: Vec<Tensor<1>>,
+}
+
+/// Test digits beside what the autoencoder makes of them, as pixel probabilities.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Reconstructions {
+    /// The test digits as the model saw them, `count × 784`.
+    pub inputs: Vec<f32>,
+    /// sigmoid of the decoder's logits, `count × 784`.
+    pub outputs: Vec<f32>,
+}
+
+impl AeTrainer {
+    /// Prepares a run on `device` (autodiff is enabled here). Settings are checked first;
+    /// nothing is allocated for invalid ones.
+    pub fn new(config: AeTrainingConfig, train: &Digits, test: &Digits, device: &Device) -> Result<Self> {
+        config.validate(train.len(), test.len())?;
+        let device = device.clone().autodiff();
+        device.seed(config.seed);
+        let model = config.model.init(&device)?;
+        let optim = AdamConfig::new().with_epsilon(1e-8).init();
+        let train = train.take(config.train_images);
+        let test = test.take(config.test_images);
+        let mut rng = Rng::new(config.seed);
+        let batches = epoch_batches(train.len(), config.batch_size, &mut rng);
+        let at = Position { epoch: 0, batches, next_batch: 0, step: 0, eval_next: None, rng };
+        Ok(AeTrainer { config, device, model, optim, train, test, at, eval_sums: Vec::new() })
+    }
+
+    /// The settings this run was made with.
+    pub fn config(&self) -> &AeTrainingConfig {
+        &self.config
+    }
+
+    /// The model as it stands.
+    pub fn model(&self) -> &Autoencoder {
+        &self.model
+    }
+
+    /// Optimizer steps in one epoch.
+    pub fn steps_per_epoch(&self) -> usize {
+        self.train.len() / self.config.batch_size
+    }
+
+    /// Whether every epoch, with its test pass, is done.
+    pub fn is_done(&self) -> bool {
+        self.at.epoch >= self.config.epochs
+    }
+
+    /// Runs at most `units` units of work (a training step, or one slice of the test pass),
+    /// then reads the chunk's losses back in one transaction.
+    ///
+    /// A NaN or infinite loss rolls the run back to where this chunk began (weights, optimizer
+    /// state and position) and returns [`Error::NonFinite`].
+    pub async fn run(&mut self, units: usize) -> Result<Progress> {
+        let saved = (self.model.clone(), self.optim.clone(), self.at.clone());
+        let first_step = self.at.step;
+        let mut losses = Vec::new();
+        let mut finished_test: Option<Tensor<1>> = None;
+        let inference = self.model.valid();
+        let plain = self.device.clone().inner();
+        for _ in 0..units {
+            if self.is_done() {
+                break;
+            }
+            if let Some(next) = self.at.eval_next {
+                let end = (next + EVAL_BATCH).min(self.test.len());
+                let x = self.upload(&self.test, &(next..end).collect::<Vec<_>>(), &plain);
+                let mean = bce_with_logits(inference.forward(x.clone()), x);
+                self.eval_sums.push(mean.mul_scalar((end - next) as f64));
+                if end == self.test.len() {
+                    let sums = Tensor::cat(std::mem::take(&mut self.eval_sums), 0);
+                    finished_test = Some(sums.sum().div_scalar(self.test.len() as f64));
+                    self.finish_epoch();
+                } else {
+                    self.at.eval_next = Some(end);
+                }
+                continue;
+            }
+            let batch = &self.at.batches[self.at.next_batch];
+            let x = self.upload(&self.train, batch, &self.device);
+            let loss = bce_with_logits(self.model.forward(x.clone()), x);
+            let grads = GradientsParams::from_grads(loss.backward(), &self.model);
+            self.model = self.optim.step(self.config.learning_rate, self.model.clone(), grads);
+            losses.push(loss.detach().inner());
+            self.at.step += 1;
+            self.at.next_batch += 1;
+            if self.at.next_batch == self.at.batches.len() {
+                self.at.eval_next = Some(0);
+            }
+        }
+
+        let train_count = losses.len();
+        let mut to_read = Vec::new();
+        if train_count > 0 {
+            to_read.push(Tensor::cat(losses, 0));
+        }
+        if let Some(t) = finished_test.clone() {
+            to_read.push(t);
+        }
+        let read_back = match read_all(to_read).await {
+            Ok(values) => values,
+            Err(e) => {
+                (self.model, self.optim, self.at) = saved;
+                self.eval_sums.clear();
+                return Err(e);
+            }
+        };
+        let mut values = read_back.into_iter();
+        let losses = if train_count > 0 { values.next().unwrap_or_default() } else { Vec::new() };
+        let test_loss = finished_test.and(values.next()).and_then(|v| v.first().copied());
+
+        let bad_train = losses.iter().position(|l| !l.is_finite());
+        if bad_train.is_some() || test_loss.is_some_and(|l| !l.is_finite()) {
+            let (model, optim, at) = saved;
+            let kept = at.step;
+            (self.model, self.optim, self.at) = (model, optim, at);
+            self.eval_sums.clear();
+            let when = match bad_train {
+                Some(i) => format!("at step {}", first_step + i + 1),
+                None => "in the test pass".to_string(),
+            };
+            return Err(Error::NonFinite(format!(
+                "the loss became NaN or infinite {when}; the weights after step {kept} were kept. \
+                 A smaller learning rate usually helps."
+            )));
+        }
+
+        Ok(Progress {
+            epoch: self.at.epoch,
+            epochs: self.config.epochs,
+            step: self.at.step,
+            steps_per_epoch: self.steps_per_epoch(),
+            first_step,
+            losses,
+            test_loss: test_loss.map(|l| (self.at.epoch, l)),
+            evaluating: self.at.eval_next.is_some(),
+            done: self.is_done(),
+        })
+    }
+
+    /// The first `count` test digits and their reconstructions.
+    pub async fn reconstructions(&self, count: usize) -> Result<Reconstructions> {
+        let count = count.min(self.test.len());
+        let indices: Vec<usize> = (0..count).collect();
+        let inputs = self.test.batch(&indices, self.config.pixels);
+        let model = self.model.valid();
+        let device = self.device.clone().inner();
+        let x = Tensor::<2>::from_data(TensorData::new(inputs.clone(), [count, PIXELS]), &device);
+        let outputs = read(model.decoder.probabilities(model.encoder.forward(x))).await?;
+        Ok(Reconstructions { inputs, outputs })
+    }
+
+    /// Decodes `count` codes z ~ N(0, I) drawn from `seed`: what a plain autoencoder "samples".
+    pub async fn prior_samples(&self, count: usize, seed: u64) -> Result<Vec<f32>> {
+        let latent = self.config.model.latent;
+        let z = Rng::new(seed).normals(count * latent);
+        let device = self.device.clone().inner();
+        let z = Tensor::<2>::from_data(TensorData::new(z, [count, latent]), &device);
+        read(self.model.valid().decoder.probabilities(z)).await
+    }
+
+    fn finish_epoch(&mut self) {
+        self.at.epoch += 1;
+        self.at.eval_next = None;
+        self.at.next_batch = 0;
+        if !self.is_done() {
+            self.at.batches = epoch_batches(self.train.len(), self.config.batch_size, &mut self.at.rng);
+        }
+    }
+
+    fn upload(&self, digits: &Digits, indices: &[usize], device: &Device) -> Tensor<2> {
+        let pixels = digits.batch(indices, self.config.pixels);
+        Tensor::from_data(TensorData::new(pixels, [indices.len(), PIXELS]), device)
+    }
+}

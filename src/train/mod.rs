@@ -1,0 +1,80 @@
+//! Resumable trainers: one call runs one bounded chunk of work and reads its results back once.
+//!
+//! A browser cannot block on the GPU, and a page must answer Pause within a fraction of a second,
+//! so no trainer owns a loop over epochs. The caller (the worker, or the native tool) calls
+//! `run(units)` again and again; each call takes at most `units` steps, then awaits one batched
+//! read-back of the chunk's losses. Every read is asynchronous, which is the only kind WebGPU in
+//! wasm allows.
+
+pub mod autoencoder;
+
+use burn::prelude::*;
+use burn::tensor::Transaction;
+
+use crate::error::{Error, Result};
+
+pub use autoencoder::{AeTrainer, AeTrainingConfig};
+
+/// What a chunk of training did, for plots and progress bars.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
+pub struct Progress {
+    /// Epochs completed (including their test-loss pass).
+    pub epoch: usize,
+    /// Epochs the phase will run.
+    pub epochs: usize,
+    /// Optimizer steps taken since the phase began.
+    pub step: usize,
+    /// Optimizer steps in one epoch.
+    pub steps_per_epoch: usize,
+    /// The step number of `losses[0]`.
+    pub first_step: usize,
+    /// The training loss of each step taken in this chunk.
+    pub losses: Vec<f32>,
+    /// The test loss, when this chunk finished an epoch: (epoch number from 1, loss).
+    pub test_loss: Option<(usize, f32)>,
+    /// Whether the chunk ended inside an end-of-epoch test pass.
+    pub evaluating: bool,
+    /// Whether the phase has finished all its epochs.
+    pub done: bool,
+}
+
+/// Reads tensors back in one transaction, as flat f32 vectors, mapping any device failure to an
+/// [`Error::Device`] instead of a panic.
+pub async fn read_all(tensors: Vec<Tensor<1>>) -> Result<Vec<Vec<f32>>> {
+    if tensors.is_empty() {
+        return Ok(Vec::new());
+    }
+    let transaction = tensors.into_iter().fold(Transaction::default(), |t, x| t.register(x));
+    let data = transaction
+        .execute_async()
+        .await
+        .map_err(|e| Error::Device(format!("reading results back from the device failed: {e:?}")))?;
+    data.into_iter()
+        .map(|d| {
+            d.convert::<f32>()
+                .try_into_vec::<f32>()
+                .map_err(|e| Error::Device(format!("unexpected data from the device: {e:?}")))
+        })
+        .collect()
+}
+
+/// Reads one tensor back as a flat f32 vector.
+pub async fn read(tensor: Tensor<2>) -> Result<Vec<f32>> {
+    let flat = tensor.flatten::<1>(0, 1);
+    Ok(read_all(vec![flat]).await?.pop().unwrap_or_default())
+}
+
+/// Checks a positive setting: a number in `range`, for a message naming `what`.
+pub(crate) fn check_range<T: PartialOrd + std::fmt::Display + Copy>(
+    what: &str,
+    value: T,
+    low: T,
+    high: T,
+) -> Result<()> {
+    // NaN fails both comparisons, so it is refused too.
+    if value >= low && value <= high {
+        Ok(())
+    } else {
+        Err(Error::Config(format!("{what} must be between {low} and {high}, not {value}")))
+    }
+}

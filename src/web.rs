@@ -1,0 +1,182 @@
+//! The Web Worker's edge: wasm-bindgen functions over the library, nothing else.
+//!
+//! The worker (`www/worker.js`) calls these one at a time and never concurrently, so the state
+//! lives in one thread-local. Async calls take their trainer out of it for the duration of the
+//! await and put it back after, so no borrow is held across an await. Errors come back as JS
+//! `Error`s with the library's message; a panic (a bug, not bad input) is recorded so the worker
+//! can report it before the page starts a fresh one.
+
+use std::cell::RefCell;
+
+use burn::prelude::Device;
+use js_sys::Float32Array;
+use wasm_bindgen::prelude::*;
+
+use crate::backend::{self, Backend};
+use crate::data::Digits;
+use crate::error::Error;
+use crate::train::{AeTrainer, AeTrainingConfig};
+
+#[derive(Default)]
+struct State {
+    train: Option<Digits>,
+    test: Option<Digits>,
+    device: Option<Device>,
+    autoencoder: Option<AeTrainer>,
+}
+
+thread_local! {
+    static STATE: RefCell<State> = RefCell::new(State::default());
+    static LAST_PANIC: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+fn js_error(e: Error) -> JsError {
+    JsError::new(&e.to_string())
+}
+
+/// Converts to a plain JS value: structs and maps become ordinary objects (serde-wasm-bindgen
+/// would make a flattened struct an ES `Map`, which the page could not read as `config.epochs`).
+fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsError> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| JsError::new(&e.to_string()))
+}
+
+fn with_state<T>(f: impl FnOnce(&mut State) -> T) -> T {
+    STATE.with(|s| f(&mut s.borrow_mut()))
+}
+
+/// Installs the panic hook: the message goes to the console and is kept for [`last_panic`].
+#[wasm_bindgen(start)]
+pub fn start() {
+    std::panic::set_hook(Box::new(|info| {
+        console_error_panic_hook::hook(info);
+        LAST_PANIC.with(|p| *p.borrow_mut() = Some(info.to_string()));
+    }));
+}
+
+/// The message of the panic that killed this instance, if one did.
+#[wasm_bindgen]
+pub fn last_panic() -> Option<String> {
+    LAST_PANIC.with(|p| p.borrow().clone())
+}
+
+/// Panics on purpose, so the browser tests can check that the page survives a dead worker.
+#[wasm_bindgen]
+pub fn debug_panic() {
+    panic!("deliberate panic requested by a test");
+}
+
+/// Parses the four MNIST IDX files (already decompressed) and keeps them for training.
+/// Returns `{train, test}`, the number of digits in each.
+#[wasm_bindgen]
+pub fn load_mnist(
+    train_images: &[u8],
+    train_labels: &[u8],
+    test_images: &[u8],
+    test_labels: &[u8],
+) -> Result<JsValue, JsError> {
+    let train = Digits::from_idx(train_images, train_labels)
+        .map_err(|e| js_error(Error::Data(format!("training set: {e}"))))?;
+    let test = Digits::from_idx(test_images, test_labels)
+        .map_err(|e| js_error(Error::Data(format!("test set: {e}"))))?;
+    let counts = counts_object(train.len(), test.len());
+    with_state(|s| {
+        s.train = Some(train);
+        s.test = Some(test);
+    });
+    Ok(counts)
+}
+
+fn counts_object(train: usize, test: usize) -> JsValue {
+    let obj = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&obj, &"train".into(), &(train as f64).into());
+    let _ = js_sys::Reflect::set(&obj, &"test".into(), &(test as f64).into());
+    obj.into()
+}
+
+/// Chooses the backend ("gpu" or "cpu") for the next run, initializing WebGPU on first use.
+/// Drops any run in progress: its tensors live on the old device.
+#[wasm_bindgen]
+pub async fn select_backend(name: String) -> Result<(), JsError> {
+    let backend = Backend::parse(&name).map_err(js_error)?;
+    let device = backend::device(backend).await.map_err(js_error)?;
+    with_state(|s| {
+        s.autoencoder = None;
+        s.device = Some(device);
+    });
+    Ok(())
+}
+
+/// The default autoencoder settings, so the page shows the library's defaults, not copies.
+#[wasm_bindgen]
+pub fn autoencoder_defaults() -> Result<JsValue, JsError> {
+    to_js(&AeTrainingConfig::default())
+}
+
+/// Starts a fresh autoencoder run with `config` (any subset of the settings; the rest take
+/// their defaults). Returns the settings in force and the steps per epoch.
+#[wasm_bindgen]
+pub fn new_autoencoder(config: JsValue) -> Result<JsValue, JsError> {
+    let config: AeTrainingConfig = serde_wasm_bindgen::from_value(config)
+        .map_err(|e| js_error(Error::Config(e.to_string())))?;
+    let trainer = with_state(|s| {
+        let (Some(train), Some(test)) = (&s.train, &s.test) else {
+            return Err(Error::State("MNIST is not loaded yet".into()));
+        };
+        let device = s.device.as_ref().ok_or_else(|| Error::State("no backend selected".into()))?;
+        AeTrainer::new(config, train, test, device)
+    })
+    .map_err(js_error)?;
+    let info = to_js(&(trainer.config(), trainer.steps_per_epoch()))?;
+    with_state(|s| s.autoencoder = Some(trainer));
+    Ok(info)
+}
+
+/// Forgets the autoencoder run.
+#[wasm_bindgen]
+pub fn reset_autoencoder() {
+    with_state(|s| s.autoencoder = None);
+}
+
+fn take_autoencoder() -> Result<AeTrainer, JsError> {
+    with_state(|s| s.autoencoder.take())
+        .ok_or_else(|| js_error(Error::State("no autoencoder has been started".into())))
+}
+
+fn put_autoencoder(trainer: AeTrainer) {
+    with_state(|s| s.autoencoder = Some(trainer));
+}
+
+/// Runs at most `units` steps of the autoencoder run; returns its progress.
+#[wasm_bindgen]
+pub async fn train_autoencoder(units: u32) -> Result<JsValue, JsError> {
+    let mut trainer = take_autoencoder()?;
+    let result = trainer.run(units as usize).await;
+    put_autoencoder(trainer);
+    let progress = result.map_err(js_error)?;
+    to_js(&progress)
+}
+
+/// The first `count` test digits and their reconstructions: `{inputs, outputs}`, each a
+/// Float32Array of `count × 784` values in [0, 1].
+#[wasm_bindgen]
+pub async fn reconstructions(count: u32) -> Result<JsValue, JsError> {
+    let trainer = take_autoencoder()?;
+    let result = trainer.reconstructions(count as usize).await;
+    put_autoencoder(trainer);
+    let r = result.map_err(js_error)?;
+    let obj = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&obj, &"inputs".into(), &Float32Array::from(&r.inputs[..]));
+    let _ = js_sys::Reflect::set(&obj, &"outputs".into(), &Float32Array::from(&r.outputs[..]));
+    Ok(obj.into())
+}
+
+/// Decodings of `count` codes z ~ N(0, I) drawn from `seed`.
+#[wasm_bindgen]
+pub async fn prior_samples(count: u32, seed: u32) -> Result<Float32Array, JsError> {
+    let trainer = take_autoencoder()?;
+    let result = trainer.prior_samples(count as usize, u64::from(seed)).await;
+    put_autoencoder(trainer);
+    Ok(Float32Array::from(&result.map_err(js_error)?[..]))
+}

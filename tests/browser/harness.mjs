@@ -1,0 +1,54 @@
+// Shared set-up for the browser tests: serve www/ on loopback, drive Debian's Chromium.
+import { chromium } from 'playwright-core';
+import { serve } from '../../tools/serve.mjs';
+
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+
+/** Serves www/ on a free loopback port; returns {server, url}. */
+export async function startServer() {
+  const server = await serve('www', { port: 0 });
+  return { server, url: `http://127.0.0.1:${server.address().port}/` };
+}
+
+/** Launches headless Chromium, with WebGPU (SwiftShader here) unless `webgpu` is false. */
+export function launch({ webgpu = true } = {}) {
+  const args = ['--disable-quic', '--no-first-run', '--disable-background-networking',
+    '--disable-component-update', '--disable-sync', '--no-sandbox'];
+  if (webgpu) args.push('--enable-unsafe-webgpu');
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+}
+
+/** Opens the page and collects console errors and uncaught exceptions (page and worker). */
+export async function openPage(browser, url) {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 1000 } });
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('worker', (w) => w.on('console', (m) => { if (m.type() === 'error') errors.push(`worker: ${m.text()}`); }));
+  await page.goto(url);
+  return { page, errors };
+}
+
+/** Waits until `window.lab.state` is one of `states`. */
+export function waitForState(page, states, timeout = 120_000) {
+  return page.waitForFunction((s) => s.includes(window.lab?.state), states, { timeout });
+}
+
+/** Sets the form fields named in `settings` (select or input). */
+export async function setSettings(page, settings) {
+  for (const [name, value] of Object.entries(settings)) {
+    const field = page.locator(`#settings [name=${name}]`);
+    if (await field.evaluate((el) => el.tagName === 'SELECT')) await field.selectOption(String(value));
+    else await field.fill(String(value));
+  }
+}
+
+/** The number of pixels of `canvas` that differ from its darkest gray background. */
+export function inkOf(page, selector) {
+  return page.$eval(selector, (canvas) => {
+    const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height);
+    let ink = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i] > 128) ink++;
+    return ink;
+  });
+}

@@ -1,0 +1,154 @@
+// The page in headless Chromium: loading, training on both backends, the panels, the controls,
+// and what happens on bad input.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launch, openPage, waitForState, setSettings, inkOf } from './harness.mjs';
+
+const SMALL = { train_images: 500, test_images: 200, epochs: 1, batch_size: 50, learning_rate: 0.003 };
+
+let server, url, browser;
+before(async () => {
+  ({ server, url } = await startServer());
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+async function trainSmall(page, settings = SMALL) {
+  await setSettings(page, settings);
+  await page.click('#train');
+  await waitForState(page, ['done'], 300_000);
+  return page.evaluate(() => ({ losses: window.lab.losses, tests: window.lab.testLosses, errors: window.lab.errors }));
+}
+
+function assertLossFell(losses) {
+  assert.ok(losses.length >= 5, `too few steps: ${losses.length}`);
+  assert.ok(losses.every(Number.isFinite), 'every loss is finite');
+  const first = losses[0], last = losses.at(-1);
+  assert.ok(first > 400, `an untrained autoencoder costs ~543 nats, got ${first}`);
+  assert.ok(last < 0.8 * first, `loss should fall: ${first} → ${last}`);
+}
+
+test('the page loads on WebGPU with no console errors and names its adapter', async () => {
+  const { page, errors } = await openPage(browser, url);
+  await waitForState(page, ['idle']);
+  const lab = await page.evaluate(() => ({ backend: window.lab.backend, adapter: window.lab.adapter }));
+  assert.equal(lab.backend, 'gpu');
+  assert.match(lab.adapter, /^WebGPU/);
+  assert.match(await page.textContent('#adapter'), /WebGPU/);
+  assert.equal(await page.isVisible('#notice'), false);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('training on WebGPU lowers the loss and draws both digit panels', async () => {
+  const { page, errors } = await openPage(browser, url);
+  await waitForState(page, ['idle']);
+  const { losses, tests } = await trainSmall(page);
+  assertLossFell(losses);
+  assert.equal(tests.length, 1, 'one test loss per epoch');
+  await page.waitForFunction(() => window.lab.drawn.reconstructions > 0 && window.lab.drawn.samples > 0);
+  assert.ok(await inkOf(page, '#reconstructions') > 500, 'reconstructions are drawn');
+  assert.ok(await inkOf(page, '#samples') > 200, 'samples are drawn');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('training on the CPU backend lowers the loss too', async () => {
+  const { page, errors } = await openPage(browser, `${url}?backend=cpu`);
+  await waitForState(page, ['idle']);
+  assert.equal(await page.evaluate(() => window.lab.backend), 'cpu');
+  assert.equal(await page.textContent('#adapter'), 'CPU (WebAssembly)');
+  const { losses } = await trainSmall(page);
+  assertLossFell(losses);
+  assert.ok(await inkOf(page, '#reconstructions') > 500);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('Pause stops progress and Resume continues it', async () => {
+  const { page } = await openPage(browser, `${url}?backend=cpu`);
+  await waitForState(page, ['idle']);
+  await setSettings(page, { ...SMALL, train_images: 10000, epochs: 3, batch_size: 100 });
+  await page.click('#train');
+  await page.waitForFunction(() => (window.lab.lastProgress?.step ?? 0) >= 3, null, { timeout: 60_000 });
+  const clicked = Date.now();
+  await page.click('#pause');
+  await waitForState(page, ['paused'], 5_000);
+  const pausedWithin = Date.now() - clicked;
+  assert.ok(pausedWithin < 1000, `pause took ${pausedWithin} ms`);
+  const atPause = await page.evaluate(() => window.lab.lastProgress.step);
+  await page.waitForTimeout(1500);
+  assert.equal(await page.evaluate(() => window.lab.lastProgress.step), atPause, 'no steps while paused');
+  assert.equal(await page.textContent('#pause'), 'Resume');
+  await page.click('#pause');
+  await page.waitForFunction((s) => window.lab.lastProgress.step > s, atPause, { timeout: 30_000 });
+  await page.click('#stop');
+  await waitForState(page, ['stopped'], 5_000);
+  await page.close();
+});
+
+test('without WebGPU the page falls back to the CPU with a visible notice', async () => {
+  const plain = await launch({ webgpu: false });
+  try {
+    const { page } = await openPage(plain, url);
+    await waitForState(page, ['idle']);
+    assert.equal(await page.evaluate(() => window.lab.backend), 'cpu');
+    assert.equal(await page.isVisible('#notice'), true);
+    assert.match(await page.textContent('#notice'), /CPU.*WebGPU/);
+    assert.equal(await page.isDisabled('#backend option[value=gpu]'), true);
+    const { losses } = await trainSmall(page, { ...SMALL, train_images: 500, epochs: 1 });
+    assertLossFell(losses);
+  } finally {
+    await plain.close();
+  }
+});
+
+test('bad settings are refused with a message, and the page keeps working', async () => {
+  const { page } = await openPage(browser, `${url}?backend=cpu`);
+  await waitForState(page, ['idle']);
+  await setSettings(page, { epochs: '-5' });
+  await page.click('#train');
+  assert.match(await page.textContent('#settings-error'), /Epochs must be a whole number from 1 to 1000/);
+  assert.equal(await page.getAttribute('#settings [name=epochs]', 'aria-invalid'), 'true');
+  assert.equal(await page.evaluate(() => window.lab.state), 'idle');
+  await setSettings(page, { epochs: 1, learning_rate: 'abc' });
+  await page.click('#train');
+  assert.match(await page.textContent('#settings-error'), /Learning rate/);
+  // A value the form lets through but the library refuses still comes back as a message.
+  await page.evaluate(() => window.lab.send({ type: 'start', config: { batch_size: 1 } }));
+  await page.waitForFunction(() => window.lab.errors.length > 0);
+  assert.match(await page.evaluate(() => window.lab.errors.at(-1)), /batch size must be between 2/);
+  const { losses } = await trainSmall(page);
+  assert.ok(losses.length > 0, 'training still works after the refusals');
+  await page.close();
+});
+
+test('a corrupt data file gives a clear message', async () => {
+  const page = await browser.newPage();
+  await page.route('**/data/t10k-labels-idx1-ubyte.gz', async (route) => {
+    const response = await route.fetch();
+    const body = await response.body();
+    await route.fulfill({ response, body: body.subarray(0, body.length - 20) });
+  });
+  await page.route('**/data/train-labels-idx1-ubyte.gz', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await page.goto(`${url}?backend=cpu`);
+  await page.waitForFunction(() => window.lab.errors.length > 0, null, { timeout: 60_000 });
+  const message = await page.evaluate(() => window.lab.errors[0]);
+  assert.match(message, /(train-labels.*HTTP 404|t10k-labels.*corrupt or truncated)/);
+  assert.equal(await page.isVisible('#error'), true);
+  await page.close();
+});
+
+test('a panic in the worker is reported and a fresh worker takes over', async () => {
+  const { page } = await openPage(browser, `${url}?backend=cpu`);
+  await waitForState(page, ['idle']);
+  await page.evaluate(() => window.lab.send({ type: 'crash' }));
+  await page.waitForFunction(() => window.lab.errors.some((e) => /crashed.*deliberate panic/.test(e)), null, { timeout: 30_000 });
+  await waitForState(page, ['idle'], 60_000);
+  const { losses } = await trainSmall(page);
+  assert.ok(losses.length > 0, 'the new worker trains');
+  await page.close();
+});

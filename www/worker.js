@@ -1,0 +1,199 @@
+// The Web Worker that owns the wasm module, the data and the models.
+//
+// Protocol (the one place it is written down):
+//
+// page → worker (commands)
+//   {type: 'init', backend: 'auto'|'gpu'|'cpu'}  load wasm and MNIST, pick a backend
+//   {type: 'backend', backend: 'gpu'|'cpu'}      switch backend (drops the current run)
+//   {type: 'start', config}                      start a fresh autoencoder run
+//   {type: 'pause'} {type: 'resume'}             hold / continue between chunks
+//   {type: 'stop'}                               end the run early; the model stays usable
+//   {type: 'reset'}                              forget the run
+//   {type: 'sample', seed}                       redraw the sample panel with a new seed
+//   {type: 'crash'}                              panic inside wasm on purpose (tests only)
+//
+// worker → page (events)
+//   {type: 'status', text}                                    what it is doing (loading…)
+//   {type: 'ready', backend, adapter, notice, train, test, defaults}
+//   {type: 'started', config, stepsPerEpoch}
+//   {type: 'progress', epoch, epochs, step, steps_per_epoch, first_step, losses, test_loss,
+//                      evaluating, done, imagesPerSecond, chunkMs}
+//   {type: 'state', state: 'idle'|'training'|'paused'|'done'|'stopped'}
+//   {type: 'reconstructions', inputs, outputs, count}          Float32Arrays, count × 784
+//   {type: 'samples', pixels, count, seed}
+//   {type: 'error', message, fatal}        fatal: the wasm instance died; make a new worker
+//
+// Work happens in chunks of a few training steps, sized so each takes about CHUNK_MS: commands
+// that arrive meanwhile are queued and handled between chunks, which bounds how long Pause or
+// Stop can take, and keeps every call into wasm strictly one at a time.
+import init, * as lab from './pkg/flowae.js';
+
+const CHUNK_MS = 120;          // target duration of one chunk of training
+const PREVIEW_MS = 1000;       // how often the reconstruction and sample panels are redrawn
+const PREVIEW_COUNT = 16;      // test digits shown with their reconstructions
+const SAMPLE_COUNT = 32;       // z ~ N(0, I) decodings shown
+
+const queue = [];
+let wake = null;
+let state = 'idle';
+let units = 1;                 // training steps per chunk, adapted to CHUNK_MS
+let lastPreview = 0;
+let sampleSeed = 1;
+let batchSize = 100;
+let wasmReady = false;
+
+self.onmessage = (event) => {
+  queue.push(event.data);
+  if (wake) { wake(); wake = null; }
+};
+
+function post(message, transfer) { self.postMessage(message, transfer ?? []); }
+function setState(next) { state = next; post({ type: 'state', state }); }
+
+async function fetchGzip(name) {
+  let response;
+  try {
+    response = await fetch(`data/${name}.gz`);
+  } catch (e) {
+    throw new Error(`could not download data/${name}.gz: ${e.message}`);
+  }
+  if (!response.ok) throw new Error(`data/${name}.gz: HTTP ${response.status} (was ./build.sh run?)`);
+  try {
+    const stream = response.body.pipeThrough(new DecompressionStream('gzip'));
+    return new Uint8Array(await new Response(stream).arrayBuffer());
+  } catch (e) {
+    throw new Error(`data/${name}.gz is corrupt or truncated (${e.message})`);
+  }
+}
+
+async function adapterName() {
+  if (!('gpu' in navigator) || !navigator.gpu) return null;
+  try {
+    const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
+    if (!adapter) return null;
+    const info = adapter.info ?? {};
+    const name = [info.vendor, info.architecture, info.device, info.description]
+      .filter(Boolean).join(' ').trim();
+    return (name || 'WebGPU adapter') + (info.isFallbackAdapter ? ' (software fallback)' : '');
+  } catch {
+    return null;
+  }
+}
+
+async function chooseBackend(wanted) {
+  if (wanted === 'cpu') {
+    await lab.select_backend('cpu');
+    return { backend: 'cpu', adapter: 'CPU (WebAssembly)', notice: null };
+  }
+  const adapter = await adapterName();
+  let reason = adapter ? null : 'this browser offers no WebGPU adapter';
+  if (adapter) {
+    try {
+      await lab.select_backend('gpu');
+      return { backend: 'gpu', adapter: `WebGPU: ${adapter}`, notice: null };
+    } catch (e) {
+      reason = `WebGPU failed to start (${e.message})`;
+    }
+  }
+  await lab.select_backend('cpu');
+  return { backend: 'cpu', adapter: 'CPU (WebAssembly)', notice: `Training on the CPU: ${reason}.` };
+}
+
+async function initialize(wanted) {
+  post({ type: 'status', text: 'Loading the WebAssembly module…' });
+  if (!wasmReady) { await init(); wasmReady = true; }
+  post({ type: 'status', text: 'Downloading MNIST…' });
+  const [trainImages, trainLabels, testImages, testLabels] = await Promise.all([
+    'train-images-idx3-ubyte', 'train-labels-idx1-ubyte',
+    't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'].map(fetchGzip));
+  const counts = lab.load_mnist(trainImages, trainLabels, testImages, testLabels);
+  post({ type: 'status', text: 'Starting the backend…' });
+  const chosen = await chooseBackend(wanted);
+  post({ type: 'ready', ...chosen, ...counts, defaults: lab.autoencoder_defaults() });
+}
+
+async function preview() {
+  const r = await lab.reconstructions(PREVIEW_COUNT);
+  post({ type: 'reconstructions', inputs: r.inputs, outputs: r.outputs, count: PREVIEW_COUNT },
+    [r.inputs.buffer, r.outputs.buffer]);
+  const pixels = await lab.prior_samples(SAMPLE_COUNT, sampleSeed);
+  post({ type: 'samples', pixels, count: SAMPLE_COUNT, seed: sampleSeed }, [pixels.buffer]);
+  lastPreview = performance.now();
+}
+
+async function trainChunk() {
+  const started = performance.now();
+  const progress = await lab.train_autoencoder(units);
+  const chunkMs = performance.now() - started;
+  const steps = progress.losses.length;
+  if (steps > 0) {
+    // Grow or shrink the chunk towards CHUNK_MS, at most doubling at a time.
+    const perStep = chunkMs / steps;
+    units = Math.max(1, Math.min(units * 2, Math.round(CHUNK_MS / perStep), 500));
+  }
+  post({ type: 'progress', ...progress,
+    imagesPerSecond: steps > 0 ? (steps * batchSize * 1000) / chunkMs : null, chunkMs });
+  if (progress.done) {
+    await preview();
+    setState('done');
+  } else if (progress.test_loss || performance.now() - lastPreview > PREVIEW_MS) {
+    await preview();
+  }
+}
+
+async function handle(command) {
+  switch (command.type) {
+    case 'init': await initialize(command.backend ?? 'auto'); break;
+    case 'backend': {
+      const chosen = await chooseBackend(command.backend);
+      post({ type: 'ready', ...chosen, defaults: lab.autoencoder_defaults() });
+      setState('idle');
+      break;
+    }
+    case 'start': {
+      const [config, stepsPerEpoch] = lab.new_autoencoder(command.config);
+      batchSize = config.batch_size;
+      units = 1;
+      post({ type: 'started', config, stepsPerEpoch });
+      setState('training');
+      await preview();
+      break;
+    }
+    case 'pause': if (state === 'training') setState('paused'); break;
+    case 'resume': if (state === 'paused') setState('training'); break;
+    case 'stop': if (state === 'training' || state === 'paused') setState('stopped'); break;
+    case 'reset': lab.reset_autoencoder(); setState('idle'); break;
+    case 'sample':
+      sampleSeed = command.seed >>> 0;
+      if (state !== 'idle') await preview();
+      break;
+    case 'crash': lab.debug_panic(); break;
+    default: throw new Error(`unknown command ${command.type}`);
+  }
+}
+
+function report(error) {
+  const panic = wasmReady ? lab.last_panic() : null;
+  const fatal = panic !== null && panic !== undefined;
+  post({ type: 'error', message: fatal ? `the worker crashed: ${panic}` : String(error?.message ?? error), fatal });
+  return fatal;
+}
+
+async function loop() {
+  for (;;) {
+    try {
+      if (queue.length > 0) {
+        await handle(queue.shift());
+      } else if (state === 'training') {
+        await trainChunk();
+      } else {
+        await new Promise((resolve) => { wake = resolve; });
+      }
+    } catch (error) {
+      if (report(error)) return;          // the wasm instance is gone; the page starts anew
+      if (state === 'training') setState('stopped');
+    }
+  }
+}
+
+loop();
