@@ -84,16 +84,20 @@ build_wasm() {
   if [ ! -f pkg/flowae_bg.wasm ] || [ "$raw" -nt pkg/flowae_bg.wasm ]; then
     wasm-bindgen --target web --no-typescript --remove-name-section --out-dir pkg "$raw"
   fi
-  mkdir -p www/pkg
-  if [ ! -f www/pkg/flowae_bg.wasm ] || [ pkg/flowae_bg.wasm -nt www/pkg/flowae_bg.wasm ]; then
+  # wasm-opt takes minutes; its output is kept beside the build, so fresh clones reuse it.
+  local opt="$CARGO_TARGET_DIR/flowae-web/flowae_bg.wasm"
+  mkdir -p "$(dirname "$opt")" www/pkg
+  if [ ! -f "$opt" ] || ! cmp -s pkg/flowae_bg.wasm "$opt.input"; then
     log "optimizing the wasm module with wasm-opt"
     node_modules/.bin/wasm-opt -O2 --strip-debug --strip-producers \
       --enable-simd --enable-bulk-memory --enable-mutable-globals --enable-sign-ext \
       --enable-nontrapping-float-to-int --enable-reference-types --enable-multivalue \
-      pkg/flowae_bg.wasm -o www/pkg/flowae_bg.wasm.tmp
-    mv www/pkg/flowae_bg.wasm.tmp www/pkg/flowae_bg.wasm
+      pkg/flowae_bg.wasm -o "$opt.tmp"
+    mv "$opt.tmp" "$opt"
+    cp pkg/flowae_bg.wasm "$opt.input"
   fi
-  cp -u pkg/flowae.js www/pkg/flowae.js
+  cmp -s "$opt" www/pkg/flowae_bg.wasm || cp "$opt" www/pkg/flowae_bg.wasm
+  cmp -s pkg/flowae.js www/pkg/flowae.js || cp pkg/flowae.js www/pkg/flowae.js
 }
 
 build() {

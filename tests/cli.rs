@@ -30,9 +30,10 @@ fn trains_and_writes_png_grids() {
 
 #[test]
 fn explains_bad_arguments_instead_of_panicking() {
+    let data = common::mnist_dir();
     let cases: [(&[&str], &str); 5] = [
         (&["train-ae", "--epochs", "zero"], "--epochs must be a number"),
-        (&["train-ae", "--epochs", "0", "--data", common::mnist_dir().to_str().unwrap()], "epochs must be between"),
+        (&["train-ae", "--epochs", "0", "--data", data.to_str().unwrap()], "epochs must be between"),
         (&["train-ae", "--data", "/nonexistent"], "cannot read /nonexistent"),
         (&["train-ae", "--backend", "tpu"], "backend must be"),
         (&["dance"], "expected a command"),

@@ -144,7 +144,8 @@ impl AeTrainer {
     }
 
     /// Runs at most `units` units of work (a training step, or one slice of the test pass),
-    /// then reads the chunk's losses back in one transaction.
+    /// then reads the chunk's losses back in one transaction. A chunk ends early at the end of
+    /// an epoch, so that every epoch's test loss is reported.
     ///
     /// A NaN or infinite loss rolls the run back to where this chunk began (weights, optimizer
     /// state and position) and returns [`Error::NonFinite`].
@@ -168,6 +169,7 @@ impl AeTrainer {
                     let sums = Tensor::cat(std::mem::take(&mut self.eval_sums), 0);
                     finished_test = Some(sums.sum().div_scalar(self.test.len() as f64));
                     self.finish_epoch();
+                    break; // one epoch's end per chunk, so each test loss is reported
                 } else {
                     self.at.eval_next = Some(end);
                 }
