@@ -179,8 +179,18 @@ function report(error) {
   return fatal;
 }
 
+// On the CPU backend a chunk never waits for anything outside wasm, so its promise settles in
+// the microtask queue and a loop of chunks would starve onmessage forever (Pause would never
+// arrive). A message through a MessageChannel is a macrotask without setTimeout's clamping:
+// awaiting it lets queued commands in between chunks.
+const channel = new MessageChannel();
+function yieldToEvents() {
+  return new Promise((resolve) => { channel.port1.onmessage = () => resolve(); channel.port2.postMessage(null); });
+}
+
 async function loop() {
   for (;;) {
+    await yieldToEvents();
     try {
       if (queue.length > 0) {
         await handle(queue.shift());

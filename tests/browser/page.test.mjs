@@ -56,9 +56,12 @@ test('training on WebGPU lowers the loss and draws both digit panels', async () 
   await page.close();
 });
 
-test('training on the CPU backend lowers the loss too', async () => {
-  const { page, errors } = await openPage(browser, `${url}?backend=cpu`);
+test('switching to the CPU backend in the page trains there, and lowers the loss too', async () => {
+  const { page, errors } = await openPage(browser, url);
   await waitForState(page, ['idle']);
+  assert.equal(await page.evaluate(() => window.lab.backend), 'gpu');
+  await page.selectOption('#backend', 'cpu');
+  await page.waitForFunction(() => window.lab.adapter === 'CPU (WebAssembly)');
   assert.equal(await page.evaluate(() => window.lab.backend), 'cpu');
   assert.equal(await page.textContent('#adapter'), 'CPU (WebAssembly)');
   const { losses } = await trainSmall(page);
@@ -114,9 +117,10 @@ test('bad settings are refused with a message, and the page keeps working', asyn
   assert.match(await page.textContent('#settings-error'), /Epochs must be a whole number from 1 to 1000/);
   assert.equal(await page.getAttribute('#settings [name=epochs]', 'aria-invalid'), 'true');
   assert.equal(await page.evaluate(() => window.lab.state), 'idle');
-  await setSettings(page, { epochs: 1, learning_rate: 'abc' });
+  await setSettings(page, { epochs: 1, learning_rate: '' });
   await page.click('#train');
-  assert.match(await page.textContent('#settings-error'), /Learning rate/);
+  assert.match(await page.textContent('#settings-error'), /Learning rate must be a number from/);
+  assert.equal(await page.getAttribute('#settings [name=epochs]', 'aria-invalid'), 'false');
   // A value the form lets through but the library refuses still comes back as a message.
   await page.evaluate(() => window.lab.send({ type: 'start', config: { batch_size: 1 } }));
   await page.waitForFunction(() => window.lab.errors.length > 0);
@@ -146,7 +150,7 @@ test('a panic in the worker is reported and a fresh worker takes over', async ()
   const { page } = await openPage(browser, `${url}?backend=cpu`);
   await waitForState(page, ['idle']);
   await page.evaluate(() => window.lab.send({ type: 'crash' }));
-  await page.waitForFunction(() => window.lab.errors.some((e) => /crashed.*deliberate panic/.test(e)), null, { timeout: 30_000 });
+  await page.waitForFunction(() => window.lab.errors.some((e) => /crashed[\s\S]*deliberate panic/.test(e)), null, { timeout: 30_000 });
   await waitForState(page, ['idle'], 60_000);
   const { losses } = await trainSmall(page);
   assert.ok(losses.length > 0, 'the new worker trains');
