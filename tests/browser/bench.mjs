@@ -16,18 +16,26 @@ async function measure(browser, url, backend) {
       bytes[path] = (await response.body()).length;
     } catch { /* redirects and aborted requests have no body */ }
   });
+  // Main-thread tasks over 50 ms, as the browser reports them.
+  await page.addInitScript(() => {
+    window.longTasks = [];
+    new PerformanceObserver((list) => { for (const e of list.getEntries()) window.longTasks.push(e.duration); })
+      .observe({ type: 'longtask', buffered: true });
+  });
   const opened = Date.now();
   await page.goto(`${url}?backend=${backend}`);
   await waitForState(page, ['idle']);
   const readyMs = Date.now() - opened;
   await setSettings(page, TRAIN);
+  await page.evaluate(() => { window.longTasks = []; });
   await page.click('#train');
   await page.waitForFunction(() => window.lab.drawn.reconstructions > 0, null, { timeout: 120_000 });
   const firstReconstructionMs = Date.now() - opened;
   await waitForState(page, ['done'], 600_000);
-  const { adapter, rates } = await page.evaluate(() => ({ adapter: window.lab.adapter, rates: window.lab.rates }));
+  const { adapter, rates, longTasks } = await page.evaluate(() => ({
+    adapter: window.lab.adapter, rates: window.lab.rates, longTasks: window.longTasks }));
   await page.close();
-  return { backend, adapter, readyMs, firstReconstructionMs, rates, bytes };
+  return { backend, adapter, readyMs, firstReconstructionMs, rates, bytes, longTasks };
 }
 
 const { server, url } = await startServer();
@@ -49,7 +57,8 @@ const summary = {
     const steady = r.rates.slice(1);        // the first chunk pays for shader compilation
     const mean = steady.length ? steady.reduce((a, b) => a + b, 0) / steady.length : null;
     return { backend: r.backend, adapter: r.adapter, imagesPerSecond: mean && Math.round(mean),
-      readyMs: r.readyMs, firstReconstructionMs: r.firstReconstructionMs };
+      readyMs: r.readyMs, firstReconstructionMs: r.firstReconstructionMs,
+      longestMainThreadTaskMs: r.longTasks.length ? Math.round(Math.max(...r.longTasks)) : '< 50' };
   }),
   bytes: {
     wasm: wasm.length, wasmGzip: gzipSync(wasm, { level: 9 }).length,
