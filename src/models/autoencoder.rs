@@ -79,6 +79,11 @@ impl AutoencoderConfig {
 }
 
 impl Encoder {
+    /// The latent dimension k.
+    pub fn latent(&self) -> usize {
+        self.net.outputs()
+    }
+
     /// `[batch, 784]` pixels → `[batch, k]` codes.
     pub fn forward(&self, images: Tensor<2>) -> Tensor<2> {
         self.net.forward(images)

@@ -33,6 +33,7 @@ pub struct Hidden {
 pub struct Mlp {
     hidden: Vec<Hidden>,
     output: Linear,
+    outputs: usize,
 }
 
 impl MlpConfig {
@@ -52,11 +53,16 @@ impl MlpConfig {
                 layer
             })
             .collect();
-        Mlp { hidden, output: LinearConfig::new(width, self.output).init(device) }
+        Mlp { hidden, output: LinearConfig::new(width, self.output).init(device), outputs: self.output }
     }
 }
 
 impl Mlp {
+    /// Width of the output.
+    pub fn outputs(&self) -> usize {
+        self.outputs
+    }
+
     /// Maps `[batch, input]` to `[batch, output]`.
     pub fn forward(&self, input: Tensor<2>) -> Tensor<2> {
         let x = self.hidden.iter().fold(input, |x, layer| {

@@ -2,6 +2,8 @@
 
 pub mod autoencoder;
 pub mod mlp;
+pub mod realnvp;
 
 pub use autoencoder::{Autoencoder, AutoencoderConfig, Decoder, Encoder};
 pub use mlp::{Mlp, MlpConfig};
+pub use realnvp::{RealNvp, RealNvpConfig};

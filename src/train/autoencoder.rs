@@ -234,6 +234,7 @@ impl AeTrainer {
             test_loss: test_loss.map(|l| (self.at.epoch, l)),
             evaluating: self.at.eval_next.is_some(),
             done: self.is_done(),
+            preparing: None,
         })
     }
 

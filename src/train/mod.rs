@@ -7,6 +7,7 @@
 //! wasm allows.
 
 pub mod autoencoder;
+pub mod flow;
 
 use burn::prelude::*;
 use burn::tensor::Transaction;
@@ -14,6 +15,7 @@ use burn::tensor::Transaction;
 use crate::error::{Error, Result};
 
 pub use autoencoder::{AeTrainer, AeTrainingConfig};
+pub use flow::{FlowTrainer, FlowTrainingConfig};
 
 /// What a chunk of training did, for plots and progress bars.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
@@ -36,6 +38,8 @@ pub struct Progress {
     pub evaluating: bool,
     /// Whether the phase has finished all its epochs.
     pub done: bool,
+    /// While a phase prepares its data (the flow encoding the digits): (done, total).
+    pub preparing: Option<(usize, usize)>,
 }
 
 /// Reads tensors back in one transaction, as flat f32 vectors, mapping any device failure to an

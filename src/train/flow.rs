@@ -1,0 +1,358 @@
+//! FlowAE's second phase: fitting RealNVP to the frozen encoder's codes by maximum likelihood
+//! (paper eq. 4), a chunk at a time.
+//!
+//! The training digits are encoded once, by the encoder in inference mode (BatchNorm's running
+//! statistics) on a device without autodiff, so no gradient can reach it; the codes live on the
+//! host (60,000 × 10 floats, 2.4 MB) and batches of them are uploaded per step. Encoding is
+//! itself chunked, a thousand digits per unit of work, so Pause works from the first second.
+
+use burn::module::Module;
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::prelude::*;
+use burn::tensor::TensorData;
+
+use super::{Progress, check_range, read, read_all};
+use crate::data::{Digits, PIXELS, Pixels, epoch_batches};
+use crate::error::{Error, Result};
+use crate::models::autoencoder::Autoencoder;
+use crate::models::realnvp::{RealNvp, RealNvpConfig};
+use crate::rng::Rng;
+
+/// Digits encoded per unit of work while the codes are being prepared.
+const ENCODE_BATCH: usize = 1000;
+
+/// Everything that decides a flow run.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FlowTrainingConfig {
+    /// Coupling layers and hidden width.
+    pub flow: RealNvpConfig,
+    /// Passes over the encoded training codes (reference code: 20).
+    pub epochs: usize,
+    /// Codes per step (reference code: 100).
+    pub batch_size: usize,
+    /// Adam's step size (reference code: 5e-4).
+    pub learning_rate: f64,
+    /// Seeds the flow's weights and the batch order.
+    pub seed: u64,
+}
+
+impl Default for FlowTrainingConfig {
+    fn default() -> Self {
+        FlowTrainingConfig { flow: RealNvpConfig::default(), epochs: 20, batch_size: 100, learning_rate: 5e-4, seed: 1 }
+    }
+}
+
+impl FlowTrainingConfig {
+    /// Refuses settings that cannot train.
+    pub fn validate(&self, codes: usize) -> Result<()> {
+        self.flow.validate()?;
+        check_range("flow epochs", self.epochs, 1, 1000)?;
+        check_range("flow learning rate", self.learning_rate, 1e-7, 1.0)?;
+        check_range("flow batch size", self.batch_size, 1, codes.clamp(1, 4096))
+    }
+}
+
+/// Where a run stands; copied before each chunk so a NaN can roll it back.
+#[derive(Clone, Debug)]
+struct Position {
+    epoch: usize,
+    batches: Vec<Vec<usize>>,
+    next_batch: usize,
+    step: usize,
+    rng: Rng,
+}
+
+/// A flow being fitted to an autoencoder's codes.
+pub struct FlowTrainer {
+    config: FlowTrainingConfig,
+    device: Device,
+    /// The frozen autoencoder whose codes are modelled, when there is one (not for toy data).
+    autoencoder: Option<Autoencoder>,
+    /// Digits still to encode: (train, test, how pixels were converted).
+    source: Option<(Digits, Digits, Pixels)>,
+    latent: usize,
+    train_count: usize,
+    test_count: usize,
+    /// Codes of the training digits, then of the test digits, `k` floats each, as encoded so far.
+    codes: Vec<f32>,
+    flow: Option<RealNvp>,
+    optim: ModuleOptimizer,
+    at: Position,
+}
+
+impl FlowTrainer {
+    /// Prepares a flow for the codes that `autoencoder` gives the `train` and `test` digits
+    /// (converted by `pixels`, as the autoencoder was trained). The autoencoder is kept in
+    /// inference mode and never updated.
+    pub fn new(
+        config: FlowTrainingConfig,
+        autoencoder: &Autoencoder,
+        train: &Digits,
+        test: &Digits,
+        pixels: Pixels,
+        device: &Device,
+    ) -> Result<Self> {
+        let mut trainer = Self::empty(config, autoencoder.encoder.latent(), train.len(), test.len(), device)?;
+        trainer.autoencoder = Some(autoencoder.valid());
+        trainer.source = Some((train.clone(), test.clone(), pixels));
+        Ok(trainer)
+    }
+
+    /// Prepares a flow for given codes (`latent` floats each), with no autoencoder: for toy
+    /// densities and tests.
+    pub fn from_codes(config: FlowTrainingConfig, latent: usize, train: Vec<f32>, test: Vec<f32>, device: &Device) -> Result<Self> {
+        if latent < 2 || train.len() % latent != 0 || test.len() % latent != 0 {
+            return Err(Error::Data(format!("codes must come in whole vectors of {latent} ≥ 2 values")));
+        }
+        let mut trainer = Self::empty(config, latent, train.len() / latent, test.len() / latent, device)?;
+        trainer.codes = [train, test].concat();
+        if trainer.codes.iter().any(|c| !c.is_finite()) {
+            return Err(Error::Data("the codes hold NaN or infinite values".into()));
+        }
+        trainer.start_flow()?;
+        Ok(trainer)
+    }
+
+    fn empty(config: FlowTrainingConfig, latent: usize, train_count: usize, test_count: usize, device: &Device) -> Result<Self> {
+        config.validate(train_count)?;
+        if train_count < 2 || test_count == 0 {
+            return Err(Error::Data("the flow needs at least 2 training and 1 held-out code".into()));
+        }
+        let device = device.clone().autodiff();
+        let mut rng = Rng::new(config.seed ^ 0xF10E);
+        let batches = epoch_batches(train_count, config.batch_size, &mut rng);
+        Ok(FlowTrainer {
+            optim: AdamConfig::new().with_epsilon(1e-8).init(),
+            at: Position { epoch: 0, batches, next_batch: 0, step: 0, rng },
+            config,
+            device,
+            autoencoder: None,
+            source: None,
+            latent,
+            train_count,
+            test_count,
+            codes: Vec::new(),
+            flow: None,
+        })
+    }
+
+    /// The settings this run was made with.
+    pub fn config(&self) -> &FlowTrainingConfig {
+        &self.config
+    }
+
+    /// Optimizer steps in one epoch.
+    pub fn steps_per_epoch(&self) -> usize {
+        self.at.batches.len()
+    }
+
+    /// Whether every epoch is done.
+    pub fn is_done(&self) -> bool {
+        self.at.epoch >= self.config.epochs
+    }
+
+    /// The flow, once the codes are encoded.
+    pub fn flow(&self) -> Option<&RealNvp> {
+        self.flow.as_ref()
+    }
+
+    fn latent(&self) -> usize {
+        self.latent
+    }
+
+    fn encoded(&self) -> usize {
+        self.codes.len() / self.latent()
+    }
+
+    fn plain(&self) -> Device {
+        self.device.clone().inner()
+    }
+
+    /// Runs at most `units` units of work: encoding a thousand digits, or one training step.
+    /// An epoch's end (with its held-out NLL) ends the chunk. NLLs are in nats per latent
+    /// dimension. A NaN or infinite loss rolls back to where the chunk began.
+    pub async fn run(&mut self, units: usize) -> Result<Progress> {
+        let total = self.train_count + self.test_count;
+        let mut units = units.max(1);
+        if self.encoded() < total {
+            let mut pending = Vec::new();
+            let mut at = self.encoded();
+            while at < total && units > 0 {
+                let end = (at + ENCODE_BATCH).min(if at < self.train_count { self.train_count } else { total });
+                pending.push(self.encode(at, end)?);
+                at = end;
+                units -= 1;
+            }
+            for codes in read_all(pending).await? {
+                if codes.iter().any(|c| !c.is_finite()) {
+                    return Err(Error::NonFinite("the encoder gives non-finite codes; retrain the autoencoder".into()));
+                }
+                self.codes.extend(codes);
+            }
+            if self.encoded() == total {
+                self.start_flow()?;
+            }
+            return Ok(self.progress(self.at.step, Vec::new(), None, Some((self.encoded(), total))));
+        }
+        let Some(flow) = self.flow.clone() else {
+            return Err(Error::State("the flow was not initialized".into()));
+        };
+        let saved = (flow, self.optim.clone(), self.at.clone());
+        let first_step = self.at.step;
+        let mut losses = Vec::new();
+        let mut held_out = None;
+        for _ in 0..units {
+            if self.is_done() {
+                break;
+            }
+            let mut flow = self.flow.take().unwrap_or_else(|| saved.0.clone());
+            let z = self.upload_codes(&self.at.batches[self.at.next_batch], &self.device);
+            let loss = flow.negative_log_likelihood(z).mean().div_scalar(self.latent() as f64);
+            let grads = GradientsParams::from_grads(loss.backward(), &flow);
+            flow = self.optim.step(self.config.learning_rate, flow, grads);
+            self.flow = Some(flow);
+            losses.push(loss.detach().inner());
+            self.at.step += 1;
+            self.at.next_batch += 1;
+            if self.at.next_batch == self.at.batches.len() {
+                held_out = Some(self.held_out_nll()?);
+                self.at.epoch += 1;
+                self.at.next_batch = 0;
+                if !self.is_done() {
+                    self.at.batches = epoch_batches(self.train_count, self.config.batch_size, &mut self.at.rng);
+                }
+                break;
+            }
+        }
+        let count = losses.len();
+        let mut to_read = Vec::new();
+        if count > 0 {
+            to_read.push(Tensor::cat(losses, 0));
+        }
+        if let Some(t) = held_out.clone() {
+            to_read.push(t);
+        }
+        let values = read_all(to_read).await;
+        let rollback = |me: &mut Self, saved: (RealNvp, ModuleOptimizer, Position)| {
+            me.flow = Some(saved.0);
+            me.optim = saved.1;
+            me.at = saved.2;
+        };
+        let mut values = match values {
+            Ok(v) => v.into_iter(),
+            Err(e) => {
+                rollback(self, saved);
+                return Err(e);
+            }
+        };
+        let losses = if count > 0 { values.next().unwrap_or_default() } else { Vec::new() };
+        let held_out = held_out.and(values.next()).and_then(|v| v.first().copied());
+        if losses.iter().any(|l| !l.is_finite()) || held_out.is_some_and(|l| !l.is_finite()) {
+            let kept = saved.2.step;
+            rollback(self, saved);
+            return Err(Error::NonFinite(format!(
+                "the flow's loss became NaN or infinite; the weights after step {kept} were kept. \
+                 A smaller learning rate usually helps."
+            )));
+        }
+        Ok(self.progress(first_step, losses, held_out.map(|l| (self.at.epoch, l)), None))
+    }
+
+    fn progress(&self, first_step: usize, losses: Vec<f32>, test_loss: Option<(usize, f32)>, preparing: Option<(usize, usize)>) -> Progress {
+        Progress {
+            epoch: self.at.epoch,
+            epochs: self.config.epochs,
+            step: self.at.step,
+            steps_per_epoch: self.steps_per_epoch(),
+            first_step,
+            losses,
+            test_loss,
+            evaluating: false,
+            done: self.is_done(),
+            preparing,
+        }
+    }
+
+    /// Codes of digits `from..to` of train-then-test, as a flat tensor, on the plain device.
+    fn encode(&self, from: usize, to: usize) -> Result<Tensor<1>> {
+        let (Some((train, test, pixels)), Some(ae)) = (&self.source, &self.autoencoder) else {
+            return Err(Error::State("there are no digits to encode".into()));
+        };
+        let (digits, offset) = if from < self.train_count { (train, 0) } else { (test, self.train_count) };
+        let indices: Vec<usize> = (from - offset..to - offset).collect();
+        let x = Tensor::<2>::from_data(TensorData::new(digits.batch(&indices, *pixels), [indices.len(), PIXELS]), &self.plain());
+        Ok(ae.encoder.forward(x).flatten::<1>(0, 1))
+    }
+
+    /// Standardizes the flow's ActNorm on the training codes and builds it.
+    fn start_flow(&mut self) -> Result<()> {
+        let k = self.latent();
+        let n = self.train_count;
+        let train = &self.codes[..n * k];
+        let mean: Vec<f32> = (0..k).map(|j| train.iter().skip(j).step_by(k).map(|&v| f64::from(v)).sum::<f64>() as f32 / n as f32).collect();
+        let std: Vec<f32> = (0..k)
+            .map(|j| {
+                let var = train.iter().skip(j).step_by(k).map(|&v| (f64::from(v) - f64::from(mean[j])).powi(2)).sum::<f64>() / n as f64;
+                (var.sqrt() as f32).max(1e-6)
+            })
+            .collect();
+        self.device.seed(self.config.seed);
+        self.flow = Some(self.config.flow.init(k, &mean, &std, &self.device)?);
+        Ok(())
+    }
+
+    fn upload_codes(&self, indices: &[usize], device: &Device) -> Tensor<2> {
+        let k = self.latent();
+        let mut batch = Vec::with_capacity(indices.len() * k);
+        for &i in indices {
+            batch.extend_from_slice(&self.codes[i * k..(i + 1) * k]);
+        }
+        Tensor::from_data(TensorData::new(batch, [indices.len(), k]), device)
+    }
+
+    /// Mean NLL of the test digits' codes, per latent dimension (one pass: codes are tiny).
+    fn held_out_nll(&self) -> Result<Tensor<1>> {
+        let flow = self.flow.as_ref().ok_or_else(|| Error::State("no flow yet".into()))?.valid();
+        let n = self.train_count;
+        let indices: Vec<usize> = (n..n + self.test_count).collect();
+        let z = self.upload_codes(&indices, &self.plain());
+        Ok(flow.negative_log_likelihood(z).mean().div_scalar(self.latent() as f64))
+    }
+
+    /// `count` codes z = F(z0), z0 ~ N(0, T²I) drawn from `seed`, as a tensor on the plain device.
+    fn sample_tensor(&self, count: usize, temperature: f32, seed: u64) -> Result<Tensor<2>> {
+        if !(0.0..=10.0).contains(&temperature) {
+            return Err(Error::Config(format!("temperature must be between 0 and 10, not {temperature}")));
+        }
+        let flow = self.flow.as_ref().ok_or_else(|| Error::State("the flow has not started training yet".into()))?.valid();
+        let k = self.latent();
+        let z0: Vec<f32> = Rng::new(seed).normals(count * k).into_iter().map(|v| v * temperature).collect();
+        Ok(flow.forward(Tensor::<2>::from_data(TensorData::new(z0, [count, k]), &self.plain())))
+    }
+
+    /// `count` codes sampled from the flow, `count × k` (see [`Self::samples`]).
+    pub async fn sample_codes(&self, count: usize, temperature: f32, seed: u64) -> Result<Vec<f32>> {
+        read(self.sample_tensor(count, temperature, seed)?).await
+    }
+
+    /// `count` FlowAE samples: z0 ~ N(0, T²I) from `seed`, z = F(z0), decoded to pixel
+    /// probabilities, `count × 784`.
+    pub async fn samples(&self, count: usize, temperature: f32, seed: u64) -> Result<Vec<f32>> {
+        let ae = self.autoencoder.as_ref().ok_or_else(|| Error::State("this flow has no decoder".into()))?;
+        read(ae.decoder.probabilities(self.sample_tensor(count, temperature, seed)?)).await
+    }
+
+    /// The codes of the training digits, once encoded (`count × k`).
+    pub fn training_codes(&self) -> &[f32] {
+        &self.codes[..(self.train_count * self.latent).min(self.codes.len())]
+    }
+
+    /// The flow's NLL (nats per dimension) of the given codes, `count × k`, for tests and tools.
+    pub async fn nll_of(&self, codes: &[f32]) -> Result<Vec<f32>> {
+        let flow = self.flow.as_ref().ok_or_else(|| Error::State("no flow yet".into()))?.valid();
+        let k = self.latent();
+        let z = Tensor::<2>::from_data(TensorData::new(codes.to_vec(), [codes.len() / k, k]), &self.plain());
+        read(flow.negative_log_likelihood(z).div_scalar(k as f64).unsqueeze_dim::<2>(1)).await
+    }
+}
