@@ -9,13 +9,14 @@
 //! - [`models`]: the networks, named as in the paper.
 //! - [`train`]: resumable trainers that run in bounded chunks with asynchronous reads only.
 //! - [`backend`]: WebGPU/wgpu or the CPU, chosen at run time.
-//! - [`grid`]: digits laid out as one image, for PNG files and canvases.
+//! - [`grid`]: digits laid out as one image, for PNG files and canvases; [`npy`]: samples as arrays.
 
 pub mod backend;
 pub mod data;
 pub mod error;
 pub mod grid;
 pub mod models;
+pub mod npy;
 pub mod rng;
 pub mod train;
 

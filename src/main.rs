@@ -11,14 +11,19 @@ use std::time::Instant;
 use flowae::backend::{self, Backend};
 use flowae::data::{Digits, Pixels};
 use flowae::grid::{Gray, digit_grid};
-use flowae::train::{AeTrainer, AeTrainingConfig};
+use flowae::models::RealNvpConfig;
+use flowae::npy::digits_to_npy;
+use flowae::train::{AeTrainer, AeTrainingConfig, FlowTrainer, FlowTrainingConfig};
 use flowae::{Error, Result};
 
 const USAGE: &str = "\
 usage: flowae train-ae [options]
+       flowae train-flow [options] [flow options]
 
-Trains the paper's autoencoder on MNIST and writes reconstructions.png (test digits, and under
-each row their reconstructions) and prior-samples.png (decodings of z ~ N(0, I)) to --out.
+train-ae trains the paper's autoencoder on MNIST and writes reconstructions.png (test digits,
+and under each row their reconstructions) and prior-samples.png (decodings of z ~ N(0, I)).
+train-flow then freezes it, fits a RealNVP flow to its codes (FlowAE), and also writes
+flowae-samples.npy (uint8 [N, 28, 28], round(255·p)) and flowae-samples.png (the first 64).
 
 options:
   --data DIR           folder with the four original MNIST IDX files
@@ -33,7 +38,16 @@ options:
   --hidden N           hidden width                                 [300]
   --latent N           latent dimension                             [10]
   --seed N             seed for weights, batch order and samples    [1]
-  --out DIR            where the PNG files go                       [out]
+  --out DIR            where the files go                           [out]
+
+flow options:
+  --layers N           coupling layers                              [5]
+  --flow-hidden N      hidden width of the scale and shift networks [64]
+  --flow-epochs N      passes over the encoded training digits      [20]
+  --flow-batch-size N  codes per step                               [100]
+  --flow-lr X          Adam learning rate                           [0.0005]
+  --samples N          samples written to flowae-samples.npy        [10000]
+  --temperature T      sample z0 ~ N(0, T^2 I)                      [1]
 ";
 
 fn main() -> ExitCode {
@@ -49,7 +63,8 @@ fn main() -> ExitCode {
 
 fn run(args: &[String]) -> std::result::Result<(), String> {
     match args.first().map(String::as_str) {
-        Some("train-ae") => train_ae(&Options::parse(&args[1..])?).map_err(|e| e.to_string()),
+        Some("train-ae") => train_ae(&Options::parse(&args[1..])?).map(|_| ()).map_err(|e| e.to_string()),
+        Some("train-flow") => train_flow(&Options::parse(&args[1..])?).map_err(|e| e.to_string()),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())
@@ -101,7 +116,16 @@ fn load_mnist(dir: &Path) -> Result<(Digits, Digits)> {
     Ok((train, test))
 }
 
-fn train_ae(opts: &Options) -> Result<()> {
+/// What the autoencoder phase leaves for the next phases.
+struct TrainedAe {
+    trainer: AeTrainer,
+    train: Digits,
+    test: Digits,
+    device: burn::prelude::Device,
+    out: PathBuf,
+}
+
+fn train_ae(opts: &Options) -> Result<TrainedAe> {
     let defaults = AeTrainingConfig::default();
     let config = AeTrainingConfig {
         model: flowae::models::AutoencoderConfig {
@@ -160,6 +184,57 @@ fn train_ae(opts: &Options) -> Result<()> {
     let samples = pollster::block_on(trainer.prior_samples(64, config.seed))?;
     write_png(&out.join("prior-samples.png"), &digit_grid(&samples, 8))?;
     println!("wrote {} and {}", out.join("reconstructions.png").display(), out.join("prior-samples.png").display());
+    let train = train.take(config.train_images);
+    let test = test.take(config.test_images);
+    Ok(TrainedAe { trainer, train, test, device, out })
+}
+
+fn train_flow(opts: &Options) -> Result<()> {
+    let defaults = FlowTrainingConfig::default();
+    let config = FlowTrainingConfig {
+        flow: RealNvpConfig {
+            layers: opts.number("layers", defaults.flow.layers)?,
+            hidden: opts.number("flow-hidden", defaults.flow.hidden)?,
+        },
+        epochs: opts.number("flow-epochs", defaults.epochs)?,
+        batch_size: opts.number("flow-batch-size", defaults.batch_size)?,
+        learning_rate: opts.number("flow-lr", defaults.learning_rate)?,
+        seed: opts.number("seed", defaults.seed)?,
+    };
+    let count: usize = opts.number("samples", 10_000)?;
+    let temperature: f32 = opts.number("temperature", 1.0)?;
+    config.validate(usize::MAX)?;
+    if !(1..=1_000_000).contains(&count) {
+        return Err(Error::Config(format!("--samples must be 1–1000000, not {count}")));
+    }
+    let ae = train_ae(opts)?;
+    let pixels = ae.trainer.config().pixels;
+    let mut flow = FlowTrainer::new(config.clone(), ae.trainer.model(), &ae.train, &ae.test, pixels, &ae.device)?;
+    println!("fitting RealNVP ({} coupling layers, width {}) to the codes", config.flow.layers, config.flow.hidden);
+    let started = Instant::now();
+    let mut epoch_started = Instant::now();
+    let mut steps = 0;
+    while !flow.is_done() {
+        let progress = pollster::block_on(flow.run(200))?;
+        steps += progress.losses.len();
+        if let Some((done, total)) = progress.preparing {
+            if done == total {
+                println!("encoded {total} digits in {:.1} s", started.elapsed().as_secs_f64());
+                epoch_started = Instant::now();
+            }
+        }
+        if let Some((epoch, nll)) = progress.test_loss {
+            let seconds = epoch_started.elapsed().as_secs_f64();
+            println!("flow epoch {epoch}: held-out NLL {nll:.4} nats/dim, {:.0} steps/s", steps as f64 / seconds);
+            steps = 0;
+            epoch_started = Instant::now();
+        }
+    }
+    let samples = pollster::block_on(flow.samples(count, temperature, config.seed))?;
+    let npy = ae.out.join("flowae-samples.npy");
+    std::fs::write(&npy, digits_to_npy(&samples)).map_err(|e| Error::Data(format!("cannot write {}: {e}", npy.display())))?;
+    write_png(&ae.out.join("flowae-samples.png"), &digit_grid(&samples[..samples.len().min(64 * 784)], 8))?;
+    println!("wrote {} ({count} samples) and {}", npy.display(), ae.out.join("flowae-samples.png").display());
     Ok(())
 }
 

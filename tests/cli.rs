@@ -46,3 +46,27 @@ fn explains_bad_arguments_instead_of_panicking() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn trains_a_flow_and_writes_samples_as_npy() {
+    let out = std::env::temp_dir().join(format!("flowae-flow-{}", std::process::id()));
+    let data = common::mnist_dir();
+    let result = flowae(&[
+        "train-flow", "--data", data.to_str().unwrap(), "--epochs", "1", "--train-images", "500",
+        "--test-images", "100", "--batch-size", "50", "--flow-epochs", "2", "--samples", "300",
+        "--out", out.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    assert!(result.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&result.stderr));
+    assert!(stdout.contains("flow epoch 2: held-out NLL"), "{stdout}");
+    let npy = std::fs::read(out.join("flowae-samples.npy")).unwrap();
+    assert_eq!(&npy[..6], b"\x93NUMPY");
+    let header_len = u16::from_le_bytes([npy[8], npy[9]]) as usize;
+    assert_eq!((10 + header_len) % 64, 0, "the header is padded to 64 bytes");
+    let header = std::str::from_utf8(&npy[10..10 + header_len]).unwrap();
+    assert!(header.contains("'descr': '|u1'") && header.contains("'shape': (300, 28, 28)"), "{header}");
+    assert_eq!(npy.len(), 10 + header_len + 300 * 784);
+    assert!(npy[10 + header_len..].iter().any(|&p| p > 128), "samples have ink");
+    assert!(std::fs::read(out.join("flowae-samples.png")).unwrap().starts_with(b"\x89PNG"));
+    std::fs::remove_dir_all(out).ok();
+}
