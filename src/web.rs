@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::*;
 use crate::backend::{self, Backend};
 use crate::data::Digits;
 use crate::error::Error;
-use crate::train::{AeTrainer, AeTrainingConfig};
+use crate::train::{AeTrainer, AeTrainingConfig, FlowTrainer, FlowTrainingConfig};
 
 #[derive(Default)]
 struct State {
@@ -23,6 +23,7 @@ struct State {
     test: Option<Digits>,
     device: Option<Device>,
     autoencoder: Option<AeTrainer>,
+    flow: Option<FlowTrainer>,
 }
 
 thread_local! {
@@ -103,6 +104,7 @@ pub async fn select_backend(name: String) -> Result<(), JsError> {
     let device = backend::device(backend).await.map_err(js_error)?;
     with_state(|s| {
         s.autoencoder = None;
+        s.flow = None;
         s.device = Some(device);
     });
     Ok(())
@@ -129,14 +131,75 @@ pub fn new_autoencoder(config: JsValue) -> Result<JsValue, JsError> {
     })
     .map_err(js_error)?;
     let info = to_js(&(trainer.config(), trainer.steps_per_epoch()))?;
-    with_state(|s| s.autoencoder = Some(trainer));
+    with_state(|s| {
+        s.autoencoder = Some(trainer);
+        s.flow = None; // a flow models the codes of one autoencoder only
+    });
     Ok(info)
 }
 
-/// Forgets the autoencoder run.
+/// Forgets the autoencoder run and any flow fitted to it.
 #[wasm_bindgen]
 pub fn reset_autoencoder() {
-    with_state(|s| s.autoencoder = None);
+    with_state(|s| {
+        s.autoencoder = None;
+        s.flow = None;
+    });
+}
+
+/// The default flow settings.
+#[wasm_bindgen]
+pub fn flow_defaults() -> Result<JsValue, JsError> {
+    to_js(&FlowTrainingConfig::default())
+}
+
+/// Starts fitting a fresh RealNVP flow to the codes of the current autoencoder, which is
+/// frozen from now on. Returns the settings in force and the steps per epoch.
+#[wasm_bindgen]
+pub fn new_flow(config: JsValue) -> Result<JsValue, JsError> {
+    let config: FlowTrainingConfig = serde_wasm_bindgen::from_value(config)
+        .map_err(|e| js_error(Error::Config(e.to_string())))?;
+    let trainer = with_state(|s| {
+        let (Some(train), Some(test), Some(device)) = (&s.train, &s.test, &s.device) else {
+            return Err(Error::State("MNIST or the backend is not ready yet".into()));
+        };
+        let ae = s.autoencoder.as_ref().ok_or_else(|| Error::State("train the autoencoder first".into()))?;
+        let ae_config = ae.config();
+        FlowTrainer::new(
+            config,
+            ae.model(),
+            &train.take(ae_config.train_images),
+            &test.take(ae_config.test_images),
+            ae_config.pixels,
+            device,
+        )
+    })
+    .map_err(js_error)?;
+    let info = to_js(&(trainer.config(), trainer.steps_per_epoch()))?;
+    with_state(|s| s.flow = Some(trainer));
+    Ok(info)
+}
+
+fn take_flow() -> Result<FlowTrainer, JsError> {
+    with_state(|s| s.flow.take()).ok_or_else(|| js_error(Error::State("no flow has been started".into())))
+}
+
+/// Runs at most `units` units of the flow run (encoding, then training steps).
+#[wasm_bindgen]
+pub async fn train_flow(units: u32) -> Result<JsValue, JsError> {
+    let mut trainer = take_flow()?;
+    let result = trainer.run(units as usize).await;
+    with_state(|s| s.flow = Some(trainer));
+    to_js(&result.map_err(js_error)?)
+}
+
+/// `count` FlowAE samples at `temperature` from `seed`, as pixel probabilities.
+#[wasm_bindgen]
+pub async fn flow_samples(count: u32, temperature: f32, seed: u32) -> Result<Float32Array, JsError> {
+    let trainer = take_flow()?;
+    let result = trainer.samples(count as usize, temperature, u64::from(seed)).await;
+    with_state(|s| s.flow = Some(trainer));
+    Ok(Float32Array::from(&result.map_err(js_error)?[..]))
 }
 
 fn take_autoencoder() -> Result<AeTrainer, JsError> {

@@ -6,10 +6,11 @@ const GRID = '#334155';
 
 /**
  * A loss plot over optimizer steps: training loss at every step, test loss at the end of each
- * epoch (drawn as points joined by a line). Redraws at most once per animation frame.
+ * epoch (drawn as points joined by a line). Redraws at most once per animation frame. A log
+ * scale suits losses that fall by orders of magnitude; NLLs, which can be negative, use `log: false`.
  */
 export class LossPlot {
-  constructor(element, { title, yLabel }) {
+  constructor(element, { title, yLabel, log = true }) {
     this.element = element;
     this.steps = [];
     this.train = [];
@@ -19,7 +20,7 @@ export class LossPlot {
       title,
       width: this.width(),
       height: 260,
-      scales: { x: { time: false }, y: { distr: 3 } },
+      scales: { x: { time: false }, y: log ? { distr: 3 } : {} },
       axes: [
         { label: 'step', stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID } },
         { label: yLabel, size: 60, stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID } },

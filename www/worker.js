@@ -6,21 +6,24 @@
 //   {type: 'init', backend: 'auto'|'gpu'|'cpu'}  load wasm and MNIST, pick a backend
 //   {type: 'backend', backend: 'gpu'|'cpu'}      switch backend (drops the current run)
 //   {type: 'start', config}                      start a fresh autoencoder run
+//   {type: 'start-flow', config}                 fit a fresh RealNVP flow to the autoencoder's codes
 //   {type: 'pause'} {type: 'resume'}             hold / continue between chunks
 //   {type: 'stop'}                               end the run early; the model stays usable
 //   {type: 'reset'}                              forget the run
-//   {type: 'sample', seed}                       redraw the sample panel with a new seed
+//   {type: 'sample', seed, temperature}          redraw the sample panels (new seed, flow temperature)
 //   {type: 'crash'}                              panic inside wasm on purpose (tests only)
 //
 // worker → page (events)
 //   {type: 'status', text}                                    what it is doing (loading…)
 //   {type: 'ready', backend, adapter, notice, train, test, defaults}
-//   {type: 'started', config, stepsPerEpoch}
-//   {type: 'progress', epoch, epochs, step, steps_per_epoch, first_step, losses, test_loss,
-//                      evaluating, done, imagesPerSecond, chunkMs}
+//   {type: 'started', phase: 'ae'|'flow', config, stepsPerEpoch}
+//   {type: 'progress', phase, epoch, epochs, step, steps_per_epoch, first_step, losses, test_loss,
+//                      evaluating, preparing, done, imagesPerSecond, chunkMs}
+//                      (flow losses are NLLs in nats per latent dimension)
 //   {type: 'state', state: 'idle'|'training'|'paused'|'done'|'stopped'}
 //   {type: 'reconstructions', inputs, outputs, count}          Float32Arrays, count × 784
-//   {type: 'samples', pixels, count, seed}
+//   {type: 'samples', pixels, count, seed}                      z ~ N(0, I) decoded
+//   {type: 'flow-samples', pixels, count, seed, temperature}    FlowAE samples
 //   {type: 'error', message, fatal}        fatal: the wasm instance died; make a new worker
 //
 // Work happens in chunks of a few training steps, sized so each takes about CHUNK_MS: commands
@@ -40,6 +43,9 @@ let units = 1;                 // training steps per chunk, adapted to CHUNK_MS
 let lastPreview = 0;
 let sampleSeed = 1;
 let batchSize = 100;
+let phase = 'ae';              // which trainer 'training' drives: 'ae' or 'flow'
+let flowReady = false;         // the flow has encoded its codes and can sample
+let temperature = 1;
 let wasmReady = false;
 
 self.onmessage = (event) => {
@@ -113,6 +119,14 @@ async function initialize(wanted) {
 }
 
 async function preview() {
+  if (phase === 'flow') {
+    if (flowReady) {
+      const pixels = await lab.flow_samples(SAMPLE_COUNT, temperature, sampleSeed);
+      post({ type: 'flow-samples', pixels, count: SAMPLE_COUNT, seed: sampleSeed, temperature }, [pixels.buffer]);
+    }
+    lastPreview = performance.now();
+    return;
+  }
   const r = await lab.reconstructions(PREVIEW_COUNT);
   post({ type: 'reconstructions', inputs: r.inputs, outputs: r.outputs, count: PREVIEW_COUNT },
     [r.inputs.buffer, r.outputs.buffer]);
@@ -123,7 +137,8 @@ async function preview() {
 
 async function trainChunk() {
   const started = performance.now();
-  const progress = await lab.train_autoencoder(units);
+  const progress = phase === 'flow' ? await lab.train_flow(units) : await lab.train_autoencoder(units);
+  if (phase === 'flow' && (!progress.preparing || progress.preparing[0] === progress.preparing[1])) flowReady = true;
   const chunkMs = performance.now() - started;
   const steps = progress.losses.length;
   if (steps > 0) {
@@ -131,7 +146,7 @@ async function trainChunk() {
     const perStep = chunkMs / steps;
     units = Math.max(1, Math.min(units * 2, Math.round(CHUNK_MS / perStep), 500));
   }
-  post({ type: 'progress', ...progress,
+  post({ type: 'progress', phase, ...progress,
     imagesPerSecond: steps > 0 ? (steps * batchSize * 1000) / chunkMs : null, chunkMs });
   if (progress.done) {
     await preview();
@@ -152,9 +167,22 @@ async function handle(command) {
     }
     case 'start': {
       const [config, stepsPerEpoch] = lab.new_autoencoder(command.config);
+      phase = 'ae';
+      flowReady = false;
       batchSize = config.batch_size;
       units = 1;
-      post({ type: 'started', config, stepsPerEpoch });
+      post({ type: 'started', phase, config, stepsPerEpoch });
+      setState('training');
+      await preview();
+      break;
+    }
+    case 'start-flow': {
+      const [config, stepsPerEpoch] = lab.new_flow(command.config);
+      phase = 'flow';
+      flowReady = false;
+      batchSize = config.batch_size;
+      units = 1;
+      post({ type: 'started', phase, config, stepsPerEpoch });
       setState('training');
       await preview();
       break;
@@ -162,9 +190,10 @@ async function handle(command) {
     case 'pause': if (state === 'training') setState('paused'); break;
     case 'resume': if (state === 'paused') setState('training'); break;
     case 'stop': if (state === 'training' || state === 'paused') setState('stopped'); break;
-    case 'reset': lab.reset_autoencoder(); setState('idle'); break;
+    case 'reset': lab.reset_autoencoder(); phase = 'ae'; flowReady = false; setState('idle'); break;
     case 'sample':
       sampleSeed = command.seed >>> 0;
+      if (Number.isFinite(command.temperature)) temperature = command.temperature;
       if (state !== 'idle') await preview();
       break;
     case 'crash': lab.debug_panic(); break;

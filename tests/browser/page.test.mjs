@@ -156,3 +156,27 @@ test('a panic in the worker is reported and a fresh worker takes over', async ()
   assert.ok(losses.length > 0, 'the new worker trains');
   await page.close();
 });
+
+test('after a short autoencoder phase, a flow phase on WebGPU lowers the NLL and draws samples', async () => {
+  const { page, errors } = await openPage(browser, url);
+  await waitForState(page, ['idle']);
+  await trainSmall(page);
+  assert.equal(await page.isDisabled('#train-flow'), false, 'Train flow is offered once the autoencoder is trained');
+  for (const [name, value] of Object.entries({ layers: 3, hidden: 32, epochs: 2, batch_size: 50, learning_rate: 0.005 })) {
+    await page.fill(`#flow-settings [name=${name}]`, String(value));
+  }
+  await page.click('#train-flow');
+  await page.waitForFunction(() => window.lab.flow.lastProgress?.done && window.lab.state === 'done', null, { timeout: 300_000 });
+  const flow = await page.evaluate(() => window.lab.flow);
+  assert.equal(flow.testLosses.length, 2, 'a held-out NLL per epoch');
+  assert.ok(flow.losses.every(Number.isFinite));
+  assert.ok(flow.losses.at(-1) < flow.losses[0], `NLL should fall: ${flow.losses[0]} → ${flow.losses.at(-1)}`);
+  await page.waitForFunction(() => window.lab.drawn.flow > 0);
+  assert.ok(await inkOf(page, '#flow-samples') > 200, 'FlowAE samples are drawn');
+  // The temperature slider resamples without retraining; T = 0 collapses every sample to F(0).
+  const before = await page.evaluate(() => window.lab.drawn.flow);
+  await page.fill('#temperature', '0');
+  await page.waitForFunction((n) => window.lab.drawn.flow > n, before);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
