@@ -23,7 +23,8 @@ usage: flowae train-ae [options]
 train-ae trains the paper's autoencoder on MNIST and writes reconstructions.png (test digits,
 and under each row their reconstructions) and prior-samples.png (decodings of z ~ N(0, I)).
 train-flow then freezes it, fits a RealNVP flow to its codes (FlowAE), and also writes
-flowae-samples.npy (uint8 [N, 28, 28], round(255·p)) and flowae-samples.png (the first 64).
+flowae-samples.npy (uint8 [N, 28, 28], round(255·p)), flowae-samples.png (the first 64) and
+flowae-vs-prior.png (64 FlowAE samples, left, beside 64 decodings of z ~ N(0, I), right).
 
 options:
   --data DIR           folder with the four original MNIST IDX files
@@ -233,9 +234,27 @@ fn train_flow(opts: &Options) -> Result<()> {
     let samples = pollster::block_on(flow.samples(count, temperature, config.seed))?;
     let npy = ae.out.join("flowae-samples.npy");
     std::fs::write(&npy, digits_to_npy(&samples)).map_err(|e| Error::Data(format!("cannot write {}: {e}", npy.display())))?;
-    write_png(&ae.out.join("flowae-samples.png"), &digit_grid(&samples[..samples.len().min(64 * 784)], 8))?;
+    let flow_grid = digit_grid(&samples[..samples.len().min(64 * 784)], 8);
+    write_png(&ae.out.join("flowae-samples.png"), &flow_grid)?;
+    let prior = pollster::block_on(ae.trainer.prior_samples(64, config.seed))?;
+    write_png(&ae.out.join("flowae-vs-prior.png"), &side_by_side(&flow_grid, &digit_grid(&prior, 8)))?;
     println!("wrote {} ({count} samples) and {}", npy.display(), ae.out.join("flowae-samples.png").display());
     Ok(())
+}
+
+/// Two pictures of the same height next to each other, FlowAE's on the left.
+fn side_by_side(left: &Gray, right: &Gray) -> Gray {
+    const GAP: usize = 12;
+    let width = left.width + GAP + right.width;
+    let height = left.height.max(right.height);
+    let mut pixels = vec![0u8; width * height];
+    for (image, x0) in [(left, 0), (right, left.width + GAP)] {
+        for y in 0..image.height {
+            pixels[y * width + x0..y * width + x0 + image.width]
+                .copy_from_slice(&image.pixels[y * image.width..(y + 1) * image.width]);
+        }
+    }
+    Gray { width, height, pixels }
 }
 
 fn write_png(path: &Path, image: &Gray) -> Result<()> {

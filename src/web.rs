@@ -243,3 +243,12 @@ pub async fn prior_samples(count: u32, seed: u32) -> Result<Float32Array, JsErro
     put_autoencoder(trainer);
     Ok(Float32Array::from(&result.map_err(js_error)?[..]))
 }
+
+/// The flow's largest round-trip error |F⁻¹(F(z0)) − z0| over `count` draws, on its device.
+#[wasm_bindgen]
+pub async fn flow_round_trip_error(count: u32) -> Result<f32, JsError> {
+    let trainer = take_flow()?;
+    let result = trainer.round_trip_error(count as usize, 7).await;
+    with_state(|s| s.flow = Some(trainer));
+    result.map_err(js_error)
+}

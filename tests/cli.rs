@@ -67,6 +67,8 @@ fn trains_a_flow_and_writes_samples_as_npy() {
     assert!(header.contains("'descr': '|u1'") && header.contains("'shape': (300, 28, 28)"), "{header}");
     assert_eq!(npy.len(), 10 + header_len + 300 * 784);
     assert!(npy[10 + header_len..].iter().any(|&p| p > 128), "samples have ink");
-    assert!(std::fs::read(out.join("flowae-samples.png")).unwrap().starts_with(b"\x89PNG"));
+    for name in ["flowae-samples.png", "flowae-vs-prior.png"] {
+        assert!(std::fs::read(out.join(name)).unwrap().starts_with(b"\x89PNG"), "{name}");
+    }
     std::fs::remove_dir_all(out).ok();
 }

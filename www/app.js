@@ -70,7 +70,7 @@ function onEvent(msg) {
       lab.phase = msg.phase;
       rate = null;
       if (msg.phase === 'flow') {
-        lab.flow = { losses: [], testLosses: [], lastProgress: null, run: msg };
+        lab.flow = { losses: [], testLosses: [], rates: [], lastProgress: null, run: msg };
         nllPlot.clear();
       } else {
         lab.run = msg;
@@ -99,6 +99,7 @@ function onEvent(msg) {
       lab.drawn.flow++;
       ui.flowResample.disabled = false;
       break;
+    case 'flow-check': lab.flowCheck = msg.maxError; break;
     case 'error':
       if (msg.fatal) crashed(msg.message);
       else showError(msg.message);
@@ -172,6 +173,7 @@ function flowProgress(p) {
     return;
   }
   lab.flow.losses.push(...p.losses);
+  if (p.losses.length > 0 && p.chunkMs > 0) lab.flow.rates.push((p.losses.length * 1000) / p.chunkMs);
   nllPlot.addTraining(p.first_step + 1, p.losses);
   if (p.test_loss) {
     lab.flow.testLosses.push(p.test_loss);

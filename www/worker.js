@@ -11,6 +11,7 @@
 //   {type: 'stop'}                               end the run early; the model stays usable
 //   {type: 'reset'}                              forget the run
 //   {type: 'sample', seed, temperature}          redraw the sample panels (new seed, flow temperature)
+//   {type: 'check-flow'}                         measure the flow's round-trip error on its device
 //   {type: 'crash'}                              panic inside wasm on purpose (tests only)
 //
 // worker → page (events)
@@ -24,6 +25,7 @@
 //   {type: 'reconstructions', inputs, outputs, count}          Float32Arrays, count × 784
 //   {type: 'samples', pixels, count, seed}                      z ~ N(0, I) decoded
 //   {type: 'flow-samples', pixels, count, seed, temperature}    FlowAE samples
+//   {type: 'flow-check', maxError}         max |F⁻¹(F(z0)) − z0| over 256 draws
 //   {type: 'error', message, fatal}        fatal: the wasm instance died; make a new worker
 //
 // Work happens in chunks of a few training steps, sized so each takes about CHUNK_MS: commands
@@ -196,6 +198,7 @@ async function handle(command) {
       if (Number.isFinite(command.temperature)) temperature = command.temperature;
       if (state !== 'idle') await preview();
       break;
+    case 'check-flow': post({ type: 'flow-check', maxError: await lab.flow_round_trip_error(256) }); break;
     case 'crash': lab.debug_panic(); break;
     default: throw new Error(`unknown command ${command.type}`);
   }

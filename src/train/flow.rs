@@ -343,6 +343,17 @@ impl FlowTrainer {
         read(ae.decoder.probabilities(self.sample_tensor(count, temperature, seed)?)).await
     }
 
+    /// The largest |F⁻¹(F(z0)) − z0| over `count` base draws from `seed`, computed on this
+    /// trainer's device: a self-check that the flow is invertible there (WebGPU included).
+    pub async fn round_trip_error(&self, count: usize, seed: u64) -> Result<f32> {
+        let flow = self.flow.as_ref().ok_or_else(|| Error::State("the flow has not started training yet".into()))?.valid();
+        let k = self.latent();
+        let z0 = Tensor::<2>::from_data(TensorData::new(Rng::new(seed).normals(count * k), [count, k]), &self.plain());
+        let back = flow.inverse(flow.forward(z0.clone())).0;
+        let error = read((back - z0).abs().max().unsqueeze::<2>()).await?;
+        Ok(error.first().copied().unwrap_or(f32::NAN))
+    }
+
     /// The codes of the training digits, once encoded (`count × k`).
     pub fn training_codes(&self) -> &[f32] {
         &self.codes[..(self.train_count * self.latent).min(self.codes.len())]

@@ -5,6 +5,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { startServer, launch, waitForState, setSettings } from './harness.mjs';
 
+const FLOW_EPOCHS = Number(process.env.BENCH_FLOW_EPOCHS ?? 2);
 const TRAIN = { train_images: Number(process.env.BENCH_IMAGES ?? 2000), test_images: 200, epochs: 1, batch_size: 100 };
 
 async function measure(browser, url, backend) {
@@ -32,10 +33,18 @@ async function measure(browser, url, backend) {
   await page.waitForFunction(() => window.lab.drawn.reconstructions > 0, null, { timeout: 120_000 });
   const firstReconstructionMs = Date.now() - opened;
   await waitForState(page, ['done'], 600_000);
+  // FlowAE on the codes of the autoencoder just trained: 2 epochs of the default flow.
+  await page.fill('#flow-settings [name=epochs]', String(FLOW_EPOCHS));
+  const flowClicked = Date.now();
+  await page.click('#train-flow');
+  await page.waitForFunction(() => window.lab.drawn.flow > 0, null, { timeout: 600_000 });
+  const firstFlowSamplesMs = Date.now() - flowClicked;
+  await page.waitForFunction(() => window.lab.flow.lastProgress?.done && window.lab.state === 'done', null, { timeout: 900_000 });
+  const flow = await page.evaluate(() => ({ rates: window.lab.flow.rates, nll: window.lab.flow.testLosses.at(-1) }));
   const { adapter, rates, longTasks } = await page.evaluate(() => ({
     adapter: window.lab.adapter, rates: window.lab.rates, longTasks: window.longTasks }));
   await page.close();
-  return { backend, adapter, readyMs, firstReconstructionMs, rates, bytes, longTasks };
+  return { backend, adapter, readyMs, firstReconstructionMs, rates, bytes, longTasks, flow, firstFlowSamplesMs };
 }
 
 const { server, url } = await startServer();
@@ -58,7 +67,9 @@ const summary = {
     const mean = steady.length ? steady.reduce((a, b) => a + b, 0) / steady.length : null;
     return { backend: r.backend, adapter: r.adapter, imagesPerSecond: mean && Math.round(mean),
       readyMs: r.readyMs, firstReconstructionMs: r.firstReconstructionMs,
-      longestMainThreadTaskMs: r.longTasks.length ? Math.round(Math.max(...r.longTasks)) : '< 50' };
+      longestMainThreadTaskMs: r.longTasks.length ? Math.round(Math.max(...r.longTasks)) : '< 50',
+      flowStepsPerSecond: r.flow.rates.length > 1 ? Math.round(r.flow.rates.slice(1).reduce((a, b) => a + b, 0) / (r.flow.rates.length - 1)) : null,
+      flowHeldOutNll: r.flow.nll?.[1], trainFlowToFirstSamplesMs: r.firstFlowSamplesMs };
   }),
   bytes: {
     wasm: wasm.length, wasmGzip: gzipSync(wasm, { level: 9 }).length,

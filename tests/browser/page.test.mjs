@@ -173,6 +173,11 @@ test('after a short autoencoder phase, a flow phase on WebGPU lowers the NLL and
   assert.ok(flow.losses.at(-1) < flow.losses[0], `NLL should fall: ${flow.losses[0]} → ${flow.losses.at(-1)}`);
   await page.waitForFunction(() => window.lab.drawn.flow > 0);
   assert.ok(await inkOf(page, '#flow-samples') > 200, 'FlowAE samples are drawn');
+  // Invertibility on WebGPU itself: F⁻¹(F(z0)) ≈ z0.
+  await page.evaluate(() => window.lab.send({ type: 'check-flow' }));
+  await page.waitForFunction(() => window.lab.flowCheck !== undefined);
+  const roundTrip = await page.evaluate(() => window.lab.flowCheck);
+  assert.ok(roundTrip <= 1e-4, `round-trip error on WebGPU: ${roundTrip}`);
   // The temperature slider resamples without retraining; T = 0 collapses every sample to F(0).
   const before = await page.evaluate(() => window.lab.drawn.flow);
   await page.fill('#temperature', '0');
