@@ -228,21 +228,26 @@ function formatSeconds(s) {
   return m < 60 ? `${m} min ${Math.round(s % 60)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
+/**
+ * Reads a number input against its own min and max; marks it invalid and adds a sentence to
+ * `problems` when it is empty, not a number, not whole where it must be, or out of range.
+ */
+function checkNumber(input, label, integer, problems) {
+  const text = input.value.trim();
+  const value = Number(text);
+  const min = Number(input.min), max = Number(input.max);
+  const bad = text === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value)) ||
+    value < min || value > max;
+  input.setAttribute('aria-invalid', bad ? 'true' : 'false');
+  if (bad) problems.push(`${label} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}${text === '' ? '' : `, not "${text}"`}.`);
+  return value;
+}
+
 /** Reads and checks the settings form; returns the config or null after marking the bad fields. */
 function readSettings() {
   const form = ui.settings.elements;
   const problems = [];
-  const number = (name, label, { integer = true } = {}) => {
-    const input = form[name];
-    const text = input.value.trim();
-    const value = Number(text);
-    const min = Number(input.min), max = Number(input.max);
-    const bad = text === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value)) ||
-      value < min || value > max;
-    input.setAttribute('aria-invalid', bad ? 'true' : 'false');
-    if (bad) problems.push(`${label} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}${text === '' ? '' : `, not "${text}"`}.`);
-    return value;
-  };
+  const number = (name, label, { integer = true } = {}) => checkNumber(form[name], label, integer, problems);
   const config = {
     epochs: number('epochs', 'Epochs'),
     batch_size: number('batch_size', 'Batch size'),
@@ -264,16 +269,7 @@ function readSettings() {
 function readFlowSettings() {
   const form = ui.flowSettings.elements;
   const problems = [];
-  const number = (name, label, integer = true) => {
-    const input = form[name];
-    const text = input.value.trim();
-    const value = Number(text);
-    const bad = text === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value)) ||
-      value < Number(input.min) || value > Number(input.max);
-    input.setAttribute('aria-invalid', bad ? 'true' : 'false');
-    if (bad) problems.push(`${label} must be ${integer ? 'a whole number' : 'a number'} from ${input.min} to ${input.max}.`);
-    return value;
-  };
+  const number = (name, label, integer = true) => checkNumber(form[name], label, integer, problems);
   const config = {
     flow: { layers: number('layers', 'Coupling layers'), hidden: number('hidden', 'Hidden width') },
     epochs: number('epochs', 'Flow epochs'),

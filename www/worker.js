@@ -158,6 +158,17 @@ async function trainChunk() {
   }
 }
 
+/** Makes `name` the phase that 'training' drives, with the run the library just created. */
+async function startPhase(name, [config, stepsPerEpoch]) {
+  phase = name;
+  flowReady = false;
+  batchSize = config.batch_size;
+  units = 1;
+  post({ type: 'started', phase, config, stepsPerEpoch });
+  setState('training');
+  await preview();
+}
+
 async function handle(command) {
   switch (command.type) {
     case 'init': await initialize(command.backend ?? 'auto'); break;
@@ -167,28 +178,8 @@ async function handle(command) {
       setState('idle');
       break;
     }
-    case 'start': {
-      const [config, stepsPerEpoch] = lab.new_autoencoder(command.config);
-      phase = 'ae';
-      flowReady = false;
-      batchSize = config.batch_size;
-      units = 1;
-      post({ type: 'started', phase, config, stepsPerEpoch });
-      setState('training');
-      await preview();
-      break;
-    }
-    case 'start-flow': {
-      const [config, stepsPerEpoch] = lab.new_flow(command.config);
-      phase = 'flow';
-      flowReady = false;
-      batchSize = config.batch_size;
-      units = 1;
-      post({ type: 'started', phase, config, stepsPerEpoch });
-      setState('training');
-      await preview();
-      break;
-    }
+    case 'start': await startPhase('ae', lab.new_autoencoder(command.config)); break;
+    case 'start-flow': await startPhase('flow', lab.new_flow(command.config)); break;
     case 'pause': if (state === 'training') setState('paused'); break;
     case 'resume': if (state === 'paused') setState('training'); break;
     case 'stop': if (state === 'training' || state === 'paused') setState('stopped'); break;

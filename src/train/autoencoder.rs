@@ -9,7 +9,7 @@ use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::TensorData;
 
-use super::{Progress, check_range, read, read_all};
+use super::{Progress, check_range, non_finite, read, read_chunk};
 use crate::data::{Digits, PIXELS, Pixels, epoch_batches};
 use crate::error::{Error, Result};
 use crate::models::autoencoder::{Autoencoder, AutoencoderConfig, bce_with_logits};
@@ -188,41 +188,17 @@ impl AeTrainer {
             }
         }
 
-        let train_count = losses.len();
-        let mut to_read = Vec::new();
-        if train_count > 0 {
-            to_read.push(Tensor::cat(losses, 0));
-        }
-        if let Some(t) = finished_test.clone() {
-            to_read.push(t);
-        }
-        let read_back = match read_all(to_read).await {
-            Ok(values) => values,
-            Err(e) => {
-                (self.model, self.optim, self.at) = saved;
-                self.eval_sums.clear();
-                return Err(e);
-            }
+        let read_back = read_chunk(losses, finished_test).await;
+        let failure = match &read_back {
+            Ok((losses, test)) => non_finite("loss", first_step, losses, *test, saved.2.step),
+            Err(e) => Some(e.clone()),
         };
-        let mut values = read_back.into_iter();
-        let losses = if train_count > 0 { values.next().unwrap_or_default() } else { Vec::new() };
-        let test_loss = finished_test.and(values.next()).and_then(|v| v.first().copied());
-
-        let bad_train = losses.iter().position(|l| !l.is_finite());
-        if bad_train.is_some() || test_loss.is_some_and(|l| !l.is_finite()) {
-            let (model, optim, at) = saved;
-            let kept = at.step;
-            (self.model, self.optim, self.at) = (model, optim, at);
+        if let Some(error) = failure {
+            (self.model, self.optim, self.at) = saved;
             self.eval_sums.clear();
-            let when = match bad_train {
-                Some(i) => format!("at step {}", first_step + i + 1),
-                None => "in the test pass".to_string(),
-            };
-            return Err(Error::NonFinite(format!(
-                "the loss became NaN or infinite {when}; the weights after step {kept} were kept. \
-                 A smaller learning rate usually helps."
-            )));
+            return Err(error);
         }
+        let (losses, test_loss) = read_back?;
 
         Ok(Progress {
             epoch: self.at.epoch,

@@ -11,7 +11,7 @@ use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::TensorData;
 
-use super::{Progress, check_range, read, read_all};
+use super::{Progress, check_range, non_finite, read, read_all, read_chunk};
 use crate::data::{Digits, PIXELS, Pixels, epoch_batches};
 use crate::error::{Error, Result};
 use crate::models::autoencoder::Autoencoder;
@@ -225,37 +225,16 @@ impl FlowTrainer {
                 break;
             }
         }
-        let count = losses.len();
-        let mut to_read = Vec::new();
-        if count > 0 {
-            to_read.push(Tensor::cat(losses, 0));
-        }
-        if let Some(t) = held_out.clone() {
-            to_read.push(t);
-        }
-        let values = read_all(to_read).await;
-        let rollback = |me: &mut Self, saved: (RealNvp, ModuleOptimizer, Position)| {
-            me.flow = Some(saved.0);
-            me.optim = saved.1;
-            me.at = saved.2;
+        let read_back = read_chunk(losses, held_out).await;
+        let failure = match &read_back {
+            Ok((losses, held_out)) => non_finite("flow's loss", first_step, losses, *held_out, saved.2.step),
+            Err(e) => Some(e.clone()),
         };
-        let mut values = match values {
-            Ok(v) => v.into_iter(),
-            Err(e) => {
-                rollback(self, saved);
-                return Err(e);
-            }
-        };
-        let losses = if count > 0 { values.next().unwrap_or_default() } else { Vec::new() };
-        let held_out = held_out.and(values.next()).and_then(|v| v.first().copied());
-        if losses.iter().any(|l| !l.is_finite()) || held_out.is_some_and(|l| !l.is_finite()) {
-            let kept = saved.2.step;
-            rollback(self, saved);
-            return Err(Error::NonFinite(format!(
-                "the flow's loss became NaN or infinite; the weights after step {kept} were kept. \
-                 A smaller learning rate usually helps."
-            )));
+        if let Some(error) = failure {
+            (self.flow, self.optim, self.at) = (Some(saved.0), saved.1, saved.2);
+            return Err(error);
         }
+        let (losses, held_out) = read_back?;
         Ok(self.progress(first_step, losses, held_out.map(|l| (self.at.epoch, l)), None))
     }
 

@@ -62,6 +62,36 @@ pub async fn read_all(tensors: Vec<Tensor<1>>) -> Result<Vec<Vec<f32>>> {
         .collect()
 }
 
+/// Reads back what one chunk of training produced: the training losses of its steps (one
+/// tensor of `[1]` each) and, when the chunk ended an epoch, the held-out loss.
+pub(crate) async fn read_chunk(losses: Vec<Tensor<1>>, held_out: Option<Tensor<1>>) -> Result<(Vec<f32>, Option<f32>)> {
+    let count = losses.len();
+    let mut to_read = Vec::new();
+    if count > 0 {
+        to_read.push(Tensor::cat(losses, 0));
+    }
+    let has_held_out = held_out.is_some();
+    to_read.extend(held_out);
+    let mut values = read_all(to_read).await?.into_iter();
+    let losses = if count > 0 { values.next().unwrap_or_default() } else { Vec::new() };
+    let held_out = if has_held_out { values.next().and_then(|v| v.first().copied()) } else { None };
+    Ok((losses, held_out))
+}
+
+/// The error for a chunk whose losses were not all finite, or `None` if they were. `kept` is
+/// the step the run was rolled back to.
+pub(crate) fn non_finite(what: &str, first_step: usize, losses: &[f32], held_out: Option<f32>, kept: usize) -> Option<Error> {
+    let when = match losses.iter().position(|l| !l.is_finite()) {
+        Some(i) => format!("at step {}", first_step + i + 1),
+        None if held_out.is_some_and(|l| !l.is_finite()) => "on the held-out data".to_string(),
+        None => return None,
+    };
+    Some(Error::NonFinite(format!(
+        "the {what} became NaN or infinite {when}; the weights after step {kept} were kept. \
+         A smaller learning rate usually helps."
+    )))
+}
+
 /// Reads one tensor back as a flat f32 vector.
 pub async fn read(tensor: Tensor<2>) -> Result<Vec<f32>> {
     let flat = tensor.flatten::<1>(0, 1);

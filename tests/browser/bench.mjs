@@ -68,7 +68,7 @@ const summary = {
     return { backend: r.backend, adapter: r.adapter, imagesPerSecond: mean && Math.round(mean),
       readyMs: r.readyMs, firstReconstructionMs: r.firstReconstructionMs,
       longestMainThreadTaskMs: r.longTasks.length ? Math.round(Math.max(...r.longTasks)) : '< 50',
-      flowStepsPerSecond: r.flow.rates.length > 1 ? Math.round(r.flow.rates.slice(1).reduce((a, b) => a + b, 0) / (r.flow.rates.length - 1)) : null,
+      flowStepsPerSecond: r.flow.rates.length > 1 ? +(r.flow.rates.slice(1).reduce((a, b) => a + b, 0) / (r.flow.rates.length - 1)).toFixed(2) : null,
       flowHeldOutNll: r.flow.nll?.[1], trainFlowToFirstSamplesMs: r.firstFlowSamplesMs };
   }),
   bytes: {
