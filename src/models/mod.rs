@@ -3,7 +3,9 @@
 pub mod autoencoder;
 pub mod mlp;
 pub mod realnvp;
+pub mod wgan;
 
 pub use autoencoder::{Autoencoder, AutoencoderConfig, Decoder, Encoder};
 pub use mlp::{Mlp, MlpConfig};
 pub use realnvp::{RealNvp, RealNvpConfig};
+pub use wgan::{Critic, Generator};
