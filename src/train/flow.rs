@@ -165,6 +165,12 @@ impl FlowTrainer {
         self.codes.len() / self.latent()
     }
 
+    /// The flow in inference mode, on the plain device, for scoring and sampling.
+    fn inference_flow(&self) -> Result<RealNvp> {
+        let flow = self.flow.as_ref().ok_or_else(|| Error::State("the flow has not started training yet".into()))?;
+        Ok(flow.valid())
+    }
+
     fn plain(&self) -> Device {
         self.device.clone().inner()
     }
@@ -198,7 +204,8 @@ impl FlowTrainer {
         let Some(flow) = self.flow.clone() else {
             return Err(Error::State("the flow was not initialized".into()));
         };
-        let saved = (flow, self.optim.clone(), self.at.clone());
+        let saved = (flow.clone(), self.optim.clone(), self.at.clone());
+        let mut flow = flow;
         let first_step = self.at.step;
         let mut losses = Vec::new();
         let mut held_out = None;
@@ -206,17 +213,15 @@ impl FlowTrainer {
             if self.is_done() {
                 break;
             }
-            let mut flow = self.flow.take().unwrap_or_else(|| saved.0.clone());
             let z = self.upload_codes(&self.at.batches[self.at.next_batch], &self.device);
             let loss = flow.negative_log_likelihood(z).mean().div_scalar(self.latent() as f64);
             let grads = GradientsParams::from_grads(loss.backward(), &flow);
             flow = self.optim.step(self.config.learning_rate, flow, grads);
-            self.flow = Some(flow);
             losses.push(loss.detach().inner());
             self.at.step += 1;
             self.at.next_batch += 1;
             if self.at.next_batch == self.at.batches.len() {
-                held_out = Some(self.held_out_nll()?);
+                held_out = Some(self.held_out_nll(&flow));
                 self.at.epoch += 1;
                 self.at.next_batch = 0;
                 if !self.is_done() {
@@ -225,6 +230,7 @@ impl FlowTrainer {
                 break;
             }
         }
+        self.flow = Some(flow);
         let read_back = read_chunk(losses, held_out).await;
         let failure = match &read_back {
             Ok((losses, held_out)) => non_finite("flow's loss", first_step, losses, *held_out, saved.2.step),
@@ -290,13 +296,13 @@ impl FlowTrainer {
         Tensor::from_data(TensorData::new(batch, [indices.len(), k]), device)
     }
 
-    /// Mean NLL of the test digits' codes, per latent dimension (one pass: codes are tiny).
-    fn held_out_nll(&self) -> Result<Tensor<1>> {
-        let flow = self.flow.as_ref().ok_or_else(|| Error::State("no flow yet".into()))?.valid();
+    /// Mean NLL of the test digits' codes under `flow`, per latent dimension (one pass: codes
+    /// are tiny).
+    fn held_out_nll(&self, flow: &RealNvp) -> Tensor<1> {
         let n = self.train_count;
         let indices: Vec<usize> = (n..n + self.test_count).collect();
         let z = self.upload_codes(&indices, &self.plain());
-        Ok(flow.negative_log_likelihood(z).mean().div_scalar(self.latent() as f64))
+        flow.valid().negative_log_likelihood(z).mean().div_scalar(self.latent() as f64)
     }
 
     /// `count` codes z = F(z0), z0 ~ N(0, T²I) drawn from `seed`, as a tensor on the plain device.
@@ -304,7 +310,7 @@ impl FlowTrainer {
         if !(0.0..=10.0).contains(&temperature) {
             return Err(Error::Config(format!("temperature must be between 0 and 10, not {temperature}")));
         }
-        let flow = self.flow.as_ref().ok_or_else(|| Error::State("the flow has not started training yet".into()))?.valid();
+        let flow = self.inference_flow()?;
         let k = self.latent();
         let z0: Vec<f32> = Rng::new(seed).normals(count * k).into_iter().map(|v| v * temperature).collect();
         Ok(flow.forward(Tensor::<2>::from_data(TensorData::new(z0, [count, k]), &self.plain())))
@@ -325,7 +331,7 @@ impl FlowTrainer {
     /// The largest |F⁻¹(F(z0)) − z0| over `count` base draws from `seed`, computed on this
     /// trainer's device: a self-check that the flow is invertible there (WebGPU included).
     pub async fn round_trip_error(&self, count: usize, seed: u64) -> Result<f32> {
-        let flow = self.flow.as_ref().ok_or_else(|| Error::State("the flow has not started training yet".into()))?.valid();
+        let flow = self.inference_flow()?;
         let k = self.latent();
         let z0 = Tensor::<2>::from_data(TensorData::new(Rng::new(seed).normals(count * k), [count, k]), &self.plain());
         let back = flow.inverse(flow.forward(z0.clone())).0;
@@ -333,16 +339,4 @@ impl FlowTrainer {
         Ok(error.first().copied().unwrap_or(f32::NAN))
     }
 
-    /// The codes of the training digits, once encoded (`count × k`).
-    pub fn training_codes(&self) -> &[f32] {
-        &self.codes[..(self.train_count * self.latent).min(self.codes.len())]
-    }
-
-    /// The flow's NLL (nats per dimension) of the given codes, `count × k`, for tests and tools.
-    pub async fn nll_of(&self, codes: &[f32]) -> Result<Vec<f32>> {
-        let flow = self.flow.as_ref().ok_or_else(|| Error::State("no flow yet".into()))?.valid();
-        let k = self.latent();
-        let z = Tensor::<2>::from_data(TensorData::new(codes.to_vec(), [codes.len() / k, k]), &self.plain());
-        read(flow.negative_log_likelihood(z).div_scalar(k as f64).unsqueeze_dim::<2>(1)).await
-    }
 }
