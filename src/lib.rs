@@ -9,11 +9,13 @@
 //! - [`models`]: the networks, named as in the paper.
 //! - [`train`]: resumable trainers that run in bounded chunks with asynchronous reads only.
 //! - [`backend`]: WebGPU/wgpu or the CPU, chosen at run time.
+//! - [`fcd`]: the Fréchet distance between feature (or code) distributions.
 //! - [`grid`]: digits laid out as one image, for PNG files and canvases; [`npy`]: samples as arrays.
 
 pub mod backend;
 pub mod data;
 pub mod error;
+pub mod fcd;
 pub mod grid;
 pub mod models;
 pub mod npy;

@@ -11,20 +11,26 @@ use std::time::Instant;
 use flowae::backend::{self, Backend};
 use flowae::data::{Digits, Pixels};
 use flowae::grid::{Gray, digit_grid};
-use flowae::models::RealNvpConfig;
+use flowae::fcd::{Gaussian, frechet_distance};
+use flowae::models::{GanLoss, RealNvpConfig};
 use flowae::npy::digits_to_npy;
-use flowae::train::{AeTrainer, AeTrainingConfig, FlowTrainer, FlowTrainingConfig};
+use flowae::train::{AeTrainer, AeTrainingConfig, FlowTrainer, FlowTrainingConfig, LatentCodes, WganTrainer, WganTrainingConfig};
 use flowae::{Error, Result};
 
 const USAGE: &str = "\
 usage: flowae train-ae [options]
        flowae train-flow [options] [flow options]
+       flowae train-wgan [options] [wgan options]
+       flowae train-both [options] [flow options] [wgan options]
 
 train-ae trains the paper's autoencoder on MNIST and writes reconstructions.png (test digits,
 and under each row their reconstructions) and prior-samples.png (decodings of z ~ N(0, I)).
-train-flow then freezes it, fits a RealNVP flow to its codes (FlowAE), and also writes
-flowae-samples.npy (uint8 [N, 28, 28], round(255·p)), flowae-samples.png (the first 64) and
-flowae-vs-prior.png (64 FlowAE samples, left, beside 64 decodings of z ~ N(0, I), right).
+train-flow then freezes it and fits a RealNVP flow to its codes (FlowAE); train-wgan trains a
+WGAN-GP generator on them instead (AdvAE); train-both does both on the same autoencoder.
+Each writes <model>-samples.npy (uint8 [N, 28, 28], round(255·p)), <model>-samples.png (the
+first 64) and <model>-vs-prior.png (64 samples, left, beside 64 decodings of z ~ N(0, I),
+right), where <model> is flowae or advae; train-both adds advae-vs-flowae.png. The latent
+Fréchet distance printed for each is between its generated codes and the encoded test digits.
 
 options:
   --data DIR           folder with the four original MNIST IDX files
@@ -39,6 +45,8 @@ options:
   --hidden N           hidden width                                 [300]
   --latent N           latent dimension                             [10]
   --seed N             seed for weights, batch order and samples    [1]
+  --samples N          samples written to each .npy                 [10000]
+  --temperature T      sample z0 ~ N(0, T^2 I)                      [1]
   --out DIR            where the files go                           [out]
 
 flow options:
@@ -47,8 +55,17 @@ flow options:
   --flow-epochs N      passes over the encoded training digits      [20]
   --flow-batch-size N  codes per step                               [100]
   --flow-lr X          Adam learning rate                           [0.0005]
-  --samples N          samples written to flowae-samples.npy        [10000]
-  --temperature T      sample z0 ~ N(0, T^2 I)                      [1]
+
+wgan options:
+  --gan-loss L         wasserstein (WGAN-GP) or non-saturating      [wasserstein]
+  --critic-steps N     critic steps per generator step (n_critic)   [5]
+  --lambda X           gradient penalty weight                      [10]
+  --gen-lr X           generator's Adam learning rate               [0.001]
+  --critic-lr X        critic's Adam learning rate                  [0.001]
+  --gan-epochs N       passes of the critic over the training codes [20]
+  --gan-batch-size N   codes per step                               [100]
+  --gen-hidden N       generator's hidden width                     [300]
+  --critic-hidden N    critic's hidden width                        [20]
 ";
 
 fn main() -> ExitCode {
@@ -65,7 +82,9 @@ fn main() -> ExitCode {
 fn run(args: &[String]) -> std::result::Result<(), String> {
     match args.first().map(String::as_str) {
         Some("train-ae") => train_ae(&Options::parse(&args[1..])?).map(|_| ()).map_err(|e| e.to_string()),
-        Some("train-flow") => train_flow(&Options::parse(&args[1..])?).map_err(|e| e.to_string()),
+        Some(command @ ("train-flow" | "train-wgan" | "train-both")) => {
+            train_latent(command, &Options::parse(&args[1..])?).map_err(|e| e.to_string())
+        }
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())
@@ -190,7 +209,47 @@ fn train_ae(opts: &Options) -> Result<TrainedAe> {
     Ok(TrainedAe { trainer, train, test, device, out })
 }
 
-fn train_flow(opts: &Options) -> Result<()> {
+/// What the sampling phases share: how many samples to write, and at what temperature.
+struct Sampling {
+    count: usize,
+    temperature: f32,
+    seed: u64,
+}
+
+/// `train-flow`, `train-wgan` and `train-both`: the autoencoder, then the latent models.
+fn train_latent(command: &str, opts: &Options) -> Result<()> {
+    let flow_config = (command != "train-wgan").then(|| flow_config(opts)).transpose()?;
+    let wgan_config = (command != "train-flow").then(|| wgan_config(opts)).transpose()?;
+    let sampling = Sampling {
+        count: opts.number("samples", 10_000)?,
+        temperature: opts.number("temperature", 1.0)?,
+        seed: opts.number("seed", 1)?,
+    };
+    if !(1..=1_000_000).contains(&sampling.count) {
+        return Err(Error::Config(format!("--samples must be 1–1000000, not {}", sampling.count)));
+    }
+    let ae = train_ae(opts)?;
+    let prior = pollster::block_on(ae.trainer.prior_samples(64, sampling.seed))?;
+    let prior_grid = digit_grid(&prior, 8);
+    let mut grids = Vec::new();
+    if let Some(config) = flow_config {
+        let grid = fit_flow(config, &ae, &sampling)?;
+        write_png(&ae.out.join("flowae-vs-prior.png"), &side_by_side(&grid, &prior_grid))?;
+        grids.push(grid);
+    }
+    if let Some(config) = wgan_config {
+        let grid = fit_wgan(config, &ae, &sampling)?;
+        write_png(&ae.out.join("advae-vs-prior.png"), &side_by_side(&grid, &prior_grid))?;
+        grids.push(grid);
+    }
+    if let [flow, wgan] = &grids[..] {
+        write_png(&ae.out.join("advae-vs-flowae.png"), &side_by_side(wgan, flow))?;
+        println!("wrote {} (AdvAE left, FlowAE right)", ae.out.join("advae-vs-flowae.png").display());
+    }
+    Ok(())
+}
+
+fn flow_config(opts: &Options) -> Result<FlowTrainingConfig> {
     let defaults = FlowTrainingConfig::default();
     let config = FlowTrainingConfig {
         flow: RealNvpConfig {
@@ -202,15 +261,40 @@ fn train_flow(opts: &Options) -> Result<()> {
         learning_rate: opts.number("flow-lr", defaults.learning_rate)?,
         seed: opts.number("seed", defaults.seed)?,
     };
-    let count: usize = opts.number("samples", 10_000)?;
-    let temperature: f32 = opts.number("temperature", 1.0)?;
     config.validate(usize::MAX)?;
-    if !(1..=1_000_000).contains(&count) {
-        return Err(Error::Config(format!("--samples must be 1–1000000, not {count}")));
-    }
-    let ae = train_ae(opts)?;
-    let pixels = ae.trainer.config().pixels;
-    let mut flow = FlowTrainer::new(config.clone(), ae.trainer.model(), &ae.train, &ae.test, pixels, &ae.device)?;
+    Ok(config)
+}
+
+fn wgan_config(opts: &Options) -> Result<WganTrainingConfig> {
+    let defaults = WganTrainingConfig::default();
+    let loss = match opts.text("gan-loss", "wasserstein").as_str() {
+        "wasserstein" => GanLoss::Wasserstein,
+        "non-saturating" => GanLoss::NonSaturating,
+        other => return Err(Error::Config(format!("--gan-loss must be wasserstein or non-saturating, not {other:?}"))),
+    };
+    let config = WganTrainingConfig {
+        loss,
+        generator_hidden: opts.number("gen-hidden", defaults.generator_hidden)?,
+        critic_hidden: opts.number("critic-hidden", defaults.critic_hidden)?,
+        critic_steps: opts.number("critic-steps", defaults.critic_steps)?,
+        lambda: opts.number("lambda", defaults.lambda)?,
+        generator_learning_rate: opts.number("gen-lr", defaults.generator_learning_rate)?,
+        critic_learning_rate: opts.number("critic-lr", defaults.critic_learning_rate)?,
+        epochs: opts.number("gan-epochs", defaults.epochs)?,
+        batch_size: opts.number("gan-batch-size", defaults.batch_size)?,
+        seed: opts.number("seed", defaults.seed)?,
+    };
+    config.validate(usize::MAX)?;
+    Ok(config)
+}
+
+fn frozen_codes(ae: &TrainedAe) -> Result<LatentCodes> {
+    LatentCodes::encode(ae.trainer.model(), &ae.train, &ae.test, ae.trainer.config().pixels)
+}
+
+/// Fits the flow, writes its samples, and returns the grid of the first 64.
+fn fit_flow(config: FlowTrainingConfig, ae: &TrainedAe, sampling: &Sampling) -> Result<Gray> {
+    let mut flow = FlowTrainer::with_codes(config.clone(), frozen_codes(ae)?, &ae.device)?;
     println!("fitting RealNVP ({} coupling layers, width {}) to the codes", config.flow.layers, config.flow.hidden);
     let started = Instant::now();
     let mut epoch_started = Instant::now();
@@ -231,18 +315,69 @@ fn train_flow(opts: &Options) -> Result<()> {
             epoch_started = Instant::now();
         }
     }
-    let samples = pollster::block_on(flow.samples(count, temperature, config.seed))?;
-    let npy = ae.out.join("flowae-samples.npy");
-    std::fs::write(&npy, digits_to_npy(&samples)).map_err(|e| Error::Data(format!("cannot write {}: {e}", npy.display())))?;
-    let flow_grid = digit_grid(&samples[..samples.len().min(64 * 784)], 8);
-    write_png(&ae.out.join("flowae-samples.png"), &flow_grid)?;
-    let prior = pollster::block_on(ae.trainer.prior_samples(64, config.seed))?;
-    write_png(&ae.out.join("flowae-vs-prior.png"), &side_by_side(&flow_grid, &digit_grid(&prior, 8)))?;
-    println!("wrote {} ({count} samples) and {}", npy.display(), ae.out.join("flowae-samples.png").display());
+    let codes = pollster::block_on(flow.sample_codes(sampling.count, sampling.temperature, sampling.seed))?;
+    report_latent_distance("FlowAE", &codes, flow.codes())?;
+    let samples = pollster::block_on(flow.samples(sampling.count, sampling.temperature, sampling.seed))?;
+    write_samples(&ae.out, "flowae", &samples)
+}
+
+/// Trains the generator and critic, writes AdvAE's samples, and returns the grid of the first 64.
+fn fit_wgan(config: WganTrainingConfig, ae: &TrainedAe, sampling: &Sampling) -> Result<Gray> {
+    let mut wgan = WganTrainer::with_codes(config.clone(), frozen_codes(ae)?, &ae.device)?;
+    println!(
+        "training the AdvAE generator ({:?} loss, {} critic steps per generator step, {} generator steps per epoch)",
+        config.loss,
+        config.critic_steps,
+        wgan.steps_per_epoch()
+    );
+    let mut epoch_started = Instant::now();
+    let (mut steps, mut gaps) = (0, Vec::new());
+    while !wgan.is_done() {
+        let progress = pollster::block_on(wgan.run(500))?;
+        steps += progress.generator_losses.len();
+        gaps.extend(progress.wasserstein);
+        if progress.preparing.is_some_and(|(done, total)| done == total) {
+            epoch_started = Instant::now();
+        }
+        if let Some((epoch, held_out)) = progress.test_loss {
+            let seconds = epoch_started.elapsed().as_secs_f64();
+            let gap = gaps.iter().sum::<f32>() / gaps.len().max(1) as f32;
+            println!(
+                "wgan epoch {epoch}: critic gap {gap:.4} (training), {held_out:.4} (held-out); \
+                 {:.0} generator and {:.0} critic steps/s",
+                steps as f64 / seconds,
+                (steps * config.critic_steps) as f64 / seconds
+            );
+            (steps, gaps) = (0, Vec::new());
+            epoch_started = Instant::now();
+        }
+    }
+    let codes = pollster::block_on(wgan.sample_codes(sampling.count, sampling.temperature, sampling.seed))?;
+    report_latent_distance("AdvAE", &codes, wgan.codes())?;
+    let samples = pollster::block_on(wgan.samples(sampling.count, sampling.temperature, sampling.seed))?;
+    write_samples(&ae.out, "advae", &samples)
+}
+
+/// Prints the Fréchet distance between generated codes and the encoded test digits.
+fn report_latent_distance(model: &str, generated: &[f32], codes: &LatentCodes) -> Result<()> {
+    let k = codes.latent();
+    let distance = frechet_distance(&Gaussian::fit(generated, k)?, &Gaussian::fit(codes.test(), k)?)?;
+    println!("{model}: latent Fréchet distance to the encoded test digits {distance:.4}");
     Ok(())
 }
 
-/// Two pictures of the same height next to each other, FlowAE's on the left.
+/// Writes `<name>-samples.npy` and `<name>-samples.png` (the first 64); returns that grid.
+fn write_samples(out: &Path, name: &str, samples: &[f32]) -> Result<Gray> {
+    let npy = out.join(format!("{name}-samples.npy"));
+    std::fs::write(&npy, digits_to_npy(samples)).map_err(|e| Error::Data(format!("cannot write {}: {e}", npy.display())))?;
+    let grid = digit_grid(&samples[..samples.len().min(64 * 784)], 8);
+    let png = out.join(format!("{name}-samples.png"));
+    write_png(&png, &grid)?;
+    println!("wrote {} ({} samples) and {}", npy.display(), samples.len() / 784, png.display());
+    Ok(grid)
+}
+
+/// Two pictures of the same height next to each other.
 fn side_by_side(left: &Gray, right: &Gray) -> Gray {
     const GAP: usize = 12;
     let width = left.width + GAP + right.width;

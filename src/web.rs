@@ -15,7 +15,7 @@ use wasm_bindgen::prelude::*;
 use crate::backend::{self, Backend};
 use crate::data::Digits;
 use crate::error::Error;
-use crate::train::{AeTrainer, AeTrainingConfig, FlowTrainer, FlowTrainingConfig};
+use crate::train::{AeTrainer, AeTrainingConfig, FlowTrainer, FlowTrainingConfig, LatentCodes, WganTrainer, WganTrainingConfig};
 
 #[derive(Default)]
 struct State {
@@ -24,6 +24,34 @@ struct State {
     device: Option<Device>,
     autoencoder: Option<AeTrainer>,
     flow: Option<FlowTrainer>,
+    wgan: Option<WganTrainer>,
+}
+
+impl State {
+    /// Forgets everything fitted to the current autoencoder's codes.
+    fn drop_latent_models(&mut self) {
+        self.flow = None;
+        self.wgan = None;
+    }
+
+    /// The current autoencoder's codes for a new latent model: copied from a model that has
+    /// already encoded them, or to be encoded.
+    fn latent_codes(&self) -> Result<LatentCodes, Error> {
+        let ready = [self.flow.as_ref().map(|f| f.codes()), self.wgan.as_ref().map(|w| w.codes())];
+        if let Some(codes) = ready.into_iter().flatten().find(|c| c.is_ready()) {
+            return Ok(codes.clone());
+        }
+        let (Some(train), Some(test)) = (&self.train, &self.test) else {
+            return Err(Error::State("MNIST is not loaded yet".into()));
+        };
+        let ae = self.autoencoder.as_ref().ok_or_else(|| Error::State("train the autoencoder first".into()))?;
+        let config = ae.config();
+        LatentCodes::encode(ae.model(), &train.take(config.train_images), &test.take(config.test_images), config.pixels)
+    }
+
+    fn device(&self) -> Result<&Device, Error> {
+        self.device.as_ref().ok_or_else(|| Error::State("no backend selected".into()))
+    }
 }
 
 thread_local! {
@@ -104,7 +132,7 @@ pub async fn select_backend(name: String) -> Result<(), JsError> {
     let device = backend::device(backend).await.map_err(js_error)?;
     with_state(|s| {
         s.autoencoder = None;
-        s.flow = None;
+        s.drop_latent_models();
         s.device = Some(device);
     });
     Ok(())
@@ -133,17 +161,17 @@ pub fn new_autoencoder(config: JsValue) -> Result<JsValue, JsError> {
     let info = to_js(&(trainer.config(), trainer.steps_per_epoch()))?;
     with_state(|s| {
         s.autoencoder = Some(trainer);
-        s.flow = None; // a flow models the codes of one autoencoder only
+        s.drop_latent_models(); // they model the codes of one autoencoder only
     });
     Ok(info)
 }
 
-/// Forgets the autoencoder run and any flow fitted to it.
+/// Forgets the autoencoder run and every model fitted to its codes.
 #[wasm_bindgen]
 pub fn reset_autoencoder() {
     with_state(|s| {
         s.autoencoder = None;
-        s.flow = None;
+        s.drop_latent_models();
     });
 }
 
@@ -159,22 +187,7 @@ pub fn flow_defaults() -> Result<JsValue, JsError> {
 pub fn new_flow(config: JsValue) -> Result<JsValue, JsError> {
     let config: FlowTrainingConfig = serde_wasm_bindgen::from_value(config)
         .map_err(|e| js_error(Error::Config(e.to_string())))?;
-    let trainer = with_state(|s| {
-        let (Some(train), Some(test), Some(device)) = (&s.train, &s.test, &s.device) else {
-            return Err(Error::State("MNIST or the backend is not ready yet".into()));
-        };
-        let ae = s.autoencoder.as_ref().ok_or_else(|| Error::State("train the autoencoder first".into()))?;
-        let ae_config = ae.config();
-        FlowTrainer::new(
-            config,
-            ae.model(),
-            &train.take(ae_config.train_images),
-            &test.take(ae_config.test_images),
-            ae_config.pixels,
-            device,
-        )
-    })
-    .map_err(js_error)?;
+    let trainer = with_state(|s| FlowTrainer::with_codes(config, s.latent_codes()?, s.device()?)).map_err(js_error)?;
     let info = to_js(&(trainer.config(), trainer.steps_per_epoch()))?;
     with_state(|s| s.flow = Some(trainer));
     Ok(info)
@@ -251,4 +264,44 @@ pub async fn flow_round_trip_error(count: u32) -> Result<f32, JsError> {
     let result = trainer.round_trip_error(count as usize, 7).await;
     with_state(|s| s.flow = Some(trainer));
     result.map_err(js_error)
+}
+
+/// The default adversarial (AdvAE) settings.
+#[wasm_bindgen]
+pub fn wgan_defaults() -> Result<JsValue, JsError> {
+    to_js(&WganTrainingConfig::default())
+}
+
+/// Starts training a fresh generator and critic on the codes of the current autoencoder, which
+/// is frozen from now on. Returns the settings in force and the generator steps per epoch.
+#[wasm_bindgen]
+pub fn new_wgan(config: JsValue) -> Result<JsValue, JsError> {
+    let config: WganTrainingConfig = serde_wasm_bindgen::from_value(config)
+        .map_err(|e| js_error(Error::Config(e.to_string())))?;
+    let trainer = with_state(|s| WganTrainer::with_codes(config, s.latent_codes()?, s.device()?)).map_err(js_error)?;
+    let info = to_js(&(trainer.config(), trainer.steps_per_epoch()))?;
+    with_state(|s| s.wgan = Some(trainer));
+    Ok(info)
+}
+
+fn take_wgan() -> Result<WganTrainer, JsError> {
+    with_state(|s| s.wgan.take()).ok_or_else(|| js_error(Error::State("no generator has been started".into())))
+}
+
+/// Runs at most `units` units of the adversarial run (encoding, then critic or generator steps).
+#[wasm_bindgen]
+pub async fn train_wgan(units: u32) -> Result<JsValue, JsError> {
+    let mut trainer = take_wgan()?;
+    let result = trainer.run(units as usize).await;
+    with_state(|s| s.wgan = Some(trainer));
+    to_js(&result.map_err(js_error)?)
+}
+
+/// `count` AdvAE samples from `seed`, as pixel probabilities.
+#[wasm_bindgen]
+pub async fn wgan_samples(count: u32, seed: u32) -> Result<Float32Array, JsError> {
+    let trainer = take_wgan()?;
+    let result = trainer.samples(count as usize, 1.0, u64::from(seed)).await;
+    with_state(|s| s.wgan = Some(trainer));
+    Ok(Float32Array::from(&result.map_err(js_error)?[..]))
 }

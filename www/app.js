@@ -15,17 +15,38 @@ const ui = {
   flowProgress: $('flow-progress'), flowProgressText: $('flow-progress-text'),
   temperature: $('temperature'), temperatureValue: $('temperature-value'), binarize: $('binarize'),
   flowResample: $('flow-resample'), flowSamples: $('flow-samples'), priorCopy: $('prior-samples-copy'),
+  wganSettings: $('wgan-settings'), wganSettingsError: $('wgan-settings-error'),
+  trainWgan: $('train-wgan'), wganPause: $('wgan-pause'), wganStop: $('wgan-stop'),
+  wganProgress: $('wgan-progress'), wganProgressText: $('wgan-progress-text'),
+  wganSamples: $('wgan-samples'), wganResample: $('wgan-resample'), flowCopy: $('flow-samples-copy'), flowCopyFigure: $('flow-copy-figure'),
+  nllCopy: $('nll-copy'),
 };
 const lossPlot = new LossPlot($('loss-plot'), { title: 'Autoencoder', yLabel: 'BCE (nats/image)' });
-const nllPlot = new LossPlot($('nll-plot'), { title: 'FlowAE: negative log-likelihood of the codes', yLabel: 'NLL (nats/dim)', log: false });
+const NLL = { title: 'FlowAE: negative log-likelihood of the codes', yLabel: 'NLL (nats/dim)', log: false };
+const nllPlot = new LossPlot($('nll-plot'), NLL);
+const nllCopy = new LossPlot(ui.nllCopy, NLL);
+const wganLossPlot = new LossPlot($('wgan-loss-plot'), {
+  title: 'AdvAE: critic and generator losses', yLabel: 'loss', log: false,
+  series: [{ label: 'critic', stroke: '#a855f7' }, { label: 'generator', stroke: '#22c55e' }],
+});
+const wassersteinPlot = new LossPlot($('wasserstein-plot'), {
+  title: "AdvAE: the critic's Wasserstein estimate", yLabel: 'E[D(real)] − E[D(fake)]', log: false,
+  series: [{ label: 'training', stroke: '#3b82f6' }, { label: 'held-out', stroke: '#f97316', epoch: true }],
+});
 
 /** What the page knows; also read by the browser tests (window.lab). */
 const lab = {
   state: 'loading', backend: null, adapter: null, notice: null, errors: [],
-  losses: [], testLosses: [], rates: [], run: null, lastProgress: null, drawn: { reconstructions: 0, samples: 0, flow: 0 },
+  losses: [], testLosses: [], rates: [], run: null, lastProgress: null,
+  drawn: { reconstructions: 0, samples: 0, flow: 0, wgan: 0 },
   phase: 'ae', aeTrained: false,
-  flow: { losses: [], testLosses: [], lastProgress: null },
+  flow: latentRun(), wgan: latentRun(),
 };
+
+/** What the page records of a flow or WGAN run (losses: NLL, or the critic's loss). */
+function latentRun(run = null) {
+  return { losses: [], testLosses: [], rates: [], lastProgress: null, generatorLosses: [], wasserstein: [], run };
+}
 window.lab = lab;
 lab.send = (command) => send(command);
 
@@ -33,8 +54,8 @@ const params = new URLSearchParams(location.search);
 let worker = null;
 let rate = null;                  // smoothed steps per second, for the time-left estimate
 let sampleSeed = 1;
-let lastFlowSamples = null;       // the last sample grids, kept to redraw them when the
-let lastPrior = null;             // binarized view is toggled
+const lastGrids = {};             // the last sample grids by canvas id, to redraw them when
+                                  // the binarized view is toggled
 
 function startWorker(backend) {
   worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
@@ -70,15 +91,21 @@ function onEvent(msg) {
       lab.phase = msg.phase;
       rate = null;
       if (msg.phase === 'flow') {
-        lab.flow = { losses: [], testLosses: [], rates: [], lastProgress: null, run: msg };
-        nllPlot.clear();
+        lab.flow = latentRun(msg);
+        nllPlot.clear(); nllCopy.clear();
+        ui.nllCopy.hidden = true;
+      } else if (msg.phase === 'wgan') {
+        lab.wgan = latentRun(msg);
+        wganLossPlot.clear(); wassersteinPlot.clear();
       } else {
         lab.run = msg;
         lab.aeTrained = false;
         lab.losses = []; lab.testLosses = []; lab.rates = [];
-        lab.flow = { losses: [], testLosses: [], lastProgress: null };
-        lossPlot.clear();
-        nllPlot.clear();
+        lab.flow = latentRun(); lab.wgan = latentRun();
+        for (const plot of [lossPlot, nllPlot, nllCopy, wganLossPlot, wassersteinPlot]) plot.clear();
+        ui.nllCopy.hidden = true;
+        ui.flowCopyFigure.hidden = true;
+        lab.drawn.flow = 0; lab.drawn.wgan = 0;
       }
       break;
     case 'state': setState(msg.state); break;
@@ -89,15 +116,20 @@ function onEvent(msg) {
       break;
     case 'samples':
       drawDigits(ui.samples, msg.pixels, msg.count, 8);
-      drawDigits(ui.priorCopy, msg.pixels, msg.count, 8, { binarize: ui.binarize.checked });
-      lastPrior = msg;
+      drawGrid(ui.priorCopy, msg);
       lab.drawn.samples++;
       break;
     case 'flow-samples':
-      lastFlowSamples = msg;
-      drawDigits(ui.flowSamples, msg.pixels, msg.count, 8, { binarize: ui.binarize.checked });
+      drawGrid(ui.flowSamples, msg);
+      drawGrid(ui.flowCopy, msg);
+      ui.flowCopyFigure.hidden = false;
       lab.drawn.flow++;
       ui.flowResample.disabled = false;
+      break;
+    case 'wgan-samples':
+      drawGrid(ui.wganSamples, msg);
+      lab.drawn.wgan++;
+      ui.wganResample.disabled = false;
       break;
     case 'flow-check': lab.flowCheck = msg.maxError; break;
     case 'error':
@@ -106,6 +138,12 @@ function onEvent(msg) {
       break;
     default: console.warn('unknown event', msg);
   }
+}
+
+/** Draws a sample grid in the binarized or probability view, and keeps it for redraws. */
+function drawGrid(canvas, msg) {
+  lastGrids[canvas.id] = msg;
+  drawDigits(canvas, msg.pixels, msg.count, 8, { binarize: ui.binarize.checked });
 }
 
 function ready(msg) {
@@ -122,80 +160,114 @@ function ready(msg) {
   if (lab.state === 'loading') setState('idle');
 }
 
+/** The buttons, form and progress line of each phase's section. */
+const views = {
+  ae: { train: ui.train, pause: ui.pause, stop: ui.stop, form: ui.settings, text: ui.progressText },
+  flow: { train: ui.trainFlow, pause: ui.flowPause, stop: ui.flowStop, form: ui.flowSettings, text: ui.flowProgressText },
+  wgan: { train: ui.trainWgan, pause: ui.wganPause, stop: ui.wganStop, form: ui.wganSettings, text: ui.wganProgressText },
+};
+
 function setState(state) {
   lab.state = state;
   const busy = state === 'training' || state === 'paused';
-  const flow = lab.phase === 'flow';
-  if (!flow && (state === 'done' || state === 'stopped')) lab.aeTrained = true;
-  if (state === 'idle' || state === 'loading') lab.aeTrained = false;
-  ui.train.disabled = busy || state === 'loading';
-  ui.pause.disabled = !busy || flow;
-  ui.pause.textContent = state === 'paused' && !flow ? 'Resume' : 'Pause';
-  ui.stop.disabled = !busy || flow;
-  ui.trainFlow.disabled = busy || !lab.aeTrained;
-  ui.flowPause.disabled = !busy || !flow;
-  ui.flowPause.textContent = state === 'paused' && flow ? 'Resume' : 'Pause';
-  ui.flowStop.disabled = !busy || !flow;
-  ui.flowResample.disabled = !(flow && lab.drawn.flow > 0);
-  for (const input of ui.flowSettings.elements) input.disabled = busy;
-  if (!busy && !flow) ui.flowProgressText.textContent = lab.aeTrained ? 'Ready: the autoencoder is trained.' : 'Train the autoencoder first.';
-  if (flow) {
-    const text = ui.flowProgressText;
-    if (state === 'paused') text.textContent = `Paused at step ${lab.flow.lastProgress?.step ?? 0}.`;
-    if (state === 'done' || state === 'stopped') {
-      const last = lab.flow.testLosses.at(-1);
-      text.textContent = `${state === 'done' ? 'Done' : 'Stopped'} after ${lab.flow.lastProgress?.step ?? 0} steps.` +
-        (last ? ` Held-out NLL ${last[1].toFixed(3)} nats/dim.` : '');
-    }
-    return;
+  if (lab.phase === 'ae' && (state === 'done' || state === 'stopped')) lab.aeTrained = true;
+  if (state === 'idle' || state === 'loading') {
+    // Reset, a backend switch or a new worker: every model is gone.
+    lab.aeTrained = false;
+    lab.phase = 'ae';
+    lab.flow.run = null;
+    lab.wgan.run = null;
   }
+  for (const [name, view] of Object.entries(views)) {
+    const active = name === lab.phase;
+    view.train.disabled = busy || state === 'loading' || (name !== 'ae' && !lab.aeTrained);
+    view.pause.disabled = !busy || !active;
+    view.pause.textContent = state === 'paused' && active ? 'Resume' : 'Pause';
+    view.stop.disabled = !busy || !active;
+    for (const input of view.form.elements) input.disabled = busy;
+    if (name !== 'ae' && !lab[name].run) {
+      view.text.textContent = lab.aeTrained ? 'Ready: the autoencoder is trained.' : 'Train the autoencoder first.';
+    }
+  }
+  ui.flowResample.disabled = lab.drawn.flow === 0;
+  ui.wganResample.disabled = lab.drawn.wgan === 0;
   ui.reset.disabled = state === 'idle' || state === 'loading';
   ui.resample.disabled = state === 'idle' || state === 'loading';
   ui.backend.disabled = busy || state === 'loading';
-  for (const input of ui.settings.elements) input.disabled = busy;
-  if (state === 'paused') ui.progressText.textContent = `Paused at step ${lab.lastProgress?.step ?? 0}.`;
-  if (state === 'done') ui.progressText.textContent = `Done: ${lab.lastProgress?.step ?? 0} steps.` + testSummary();
-  if (state === 'stopped') ui.progressText.textContent = `Stopped at step ${lab.lastProgress?.step ?? 0}.` + testSummary();
+  const view = views[lab.phase];
+  const step = (lab.phase === 'ae' ? lab.lastProgress : lab[lab.phase].lastProgress)?.step ?? 0;
+  if (state === 'paused') view.text.textContent = `Paused at step ${step}.`;
+  if (state === 'done' || state === 'stopped') {
+    view.text.textContent = `${state === 'done' ? 'Done' : 'Stopped'} after ${step} steps.` + summary(lab.phase);
+  }
   if (state === 'idle' && lab.backend) ui.progressText.textContent = 'Ready.';
+  syncLossControls();
 }
 
-function testSummary() {
-  const last = lab.testLosses.at(-1);
-  return last ? ` Test loss ${last[1].toFixed(1)} nats/image.` : '';
+/** The held-out figure a finished phase ends its progress line with. */
+function summary(phase) {
+  const last = (phase === 'ae' ? lab.testLosses : lab[phase].testLosses).at(-1);
+  if (!last) return '';
+  if (phase === 'ae') return ` Test loss ${last[1].toFixed(1)} nats/image.`;
+  if (phase === 'flow') return ` Held-out NLL ${last[1].toFixed(3)} nats/dim.`;
+  return ` Held-out critic score ${last[1].toFixed(3)}.`;
 }
 
-function flowProgress(p) {
-  lab.flow.lastProgress = p;
+/** The flow's or the WGAN's progress: its plots, progress bar and line. */
+function latentProgress(p) {
+  const run = lab[p.phase];
+  const view = p.phase === 'flow'
+    ? { bar: ui.flowProgress, text: ui.flowProgressText }
+    : { bar: ui.wganProgress, text: ui.wganProgressText };
+  run.lastProgress = p;
   if (p.preparing) {
     const [done, total] = p.preparing;
-    ui.flowProgress.value = 0;
-    ui.flowProgressText.textContent = `Encoding the digits with the frozen encoder: ${done.toLocaleString()} / ${total.toLocaleString()}`;
+    view.bar.value = 0;
+    view.text.textContent = `Encoding the digits with the frozen encoder: ${done.toLocaleString()} / ${total.toLocaleString()}`;
     return;
   }
-  lab.flow.losses.push(...p.losses);
-  if (p.losses.length > 0 && p.chunkMs > 0) lab.flow.rates.push((p.losses.length * 1000) / p.chunkMs);
-  nllPlot.addTraining(p.first_step + 1, p.losses);
+  run.losses.push(...p.losses);
+  const steps = p.losses.length;
+  const perSecond = steps > 0 && p.chunkMs > 0 ? (steps * 1000) / p.chunkMs : null;
+  if (perSecond) {
+    run.rates.push(perSecond);
+    rate = rate === null ? perSecond : 0.8 * rate + 0.2 * perSecond;
+  }
+  if (p.phase === 'flow') {
+    nllPlot.addTraining(p.first_step + 1, p.losses);
+    nllCopy.addTraining(p.first_step + 1, p.losses);
+  } else {
+    run.generatorLosses.push(...p.generator_losses);
+    run.wasserstein.push(...p.wasserstein);
+    wganLossPlot.addTraining(p.first_step + 1, p.losses, p.generator_losses);
+    wassersteinPlot.addTraining(p.first_step + 1, p.wasserstein);
+  }
   if (p.test_loss) {
-    lab.flow.testLosses.push(p.test_loss);
-    nllPlot.addTest(p.test_loss[1]);
+    run.testLosses.push(p.test_loss);
+    if (p.phase === 'flow') { nllPlot.addTest(p.test_loss[1]); nllCopy.addTest(p.test_loss[1]); }
+    else wassersteinPlot.addTest(p.test_loss[1]);
   }
-  ui.flowProgress.value = Math.min(1, p.step / (p.epochs * p.steps_per_epoch));
-  if (p.losses.length > 0 && p.chunkMs > 0) {
-    const now = (p.losses.length * 1000) / p.chunkMs;
-    rate = rate === null ? now : 0.8 * rate + 0.2 * now;
-  }
+  // Figure 5 of the paper: the flow's NLL beside the critic's estimate, once both have run.
+  ui.nllCopy.hidden = !(lab.flow.losses.length > 0 && lab.wgan.losses.length > 0);
+  view.bar.value = Math.min(1, p.step / (p.epochs * p.steps_per_epoch));
   const left = rate ? (p.epochs * p.steps_per_epoch - p.step) / rate : null;
-  ui.flowProgressText.textContent = [
+  const speed = !rate ? null : p.phase === 'flow'
+    ? `${Math.round(rate).toLocaleString()} steps/s`
+    : `${Math.round(rate).toLocaleString()} generator and ${Math.round(rate * run.run.config.critic_steps).toLocaleString()} critic steps/s`;
+  const latest = !steps ? null : p.phase === 'flow'
+    ? `NLL ${p.losses.at(-1).toFixed(3)}`
+    : `critic gap ${p.wasserstein.at(-1).toFixed(3)}`;
+  view.text.textContent = [
     `epoch ${Math.min(p.epoch + 1, p.epochs)}/${p.epochs}`,
     `step ${p.step - p.epoch * p.steps_per_epoch}/${p.steps_per_epoch}`,
-    rate ? `${Math.round(rate).toLocaleString()} steps/s` : null,
+    speed,
     left !== null && !p.done ? `about ${formatSeconds(left)} left` : null,
-    p.losses.length ? `NLL ${p.losses.at(-1).toFixed(3)}` : null,
+    latest,
   ].filter(Boolean).join(' · ');
 }
 
 function progress(p) {
-  if (p.phase === 'flow') { flowProgress(p); return; }
+  if (p.phase !== 'ae') { latentProgress(p); return; }
   lab.lastProgress = p;
   lab.losses.push(...p.losses);
   if (p.imagesPerSecond) lab.rates.push(p.imagesPerSecond);
@@ -282,6 +354,34 @@ function readFlowSettings() {
   return problems.length === 0 ? config : null;
 }
 
+/** Reads the AdvAE settings form; returns its config or null after marking the bad fields. */
+function readWganSettings() {
+  const form = ui.wganSettings.elements;
+  const problems = [];
+  const number = (name, label, integer = true) => checkNumber(form[name], label, integer, problems);
+  const config = {
+    loss: form.loss.value,
+    critic_steps: number('critic_steps', 'Critic steps per generator step'),
+    lambda: number('lambda', 'Penalty weight λ', false),
+    generator_learning_rate: number('generator_learning_rate', 'Generator learning rate', false),
+    critic_learning_rate: number('critic_learning_rate', 'Critic learning rate', false),
+    epochs: number('epochs', 'AdvAE epochs'),
+    batch_size: number('batch_size', 'AdvAE batch size'),
+    generator_hidden: number('generator_hidden', 'Generator width'),
+    critic_hidden: number('critic_hidden', 'Critic width'),
+    seed: Number(ui.settings.elements.seed.value) || 1,
+  };
+  ui.wganSettingsError.textContent = problems.join(' ');
+  ui.wganSettingsError.hidden = problems.length === 0;
+  return problems.length === 0 ? config : null;
+}
+
+/** The penalty weight only belongs to WGAN-GP: disabled, not silently ignored, otherwise. */
+function syncLossControls() {
+  const form = ui.wganSettings.elements;
+  form.lambda.disabled = form.loss.value !== 'wasserstein' || lab.state === 'training' || lab.state === 'paused';
+}
+
 function applyUrlSettings() {
   const form = ui.settings.elements;
   for (const name of ['epochs', 'batch_size', 'learning_rate', 'seed', 'train_images', 'test_images', 'pixels']) {
@@ -293,7 +393,7 @@ ui.train.addEventListener('click', () => {
   const config = readSettings();
   if (!config) return;
   clearError();
-  send({ type: 'start', config });
+  send({ type: 'start', phase: 'ae', config });
 });
 ui.pause.addEventListener('click', () => send({ type: lab.state === 'paused' ? 'resume' : 'pause' }));
 ui.stop.addEventListener('click', () => send({ type: 'stop' }));
@@ -312,22 +412,31 @@ ui.trainFlow.addEventListener('click', () => {
   const config = readFlowSettings();
   if (!config) return;
   clearError();
-  send({ type: 'start-flow', config });
+  send({ type: 'start', phase: 'flow', config });
 });
+ui.trainWgan.addEventListener('click', () => {
+  const config = readWganSettings();
+  if (!config) return;
+  clearError();
+  send({ type: 'start', phase: 'wgan', config });
+});
+ui.wganPause.addEventListener('click', () => send({ type: lab.state === 'paused' ? 'resume' : 'pause' }));
+ui.wganStop.addEventListener('click', () => send({ type: 'stop' }));
+ui.wganSettings.elements.loss.addEventListener('change', syncLossControls);
 ui.flowPause.addEventListener('click', () => send({ type: lab.state === 'paused' ? 'resume' : 'pause' }));
 ui.flowStop.addEventListener('click', () => send({ type: 'stop' }));
-ui.flowResample.addEventListener('click', () => {
-  sampleSeed = (sampleSeed + 1) >>> 0;
-  send({ type: 'sample', seed: sampleSeed, temperature: Number(ui.temperature.value) });
-});
+for (const button of [ui.flowResample, ui.wganResample]) {
+  button.addEventListener('click', () => {
+    sampleSeed = (sampleSeed + 1) >>> 0;
+    send({ type: 'sample', seed: sampleSeed, temperature: Number(ui.temperature.value) });
+  });
+}
 ui.temperature.addEventListener('input', () => {
   ui.temperatureValue.textContent = Number(ui.temperature.value).toFixed(2);
   if (lab.phase === 'flow' && lab.drawn.flow > 0) send({ type: 'sample', seed: sampleSeed, temperature: Number(ui.temperature.value) });
 });
 ui.binarize.addEventListener('change', () => {
-  const binarize = ui.binarize.checked;
-  if (lastFlowSamples) drawDigits(ui.flowSamples, lastFlowSamples.pixels, lastFlowSamples.count, 8, { binarize });
-  if (lastPrior) drawDigits(ui.priorCopy, lastPrior.pixels, lastPrior.count, 8, { binarize });
+  for (const [id, msg] of Object.entries(lastGrids)) drawGrid($(id), msg);
 });
 ui.backend.addEventListener('change', () => {
   lab.backend = ui.backend.value;

@@ -4,22 +4,28 @@ import uPlot from './vendor/uPlot.esm.js';
 const AXIS = '#94a3b8';
 const GRID = '#334155';
 
+const TRAINING = { label: 'training', stroke: '#3b82f6' };
+const TEST = { label: 'test', stroke: '#f97316', epoch: true };
+
 /**
- * A loss plot over optimizer steps: training loss at every step, test loss at the end of each
- * epoch (drawn as points joined by a line). Redraws at most once per animation frame. A log
- * scale suits losses that fall by orders of magnitude; NLLs, which can be negative, use `log: false`.
+ * A loss plot over optimizer steps. Each series is either per step (drawn as a thin line) or per
+ * epoch (`epoch: true`, drawn as points joined by a line at the step that ended the epoch); the
+ * default is a training loss per step and a test loss per epoch. Redraws at most once per
+ * animation frame. A log scale suits losses that fall by orders of magnitude; NLLs and critic
+ * scores, which can be negative, use `log: false`.
  */
 export class LossPlot {
-  constructor(element, { title, yLabel, log = true }) {
+  constructor(element, { title, yLabel, log = true, series = [TRAINING, TEST], height = 260 }) {
     this.element = element;
+    this.height = height;
+    this.series = series;
     this.steps = [];
-    this.train = [];
-    this.test = [];
+    this.columns = series.map(() => []);
     this.pending = false;
     this.plot = new uPlot({
       title,
       width: this.width(),
-      height: 260,
+      height,
       scales: { x: { time: false }, y: log ? { distr: 3 } : {} },
       axes: [
         { label: 'step', stroke: AXIS, grid: { stroke: GRID }, ticks: { stroke: GRID } },
@@ -27,34 +33,41 @@ export class LossPlot {
       ],
       series: [
         { label: 'step' },
-        { label: 'training', stroke: '#3b82f6', width: 1, points: { show: false } },
-        { label: 'test', stroke: '#f97316', width: 2, spanGaps: true, points: { show: true, size: 7 } },
+        ...series.map((s) => s.epoch
+          ? { label: s.label, stroke: s.stroke, width: 2, spanGaps: true, points: { show: true, size: 7 } }
+          : { label: s.label, stroke: s.stroke, width: 1, points: { show: false } }),
       ],
-    }, [[], [], []], element);
-    new ResizeObserver(() => this.plot.setSize({ width: this.width(), height: 260 })).observe(element);
+    }, [[], ...series.map(() => [])], element);
+    new ResizeObserver(() => this.plot.setSize({ width: this.width(), height: this.height })).observe(element);
   }
 
   width() { return Math.max(240, this.element.clientWidth || 600); }
 
-  /** Appends training losses for consecutive steps starting at `firstStep` (1-based). */
-  addTraining(firstStep, losses) {
-    losses.forEach((loss, i) => {
-      this.steps.push(firstStep + i);
-      this.train.push(loss);
-      this.test.push(null);
+  /**
+   * Appends consecutive steps starting at `firstStep` (1-based): one array of values for each
+   * per-step series, in the order the series were given.
+   */
+  addTraining(firstStep, ...values) {
+    const perStep = this.series.map((s, i) => (s.epoch ? null : i)).filter((i) => i !== null);
+    values[0].forEach((_, k) => {
+      this.steps.push(firstStep + k);
+      this.columns.forEach((column) => column.push(null));
+      perStep.forEach((column, j) => { this.columns[column][this.steps.length - 1] = values[j]?.[k] ?? null; });
     });
     this.redraw();
   }
 
-  /** Marks the test loss at the current last step. */
-  addTest(loss) {
-    if (this.steps.length === 0) return;
-    this.test[this.test.length - 1] = loss;
+  /** Marks the (first) per-epoch series at the current last step. */
+  addTest(value) {
+    const column = this.series.findIndex((s) => s.epoch);
+    if (this.steps.length === 0 || column < 0) return;
+    this.columns[column][this.steps.length - 1] = value;
     this.redraw();
   }
 
   clear() {
-    this.steps = []; this.train = []; this.test = [];
+    this.steps = [];
+    this.columns = this.series.map(() => []);
     this.redraw();
   }
 
@@ -63,7 +76,7 @@ export class LossPlot {
     this.pending = true;
     requestAnimationFrame(() => {
       this.pending = false;
-      this.plot.setData([this.steps, this.train, this.test]);
+      this.plot.setData([this.steps, ...this.columns]);
     });
   }
 }

@@ -5,26 +5,31 @@
 // page → worker (commands)
 //   {type: 'init', backend: 'auto'|'gpu'|'cpu'}  load wasm and MNIST, pick a backend
 //   {type: 'backend', backend: 'gpu'|'cpu'}      switch backend (drops the current run)
-//   {type: 'start', config}                      start a fresh autoencoder run
-//   {type: 'start-flow', config}                 fit a fresh RealNVP flow to the autoencoder's codes
+//   {type: 'start', phase, config}               start a fresh run of a phase:
+//        'ae'   the autoencoder
+//        'flow' a RealNVP flow on the frozen autoencoder's codes (FlowAE)
+//        'wgan' a generator and critic on those codes (AdvAE)
 //   {type: 'pause'} {type: 'resume'}             hold / continue between chunks
 //   {type: 'stop'}                               end the run early; the model stays usable
 //   {type: 'reset'}                              forget the run
-//   {type: 'sample', seed, temperature}          redraw the sample panels (new seed, flow temperature)
+//   {type: 'sample', seed, temperature}          redraw every sample panel (new seed, flow temperature)
 //   {type: 'check-flow'}                         measure the flow's round-trip error on its device
 //   {type: 'crash'}                              panic inside wasm on purpose (tests only)
 //
 // worker → page (events)
 //   {type: 'status', text}                                    what it is doing (loading…)
 //   {type: 'ready', backend, adapter, notice, train, test, defaults}
-//   {type: 'started', phase: 'ae'|'flow', config, stepsPerEpoch}
+//   {type: 'started', phase, config, stepsPerEpoch}
 //   {type: 'progress', phase, epoch, epochs, step, steps_per_epoch, first_step, losses, test_loss,
-//                      evaluating, preparing, done, imagesPerSecond, chunkMs}
-//                      (flow losses are NLLs in nats per latent dimension)
+//                      evaluating, preparing, done, generator_losses, wasserstein, imagesPerSecond, chunkMs}
+//                      ae: losses are BCE in nats per image; flow: NLLs in nats per latent
+//                      dimension; wgan: one entry per generator step, losses the critic's,
+//                      wasserstein its score gap, test_loss its held-out score
 //   {type: 'state', state: 'idle'|'training'|'paused'|'done'|'stopped'}
 //   {type: 'reconstructions', inputs, outputs, count}          Float32Arrays, count × 784
 //   {type: 'samples', pixels, count, seed}                      z ~ N(0, I) decoded
 //   {type: 'flow-samples', pixels, count, seed, temperature}    FlowAE samples
+//   {type: 'wgan-samples', pixels, count, seed}                 AdvAE samples
 //   {type: 'flow-check', maxError}         max |F⁻¹(F(z0)) − z0| over 256 draws
 //   {type: 'error', message, fatal}        fatal: the wasm instance died; make a new worker
 //
@@ -45,8 +50,9 @@ let units = 1;                 // training steps per chunk, adapted to CHUNK_MS
 let lastPreview = 0;
 let sampleSeed = 1;
 let batchSize = 100;
-let phase = 'ae';              // which trainer 'training' drives: 'ae' or 'flow'
-let flowReady = false;         // the flow has encoded its codes and can sample
+let unitsPerStep = 1;          // units of work behind one reported step
+let phase = 'ae';              // which trainer 'training' drives: a key of PHASES
+const sampling = { flow: false, wgan: false }; // which latent models can sample
 let temperature = 1;
 let wasmReady = false;
 
@@ -120,33 +126,50 @@ async function initialize(wanted) {
   post({ type: 'ready', ...chosen, ...counts, defaults: lab.autoencoder_defaults() });
 }
 
-async function preview() {
-  if (phase === 'flow') {
-    if (flowReady) {
-      const pixels = await lab.flow_samples(SAMPLE_COUNT, temperature, sampleSeed);
-      post({ type: 'flow-samples', pixels, count: SAMPLE_COUNT, seed: sampleSeed, temperature }, [pixels.buffer]);
-    }
-    lastPreview = performance.now();
-    return;
-  }
+/** Each phase's library calls: start a run, train a chunk of it. */
+const PHASES = {
+  ae: { start: (config) => lab.new_autoencoder(config), train: (n) => lab.train_autoencoder(n) },
+  flow: { start: (config) => lab.new_flow(config), train: (n) => lab.train_flow(n) },
+  wgan: { start: (config) => lab.new_wgan(config), train: (n) => lab.train_wgan(n) },
+};
+
+async function drawFlow() {
+  const pixels = await lab.flow_samples(SAMPLE_COUNT, temperature, sampleSeed);
+  post({ type: 'flow-samples', pixels, count: SAMPLE_COUNT, seed: sampleSeed, temperature }, [pixels.buffer]);
+}
+
+async function drawWgan() {
+  const pixels = await lab.wgan_samples(SAMPLE_COUNT, sampleSeed);
+  post({ type: 'wgan-samples', pixels, count: SAMPLE_COUNT, seed: sampleSeed }, [pixels.buffer]);
+}
+
+async function drawAutoencoder() {
   const r = await lab.reconstructions(PREVIEW_COUNT);
   post({ type: 'reconstructions', inputs: r.inputs, outputs: r.outputs, count: PREVIEW_COUNT },
     [r.inputs.buffer, r.outputs.buffer]);
   const pixels = await lab.prior_samples(SAMPLE_COUNT, sampleSeed);
   post({ type: 'samples', pixels, count: SAMPLE_COUNT, seed: sampleSeed }, [pixels.buffer]);
+}
+
+/** Redraws the panels of the phase in training, or of every trained model when `all`. */
+async function preview(all = false) {
+  if (all || phase === 'ae') await drawAutoencoder();
+  if ((all || phase === 'flow') && sampling.flow) await drawFlow();
+  if ((all || phase === 'wgan') && sampling.wgan) await drawWgan();
   lastPreview = performance.now();
 }
 
 async function trainChunk() {
   const started = performance.now();
-  const progress = phase === 'flow' ? await lab.train_flow(units) : await lab.train_autoencoder(units);
-  if (phase === 'flow' && (!progress.preparing || progress.preparing[0] === progress.preparing[1])) flowReady = true;
+  const progress = await PHASES[phase].train(units);
+  if (phase in sampling && (!progress.preparing || progress.preparing[0] === progress.preparing[1])) sampling[phase] = true;
   const chunkMs = performance.now() - started;
   const steps = progress.losses.length;
   if (steps > 0) {
-    // Grow or shrink the chunk towards CHUNK_MS, at most doubling at a time.
-    const perStep = chunkMs / steps;
-    units = Math.max(1, Math.min(units * 2, Math.round(CHUNK_MS / perStep), 500));
+    // Grow or shrink the chunk towards CHUNK_MS, at most doubling at a time. A wgan unit is one
+    // critic or generator step, so a reported (generator) step took about critic_steps + 1 units.
+    const perUnit = chunkMs / (steps * unitsPerStep);
+    units = Math.max(1, Math.min(units * 2, Math.round(CHUNK_MS / perUnit), 500));
   }
   post({ type: 'progress', phase, ...progress,
     imagesPerSecond: steps > 0 ? (steps * batchSize * 1000) / chunkMs : null, chunkMs });
@@ -158,13 +181,17 @@ async function trainChunk() {
   }
 }
 
-/** Makes `name` the phase that 'training' drives, with the run the library just created. */
-async function startPhase(name, [config, stepsPerEpoch]) {
+/** Makes `name` the phase that 'training' drives, with a fresh run of it. */
+async function startPhase(name, config) {
+  if (!(name in PHASES)) throw new Error(`unknown phase ${name}`);
+  const [settings, stepsPerEpoch] = PHASES[name].start(config);
   phase = name;
-  flowReady = false;
-  batchSize = config.batch_size;
+  if (name === 'ae') { sampling.flow = false; sampling.wgan = false; }
+  if (name in sampling) sampling[name] = false;
+  batchSize = settings.batch_size;
+  unitsPerStep = name === 'wgan' ? settings.critic_steps + 1 : 1;
   units = 1;
-  post({ type: 'started', phase, config, stepsPerEpoch });
+  post({ type: 'started', phase, config: settings, stepsPerEpoch });
   setState('training');
   await preview();
 }
@@ -174,20 +201,24 @@ async function handle(command) {
     case 'init': await initialize(command.backend ?? 'auto'); break;
     case 'backend': {
       const chosen = await chooseBackend(command.backend);
+      phase = 'ae'; sampling.flow = false; sampling.wgan = false; // the models were dropped
       post({ type: 'ready', ...chosen, defaults: lab.autoencoder_defaults() });
       setState('idle');
       break;
     }
-    case 'start': await startPhase('ae', lab.new_autoencoder(command.config)); break;
-    case 'start-flow': await startPhase('flow', lab.new_flow(command.config)); break;
+    case 'start': await startPhase(command.phase ?? 'ae', command.config); break;
     case 'pause': if (state === 'training') setState('paused'); break;
     case 'resume': if (state === 'paused') setState('training'); break;
     case 'stop': if (state === 'training' || state === 'paused') setState('stopped'); break;
-    case 'reset': lab.reset_autoencoder(); phase = 'ae'; flowReady = false; setState('idle'); break;
+    case 'reset':
+      lab.reset_autoencoder();
+      phase = 'ae'; sampling.flow = false; sampling.wgan = false;
+      setState('idle');
+      break;
     case 'sample':
       sampleSeed = command.seed >>> 0;
       if (Number.isFinite(command.temperature)) temperature = command.temperature;
-      if (state !== 'idle') await preview();
+      if (state !== 'idle') await preview(true);
       break;
     case 'check-flow': post({ type: 'flow-check', maxError: await lab.flow_round_trip_error(256) }); break;
     case 'crash': lab.debug_panic(); break;

@@ -8,4 +8,4 @@ pub mod wgan;
 pub use autoencoder::{Autoencoder, AutoencoderConfig, Decoder, Encoder};
 pub use mlp::{Mlp, MlpConfig};
 pub use realnvp::{RealNvp, RealNvpConfig};
-pub use wgan::{Critic, Generator};
+pub use wgan::{Critic, GanLoss, Generator};

@@ -6,12 +6,15 @@
 //! backward pass: [`Critic::input_gradient`] builds it from tensor operations, backpropagating
 //! through the critic's layers by hand. The ordinary backward pass then reaches the weights
 //! through that expression, which makes the penalty's gradient exact (no weight clipping).
+//!
+//! The original GAN's non-saturating losses (paper eqs. 5–6) are here too, as the alternative
+//! the page offers: the same critic then outputs a logit.
 
 use burn::module::Param;
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::TensorData;
-use burn::tensor::activation::elu;
+use burn::tensor::activation::{elu, relu};
 
 use super::mlp::{Mlp, MlpConfig};
 use crate::error::{Error, Result};
@@ -121,4 +124,48 @@ impl Critic {
         let norm = grad.powi_scalar(2).sum_dim(1).add_scalar(1e-12).sqrt();
         norm.sub_scalar(1.0).powi_scalar(2).mean().mul_scalar(lambda)
     }
+}
+
+/// Which adversarial objective trains the pair.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum GanLoss {
+    /// WGAN-GP (paper eqs. 7–8): the critic estimates the Wasserstein-1 distance, kept
+    /// 1-Lipschitz by the gradient penalty.
+    #[default]
+    Wasserstein,
+    /// The original GAN with the non-saturating generator loss (paper eqs. 5–6): the critic is
+    /// a discriminator whose output is the logit of "real".
+    NonSaturating,
+}
+
+impl GanLoss {
+    /// The critic's loss, without the penalty, from its scores of real and generated codes
+    /// (`[batch, 1]` each): E[D(fake)] − E[D(real)], or the discriminator's cross-entropy
+    /// −E[log σ(D(real))] − E[log(1 − σ(D(fake)))].
+    pub fn critic_loss(self, d_real: Tensor<2>, d_fake: Tensor<2>) -> Tensor<1> {
+        match self {
+            GanLoss::Wasserstein => d_fake.mean() - d_real.mean(),
+            GanLoss::NonSaturating => softplus(d_real.neg()).mean() + softplus(d_fake).mean(),
+        }
+    }
+
+    /// The generator's loss from the critic's scores of generated codes: −E[D(fake)], or the
+    /// non-saturating −E[log σ(D(fake))].
+    pub fn generator_loss(self, d_fake: Tensor<2>) -> Tensor<1> {
+        match self {
+            GanLoss::Wasserstein => d_fake.mean().neg(),
+            GanLoss::NonSaturating => softplus(d_fake.neg()).mean(),
+        }
+    }
+
+    /// Whether the gradient penalty belongs to this objective.
+    pub fn penalized(self) -> bool {
+        self == GanLoss::Wasserstein
+    }
+}
+
+/// log(1 + eˣ), written so that large |x| neither overflows nor loses the small term.
+pub fn softplus(x: Tensor<2>) -> Tensor<2> {
+    relu(x.clone()) + x.abs().neg().exp().add_scalar(1.0).log()
 }

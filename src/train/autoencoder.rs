@@ -9,7 +9,7 @@ use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::TensorData;
 
-use super::{Progress, check_range, non_finite, read, read_chunk};
+use super::{Progress, check_range, non_finite, read, read_chunk, snapshot};
 use crate::data::{Digits, PIXELS, Pixels, epoch_batches};
 use crate::error::{Error, Result};
 use crate::models::autoencoder::{Autoencoder, AutoencoderConfig, bce_with_logits};
@@ -150,7 +150,7 @@ impl AeTrainer {
     /// A NaN or infinite loss rolls the run back to where this chunk began (weights, optimizer
     /// state and position) and returns [`Error::NonFinite`].
     pub async fn run(&mut self, units: usize) -> Result<Progress> {
-        let saved = (self.model.clone(), self.optim.clone(), self.at.clone());
+        let saved = (snapshot(&self.model), self.optim.clone(), self.at.clone());
         let first_step = self.at.step;
         let mut losses = Vec::new();
         let mut finished_test: Option<Tensor<1>> = None;
@@ -210,7 +210,7 @@ impl AeTrainer {
             test_loss: test_loss.map(|l| (self.at.epoch, l)),
             evaluating: self.at.eval_next.is_some(),
             done: self.is_done(),
-            preparing: None,
+            ..Progress::default()
         })
     }
 

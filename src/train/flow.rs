@@ -1,25 +1,18 @@
 //! FlowAE's second phase: fitting RealNVP to the frozen encoder's codes by maximum likelihood
-//! (paper eq. 4), a chunk at a time.
-//!
-//! The training digits are encoded once, by the encoder in inference mode (BatchNorm's running
-//! statistics) on a device without autodiff, so no gradient can reach it; the codes live on the
-//! host (60,000 × 10 floats, 2.4 MB) and batches of them are uploaded per step. Encoding is
-//! itself chunked, a thousand digits per unit of work, so Pause works from the first second.
+//! (paper eq. 4), a chunk at a time. The codes come from [`LatentCodes`], encoded once.
 
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::TensorData;
 
-use super::{Progress, check_range, non_finite, read, read_all, read_chunk};
-use crate::data::{Digits, PIXELS, Pixels, epoch_batches};
+use super::codes::LatentCodes;
+use super::{Progress, check_range, non_finite, read, read_chunk};
+use crate::data::{Digits, Pixels, epoch_batches};
 use crate::error::{Error, Result};
 use crate::models::autoencoder::Autoencoder;
 use crate::models::realnvp::{RealNvp, RealNvpConfig};
 use crate::rng::Rng;
-
-/// Digits encoded per unit of work while the codes are being prepared.
-const ENCODE_BATCH: usize = 1000;
 
 /// Everything that decides a flow run.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -67,15 +60,7 @@ struct Position {
 pub struct FlowTrainer {
     config: FlowTrainingConfig,
     device: Device,
-    /// The frozen autoencoder whose codes are modelled, when there is one (not for toy data).
-    autoencoder: Option<Autoencoder>,
-    /// Digits still to encode: (train, test, how pixels were converted).
-    source: Option<(Digits, Digits, Pixels)>,
-    latent: usize,
-    train_count: usize,
-    test_count: usize,
-    /// Codes of the training digits, then of the test digits, `k` floats each, as encoded so far.
-    codes: Vec<f32>,
+    codes: LatentCodes,
     flow: Option<RealNvp>,
     optim: ModuleOptimizer,
     at: Position,
@@ -93,53 +78,43 @@ impl FlowTrainer {
         pixels: Pixels,
         device: &Device,
     ) -> Result<Self> {
-        let mut trainer = Self::empty(config, autoencoder.encoder.latent(), train.len(), test.len(), device)?;
-        trainer.autoencoder = Some(autoencoder.valid());
-        trainer.source = Some((train.clone(), test.clone(), pixels));
-        Ok(trainer)
+        Self::with_codes(config, LatentCodes::encode(autoencoder, train, test, pixels)?, device)
     }
 
     /// Prepares a flow for given codes (`latent` floats each), with no autoencoder: for toy
     /// densities and tests.
     pub fn from_codes(config: FlowTrainingConfig, latent: usize, train: Vec<f32>, test: Vec<f32>, device: &Device) -> Result<Self> {
-        if latent < 2 || train.len() % latent != 0 || test.len() % latent != 0 {
-            return Err(Error::Data(format!("codes must come in whole vectors of {latent} ≥ 2 values")));
-        }
-        let mut trainer = Self::empty(config, latent, train.len() / latent, test.len() / latent, device)?;
-        trainer.codes = [train, test].concat();
-        if trainer.codes.iter().any(|c| !c.is_finite()) {
-            return Err(Error::Data("the codes hold NaN or infinite values".into()));
-        }
-        trainer.start_flow()?;
-        Ok(trainer)
+        Self::with_codes(config, LatentCodes::given(latent, train, test)?, device)
     }
 
-    fn empty(config: FlowTrainingConfig, latent: usize, train_count: usize, test_count: usize, device: &Device) -> Result<Self> {
-        config.validate(train_count)?;
-        if train_count < 2 || test_count == 0 {
-            return Err(Error::Data("the flow needs at least 2 training and 1 held-out code".into()));
-        }
+    /// Prepares a flow for `codes`, encoded or still to encode.
+    pub fn with_codes(config: FlowTrainingConfig, codes: LatentCodes, device: &Device) -> Result<Self> {
+        config.validate(codes.train_count())?;
         let device = device.clone().autodiff();
         let mut rng = Rng::new(config.seed ^ 0xF10E);
-        let batches = epoch_batches(train_count, config.batch_size, &mut rng);
-        Ok(FlowTrainer {
+        let batches = epoch_batches(codes.train_count(), config.batch_size, &mut rng);
+        let mut trainer = FlowTrainer {
             optim: AdamConfig::new().with_epsilon(1e-8).init(),
             at: Position { epoch: 0, batches, next_batch: 0, step: 0, rng },
             config,
             device,
-            autoencoder: None,
-            source: None,
-            latent,
-            train_count,
-            test_count,
-            codes: Vec::new(),
+            codes,
             flow: None,
-        })
+        };
+        if trainer.codes.is_ready() {
+            trainer.start_flow()?;
+        }
+        Ok(trainer)
     }
 
     /// The settings this run was made with.
     pub fn config(&self) -> &FlowTrainingConfig {
         &self.config
+    }
+
+    /// The codes the flow learns.
+    pub fn codes(&self) -> &LatentCodes {
+        &self.codes
     }
 
     /// Optimizer steps in one epoch.
@@ -158,11 +133,7 @@ impl FlowTrainer {
     }
 
     fn latent(&self) -> usize {
-        self.latent
-    }
-
-    fn encoded(&self) -> usize {
-        self.codes.len() / self.latent()
+        self.codes.latent()
     }
 
     /// The flow in inference mode, on the plain device, for scoring and sampling.
@@ -179,27 +150,13 @@ impl FlowTrainer {
     /// An epoch's end (with its held-out NLL) ends the chunk. NLLs are in nats per latent
     /// dimension. A NaN or infinite loss rolls back to where the chunk began.
     pub async fn run(&mut self, units: usize) -> Result<Progress> {
-        let total = self.train_count + self.test_count;
-        let mut units = units.max(1);
-        if self.encoded() < total {
-            let mut pending = Vec::new();
-            let mut at = self.encoded();
-            while at < total && units > 0 {
-                let end = (at + ENCODE_BATCH).min(if at < self.train_count { self.train_count } else { total });
-                pending.push(self.encode(at, end)?);
-                at = end;
-                units -= 1;
-            }
-            for codes in read_all(pending).await? {
-                if codes.iter().any(|c| !c.is_finite()) {
-                    return Err(Error::NonFinite("the encoder gives non-finite codes; retrain the autoencoder".into()));
-                }
-                self.codes.extend(codes);
-            }
-            if self.encoded() == total {
+        if !self.codes.is_ready() {
+            let plain = self.plain();
+            let encoded = self.codes.encode_some(units, &plain).await?;
+            if self.codes.is_ready() {
                 self.start_flow()?;
             }
-            return Ok(self.progress(self.at.step, Vec::new(), None, Some((self.encoded(), total))));
+            return Ok(self.progress(self.at.step, Vec::new(), None, Some(encoded)));
         }
         let Some(flow) = self.flow.clone() else {
             return Err(Error::State("the flow was not initialized".into()));
@@ -209,11 +166,11 @@ impl FlowTrainer {
         let first_step = self.at.step;
         let mut losses = Vec::new();
         let mut held_out = None;
-        for _ in 0..units {
+        for _ in 0..units.max(1) {
             if self.is_done() {
                 break;
             }
-            let z = self.upload_codes(&self.at.batches[self.at.next_batch], &self.device);
+            let z = self.codes.train_batch(&self.at.batches[self.at.next_batch], &self.device);
             let loss = flow.negative_log_likelihood(z).mean().div_scalar(self.latent() as f64);
             let grads = GradientsParams::from_grads(loss.backward(), &flow);
             flow = self.optim.step(self.config.learning_rate, flow, grads);
@@ -225,7 +182,7 @@ impl FlowTrainer {
                 self.at.epoch += 1;
                 self.at.next_batch = 0;
                 if !self.is_done() {
-                    self.at.batches = epoch_batches(self.train_count, self.config.batch_size, &mut self.at.rng);
+                    self.at.batches = epoch_batches(self.codes.train_count(), self.config.batch_size, &mut self.at.rng);
                 }
                 break;
             }
@@ -253,55 +210,23 @@ impl FlowTrainer {
             first_step,
             losses,
             test_loss,
-            evaluating: false,
             done: self.is_done(),
             preparing,
+            ..Progress::default()
         }
     }
 
-    /// Codes of digits `from..to` of train-then-test, as a flat tensor, on the plain device.
-    fn encode(&self, from: usize, to: usize) -> Result<Tensor<1>> {
-        let (Some((train, test, pixels)), Some(ae)) = (&self.source, &self.autoencoder) else {
-            return Err(Error::State("there are no digits to encode".into()));
-        };
-        let (digits, offset) = if from < self.train_count { (train, 0) } else { (test, self.train_count) };
-        let indices: Vec<usize> = (from - offset..to - offset).collect();
-        let x = Tensor::<2>::from_data(TensorData::new(digits.batch(&indices, *pixels), [indices.len(), PIXELS]), &self.plain());
-        Ok(ae.encoder.forward(x).flatten::<1>(0, 1))
-    }
-
-    /// Standardizes the flow's ActNorm on the training codes and builds it.
+    /// Builds the flow, its ActNorm standardizing the training codes.
     fn start_flow(&mut self) -> Result<()> {
-        let k = self.latent();
-        let n = self.train_count;
-        let train = &self.codes[..n * k];
-        let mean: Vec<f32> = (0..k).map(|j| train.iter().skip(j).step_by(k).map(|&v| f64::from(v)).sum::<f64>() as f32 / n as f32).collect();
-        let std: Vec<f32> = (0..k)
-            .map(|j| {
-                let var = train.iter().skip(j).step_by(k).map(|&v| (f64::from(v) - f64::from(mean[j])).powi(2)).sum::<f64>() / n as f64;
-                (var.sqrt() as f32).max(1e-6)
-            })
-            .collect();
+        let (mean, std) = self.codes.train_mean_std();
         self.device.seed(self.config.seed);
-        self.flow = Some(self.config.flow.init(k, &mean, &std, &self.device)?);
+        self.flow = Some(self.config.flow.init(self.latent(), &mean, &std, &self.device)?);
         Ok(())
     }
 
-    fn upload_codes(&self, indices: &[usize], device: &Device) -> Tensor<2> {
-        let k = self.latent();
-        let mut batch = Vec::with_capacity(indices.len() * k);
-        for &i in indices {
-            batch.extend_from_slice(&self.codes[i * k..(i + 1) * k]);
-        }
-        Tensor::from_data(TensorData::new(batch, [indices.len(), k]), device)
-    }
-
-    /// Mean NLL of the test digits' codes under `flow`, per latent dimension (one pass: codes
-    /// are tiny).
+    /// Mean NLL of the held-out codes under `flow`, per latent dimension.
     fn held_out_nll(&self, flow: &RealNvp) -> Tensor<1> {
-        let n = self.train_count;
-        let indices: Vec<usize> = (n..n + self.test_count).collect();
-        let z = self.upload_codes(&indices, &self.plain());
+        let z = self.codes.test_batch(&self.plain());
         flow.valid().negative_log_likelihood(z).mean().div_scalar(self.latent() as f64)
     }
 
@@ -324,7 +249,7 @@ impl FlowTrainer {
     /// `count` FlowAE samples: z0 ~ N(0, T²I) from `seed`, z = F(z0), decoded to pixel
     /// probabilities, `count × 784`.
     pub async fn samples(&self, count: usize, temperature: f32, seed: u64) -> Result<Vec<f32>> {
-        let ae = self.autoencoder.as_ref().ok_or_else(|| Error::State("this flow has no decoder".into()))?;
+        let ae = self.codes.autoencoder()?;
         read(ae.decoder.probabilities(self.sample_tensor(count, temperature, seed)?)).await
     }
 
@@ -338,5 +263,4 @@ impl FlowTrainer {
         let error = read((back - z0).abs().max().unsqueeze::<2>()).await?;
         Ok(error.first().copied().unwrap_or(f32::NAN))
     }
-
 }

@@ -7,15 +7,20 @@
 //! wasm allows.
 
 pub mod autoencoder;
+pub mod codes;
 pub mod flow;
+pub mod wgan;
 
+use burn::module::Module;
 use burn::prelude::*;
 use burn::tensor::Transaction;
 
 use crate::error::{Error, Result};
 
 pub use autoencoder::{AeTrainer, AeTrainingConfig};
+pub use codes::LatentCodes;
 pub use flow::{FlowTrainer, FlowTrainingConfig};
+pub use wgan::{WganTrainer, WganTrainingConfig};
 
 /// What a chunk of training did, for plots and progress bars.
 #[derive(Clone, Debug, Default, PartialEq, serde::Serialize)]
@@ -38,8 +43,22 @@ pub struct Progress {
     pub evaluating: bool,
     /// Whether the phase has finished all its epochs.
     pub done: bool,
-    /// While a phase prepares its data (the flow encoding the digits): (done, total).
+    /// While a phase prepares its data (encoding the digits): (done, total).
     pub preparing: Option<(usize, usize)>,
+    /// Adversarial phases: the generator's loss at each generator step of the chunk (`losses`
+    /// then holds the critic's loss before that step).
+    pub generator_losses: Vec<f32>,
+    /// Adversarial phases: the critic's score gap E[D(real)] − E[D(fake)] before each generator
+    /// step; with the Wasserstein loss, the critic's estimate of the Wasserstein-1 distance.
+    pub wasserstein: Vec<f32>,
+}
+
+/// A copy of `module` to roll back to, sharing nothing with it. A plain clone shares BatchNorm's
+/// running statistics (burn keeps them behind a shared pointer), so rolling back to a clone would
+/// keep the statistics a failed chunk had already updated; a round trip through inference mode
+/// copies them out.
+pub(crate) fn snapshot<M: Module>(module: &M) -> M {
+    module.valid().train()
 }
 
 /// Reads tensors back in one transaction, as flat f32 vectors, mapping any device failure to an

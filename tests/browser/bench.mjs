@@ -6,6 +6,7 @@ import { gzipSync } from 'node:zlib';
 import { startServer, launch, waitForState, setSettings } from './harness.mjs';
 
 const FLOW_EPOCHS = Number(process.env.BENCH_FLOW_EPOCHS ?? 2);
+const WGAN_EPOCHS = Number(process.env.BENCH_WGAN_EPOCHS ?? 1);
 const TRAIN = { train_images: Number(process.env.BENCH_IMAGES ?? 2000), test_images: 200, epochs: 1, batch_size: 100 };
 
 async function measure(browser, url, backend) {
@@ -41,10 +42,18 @@ async function measure(browser, url, backend) {
   const firstFlowSamplesMs = Date.now() - flowClicked;
   await page.waitForFunction(() => window.lab.flow.lastProgress?.done && window.lab.state === 'done', null, { timeout: 900_000 });
   const flow = await page.evaluate(() => ({ rates: window.lab.flow.rates, nll: window.lab.flow.testLosses.at(-1) }));
+  // AdvAE on the same codes (already encoded by the flow): the default WGAN-GP.
+  await page.fill('#wgan-settings [name=epochs]', String(WGAN_EPOCHS));
+  const wganClicked = Date.now();
+  await page.click('#train-wgan');
+  await page.waitForFunction(() => window.lab.drawn.wgan > 0, null, { timeout: 600_000 });
+  const firstWganSamplesMs = Date.now() - wganClicked;
+  await page.waitForFunction(() => window.lab.wgan.lastProgress?.done && window.lab.state === 'done', null, { timeout: 900_000 });
+  const wgan = await page.evaluate(() => ({ rates: window.lab.wgan.rates, criticSteps: window.lab.wgan.run.config.critic_steps }));
   const { adapter, rates, longTasks } = await page.evaluate(() => ({
     adapter: window.lab.adapter, rates: window.lab.rates, longTasks: window.longTasks }));
   await page.close();
-  return { backend, adapter, readyMs, firstReconstructionMs, rates, bytes, longTasks, flow, firstFlowSamplesMs };
+  return { backend, adapter, readyMs, firstReconstructionMs, rates, bytes, longTasks, flow, firstFlowSamplesMs, wgan, firstWganSamplesMs };
 }
 
 const { server, url } = await startServer();
@@ -59,6 +68,8 @@ try {
 
 const wasm = readFileSync('www/pkg/flowae_bg.wasm');
 const download = results[0].bytes;
+/** The mean of a phase's steps per second, leaving out the first chunk (shader compilation). */
+const steady = (rates) => (rates.length > 1 ? +(rates.slice(1).reduce((a, b) => a + b, 0) / (rates.length - 1)).toFixed(2) : null);
 const sum = (filter) => Object.entries(download).filter(([p]) => filter(p)).reduce((a, [, n]) => a + n, 0);
 const summary = {
   images: TRAIN.train_images,
@@ -68,8 +79,11 @@ const summary = {
     return { backend: r.backend, adapter: r.adapter, imagesPerSecond: mean && Math.round(mean),
       readyMs: r.readyMs, firstReconstructionMs: r.firstReconstructionMs,
       longestMainThreadTaskMs: r.longTasks.length ? Math.round(Math.max(...r.longTasks)) : '< 50',
-      flowStepsPerSecond: r.flow.rates.length > 1 ? +(r.flow.rates.slice(1).reduce((a, b) => a + b, 0) / (r.flow.rates.length - 1)).toFixed(2) : null,
-      flowHeldOutNll: r.flow.nll?.[1], trainFlowToFirstSamplesMs: r.firstFlowSamplesMs };
+      flowStepsPerSecond: steady(r.flow.rates),
+      flowHeldOutNll: r.flow.nll?.[1], trainFlowToFirstSamplesMs: r.firstFlowSamplesMs,
+      wganGeneratorStepsPerSecond: steady(r.wgan.rates),
+      wganCriticStepsPerSecond: steady(r.wgan.rates) && +(steady(r.wgan.rates) * r.wgan.criticSteps).toFixed(2),
+      trainWganToFirstSamplesMs: r.firstWganSamplesMs };
   }),
   bytes: {
     wasm: wasm.length, wasmGzip: gzipSync(wasm, { level: 9 }).length,

@@ -157,7 +157,7 @@ test('a panic in the worker is reported and a fresh worker takes over', async ()
   await page.close();
 });
 
-test('after a short autoencoder phase, a flow phase on WebGPU lowers the NLL and draws samples', async () => {
+test('after a short autoencoder phase, a flow then a WGAN phase on WebGPU learn and draw samples', async () => {
   const { page, errors } = await openPage(browser, url);
   await waitForState(page, ['idle']);
   await trainSmall(page);
@@ -182,6 +182,31 @@ test('after a short autoencoder phase, a flow phase on WebGPU lowers the NLL and
   const before = await page.evaluate(() => window.lab.drawn.flow);
   await page.fill('#temperature', '0');
   await page.waitForFunction((n) => window.lab.drawn.flow > n, before);
+
+  // AdvAE on the same frozen codes. A bad setting is refused by the library with a message.
+  await page.evaluate(() => window.lab.send({ type: 'start', phase: 'wgan', config: { critic_steps: 0 } }));
+  await page.waitForFunction(() => window.lab.errors.some((e) => /critic steps per generator step must be between/.test(e)));
+  await page.selectOption('#wgan-settings [name=loss]', 'non-saturating');
+  assert.equal(await page.isDisabled('#wgan-settings [name=lambda]'), true, 'λ belongs to WGAN-GP only');
+  await page.selectOption('#wgan-settings [name=loss]', 'wasserstein');
+  assert.equal(await page.isDisabled('#wgan-settings [name=lambda]'), false);
+  for (const [name, value] of Object.entries({ epochs: 1, batch_size: 50, critic_steps: 4, generator_hidden: 64 })) {
+    await page.fill(`#wgan-settings [name=${name}]`, String(value));
+  }
+  await page.click('#train-wgan');
+  await page.waitForFunction(() => window.lab.wgan.lastProgress?.done && window.lab.state === 'done', null, { timeout: 300_000 });
+  const wgan = await page.evaluate(() => window.lab.wgan);
+  // 500 codes in batches of 50: 10 critic steps, a generator step after every 4 and at the end.
+  assert.equal(wgan.losses.length, 3, 'one record per generator step');
+  for (const series of [wgan.losses, wgan.generatorLosses, wgan.wasserstein]) {
+    assert.equal(series.length, 3);
+    assert.ok(series.every(Number.isFinite), `finite: ${series}`);
+  }
+  assert.equal(wgan.testLosses.length, 1, 'a held-out critic score per epoch');
+  await page.waitForFunction(() => window.lab.drawn.wgan > 0);
+  assert.ok(await inkOf(page, '#wgan-samples') > 200, 'AdvAE samples are drawn');
+  assert.equal(await page.isVisible('#nll-copy'), true, "the flow's NLL is shown beside the critic's estimate");
+  assert.equal(await page.isVisible('#flow-copy-figure'), true, 'FlowAE samples are shown beside AdvAE samples');
   assert.deepEqual(errors, []);
   await page.close();
 });
