@@ -69,7 +69,7 @@ try {
 const wasm = readFileSync('www/pkg/flowae_bg.wasm');
 const download = results[0].bytes;
 /** The mean of a phase's steps per second, leaving out the first chunk (shader compilation). */
-const steady = (rates) => (rates.length > 1 ? +(rates.slice(1).reduce((a, b) => a + b, 0) / (rates.length - 1)).toFixed(2) : null);
+const steadyRate = (rates) => (rates.length > 1 ? +(rates.slice(1).reduce((a, b) => a + b, 0) / (rates.length - 1)).toFixed(2) : null);
 const sum = (filter) => Object.entries(download).filter(([p]) => filter(p)).reduce((a, [, n]) => a + n, 0);
 const summary = {
   images: TRAIN.train_images,
@@ -79,10 +79,10 @@ const summary = {
     return { backend: r.backend, adapter: r.adapter, imagesPerSecond: mean && Math.round(mean),
       readyMs: r.readyMs, firstReconstructionMs: r.firstReconstructionMs,
       longestMainThreadTaskMs: r.longTasks.length ? Math.round(Math.max(...r.longTasks)) : '< 50',
-      flowStepsPerSecond: steady(r.flow.rates),
+      flowStepsPerSecond: steadyRate(r.flow.rates),
       flowHeldOutNll: r.flow.nll?.[1], trainFlowToFirstSamplesMs: r.firstFlowSamplesMs,
-      wganGeneratorStepsPerSecond: steady(r.wgan.rates),
-      wganCriticStepsPerSecond: steady(r.wgan.rates) && +(steady(r.wgan.rates) * r.wgan.criticSteps).toFixed(2),
+      wganGeneratorStepsPerSecond: steadyRate(r.wgan.rates),
+      wganCriticStepsPerSecond: steadyRate(r.wgan.rates) && +(steadyRate(r.wgan.rates) * r.wgan.criticSteps).toFixed(2),
       trainWganToFirstSamplesMs: r.firstWganSamplesMs };
   }),
   bytes: {
