@@ -10,6 +10,7 @@
 //! - [`train`]: resumable trainers that run in bounded chunks with asynchronous reads only.
 //! - [`backend`]: WebGPU/wgpu or the CPU, chosen at run time.
 //! - [`fcd`]: the Fréchet distance between feature (or code) distributions.
+//! - [`weights`]: trained weights as one checked file.
 //! - [`grid`]: digits laid out as one image, for PNG files and canvases; [`npy`]: samples as arrays.
 
 pub mod backend;
@@ -21,6 +22,7 @@ pub mod models;
 pub mod npy;
 pub mod rng;
 pub mod train;
+pub mod weights;
 
 #[cfg(target_arch = "wasm32")]
 mod web;

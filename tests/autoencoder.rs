@@ -7,7 +7,7 @@ use burn::tensor::TensorData;
 use flowae::Error;
 use flowae::data::{Digits, Pixels};
 use flowae::models::AutoencoderConfig;
-use flowae::models::autoencoder::bce_with_logits;
+use flowae::models::autoencoder::{bce_with_logits, negative_elbo};
 use flowae::train::{AeTrainer, AeTrainingConfig};
 
 fn small(seed: u64) -> AeTrainingConfig {
@@ -43,7 +43,7 @@ fn networks_have_the_papers_shapes() {
     assert_eq!(z.dims(), [3, 10]);
     assert_eq!(model.decoder.forward(z).dims(), [3, 784]);
     assert_eq!(model.forward(x).dims(), [3, 784]);
-    let wide = AutoencoderConfig { hidden: 64, latent: 2 }.init(&device).unwrap();
+    let wide = AutoencoderConfig { hidden: 64, latent: 2, ..AutoencoderConfig::default() }.init(&device).unwrap();
     assert_eq!(wide.encoder.forward(Tensor::zeros([2, 784], &device)).dims(), [2, 2]);
 }
 
@@ -119,8 +119,8 @@ fn refuses_settings_that_cannot_train() {
         AeTrainingConfig { learning_rate: 5.0, ..base.clone() },
         AeTrainingConfig { train_images: 100_000, ..base.clone() },
         AeTrainingConfig { train_images: 100, batch_size: 150, ..base.clone() },
-        AeTrainingConfig { model: AutoencoderConfig { hidden: 0, latent: 10 }, ..base.clone() },
-        AeTrainingConfig { model: AutoencoderConfig { hidden: 300, latent: 0 }, ..base.clone() },
+        AeTrainingConfig { model: AutoencoderConfig { hidden: 0, ..AutoencoderConfig::default() }, ..base.clone() },
+        AeTrainingConfig { model: AutoencoderConfig { latent: 0, ..AutoencoderConfig::default() }, ..base.clone() },
     ];
     for config in cases {
         match AeTrainer::new(config.clone(), &digits, &digits, &device) {
@@ -144,4 +144,88 @@ fn reconstructions_and_samples_are_pixel_probabilities() {
     assert_eq!(s.len(), 5 * 784);
     assert!(s.iter().all(|p| (0.0..=1.0).contains(p)));
     assert_eq!(s, pollster::block_on(trainer.prior_samples(5, 9)).unwrap(), "same seed, same samples");
+}
+
+#[test]
+fn the_negative_elbo_follows_its_formula() {
+    let device = Device::flex();
+    let model = AutoencoderConfig { variational: true, ..AutoencoderConfig::default() }.init(&device).unwrap();
+    let t = |v: Vec<f32>, rows: usize| Tensor::<2>::from_data(TensorData::new(v.clone(), [rows, v.len() / rows]), &device);
+    let images = t(vec![0.0; 784 * 2], 2);
+    let k = 10;
+    let mean: Vec<f32> = (0..2 * k).map(|i| i as f32 * 0.1 - 1.0).collect();
+    let log_var: Vec<f32> = (0..2 * k).map(|i| (i % 5) as f32 * 0.3 - 0.6).collect();
+    let noise = vec![0.0; 2 * k]; // z = μ: the reconstruction term is then the BCE of decoding μ
+    let got = negative_elbo(&model.decoder, images.clone(), t(mean.clone(), 2), t(log_var.clone(), 2), t(noise, 2));
+    let bce = bce_with_logits(model.decoder.forward(t(mean.clone(), 2)), images);
+    let kl: f64 = mean.iter().zip(&log_var).map(|(&m, &l)| 0.5 * f64::from(m * m + l.exp() - l - 1.0)).sum::<f64>() / 2.0;
+    let expected = f64::from(bce.into_data().try_to_vec::<f32>().unwrap()[0]) + kl;
+    let got = f64::from(got.into_data().try_to_vec::<f32>().unwrap()[0]);
+    assert!((got - expected).abs() < 1e-3 * expected.abs(), "{got} vs {expected}");
+    assert_eq!(model.encoder.latent(), 10, "a VAE's code is the posterior mean, k wide");
+}
+
+#[test]
+fn the_vae_baseline_learns_and_samples() {
+    let (train, test) = common::mnist();
+    let mut config = small(13);
+    config.model.variational = true;
+    let (losses, tests) = train_all(config.clone(), &train, &test);
+    let first = losses[..5].iter().sum::<f32>() / 5.0;
+    let last = losses[losses.len() - 5..].iter().sum::<f32>() / 5.0;
+    assert!(last < 0.5 * first, "−ELBO should at least halve: {first} → {last}");
+    assert!(tests[2].1 < tests[0].1, "held-out −ELBO should fall: {tests:?}");
+    let mut trainer = AeTrainer::new(AeTrainingConfig { epochs: 2, ..config }, &train, &test, &Device::flex()).unwrap();
+    while !trainer.is_done() {
+        pollster::block_on(trainer.run(50)).unwrap();
+    }
+    let samples = pollster::block_on(trainer.prior_samples(16, 3)).unwrap();
+    let ink = samples.iter().filter(|&&p| p > 0.5).count() as f64 / 16.0;
+    assert!((20.0..300.0).contains(&ink), "VAE samples should have digit-like ink, got {ink} pixels per sample");
+    let codes = pollster::block_on(trainer.reconstructions(4)).unwrap();
+    assert_eq!(codes.outputs.len(), 4 * 784);
+}
+
+/// The Fréchet distance between a trained model's codes of the test digits and N(0, I).
+fn distance_to_prior(trainer: &AeTrainer, test: &Digits) -> f64 {
+    use flowae::fcd::{Gaussian, frechet_distance};
+    let mut codes = flowae::train::LatentCodes::encode(trainer.model(), &test.take(2), &test.take(1000), trainer.config().pixels).unwrap();
+    while !codes.is_ready() {
+        pollster::block_on(codes.encode_some(10, &Device::flex())).unwrap();
+    }
+    let prior = Gaussian { dim: 10, mean: vec![0.0; 10], cov: (0..100).map(|i| if i % 11 == 0 { 1.0 } else { 0.0 }).collect() };
+    frechet_distance(&Gaussian::fit(codes.test(), 10).unwrap(), &prior).unwrap()
+}
+
+#[test]
+fn the_aae_baseline_pulls_its_codes_toward_the_prior_and_samples() {
+    let (train, test) = common::mnist();
+    let base = AeTrainingConfig { epochs: 10, train_images: 2000, latent_noise: 0.2, ..small(17) };
+    let aae = AeTrainingConfig { adversarial: Some(flowae::train::autoencoder::AdversaryConfig::default()), ..base.clone() };
+    let trained = |config: AeTrainingConfig| {
+        let mut trainer = AeTrainer::new(config, &train, &test, &Device::flex()).unwrap();
+        let mut progress = Vec::new();
+        while !trainer.is_done() {
+            progress.push(pollster::block_on(trainer.run(25)).unwrap());
+        }
+        (trainer, progress)
+    };
+    let (plain, _) = trained(base);
+    let (adversarial, progress) = trained(aae);
+    let losses: Vec<f32> = progress.iter().flat_map(|p| p.losses.clone()).collect();
+    let encoder: Vec<f32> = progress.iter().flat_map(|p| p.generator_losses.clone()).collect();
+    assert_eq!(encoder.len(), losses.len(), "one adversarial record per batch");
+    assert!(losses.iter().chain(&encoder).all(|l| l.is_finite()));
+    assert!(losses[losses.len() - 5..].iter().sum::<f32>() < 0.5 * losses[..5].iter().sum::<f32>(), "reconstruction improves");
+    let (d_plain, d_aae) = (distance_to_prior(&plain, &test), distance_to_prior(&adversarial, &test));
+    assert!(d_aae < 0.5 * d_plain, "codes vs N(0, I): plain {d_plain:.2}, AAE {d_aae:.2}");
+    let samples = pollster::block_on(adversarial.prior_samples(16, 3)).unwrap();
+    let ink = samples.iter().filter(|&&p| p > 0.5).count() as f64 / 16.0;
+    assert!((20.0..300.0).contains(&ink), "AAE samples should have digit-like ink, got {ink} pixels per sample");
+    let both = AeTrainingConfig {
+        model: AutoencoderConfig { variational: true, ..AutoencoderConfig::default() },
+        adversarial: Some(Default::default()),
+        ..small(1)
+    };
+    assert!(matches!(AeTrainer::new(both, &train, &test, &Device::flex()), Err(Error::Config(_))));
 }

@@ -5,6 +5,10 @@
 //! reconstruction loss and then frozen; the latent codes it induces, p_φ(z), are what the flow and
 //! the WGAN learn to sample. On its own it cannot sample: decoding z ~ N(0, I) lands wherever
 //! N(0, I) happens to overlap the codes, which is the paper's motivation.
+//!
+//! The same networks make the paper's VAE baseline: its encoder outputs a mean and a
+//! log-variance for each latent dimension (2k outputs), and [`Encoder::forward`] then gives the
+//! mean, which is the VAE's code for a digit.
 
 use burn::prelude::*;
 use burn::tensor::activation::{relu, sigmoid};
@@ -21,11 +25,13 @@ pub struct AutoencoderConfig {
     pub hidden: usize,
     /// Dimension k of the latent space (paper: 10).
     pub latent: usize,
+    /// A VAE's encoder: a mean and a log-variance per latent dimension.
+    pub variational: bool,
 }
 
 impl Default for AutoencoderConfig {
     fn default() -> Self {
-        AutoencoderConfig { hidden: 300, latent: 10 }
+        AutoencoderConfig { hidden: 300, latent: 10, variational: false }
     }
 }
 
@@ -33,6 +39,7 @@ impl Default for AutoencoderConfig {
 #[derive(Module, Debug)]
 pub struct Encoder {
     net: Mlp,
+    variational: bool,
 }
 
 /// The decoder f_θ: latent code → 784 pixel logits (sigmoid gives Bernoulli means).
@@ -72,7 +79,10 @@ impl AutoencoderConfig {
             batch_norm: true,
         };
         Ok(Autoencoder {
-            encoder: Encoder { net: stack(PIXELS, self.latent).init(device) },
+            encoder: Encoder {
+                net: stack(PIXELS, if self.variational { 2 * self.latent } else { self.latent }).init(device),
+                variational: self.variational,
+            },
             decoder: Decoder { net: stack(self.latent, PIXELS).init(device) },
         })
     }
@@ -81,13 +91,40 @@ impl AutoencoderConfig {
 impl Encoder {
     /// The latent dimension k.
     pub fn latent(&self) -> usize {
-        self.net.outputs()
+        if self.variational { self.net.outputs() / 2 } else { self.net.outputs() }
     }
 
-    /// `[batch, 784]` pixels → `[batch, k]` codes.
-    pub fn forward(&self, images: Tensor<2>) -> Tensor<2> {
-        self.net.forward(images)
+    /// Whether this is a VAE's encoder.
+    pub fn is_variational(&self) -> bool {
+        self.variational
     }
+
+    /// `[batch, 784]` pixels → `[batch, k]` codes (for a VAE, the posterior means).
+    pub fn forward(&self, images: Tensor<2>) -> Tensor<2> {
+        let out = self.net.forward(images);
+        if self.variational { out.narrow(1, 0, self.latent()) } else { out }
+    }
+
+    /// A VAE encoder's posterior q(z | x) = N(μ, diag(exp(log σ²))): `([batch, k] μ,
+    /// [batch, k] log σ²)`. A plain encoder's code with log σ² = −∞ would be the same thing, but
+    /// only the VAE calls this.
+    pub fn posterior(&self, images: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
+        let k = self.latent();
+        let out = self.net.forward(images);
+        (out.clone().narrow(1, 0, k), out.narrow(1, k, k))
+    }
+}
+
+/// The VAE's loss for a batch: the negative evidence lower bound, in nats per image, from the
+/// posterior (μ, log σ²), the noise ε ~ N(0, I) that draws z = μ + σ·ε from it, and the
+/// decoder. −ELBO = E_q[−log p(x | z)] (one draw, Bernoulli decoder) + KL(q(z | x) ‖ N(0, I)),
+/// with KL = ½ Σ (μ² + σ² − log σ² − 1).
+pub fn negative_elbo(decoder: &Decoder, images: Tensor<2>, mean: Tensor<2>, log_var: Tensor<2>, noise: Tensor<2>) -> Tensor<1> {
+    let [batch, _] = mean.dims();
+    let z = mean.clone() + log_var.clone().mul_scalar(0.5).exp() * noise;
+    let reconstruction = bce_with_logits(decoder.forward(z), images);
+    let kl = (mean.powi_scalar(2) + log_var.clone().exp() - log_var).sub_scalar(1.0).sum().mul_scalar(0.5).div_scalar(batch as f64);
+    reconstruction + kl
 }
 
 impl Decoder {

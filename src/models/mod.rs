@@ -1,11 +1,13 @@
 //! The networks of the paper, each in its own file, named as the paper names them.
 
 pub mod autoencoder;
+pub mod classifier;
 pub mod mlp;
 pub mod realnvp;
 pub mod wgan;
 
 pub use autoencoder::{Autoencoder, AutoencoderConfig, Decoder, Encoder};
+pub use classifier::Classifier;
 pub use mlp::{Mlp, MlpConfig};
 pub use realnvp::{RealNvp, RealNvpConfig};
 pub use wgan::{Critic, GanLoss, Generator};

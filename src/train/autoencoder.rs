@@ -1,4 +1,5 @@
-//! Training the autoencoder on reconstruction (paper eq. 3), a chunk at a time.
+//! Training the autoencoder on reconstruction (paper eq. 3), a chunk at a time; with a
+//! variational encoder, the VAE baseline on its ELBO; with an adversary, the AAE baseline.
 //!
 //! Adam at 1e-3, batch 100, 5 epochs, as the reference code. After every epoch the whole test
 //! subset is scored in inference mode (BatchNorm's running statistics), a few hundred images per
@@ -9,10 +10,11 @@ use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::TensorData;
 
-use super::{Progress, check_range, non_finite, read, read_chunk, snapshot};
+use super::{Progress, check_range, non_finite, per_step_sums, read, read_series, snapshot};
 use crate::data::{Digits, PIXELS, Pixels, epoch_batches};
 use crate::error::{Error, Result};
-use crate::models::autoencoder::{Autoencoder, AutoencoderConfig, bce_with_logits};
+use crate::models::autoencoder::{Autoencoder, AutoencoderConfig, bce_with_logits, negative_elbo};
+use crate::models::wgan::{Critic, GanLoss};
 use crate::rng::Rng;
 
 /// Test images scored per unit of work in the end-of-epoch test pass.
@@ -39,6 +41,29 @@ pub struct AeTrainingConfig {
     pub pixels: Pixels,
     /// Seeds the weights and the batch order.
     pub seed: u64,
+    /// Standard deviation of Gaussian noise added to the codes while training (the reference
+    /// code's AdvAE and AAE autoencoders used 0.2); 0 for none.
+    pub latent_noise: f64,
+    /// The AAE baseline (Makhzani et al.): a discriminator also pushes the codes toward N(0, I).
+    pub adversarial: Option<AdversaryConfig>,
+}
+
+/// The AAE's discriminator and its schedule: per batch, after the reconstruction step, one
+/// discriminator step (N(0, I) draws are "real", codes are "fake") and one encoder step that
+/// tries to pass its codes off as real, both with the non-saturating GAN loss.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct AdversaryConfig {
+    /// Width of the discriminator's two hidden layers (reference: 20).
+    pub hidden: usize,
+    /// Adam's step size for the discriminator and for the encoder's adversarial step.
+    pub learning_rate: f64,
+}
+
+impl Default for AdversaryConfig {
+    fn default() -> Self {
+        AdversaryConfig { hidden: 20, learning_rate: 1e-3 }
+    }
 }
 
 impl Default for AeTrainingConfig {
@@ -52,6 +77,8 @@ impl Default for AeTrainingConfig {
             test_images: 10_000,
             pixels: Pixels::Binarized,
             seed: 1,
+            latent_noise: 0.0,
+            adversarial: None,
         }
     }
 }
@@ -65,6 +92,14 @@ impl AeTrainingConfig {
         check_range("training images", self.train_images, 2, available_train.max(2))?;
         check_range("test images", self.test_images, 1, available_test.max(1))?;
         check_range("batch size", self.batch_size, 2, self.train_images.clamp(2, 4096))?;
+        check_range("latent noise", self.latent_noise, 0.0, 10.0)?;
+        if let Some(adversary) = &self.adversarial {
+            check_range("discriminator width", adversary.hidden, 1, 4096)?;
+            check_range("discriminator learning rate", adversary.learning_rate, 1e-7, 1.0)?;
+            if self.model.variational {
+                return Err(Error::Config("an autoencoder is either variational or adversarial, not both".into()));
+            }
+        }
         if available_train < 2 || available_test < 1 {
             return Err(Error::Data("the training or test set is empty".into()));
         }
@@ -82,6 +117,8 @@ struct Position {
     /// `Some(n)`: the end-of-epoch test pass has scored the first n test images.
     eval_next: Option<usize>,
     rng: Rng,
+    /// The VAE's posterior draws.
+    noise: Rng,
 }
 
 /// An autoencoder being trained, resumable chunk by chunk.
@@ -95,6 +132,16 @@ pub struct AeTrainer {
     at: Position,
     /// Per-image test-loss sums of the test pass under way.
     eval_sums: Vec<Tensor<1>>,
+    /// The AAE's discriminator with its optimizer, and the optimizer of the encoder's
+    /// adversarial step.
+    adversary: Option<Adversary>,
+}
+
+#[derive(Clone)]
+struct Adversary {
+    discriminator: Critic,
+    discriminator_optim: ModuleOptimizer,
+    encoder_optim: ModuleOptimizer,
 }
 
 /// Test digits beside what the autoencoder makes of them, as pixel probabilities.
@@ -119,8 +166,17 @@ impl AeTrainer {
         let test = test.take(config.test_images);
         let mut rng = Rng::new(config.seed);
         let batches = epoch_batches(train.len(), config.batch_size, &mut rng);
-        let at = Position { epoch: 0, batches, next_batch: 0, step: 0, eval_next: None, rng };
-        Ok(AeTrainer { config, device, model, optim, train, test, at, eval_sums: Vec::new() })
+        let noise = Rng::new(config.seed ^ 0x7AE);
+        let at = Position { epoch: 0, batches, next_batch: 0, step: 0, eval_next: None, rng, noise };
+        let adversary = match &config.adversarial {
+            Some(a) => Some(Adversary {
+                discriminator: Critic::new(config.model.latent, &[a.hidden, a.hidden], &device)?,
+                discriminator_optim: AdamConfig::new().with_epsilon(1e-8).init(),
+                encoder_optim: AdamConfig::new().with_epsilon(1e-8).init(),
+            }),
+            None => None,
+        };
+        Ok(AeTrainer { config, device, model, optim, train, test, at, eval_sums: Vec::new(), adversary })
     }
 
     /// The settings this run was made with.
@@ -151,8 +207,10 @@ impl AeTrainer {
     /// state and position) and returns [`Error::NonFinite`].
     pub async fn run(&mut self, units: usize) -> Result<Progress> {
         let saved = (snapshot(&self.model), self.optim.clone(), self.at.clone());
+        let saved_adversary = self.adversary.clone();
         let first_step = self.at.step;
         let mut losses = Vec::new();
+        let mut adversarial: [Vec<Tensor<1>>; 2] = Default::default();
         let mut finished_test: Option<Tensor<1>> = None;
         let inference = self.model.valid();
         let plain = self.device.clone().inner();
@@ -163,7 +221,8 @@ impl AeTrainer {
             if let Some(next) = self.at.eval_next {
                 let end = (next + EVAL_BATCH).min(self.test.len());
                 let x = self.upload(&self.test, &(next..end).collect::<Vec<_>>(), &plain);
-                let mean = bce_with_logits(inference.forward(x.clone()), x);
+                // Fixed draws for a VAE, so that test losses differ only by the model.
+                let mean = objective(&inference, x, 0.0, &mut Rng::new(self.config.seed ^ next as u64), &plain);
                 self.eval_sums.push(mean.mul_scalar((end - next) as f64));
                 if end == self.test.len() {
                     let sums = Tensor::cat(std::mem::take(&mut self.eval_sums), 0);
@@ -177,10 +236,15 @@ impl AeTrainer {
             }
             let batch = &self.at.batches[self.at.next_batch];
             let x = self.upload(&self.train, batch, &self.device);
-            let loss = bce_with_logits(self.model.forward(x.clone()), x);
+            let loss = objective(&self.model, x.clone(), self.config.latent_noise, &mut self.at.noise, &self.device);
             let grads = GradientsParams::from_grads(loss.backward(), &self.model);
             self.model = self.optim.step(self.config.learning_rate, self.model.clone(), grads);
             losses.push(loss.detach().inner());
+            if self.adversary.is_some() {
+                let (encoder_loss, gap) = self.adversarial_steps(x);
+                adversarial[0].push(encoder_loss);
+                adversarial[1].push(gap);
+            }
             self.at.step += 1;
             self.at.next_batch += 1;
             if self.at.next_batch == self.at.batches.len() {
@@ -188,17 +252,22 @@ impl AeTrainer {
             }
         }
 
-        let read_back = read_chunk(losses, finished_test).await;
+        let [encoder_losses, gaps] = adversarial;
+        let read_back = read_series([losses, encoder_losses, gaps], finished_test).await;
         let failure = match &read_back {
-            Ok((losses, test)) => non_finite("loss", first_step, losses, *test, saved.2.step),
+            Ok((series, test)) => non_finite("loss", first_step, &per_step_sums(series), *test, saved.2.step),
             Err(e) => Some(e.clone()),
         };
         if let Some(error) = failure {
             (self.model, self.optim, self.at) = saved;
+            self.adversary = saved_adversary.map(|mut a| {
+                a.discriminator = snapshot(&a.discriminator);
+                a
+            });
             self.eval_sums.clear();
             return Err(error);
         }
-        let (losses, test_loss) = read_back?;
+        let ([losses, generator_losses, wasserstein], test_loss) = read_back?;
 
         Ok(Progress {
             epoch: self.at.epoch,
@@ -210,6 +279,8 @@ impl AeTrainer {
             test_loss: test_loss.map(|l| (self.at.epoch, l)),
             evaluating: self.at.eval_next.is_some(),
             done: self.is_done(),
+            generator_losses,
+            wasserstein,
             ..Progress::default()
         })
     }
@@ -235,6 +306,33 @@ impl AeTrainer {
         read(self.model.valid().decoder.probabilities(z)).await
     }
 
+    /// The AAE's two adversarial steps on a batch: the discriminator learns to tell N(0, I)
+    /// draws from the batch's codes, then the encoder learns to pass its codes off as draws.
+    /// Returns the encoder's adversarial loss and the discriminator's score gap.
+    fn adversarial_steps(&mut self, x: Tensor<2>) -> (Tensor<1>, Tensor<1>) {
+        let Some(mut adversary) = self.adversary.take() else {
+            return (Tensor::zeros([1], &self.device), Tensor::zeros([1], &self.device));
+        };
+        let learning_rate = self.config.adversarial.as_ref().map_or(1e-3, |a| a.learning_rate);
+        let [batch, _] = x.dims();
+        let k = self.config.model.latent;
+        let prior = Tensor::<2>::from_data(TensorData::new(self.at.noise.normals(batch * k), [batch, k]), &self.device);
+        let codes = self.model.encoder.forward(x.clone()).detach();
+        let (d_real, d_fake) = (adversary.discriminator.forward(prior), adversary.discriminator.forward(codes));
+        let gap = (d_real.clone().mean() - d_fake.clone().mean()).detach().inner();
+        let loss = GanLoss::NonSaturating.critic_loss(d_real, d_fake);
+        let grads = GradientsParams::from_grads(loss.backward(), &adversary.discriminator);
+        adversary.discriminator = adversary.discriminator_optim.step(learning_rate, adversary.discriminator, grads);
+
+        let loss = GanLoss::NonSaturating.generator_loss(adversary.discriminator.forward(self.model.encoder.forward(x)));
+        let grads = GradientsParams::from_grads(loss.backward(), &self.model.encoder);
+        let mut model = self.model.clone();
+        model.encoder = adversary.encoder_optim.step(learning_rate, model.encoder, grads);
+        self.model = model;
+        self.adversary = Some(adversary);
+        (loss.detach().inner(), gap)
+    }
+
     fn finish_epoch(&mut self) {
         self.at.epoch += 1;
         self.at.eval_next = None;
@@ -248,4 +346,23 @@ impl AeTrainer {
         let pixels = digits.batch(indices, self.config.pixels);
         Tensor::from_data(TensorData::new(pixels, [indices.len(), PIXELS]), device)
     }
+}
+
+/// The loss a batch of images costs `model`, in nats per image: the reconstruction BCE of a
+/// plain autoencoder (its codes jittered by N(0, σ²) noise when `latent_noise` σ > 0), or a
+/// VAE's negative ELBO, with the draws taken from `noise`.
+fn objective(model: &Autoencoder, x: Tensor<2>, latent_noise: f64, noise: &mut Rng, device: &Device) -> Tensor<1> {
+    if !model.encoder.is_variational() {
+        let mut z = model.encoder.forward(x.clone());
+        if latent_noise > 0.0 {
+            let [batch, k] = z.dims();
+            let jitter = noise.normals(batch * k).into_iter().map(|v| v * latent_noise as f32).collect();
+            z = z + Tensor::from_data(TensorData::new(jitter, [batch, k]), device);
+        }
+        return bce_with_logits(model.decoder.forward(z), x);
+    }
+    let (mean, log_var) = model.encoder.posterior(x.clone());
+    let [batch, k] = mean.dims();
+    let eps = Tensor::from_data(TensorData::new(noise.normals(batch * k), [batch, k]), device);
+    negative_elbo(&model.decoder, x, mean, log_var, eps)
 }

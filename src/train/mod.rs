@@ -7,6 +7,7 @@
 //! wasm allows.
 
 pub mod autoencoder;
+pub mod classifier;
 pub mod codes;
 pub mod flow;
 pub mod wgan;
@@ -18,6 +19,7 @@ use burn::tensor::Transaction;
 use crate::error::{Error, Result};
 
 pub use autoencoder::{AeTrainer, AeTrainingConfig};
+pub use classifier::{ClassifierTrainer, ClassifierTrainingConfig};
 pub use codes::LatentCodes;
 pub use flow::{FlowTrainer, FlowTrainingConfig};
 pub use wgan::{WganTrainer, WganTrainingConfig};
@@ -84,17 +86,28 @@ pub async fn read_all(tensors: Vec<Tensor<1>>) -> Result<Vec<Vec<f32>>> {
 /// Reads back what one chunk of training produced: the training losses of its steps (one
 /// tensor of `[1]` each) and, when the chunk ended an epoch, the held-out loss.
 pub(crate) async fn read_chunk(losses: Vec<Tensor<1>>, held_out: Option<Tensor<1>>) -> Result<(Vec<f32>, Option<f32>)> {
-    let count = losses.len();
-    let mut to_read = Vec::new();
-    if count > 0 {
-        to_read.push(Tensor::cat(losses, 0));
-    }
-    let has_held_out = held_out.is_some();
-    to_read.extend(held_out);
-    let mut values = read_all(to_read).await?.into_iter();
-    let losses = if count > 0 { values.next().unwrap_or_default() } else { Vec::new() };
-    let held_out = if has_held_out { values.next().and_then(|v| v.first().copied()) } else { None };
+    let ([losses], held_out) = read_series([losses], held_out).await?;
     Ok((losses, held_out))
+}
+
+/// Like [`read_chunk`] for several series of per-step values, in one transaction; a series
+/// may be empty (a phase that records nothing there).
+pub(crate) async fn read_series<const N: usize>(series: [Vec<Tensor<1>>; N], held_out: Option<Tensor<1>>) -> Result<([Vec<f32>; N], Option<f32>)> {
+    let present: [bool; N] = std::array::from_fn(|i| !series[i].is_empty());
+    let mut tensors: Vec<Tensor<1>> = series.into_iter().filter(|s| !s.is_empty()).map(|s| Tensor::cat(s, 0)).collect();
+    let has_held_out = held_out.is_some();
+    tensors.extend(held_out);
+    let mut values = read_all(tensors).await?.into_iter();
+    let series = present.map(|p| if p { values.next().unwrap_or_default() } else { Vec::new() });
+    let held_out = if has_held_out { values.next().and_then(|v| v.first().copied()) } else { None };
+    Ok((series, held_out))
+}
+
+/// One number per step that is non-finite when any of the series' values at that step is
+/// (series that recorded nothing are left out).
+pub(crate) fn per_step_sums(series: &[Vec<f32>]) -> Vec<f32> {
+    let steps = series.first().map_or(0, Vec::len);
+    (0..steps).map(|i| series.iter().filter_map(|s| s.get(i)).sum()).collect()
 }
 
 /// The error for a chunk whose losses were not all finite, or `None` if they were. `kept` is

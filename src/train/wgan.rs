@@ -25,7 +25,7 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 
 use super::codes::LatentCodes;
-use super::{Progress, check_range, non_finite, read, read_all, snapshot};
+use super::{Progress, check_range, non_finite, per_step_sums, read, read_series, snapshot};
 use crate::data::{Digits, Pixels, epoch_batches};
 use crate::error::{Error, Result};
 use crate::models::autoencoder::Autoencoder;
@@ -256,13 +256,9 @@ impl WganTrainer {
             }
         }
         self.models = Some((generator, critic));
-        let read_back = read_records(records, held_out).await;
+        let read_back = read_series(records, held_out).await;
         let failure = match &read_back {
-            Ok((series, held_out)) => {
-                // One number per step that is non-finite when any of its three is.
-                let per_step: Vec<f32> = (0..series[0].len()).map(|i| series.iter().map(|s| s[i]).sum()).collect();
-                non_finite("adversarial loss", first_step, &per_step, *held_out, saved.4.step)
-            }
+            Ok((series, held_out)) => non_finite("adversarial loss", first_step, &per_step_sums(series), *held_out, saved.4.step),
             Err(e) => Some(e.clone()),
         };
         if let Some(error) = failure {
@@ -375,20 +371,4 @@ impl WganTrainer {
         let z = Tensor::from_data(TensorData::new(codes.to_vec(), [codes.len() / k, k]), &self.plain());
         read(critic.valid().forward(z)).await
     }
-}
-
-/// Reads the chunk's three series (critic loss, generator loss, score gap) and the held-out
-/// score in one transaction.
-async fn read_records(records: [Vec<Tensor<1>>; 3], held_out: Option<Tensor<1>>) -> Result<([Vec<f32>; 3], Option<f32>)> {
-    if records[0].is_empty() && held_out.is_none() {
-        return Ok((Default::default(), None));
-    }
-    let count = records[0].len();
-    let mut tensors: Vec<Tensor<1>> = if count > 0 { records.into_iter().map(|r| Tensor::cat(r, 0)).collect() } else { Vec::new() };
-    let has_held_out = held_out.is_some();
-    tensors.extend(held_out);
-    let mut values = read_all(tensors).await?.into_iter();
-    let series = if count > 0 { [0, 1, 2].map(|_| values.next().unwrap_or_default()) } else { Default::default() };
-    let held_out = if has_held_out { values.next().and_then(|v| v.first().copied()) } else { None };
-    Ok((series, held_out))
 }

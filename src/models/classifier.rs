@@ -1,0 +1,76 @@
+//! The MNIST classifier behind the Fréchet Classifier Distance (paper §5): FCD compares the
+//! distributions of its penultimate-layer features for generated and for real digits.
+//!
+//! The paper's classifier was not published, so this one is the project's own: a small
+//! LeNet-style network (two 5×5 convolutions with max-pooling, a 64-wide feature layer), trained
+//! by `flowae train-classifier` on binarized digits, because FCD is measured on binarized samples
+//! and binarized real digits alike. Its weights ship with the page (about 460 kB).
+
+use burn::nn::conv::{Conv2d, Conv2dConfig};
+use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
+use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig, PaddingConfig2d};
+use burn::prelude::*;
+use burn::tensor::activation::relu;
+
+use crate::data::SIDE;
+use crate::error::Result;
+use crate::weights::{WeightsFile, load_module, read_module};
+
+/// Width of the feature layer FCD is computed on.
+pub const FEATURES: usize = 64;
+
+/// 28×28 digit → 10 class logits, with a 64-d feature layer before the output.
+#[derive(Module, Debug)]
+pub struct Classifier {
+    conv1: Conv2d,
+    conv2: Conv2d,
+    pool: MaxPool2d,
+    dropout: Dropout,
+    features: Linear,
+    output: Linear,
+}
+
+impl Classifier {
+    /// A freshly initialized classifier.
+    pub fn new(device: &Device) -> Classifier {
+        let conv = |from, to| Conv2dConfig::new([from, to], [5, 5]).with_padding(PaddingConfig2d::Same).init(device);
+        Classifier {
+            conv1: conv(1, 16),
+            conv2: conv(16, 32),
+            pool: MaxPool2dConfig::new([2, 2]).with_strides([2, 2]).init(),
+            dropout: DropoutConfig::new(0.3).init(),
+            features: LinearConfig::new(32 * 7 * 7, FEATURES).init(device),
+            output: LinearConfig::new(FEATURES, 10).init(device),
+        }
+    }
+
+    /// `[batch, 784]` pixels in [0, 1] → `[batch, 64]` penultimate features (after ReLU).
+    pub fn features(&self, pixels: Tensor<2>) -> Tensor<2> {
+        let [batch, _] = pixels.dims();
+        let x = pixels.reshape([batch, 1, SIDE, SIDE]);
+        let x = self.pool.forward(relu(self.conv1.forward(x)));
+        let x = self.pool.forward(relu(self.conv2.forward(x)));
+        let x = self.dropout.forward(x.reshape([batch, 32 * 7 * 7]));
+        relu(self.features.forward(x))
+    }
+
+    /// `[batch, 784]` pixels → `[batch, 10]` logits.
+    pub fn forward(&self, pixels: Tensor<2>) -> Tensor<2> {
+        self.output.forward(self.dropout.forward(self.features(pixels)))
+    }
+}
+
+
+impl Classifier {
+    /// The classifier stored in a weights file (kind "classifier"), on `device`.
+    pub fn from_file(file: &WeightsFile, device: &Device) -> Result<Classifier> {
+        file.expect_kind("classifier")?;
+        load_module(Classifier::new(device), "classifier", &file.tensors)
+    }
+
+    /// This classifier's weights, as a file that [`Self::from_file`] reads back; `meta` records
+    /// how it was made.
+    pub async fn to_file(&self, meta: serde_json::Value) -> Result<WeightsFile> {
+        Ok(WeightsFile { kind: "classifier".into(), meta, tensors: read_module(self, "classifier").await? })
+    }
+}

@@ -1,0 +1,160 @@
+//! Training the FCD classifier, a chunk at a time like every trainer here, and scoring it.
+//!
+//! It is trained once, natively (`flowae train-classifier`), and its weights ship with the page;
+//! the page only runs it forward. Adam 1e-3, batch 100, cross-entropy on binarized digits.
+
+use burn::module::Module;
+use burn::nn::loss::CrossEntropyLossConfig;
+use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::prelude::*;
+use burn::tensor::{Int, TensorData};
+
+use super::{Progress, check_range, non_finite, read_all, read_chunk, snapshot};
+use crate::data::{Digits, PIXELS, Pixels, epoch_batches};
+use crate::error::{Error, Result};
+use crate::models::classifier::Classifier;
+use crate::rng::Rng;
+
+/// Digits scored per unit of work when measuring accuracy: a convolution's activations for
+/// 10,000 digits at once would take half a gigabyte.
+const SCORE_BATCH: usize = 500;
+
+/// Everything that decides a classifier run.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ClassifierTrainingConfig {
+    /// Passes over the training digits.
+    pub epochs: usize,
+    /// Digits per step.
+    pub batch_size: usize,
+    /// Adam's step size.
+    pub learning_rate: f64,
+    /// Seeds the weights, dropout and the batch order.
+    pub seed: u64,
+}
+
+impl Default for ClassifierTrainingConfig {
+    fn default() -> Self {
+        ClassifierTrainingConfig { epochs: 10, batch_size: 100, learning_rate: 1e-3, seed: 1 }
+    }
+}
+
+#[derive(Clone, Debug)]
+struct Position {
+    epoch: usize,
+    batches: Vec<Vec<usize>>,
+    next_batch: usize,
+    step: usize,
+    rng: Rng,
+}
+
+/// A classifier being trained on binarized digits.
+pub struct ClassifierTrainer {
+    config: ClassifierTrainingConfig,
+    device: Device,
+    train: Digits,
+    model: Classifier,
+    optim: ModuleOptimizer,
+    at: Position,
+}
+
+impl ClassifierTrainer {
+    /// Prepares a run on `train`.
+    pub fn new(config: ClassifierTrainingConfig, train: &Digits, device: &Device) -> Result<Self> {
+        check_range("classifier epochs", config.epochs, 1, 1000)?;
+        check_range("classifier batch size", config.batch_size, 1, train.len().clamp(1, 4096))?;
+        check_range("classifier learning rate", config.learning_rate, 1e-7, 1.0)?;
+        let device = device.clone().autodiff();
+        device.seed(config.seed);
+        let mut rng = Rng::new(config.seed ^ 0xC1A5);
+        let batches = epoch_batches(train.len(), config.batch_size, &mut rng);
+        Ok(ClassifierTrainer {
+            model: Classifier::new(&device),
+            optim: AdamConfig::new().init(),
+            at: Position { epoch: 0, batches, next_batch: 0, step: 0, rng },
+            train: train.clone(),
+            config,
+            device,
+        })
+    }
+
+    /// Whether every epoch is done.
+    pub fn is_done(&self) -> bool {
+        self.at.epoch >= self.config.epochs
+    }
+
+    /// Steps in one epoch.
+    pub fn steps_per_epoch(&self) -> usize {
+        self.at.batches.len()
+    }
+
+    /// The classifier in inference mode (no dropout), on the plain device.
+    pub fn model(&self) -> Classifier {
+        self.model.valid()
+    }
+
+    /// Runs at most `units` steps; an epoch's end ends the chunk.
+    pub async fn run(&mut self, units: usize) -> Result<Progress> {
+        let saved = (snapshot(&self.model), self.optim.clone(), self.at.clone());
+        let first_step = self.at.step;
+        let mut losses = Vec::new();
+        let loss_fn = CrossEntropyLossConfig::new().init(&self.device);
+        for _ in 0..units.max(1) {
+            if self.is_done() {
+                break;
+            }
+            let indices = &self.at.batches[self.at.next_batch];
+            let x = Tensor::<2>::from_data(TensorData::new(self.train.batch(indices, Pixels::Binarized), [indices.len(), PIXELS]), &self.device);
+            let labels: Vec<i64> = indices.iter().map(|&i| i64::from(self.train.labels()[i])).collect();
+            let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [indices.len()]), &self.device);
+            let loss = loss_fn.forward(self.model.forward(x), y);
+            let grads = GradientsParams::from_grads(loss.backward(), &self.model);
+            self.model = self.optim.step(self.config.learning_rate, self.model.clone(), grads);
+            losses.push(loss.detach().inner());
+            self.at.step += 1;
+            self.at.next_batch += 1;
+            if self.at.next_batch == self.at.batches.len() {
+                self.at.epoch += 1;
+                self.at.next_batch = 0;
+                self.at.batches = epoch_batches(self.train.len(), self.config.batch_size, &mut self.at.rng);
+                break;
+            }
+        }
+        let read_back = read_chunk(losses, None).await;
+        let failure = match &read_back {
+            Ok((losses, _)) => non_finite("classifier's loss", first_step, losses, None, saved.2.step),
+            Err(e) => Some(e.clone()),
+        };
+        if let Some(error) = failure {
+            (self.model, self.optim, self.at) = saved;
+            return Err(error);
+        }
+        let (losses, _) = read_back?;
+        Ok(Progress {
+            epoch: self.at.epoch,
+            epochs: self.config.epochs,
+            step: self.at.step,
+            steps_per_epoch: self.steps_per_epoch(),
+            first_step,
+            losses,
+            done: self.is_done(),
+            ..Progress::default()
+        })
+    }
+}
+
+/// The fraction of `digits` (binarized) that `classifier` labels correctly.
+pub async fn accuracy(classifier: &Classifier, digits: &Digits, device: &Device) -> Result<f32> {
+    if digits.is_empty() {
+        return Err(Error::Data("no digits to score".into()));
+    }
+    let mut correct = 0usize;
+    let all: Vec<usize> = (0..digits.len()).collect();
+    for indices in all.chunks(SCORE_BATCH) {
+        let x = Tensor::<2>::from_data(TensorData::new(digits.batch(indices, Pixels::Binarized), [indices.len(), PIXELS]), device);
+        let predicted = classifier.forward(x).argmax(1).float().flatten::<1>(0, 1);
+        let predicted = read_all(vec![predicted]).await?.pop().unwrap_or_default();
+        correct += predicted.iter().zip(indices).filter(|(p, i)| **p as u8 == digits.labels()[**i]).count();
+    }
+    Ok(correct as f32 / digits.len() as f32)
+}

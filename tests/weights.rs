@@ -1,0 +1,89 @@
+//! The weights file: round trips, and every kind of damage refused with a message.
+
+mod common;
+
+use burn::module::Module;
+use burn::prelude::*;
+use burn::tensor::TensorData;
+use flowae::models::AutoencoderConfig;
+use flowae::rng::Rng;
+use flowae::train::{AeTrainer, AeTrainingConfig};
+use flowae::weights::{NamedTensor, WeightsFile, load_module, read_module};
+
+fn sample_file() -> WeightsFile {
+    WeightsFile {
+        kind: "test".into(),
+        meta: serde_json::json!({ "answer": 42 }),
+        tensors: vec![
+            NamedTensor { name: "a.weight".into(), shape: vec![2, 3], values: vec![1.0, -2.0, 3.5, 0.0, 1e-8, -7.25] },
+            NamedTensor { name: "a.bias".into(), shape: vec![3], values: vec![0.5, 0.25, -0.125] },
+        ],
+    }
+}
+
+#[test]
+fn a_file_survives_the_round_trip() {
+    let file = sample_file();
+    assert_eq!(WeightsFile::from_bytes(&file.to_bytes()).unwrap(), file);
+}
+
+#[test]
+fn damaged_or_foreign_files_are_refused_with_a_message() {
+    let bytes = sample_file().to_bytes();
+    for len in 0..bytes.len() {
+        let error = WeightsFile::from_bytes(&bytes[..len]).unwrap_err().to_string();
+        assert!(error.contains("not a usable weights file"), "truncated at {len}: {error}");
+    }
+    let mut rng = Rng::new(1);
+    for _ in 0..200 {
+        let mut damaged = bytes.clone();
+        let at = rng.below(damaged.len());
+        damaged[at] ^= 1 << rng.below(8);
+        assert!(WeightsFile::from_bytes(&damaged).is_err(), "a flipped bit at byte {at} went unnoticed");
+    }
+    let png = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR";
+    assert!(WeightsFile::from_bytes(png).unwrap_err().to_string().contains("does not start like"));
+    // A file from another format version, intact otherwise.
+    let mut future = bytes[..bytes.len() - 4].to_vec();
+    future[8] = 99;
+    let crc = crc32fast::hash(&future);
+    future.extend_from_slice(&crc.to_le_bytes());
+    assert!(WeightsFile::from_bytes(&future).unwrap_err().to_string().contains("format version 99"));
+    assert!(sample_file().expect_kind("classifier").is_err());
+}
+
+#[test]
+fn a_trained_autoencoder_reloads_exactly_running_statistics_included() {
+    let (train, test) = (common::random_digits(400, 1), common::random_digits(50, 2));
+    let device = Device::flex();
+    let config = AeTrainingConfig { epochs: 1, train_images: 400, test_images: 50, batch_size: 50, ..AeTrainingConfig::default() };
+    let mut trainer = AeTrainer::new(config.clone(), &train, &test, &device).unwrap();
+    while !trainer.is_done() {
+        pollster::block_on(trainer.run(20)).unwrap();
+    }
+    let trained = trainer.model().valid();
+    let tensors = pollster::block_on(read_module(&trained, "ae")).unwrap();
+    assert!(tensors.iter().any(|t| t.name.contains("running_mean")), "running statistics are saved: {:?}",
+        tensors.iter().map(|t| &t.name).collect::<Vec<_>>());
+    let bytes = WeightsFile { kind: "ae".into(), meta: serde_json::Value::Null, tensors }.to_bytes();
+
+    let fresh = config.model.init(&device).unwrap();
+    let loaded = load_module(fresh, "ae", &WeightsFile::from_bytes(&bytes).unwrap().tensors).unwrap().valid();
+    let x = Tensor::<2>::from_data(TensorData::new(train.batch(&[0, 1, 2], flowae::data::Pixels::Binarized), [3, 784]), &device);
+    let out = |m: &flowae::models::Autoencoder| m.forward(x.clone()).into_data().try_to_vec::<f32>().unwrap();
+    assert_eq!(out(&loaded), out(&trained));
+}
+
+#[test]
+fn a_file_that_does_not_fit_the_model_is_refused_before_anything_changes() {
+    let device = Device::flex();
+    let model = AutoencoderConfig::default().init(&device).unwrap();
+    let mut tensors = pollster::block_on(read_module(&model, "ae")).unwrap();
+    let missing = load_module(model.clone(), "ae", &tensors[1..]).unwrap_err().to_string();
+    assert!(missing.contains("lacks"), "{missing}");
+    let smaller = AutoencoderConfig { hidden: 100, ..AutoencoderConfig::default() }.init(&device).unwrap();
+    let shape = load_module(smaller, "ae", &tensors).unwrap_err().to_string();
+    assert!(shape.contains("shape"), "{shape}");
+    tensors[0].values[0] = f32::NAN;
+    assert!(load_module(model, "ae", &tensors).unwrap_err().to_string().contains("NaN"));
+}
