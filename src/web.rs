@@ -15,6 +15,10 @@ use wasm_bindgen::prelude::*;
 use crate::backend::{self, Backend};
 use crate::data::Digits;
 use crate::error::Error;
+use crate::fcd::fcd;
+use crate::models::Classifier;
+use crate::weights::WeightsFile;
+use crate::train::classifier::accuracy;
 use crate::train::{AeTrainer, AeTrainingConfig, FlowTrainer, FlowTrainingConfig, LatentCodes, WganTrainer, WganTrainingConfig};
 
 #[derive(Default)]
@@ -25,6 +29,10 @@ struct State {
     autoencoder: Option<AeTrainer>,
     flow: Option<FlowTrainer>,
     wgan: Option<WganTrainer>,
+    /// The FCD classifier, on the current device.
+    classifier: Option<Classifier>,
+    /// Its weights file, kept to move it to a new device when the backend changes.
+    classifier_file: Option<WeightsFile>,
 }
 
 impl State {
@@ -133,6 +141,7 @@ pub async fn select_backend(name: String) -> Result<(), JsError> {
     with_state(|s| {
         s.autoencoder = None;
         s.drop_latent_models();
+        s.classifier = s.classifier_file.as_ref().and_then(|file| Classifier::from_file(file, &device).ok());
         s.device = Some(device);
     });
     Ok(())
@@ -304,4 +313,74 @@ pub async fn wgan_samples(count: u32, seed: u32) -> Result<Float32Array, JsError
     let result = trainer.samples(count as usize, 1.0, u64::from(seed)).await;
     with_state(|s| s.wgan = Some(trainer));
     Ok(Float32Array::from(&result.map_err(js_error)?[..]))
+}
+
+/// Loads the FCD classifier from its weights file (www/models/classifier.bin) onto the current
+/// device. Returns what the file records about it (its test accuracy). A bad file is refused
+/// and any classifier already loaded stays.
+#[wasm_bindgen]
+pub fn load_classifier(bytes: &[u8]) -> Result<JsValue, JsError> {
+    let file = WeightsFile::from_bytes(bytes).map_err(js_error)?;
+    let classifier = with_state(|s| Classifier::from_file(&file, s.device()?)).map_err(js_error)?;
+    let meta = to_js(&file.meta)?;
+    with_state(|s| {
+        s.classifier = Some(classifier);
+        s.classifier_file = Some(file);
+    });
+    Ok(meta)
+}
+
+fn classifier_and_device() -> Result<(Classifier, Device), Error> {
+    with_state(|s| {
+        let classifier = s.classifier.clone().ok_or_else(|| Error::State("the classifier is not loaded".into()))?;
+        Ok((classifier, s.device()?.clone()))
+    })
+}
+
+/// The classifier's accuracy on the first `count` test digits (binarized), on the current device.
+#[wasm_bindgen]
+pub async fn classifier_accuracy(count: u32) -> Result<f32, JsError> {
+    let (classifier, device) = classifier_and_device().map_err(js_error)?;
+    let test = with_state(|s| s.test.as_ref().map(|t| t.take(count as usize))).ok_or_else(|| js_error(Error::State("MNIST is not loaded yet".into())))?;
+    accuracy(&classifier, &test, &device).await.map_err(js_error)
+}
+
+/// The FCD of `count` samples of `model` ("flow", "wgan", "prior": the autoencoder decoding
+/// z ~ N(0, I), or "real": training digits) against the first `count` test digits.
+#[wasm_bindgen]
+pub async fn fcd_score(model: String, count: u32, seed: u32) -> Result<f64, JsError> {
+    let (classifier, device) = classifier_and_device().map_err(js_error)?;
+    let count = count as usize;
+    let (test, train) = with_state(|s| (s.test.as_ref().map(|t| t.take(count)), s.train.as_ref().map(|t| t.take(count))));
+    let (Some(test), Some(train)) = (test, train) else {
+        return Err(js_error(Error::State("MNIST is not loaded yet".into())));
+    };
+    if count < 2 || count > test.len() {
+        return Err(js_error(Error::Config(format!("the FCD needs 2 to {} samples, not {count}", test.len()))));
+    }
+    let all: Vec<usize> = (0..count).collect();
+    let grayscale = crate::data::Pixels::Grayscale; // binarized inside the FCD, like the samples
+    let samples = match model.as_str() {
+        "real" => train.batch(&all, grayscale),
+        "flow" => {
+            let trainer = take_flow()?;
+            let result = trainer.samples(count, 1.0, u64::from(seed)).await;
+            with_state(|s| s.flow = Some(trainer));
+            result.map_err(js_error)?
+        }
+        "wgan" => {
+            let trainer = take_wgan()?;
+            let result = trainer.samples(count, 1.0, u64::from(seed)).await;
+            with_state(|s| s.wgan = Some(trainer));
+            result.map_err(js_error)?
+        }
+        "prior" => {
+            let trainer = take_autoencoder()?;
+            let result = trainer.prior_samples(count, u64::from(seed)).await;
+            put_autoencoder(trainer);
+            result.map_err(js_error)?
+        }
+        other => return Err(js_error(Error::Config(format!("no model called {other:?}")))),
+    };
+    fcd(&classifier, &samples, &test.batch(&all, grayscale), &device).await.map_err(js_error)
 }

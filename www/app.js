@@ -40,7 +40,7 @@ const lab = {
   losses: [], testLosses: [], rates: [], run: null, lastProgress: null,
   drawn: { reconstructions: 0, samples: 0, flow: 0, wgan: 0 },
   phase: 'ae', aeTrained: false,
-  flow: latentRun(), wgan: latentRun(),
+  flow: latentRun(), wgan: latentRun(), fcd: {},
 };
 
 /** What the page records of a flow or WGAN run (losses: NLL, or the critic's loss). */
@@ -132,6 +132,8 @@ function onEvent(msg) {
       ui.wganResample.disabled = false;
       break;
     case 'flow-check': lab.flowCheck = msg.maxError; break;
+    case 'classifier-check': lab.classifierCheck = msg; break;
+    case 'fcd': lab.fcd[msg.model] = msg; break;
     case 'error':
       if (msg.fatal) crashed(msg.message);
       else showError(msg.message);

@@ -14,6 +14,9 @@
 //   {type: 'reset'}                              forget the run
 //   {type: 'sample', seed, temperature}          redraw every sample panel (new seed, flow temperature)
 //   {type: 'check-flow'}                         measure the flow's round-trip error on its device
+//   {type: 'check-classifier', count}            the FCD classifier's accuracy on `count` test digits
+//   {type: 'fcd', model, count, seed}            FCD of `count` samples of 'flow'|'wgan'|'prior'|'real'
+//                                                against as many test digits
 //   {type: 'crash'}                              panic inside wasm on purpose (tests only)
 //
 // worker → page (events)
@@ -31,6 +34,8 @@
 //   {type: 'flow-samples', pixels, count, seed, temperature}    FlowAE samples
 //   {type: 'wgan-samples', pixels, count, seed}                 AdvAE samples
 //   {type: 'flow-check', maxError}         max |F⁻¹(F(z0)) − z0| over 256 draws
+//   {type: 'classifier-check', accuracy, recorded, count}   measured here, and as the file records it
+//   {type: 'fcd', model, count, value}
 //   {type: 'error', message, fatal}        fatal: the wasm instance died; make a new worker
 //
 // Work happens in chunks of a few training steps, sized so each takes about CHUNK_MS: commands
@@ -221,9 +226,38 @@ async function handle(command) {
       if (state !== 'idle') await preview(true);
       break;
     case 'check-flow': post({ type: 'flow-check', maxError: await lab.flow_round_trip_error(256) }); break;
+    case 'check-classifier': {
+      const meta = await ensureClassifier();
+      const accuracy = await lab.classifier_accuracy(command.count);
+      post({ type: 'classifier-check', accuracy, recorded: meta.test_accuracy, count: command.count });
+      break;
+    }
+    case 'fcd': {
+      await ensureClassifier();
+      const value = await lab.fcd_score(command.model, command.count, (command.seed ?? 1) >>> 0);
+      post({ type: 'fcd', model: command.model, count: command.count, value });
+      break;
+    }
     case 'crash': lab.debug_panic(); break;
     default: throw new Error(`unknown command ${command.type}`);
   }
+}
+
+let classifierMeta = null;     // what models/classifier.bin records, once loaded
+
+/** Loads the FCD classifier (458 kB) the first time a score needs it. */
+async function ensureClassifier() {
+  if (classifierMeta) return classifierMeta;
+  post({ type: 'status', text: 'Downloading the FCD classifier…' });
+  let response;
+  try {
+    response = await fetch('models/classifier.bin');
+  } catch (e) {
+    throw new Error(`could not download models/classifier.bin: ${e.message}`);
+  }
+  if (!response.ok) throw new Error(`models/classifier.bin: HTTP ${response.status}`);
+  classifierMeta = lab.load_classifier(new Uint8Array(await response.arrayBuffer()));
+  return classifierMeta;
 }
 
 function report(error) {

@@ -157,6 +157,31 @@ test('a panic in the worker is reported and a fresh worker takes over', async ()
   await page.close();
 });
 
+test('the FCD classifier loads in the page, is at least 99% accurate there, and scores real digits', async () => {
+  const page = await browser.newPage();
+  await page.goto(`${url}?backend=cpu`);
+  await waitForState(page, ['idle']);
+  await page.evaluate(() => window.lab.send({ type: 'check-classifier', count: 10000 }));
+  await page.waitForFunction(() => window.lab.classifierCheck, null, { timeout: 300_000 });
+  const check = await page.evaluate(() => window.lab.classifierCheck);
+  assert.ok(check.accuracy >= 0.99, `accuracy in the browser: ${check.accuracy}`);
+  assert.ok(Math.abs(check.accuracy - check.recorded) <= 0.001, `browser ${check.accuracy}, native ${check.recorded}`);
+  // Real training digits against test digits, the floor of the FCD table, score far better than
+  // a briefly trained autoencoder decoding z ~ N(0, I).
+  await page.evaluate(() => window.lab.send({ type: 'fcd', model: 'real', count: 1000 }));
+  await page.waitForFunction(() => window.lab.fcd.real, null, { timeout: 300_000 });
+  await trainSmall(page);
+  await page.evaluate(() => window.lab.send({ type: 'fcd', model: 'prior', count: 1000 }));
+  await page.waitForFunction(() => window.lab.fcd.prior, null, { timeout: 300_000 });
+  const { real, prior } = await page.evaluate(() => ({ real: window.lab.fcd.real.value, prior: window.lab.fcd.prior.value }));
+  assert.ok(Number.isFinite(real) && real > 0, `real-data FCD ${real}`);
+  assert.ok(real < 0.5 * prior, `real digits ${real} should score far better than N(0, I) decodings ${prior}`);
+  // Scoring a model that does not exist yet is refused with a message.
+  await page.evaluate(() => window.lab.send({ type: 'fcd', model: 'wgan', count: 100 }));
+  await page.waitForFunction(() => window.lab.errors.some((e) => /no generator has been started/.test(e)));
+  await page.close();
+});
+
 test('after a short autoencoder phase, a flow then a WGAN phase on WebGPU learn and draw samples', async () => {
   const { page, errors } = await openPage(browser, url);
   await waitForState(page, ['idle']);
