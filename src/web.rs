@@ -29,6 +29,8 @@ struct State {
     autoencoder: Option<AeTrainer>,
     flow: Option<FlowTrainer>,
     wgan: Option<WganTrainer>,
+    /// The paper's baselines, each its own autoencoder: "vae" and "aae".
+    baselines: std::collections::BTreeMap<String, AeTrainer>,
     /// The FCD classifier, on the current device.
     classifier: Option<Classifier>,
     /// Its weights file, kept to move it to a new device when the backend changes.
@@ -141,6 +143,7 @@ pub async fn select_backend(name: String) -> Result<(), JsError> {
     with_state(|s| {
         s.autoencoder = None;
         s.drop_latent_models();
+        s.baselines.clear();
         s.classifier = s.classifier_file.as_ref().and_then(|file| Classifier::from_file(file, &device).ok());
         s.device = Some(device);
     });
@@ -175,12 +178,13 @@ pub fn new_autoencoder(config: JsValue) -> Result<JsValue, JsError> {
     Ok(info)
 }
 
-/// Forgets the autoencoder run and every model fitted to its codes.
+/// Forgets the autoencoder run, every model fitted to its codes, and the baselines.
 #[wasm_bindgen]
 pub fn reset_autoencoder() {
     with_state(|s| {
         s.autoencoder = None;
         s.drop_latent_models();
+        s.baselines.clear();
     });
 }
 
@@ -345,8 +349,8 @@ pub async fn classifier_accuracy(count: u32) -> Result<f32, JsError> {
     accuracy(&classifier, &test, &device).await.map_err(js_error)
 }
 
-/// The FCD of `count` samples of `model` ("flow", "wgan", "prior": the autoencoder decoding
-/// z ~ N(0, I), or "real": training digits) against the first `count` test digits.
+/// The FCD of `count` samples of `model` ("flow", "wgan", "vae", "aae", "prior": the
+/// autoencoder decoding z ~ N(0, I), or "real": training digits) against the first `count` test digits.
 #[wasm_bindgen]
 pub async fn fcd_score(model: String, count: u32, seed: u32) -> Result<f64, JsError> {
     let (classifier, device) = classifier_and_device().map_err(js_error)?;
@@ -374,6 +378,12 @@ pub async fn fcd_score(model: String, count: u32, seed: u32) -> Result<f64, JsEr
             with_state(|s| s.wgan = Some(trainer));
             result.map_err(js_error)?
         }
+        "vae" | "aae" => {
+            let trainer = take_baseline(&model)?;
+            let result = trainer.prior_samples(count, u64::from(seed)).await;
+            with_state(|s| s.baselines.insert(model.clone(), trainer));
+            result.map_err(js_error)?
+        }
         "prior" => {
             let trainer = take_autoencoder()?;
             let result = trainer.prior_samples(count, u64::from(seed)).await;
@@ -383,4 +393,58 @@ pub async fn fcd_score(model: String, count: u32, seed: u32) -> Result<f64, JsEr
         other => return Err(js_error(Error::Config(format!("no model called {other:?}")))),
     };
     fcd(&classifier, &samples, &test.batch(&all, grayscale), &device).await.map_err(js_error)
+}
+
+/// The settings of a baseline ("vae" or "aae") on top of autoencoder settings: a variational
+/// encoder, or a discriminator and latent noise 0.2 as the reference code had them.
+fn baseline_config(kind: &str, config: JsValue) -> Result<AeTrainingConfig, Error> {
+    let mut config: AeTrainingConfig = serde_wasm_bindgen::from_value(config).map_err(|e| Error::Config(e.to_string()))?;
+    match kind {
+        "vae" => config.model.variational = true,
+        "aae" => {
+            config.adversarial.get_or_insert_with(Default::default);
+            config.latent_noise = 0.2;
+        }
+        other => return Err(Error::Config(format!("no baseline called {other:?}"))),
+    }
+    Ok(config)
+}
+
+/// Starts a fresh run of a baseline, "vae" or "aae" (autoencoder settings; any subset).
+/// Returns the settings in force and the steps per epoch.
+#[wasm_bindgen]
+pub fn new_baseline(kind: String, config: JsValue) -> Result<JsValue, JsError> {
+    let config = baseline_config(&kind, config).map_err(js_error)?;
+    let trainer = with_state(|s| {
+        let (Some(train), Some(test)) = (&s.train, &s.test) else {
+            return Err(Error::State("MNIST is not loaded yet".into()));
+        };
+        AeTrainer::new(config, train, test, s.device()?)
+    })
+    .map_err(js_error)?;
+    let info = to_js(&(trainer.config(), trainer.steps_per_epoch()))?;
+    with_state(|s| s.baselines.insert(kind, trainer));
+    Ok(info)
+}
+
+fn take_baseline(kind: &str) -> Result<AeTrainer, JsError> {
+    with_state(|s| s.baselines.remove(kind)).ok_or_else(|| js_error(Error::State(format!("no {kind} has been started"))))
+}
+
+/// Runs at most `units` units of a baseline's run.
+#[wasm_bindgen]
+pub async fn train_baseline(kind: String, units: u32) -> Result<JsValue, JsError> {
+    let mut trainer = take_baseline(&kind)?;
+    let result = trainer.run(units as usize).await;
+    with_state(|s| s.baselines.insert(kind, trainer));
+    to_js(&result.map_err(js_error)?)
+}
+
+/// `count` samples of a baseline (decodings of z ~ N(0, I)) from `seed`.
+#[wasm_bindgen]
+pub async fn baseline_samples(kind: String, count: u32, seed: u32) -> Result<Float32Array, JsError> {
+    let trainer = take_baseline(&kind)?;
+    let result = trainer.prior_samples(count as usize, u64::from(seed)).await;
+    with_state(|s| s.baselines.insert(kind, trainer));
+    Ok(Float32Array::from(&result.map_err(js_error)?[..]))
 }

@@ -21,6 +21,15 @@ const ui = {
   wganSamples: $('wgan-samples'), wganResample: $('wgan-resample'), flowCopy: $('flow-samples-copy'), flowCopyFigure: $('flow-copy-figure'),
   nllCopy: $('nll-copy'),
 };
+/** The controls of the two baselines, which share one layout. */
+const BASELINES = ['vae', 'aae'];
+for (const k of BASELINES) {
+  ui[k] = {
+    settings: $(`${k}-settings`), settingsError: $(`${k}-settings-error`), train: $(`train-${k}`),
+    pause: $(`${k}-pause`), stop: $(`${k}-stop`), progress: $(`${k}-progress`), progressText: $(`${k}-progress-text`),
+    samples: $(`${k}-samples`),
+  };
+}
 const lossPlot = new LossPlot($('loss-plot'), { title: 'Autoencoder', yLabel: 'BCE (nats/image)' });
 const NLL = { title: 'FlowAE: negative log-likelihood of the codes', yLabel: 'NLL (nats/dim)', log: false };
 const nllPlot = new LossPlot($('nll-plot'), NLL);
@@ -29,6 +38,10 @@ const wganLossPlot = new LossPlot($('wgan-loss-plot'), {
   title: 'AdvAE: critic and generator losses', yLabel: 'loss', log: false,
   series: [{ label: 'critic', stroke: '#a855f7' }, { label: 'generator', stroke: '#22c55e' }],
 });
+const baselinePlots = {
+  vae: new LossPlot($('vae-loss-plot'), { title: 'VAE: negative ELBO', yLabel: '−ELBO (nats/image)' }),
+  aae: new LossPlot($('aae-loss-plot'), { title: 'AAE: reconstruction loss', yLabel: 'BCE (nats/image)' }),
+};
 const wassersteinPlot = new LossPlot($('wasserstein-plot'), {
   title: "AdvAE: the critic's Wasserstein estimate", yLabel: 'E[D(real)] − E[D(fake)]', log: false,
   series: [{ label: 'training', stroke: '#3b82f6' }, { label: 'held-out', stroke: '#f97316', epoch: true }],
@@ -38,12 +51,13 @@ const wassersteinPlot = new LossPlot($('wasserstein-plot'), {
 const lab = {
   state: 'loading', backend: null, adapter: null, notice: null, errors: [],
   losses: [], testLosses: [], rates: [], run: null, lastProgress: null,
-  drawn: { reconstructions: 0, samples: 0, flow: 0, wgan: 0 },
+  drawn: { reconstructions: 0, samples: 0, flow: 0, wgan: 0, vae: 0, aae: 0 },
   phase: 'ae', aeTrained: false,
-  flow: latentRun(), wgan: latentRun(), fcd: {},
+  flow: latentRun(), wgan: latentRun(), vae: latentRun(), aae: latentRun(), fcd: {},
 };
 
-/** What the page records of a flow or WGAN run (losses: NLL, or the critic's loss). */
+/** What the page records of a flow, WGAN or baseline run (losses: NLL, the critic's loss, or
+ * the baseline's training loss). */
 function latentRun(run = null) {
   return { losses: [], testLosses: [], rates: [], lastProgress: null, generatorLosses: [], wasserstein: [], run };
 }
@@ -97,6 +111,9 @@ function onEvent(msg) {
       } else if (msg.phase === 'wgan') {
         lab.wgan = latentRun(msg);
         wganLossPlot.clear(); wassersteinPlot.clear();
+      } else if (BASELINES.includes(msg.phase)) {
+        lab[msg.phase] = latentRun(msg);
+        baselinePlots[msg.phase].clear();
       } else {
         lab.run = msg;
         lab.aeTrained = false;
@@ -125,6 +142,10 @@ function onEvent(msg) {
       ui.flowCopyFigure.hidden = false;
       lab.drawn.flow++;
       ui.flowResample.disabled = false;
+      break;
+    case 'baseline-samples':
+      drawGrid(ui[msg.kind].samples, msg);
+      lab.drawn[msg.kind]++;
       break;
     case 'wgan-samples':
       drawGrid(ui.wganSamples, msg);
@@ -167,7 +188,11 @@ const views = {
   ae: { train: ui.train, pause: ui.pause, stop: ui.stop, form: ui.settings, text: ui.progressText },
   flow: { train: ui.trainFlow, pause: ui.flowPause, stop: ui.flowStop, form: ui.flowSettings, text: ui.flowProgressText },
   wgan: { train: ui.trainWgan, pause: ui.wganPause, stop: ui.wganStop, form: ui.wganSettings, text: ui.wganProgressText },
+  vae: { train: ui.vae.train, pause: ui.vae.pause, stop: ui.vae.stop, form: ui.vae.settings, text: ui.vae.progressText },
+  aae: { train: ui.aae.train, pause: ui.aae.pause, stop: ui.aae.stop, form: ui.aae.settings, text: ui.aae.progressText },
 };
+/** Phases that model the autoencoder's codes, and so need it trained first. */
+const ON_CODES = ['flow', 'wgan'];
 
 function setState(state) {
   lab.state = state;
@@ -177,19 +202,19 @@ function setState(state) {
     // Reset, a backend switch or a new worker: every model is gone.
     lab.aeTrained = false;
     lab.phase = 'ae';
-    lab.flow.run = null;
-    lab.wgan.run = null;
+    for (const k of [...ON_CODES, ...BASELINES]) lab[k].run = null;
   }
   for (const [name, view] of Object.entries(views)) {
     const active = name === lab.phase;
-    view.train.disabled = busy || state === 'loading' || (name !== 'ae' && !lab.aeTrained);
+    view.train.disabled = busy || state === 'loading' || (ON_CODES.includes(name) && !lab.aeTrained);
     view.pause.disabled = !busy || !active;
     view.pause.textContent = state === 'paused' && active ? 'Resume' : 'Pause';
     view.stop.disabled = !busy || !active;
     for (const input of view.form.elements) input.disabled = busy;
-    if (name !== 'ae' && !lab[name].run) {
+    if (ON_CODES.includes(name) && !lab[name].run) {
       view.text.textContent = lab.aeTrained ? 'Ready: the autoencoder is trained.' : 'Train the autoencoder first.';
     }
+    if (BASELINES.includes(name) && !lab[name].run && state !== 'loading') view.text.textContent = 'Ready.';
   }
   ui.flowResample.disabled = lab.drawn.flow === 0;
   ui.wganResample.disabled = lab.drawn.wgan === 0;
@@ -212,6 +237,8 @@ function summary(phase) {
   if (!last) return '';
   if (phase === 'ae') return ` Test loss ${last[1].toFixed(1)} nats/image.`;
   if (phase === 'flow') return ` Held-out NLL ${last[1].toFixed(3)} nats/dim.`;
+  if (phase === 'vae') return ` Test −ELBO ${last[1].toFixed(1)} nats/image.`;
+  if (phase === 'aae') return ` Test reconstruction loss ${last[1].toFixed(1)} nats/image.`;
   return ` Held-out critic score ${last[1].toFixed(3)}.`;
 }
 
@@ -268,7 +295,32 @@ function latentProgress(p) {
   ].filter(Boolean).join(' · ');
 }
 
+/** A baseline's progress: its loss plot, progress bar and line. */
+function baselineProgress(p) {
+  const run = lab[p.phase];
+  const view = ui[p.phase];
+  run.lastProgress = p;
+  run.losses.push(...p.losses);
+  run.generatorLosses.push(...p.generator_losses);
+  run.wasserstein.push(...p.wasserstein);
+  if (p.imagesPerSecond) run.rates.push(p.imagesPerSecond);
+  baselinePlots[p.phase].addTraining(p.first_step + 1, p.losses);
+  if (p.test_loss) {
+    run.testLosses.push(p.test_loss);
+    baselinePlots[p.phase].addTest(p.test_loss[1]);
+  }
+  const total = p.epochs * (p.steps_per_epoch + 1);
+  view.progress.value = Math.min(1, (p.epoch * (p.steps_per_epoch + 1) + (p.step - p.epoch * p.steps_per_epoch)) / total);
+  view.progressText.textContent = [
+    `epoch ${Math.min(p.epoch + 1, p.epochs)}/${p.epochs}`,
+    p.evaluating ? 'scoring test digits' : `step ${p.step - p.epoch * p.steps_per_epoch}/${p.steps_per_epoch}`,
+    p.imagesPerSecond ? `${Math.round(p.imagesPerSecond).toLocaleString()} images/s` : null,
+    p.losses.length ? `loss ${p.losses.at(-1).toFixed(1)}` : null,
+  ].filter(Boolean).join(' · ');
+}
+
 function progress(p) {
+  if (BASELINES.includes(p.phase)) { baselineProgress(p); return; }
   if (p.phase !== 'ae') { latentProgress(p); return; }
   lab.lastProgress = p;
   lab.losses.push(...p.losses);
@@ -425,6 +477,23 @@ ui.trainWgan.addEventListener('click', () => {
 ui.wganPause.addEventListener('click', () => send({ type: lab.state === 'paused' ? 'resume' : 'pause' }));
 ui.wganStop.addEventListener('click', () => send({ type: 'stop' }));
 ui.wganSettings.elements.loss.addEventListener('change', syncLossControls);
+for (const k of BASELINES) {
+  ui[k].train.addEventListener('click', () => {
+    const config = readSettings();
+    if (!config) return;
+    const form = ui[k].settings.elements;
+    const problems = [];
+    config.epochs = checkNumber(form.epochs, `${k.toUpperCase()} epochs`, true, problems);
+    config.learning_rate = checkNumber(form.learning_rate, `${k.toUpperCase()} learning rate`, false, problems);
+    ui[k].settingsError.textContent = problems.join(' ');
+    ui[k].settingsError.hidden = problems.length === 0;
+    if (problems.length) return;
+    clearError();
+    send({ type: 'start', phase: k, config });
+  });
+  ui[k].pause.addEventListener('click', () => send({ type: lab.state === 'paused' ? 'resume' : 'pause' }));
+  ui[k].stop.addEventListener('click', () => send({ type: 'stop' }));
+}
 ui.flowPause.addEventListener('click', () => send({ type: lab.state === 'paused' ? 'resume' : 'pause' }));
 ui.flowStop.addEventListener('click', () => send({ type: 'stop' }));
 for (const button of [ui.flowResample, ui.wganResample]) {

@@ -9,6 +9,7 @@
 //        'ae'   the autoencoder
 //        'flow' a RealNVP flow on the frozen autoencoder's codes (FlowAE)
 //        'wgan' a generator and critic on those codes (AdvAE)
+//        'vae', 'aae' the paper's baselines (config: autoencoder settings)
 //   {type: 'pause'} {type: 'resume'}             hold / continue between chunks
 //   {type: 'stop'}                               end the run early; the model stays usable
 //   {type: 'reset'}                              forget the run
@@ -33,6 +34,7 @@
 //   {type: 'samples', pixels, count, seed}                      z ~ N(0, I) decoded
 //   {type: 'flow-samples', pixels, count, seed, temperature}    FlowAE samples
 //   {type: 'wgan-samples', pixels, count, seed}                 AdvAE samples
+//   {type: 'baseline-samples', kind, pixels, count, seed}       VAE or AAE samples
 //   {type: 'flow-check', maxError}         max |F⁻¹(F(z0)) − z0| over 256 draws
 //   {type: 'classifier-check', accuracy, recorded, count}   measured here, and as the file records it
 //   {type: 'fcd', model, count, value}
@@ -57,7 +59,7 @@ let sampleSeed = 1;
 let batchSize = 100;
 let unitsPerStep = 1;          // units of work behind one reported step
 let phase = 'ae';              // which trainer 'training' drives: a key of PHASES
-const sampling = { flow: false, wgan: false }; // which latent models can sample
+const sampling = { ae: false, flow: false, wgan: false, vae: false, aae: false }; // which models can sample
 let temperature = 1;
 let wasmReady = false;
 
@@ -136,7 +138,14 @@ const PHASES = {
   ae: { start: (config) => lab.new_autoencoder(config), train: (n) => lab.train_autoencoder(n) },
   flow: { start: (config) => lab.new_flow(config), train: (n) => lab.train_flow(n) },
   wgan: { start: (config) => lab.new_wgan(config), train: (n) => lab.train_wgan(n) },
+  vae: { start: (config) => lab.new_baseline('vae', config), train: (n) => lab.train_baseline('vae', n) },
+  aae: { start: (config) => lab.new_baseline('aae', config), train: (n) => lab.train_baseline('aae', n) },
 };
+
+async function drawBaseline(kind) {
+  const pixels = await lab.baseline_samples(kind, SAMPLE_COUNT, sampleSeed);
+  post({ type: 'baseline-samples', kind, pixels, count: SAMPLE_COUNT, seed: sampleSeed }, [pixels.buffer]);
+}
 
 async function drawFlow() {
   const pixels = await lab.flow_samples(SAMPLE_COUNT, temperature, sampleSeed);
@@ -158,9 +167,10 @@ async function drawAutoencoder() {
 
 /** Redraws the panels of the phase in training, or of every trained model when `all`. */
 async function preview(all = false) {
-  if (all || phase === 'ae') await drawAutoencoder();
+  if ((all || phase === 'ae') && sampling.ae) await drawAutoencoder();
   if ((all || phase === 'flow') && sampling.flow) await drawFlow();
   if ((all || phase === 'wgan') && sampling.wgan) await drawWgan();
+  for (const kind of ['vae', 'aae']) if ((all || phase === kind) && sampling[kind]) await drawBaseline(kind);
   lastPreview = performance.now();
 }
 
@@ -192,7 +202,9 @@ async function startPhase(name, config) {
   const [settings, stepsPerEpoch] = PHASES[name].start(config);
   phase = name;
   if (name === 'ae') { sampling.flow = false; sampling.wgan = false; }
-  if (name in sampling) sampling[name] = false;
+  if (name === 'ae') sampling.ae = true;
+  // A baseline can sample from its first step; a latent model once it has encoded the digits.
+  if (name in sampling && name !== 'ae') sampling[name] = name === 'vae' || name === 'aae';
   batchSize = settings.batch_size;
   unitsPerStep = name === 'wgan' ? settings.critic_steps + 1 : 1;
   units = 1;
@@ -206,7 +218,7 @@ async function handle(command) {
     case 'init': await initialize(command.backend ?? 'auto'); break;
     case 'backend': {
       const chosen = await chooseBackend(command.backend);
-      phase = 'ae'; sampling.flow = false; sampling.wgan = false; // the models were dropped
+      phase = 'ae'; for (const k in sampling) sampling[k] = false; // the models were dropped
       post({ type: 'ready', ...chosen, defaults: lab.autoencoder_defaults() });
       setState('idle');
       break;
@@ -217,7 +229,7 @@ async function handle(command) {
     case 'stop': if (state === 'training' || state === 'paused') setState('stopped'); break;
     case 'reset':
       lab.reset_autoencoder();
-      phase = 'ae'; sampling.flow = false; sampling.wgan = false;
+      phase = 'ae'; for (const k in sampling) sampling[k] = false;
       setState('idle');
       break;
     case 'sample':

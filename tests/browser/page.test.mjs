@@ -182,6 +182,33 @@ test('the FCD classifier loads in the page, is at least 99% accurate there, and 
   await page.close();
 });
 
+test('the VAE and AAE baselines train in the page, draw samples and can be scored', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(`${url}?backend=cpu`);
+  await waitForState(page, ['idle']);
+  await setSettings(page, { ...SMALL, train_images: 2000 });
+  for (const kind of ['vae', 'aae']) {
+    await page.fill(`#${kind}-settings [name=epochs]`, '3');
+    assert.equal(await page.isDisabled(`#train-${kind}`), false, 'a baseline needs no autoencoder first');
+    await page.click(`#train-${kind}`);
+    await page.waitForFunction((k) => window.lab[k].lastProgress?.done && window.lab.state === 'done', kind, { timeout: 300_000 });
+    const run = await page.evaluate((k) => window.lab[k], kind);
+    assert.equal(run.testLosses.length, 3, `${kind}: a test loss per epoch`);
+    assert.ok(run.losses.every(Number.isFinite), `${kind}: finite losses`);
+    assert.ok(run.testLosses[2][1] < run.testLosses[0][1], `${kind}: test loss should fall: ${JSON.stringify(run.testLosses)}`);
+    if (kind === 'aae') assert.equal(run.generatorLosses.length, run.losses.length, 'one adversarial step per batch');
+    await page.waitForFunction((k) => window.lab.drawn[k] > 0, kind);
+    assert.ok(await inkOf(page, `#${kind}-samples`) > 200, `${kind} samples are drawn`);
+    await page.evaluate((k) => window.lab.send({ type: 'fcd', model: k, count: 500 }), kind);
+    await page.waitForFunction((k) => window.lab.fcd[k], kind, { timeout: 300_000 });
+    assert.ok(Number.isFinite(await page.evaluate((k) => window.lab.fcd[k].value, kind)));
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('after a short autoencoder phase, a flow then a WGAN phase on WebGPU learn and draw samples', async () => {
   const { page, errors } = await openPage(browser, url);
   await waitForState(page, ['idle']);
