@@ -5,6 +5,8 @@ import { LossPlot } from './plots.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
+  compare: $('compare'), compareText: $('compare-text'), fcdCount: $('fcd-count'),
+  copyMarkdown: $('copy-markdown'), copyCsv: $('copy-csv'), fcdTable: $('fcd-table'),
   backend: $('backend'), adapter: $('adapter'), notice: $('notice'),
   settings: $('settings'), settingsError: $('settings-error'),
   train: $('train'), pause: $('pause'), stop: $('stop'), reset: $('reset'), resample: $('resample'),
@@ -54,6 +56,7 @@ const lab = {
   drawn: { reconstructions: 0, samples: 0, flow: 0, wgan: 0, vae: 0, aae: 0 },
   phase: 'ae', aeTrained: false,
   flow: latentRun(), wgan: latentRun(), vae: latentRun(), aae: latentRun(), fcd: {},
+  table: {},                       // FCD by model, as the Compare-all table shows it
 };
 
 /** What the page records of a flow, WGAN or baseline run (losses: NLL, the critic's loss, or
@@ -98,6 +101,16 @@ function showError(message) {
 function clearError() { ui.error.hidden = true; }
 
 function onEvent(msg) {
+  handleEvent(msg);
+  for (const waiter of [...comparison.waiters]) {
+    if (msg.type === 'error') waiter.reject(new Error(msg.message));
+    else if (waiter.test(msg)) waiter.resolve(msg);
+    else continue;
+    comparison.waiters.splice(comparison.waiters.indexOf(waiter), 1);
+  }
+}
+
+function handleEvent(msg) {
   switch (msg.type) {
     case 'status': ui.progressText.textContent = msg.text; break;
     case 'ready': ready(msg); break;
@@ -221,6 +234,7 @@ function setState(state) {
   ui.reset.disabled = state === 'idle' || state === 'loading';
   ui.resample.disabled = state === 'idle' || state === 'loading';
   ui.backend.disabled = busy || state === 'loading';
+  ui.compare.disabled = busy || state === 'loading' || comparison.running;
   const view = views[lab.phase];
   const step = (lab.phase === 'ae' ? lab.lastProgress : lab[lab.phase].lastProgress)?.step ?? 0;
   if (state === 'paused') view.text.textContent = `Paused at step ${step}.`;
@@ -514,6 +528,111 @@ ui.backend.addEventListener('change', () => {
   send({ type: 'backend', backend: ui.backend.value });
 });
 ui.settings.addEventListener('input', () => { if (!ui.settingsError.hidden) readSettings(); });
+
+// Compare all: the phases in the paper's order, each scored with the FCD as soon as it is done.
+
+const TABLE = [
+  { model: 'real', label: 'Real data', paper: 0.2 },
+  { model: 'flow', label: 'FlowAE', paper: 4.65, canvas: 'flow-samples' },
+  { model: 'wgan', label: 'AdvAE', paper: 6.03, canvas: 'wgan-samples' },
+  { model: 'aae', label: 'AAE', paper: 6.09, canvas: 'aae-samples' },
+  { model: 'vae', label: 'VAE', paper: 8.12, canvas: 'vae-samples' },
+];
+const comparison = { running: false, waiters: [] };
+
+/** Resolves with the first event that passes `test`; rejects on an error event. */
+function nextEvent(test) {
+  return new Promise((resolve, reject) => comparison.waiters.push({ test, resolve, reject }));
+}
+
+async function runPhase(phase, config) {
+  const finished = nextEvent((m) => m.type === 'state' && (m.state === 'done' || m.state === 'stopped') && lab.phase === phase);
+  send({ type: 'start', phase, config });
+  await finished;
+}
+
+async function score(model, count) {
+  const scored = nextEvent((m) => m.type === 'fcd' && m.model === model);
+  send({ type: 'fcd', model, count, seed: 1 });
+  const msg = await scored;
+  lab.table[model] = msg.value;
+  const row = ui.fcdTable.querySelector(`tr[data-model=${model}]`);
+  row.querySelector('.fcd').textContent = `${msg.value.toFixed(2)} (${count.toLocaleString()} samples)`;
+  const source = TABLE.find((r) => r.model === model).canvas;
+  if (source && lastGrids[source]) {
+    const grid = lastGrids[source];
+    drawDigits(row.querySelector('canvas'), grid.pixels, Math.min(16, grid.count), 8, { binarize: true });
+  }
+  ui.copyMarkdown.disabled = false;
+  ui.copyCsv.disabled = false;
+}
+
+async function compareAll() {
+  const ae = readSettings(), flow = readFlowSettings(), wgan = readWganSettings();
+  const baseline = (k) => {
+    const form = ui[k].settings.elements;
+    const problems = [];
+    const config = { ...ae,
+      epochs: checkNumber(form.epochs, `${k.toUpperCase()} epochs`, true, problems),
+      learning_rate: checkNumber(form.learning_rate, `${k.toUpperCase()} learning rate`, false, problems) };
+    ui[k].settingsError.textContent = problems.join(' ');
+    ui[k].settingsError.hidden = problems.length === 0;
+    return problems.length ? null : config;
+  };
+  const aae = ae && baseline('aae'), vae = ae && baseline('vae');
+  if (!ae || !flow || !wgan || !aae || !vae) { ui.compareText.textContent = 'Fix the settings marked above first.'; return; }
+  const count = Math.min(Number(ui.fcdCount.value), ae.test_images);
+  comparison.running = true;
+  ui.compare.disabled = true;
+  lab.table = {};
+  for (const row of ui.fcdTable.querySelectorAll('td.fcd')) row.textContent = '–';
+  const started = performance.now();
+  const steps = [
+    ['Scoring real training digits against the test digits', () => score('real', count)],
+    ['1 of 5: the autoencoder', () => runPhase('ae', ae)],
+    ['2 of 5: FlowAE', async () => { await runPhase('flow', flow); await score('flow', count); }],
+    ['3 of 5: AdvAE', async () => { await runPhase('wgan', wgan); await score('wgan', count); }],
+    ['4 of 5: the AAE', async () => { await runPhase('aae', aae); await score('aae', count); }],
+    ['5 of 5: the VAE', async () => { await runPhase('vae', vae); await score('vae', count); }],
+  ];
+  try {
+    for (const [what, step] of steps) {
+      ui.compareText.textContent = `${what}… (progress in its section above)`;
+      await step();
+    }
+    ui.compareText.textContent = `Done in ${formatSeconds((performance.now() - started) / 1000)} on ${lab.adapter}.`;
+  } catch (error) {
+    ui.compareText.textContent = `Compare all stopped: ${error.message}`;
+  } finally {
+    comparison.running = false;
+    setState(lab.state);
+  }
+}
+
+/** The table as text: Markdown, or CSV. */
+function tableText(format) {
+  const rows = TABLE.filter((r) => lab.table[r.model] !== undefined);
+  if (format === 'csv') {
+    return ['model,fcd_here,fcd_paper', ...rows.map((r) => `${r.label},${lab.table[r.model].toFixed(4)},${r.paper}`)].join('\n');
+  }
+  return ['| Model | FCD (here) | FCD (paper) |', '|---|---|---|',
+    ...rows.map((r) => `| ${r.label} | ${lab.table[r.model].toFixed(2)} | ${r.paper} |`)].join('\n');
+}
+
+async function copyTable(format) {
+  const text = tableText(format);
+  lab.copied = text;
+  try {
+    await navigator.clipboard.writeText(text);
+    ui.compareText.textContent = `Copied the table as ${format === 'csv' ? 'CSV' : 'Markdown'}.`;
+  } catch {
+    ui.compareText.textContent = `The browser refused the clipboard; here it is:\n${text}`;
+  }
+}
+
+ui.compare.addEventListener('click', () => { clearError(); compareAll(); });
+ui.copyMarkdown.addEventListener('click', () => copyTable('markdown'));
+ui.copyCsv.addEventListener('click', () => copyTable('csv'));
 
 applyUrlSettings();
 setState('loading');

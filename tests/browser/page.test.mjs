@@ -209,6 +209,35 @@ test('the VAE and AAE baselines train in the page, draw samples and can be score
   await page.close();
 });
 
+test('Compare all on a small subset fills every row of the FCD table, and copies it', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(`${url}?backend=cpu`);
+  await waitForState(page, ['idle']);
+  await setSettings(page, { ...SMALL, train_images: 2000, test_images: 1000 });
+  for (const [form, values] of [['flow-settings', { epochs: 1, batch_size: 50 }], ['wgan-settings', { epochs: 1, batch_size: 50 }],
+    ['vae-settings', { epochs: 1 }], ['aae-settings', { epochs: 1 }]]) {
+    for (const [name, value] of Object.entries(values)) await page.fill(`#${form} [name=${name}]`, String(value));
+  }
+  await page.selectOption('#fcd-count', '500');
+  await page.click('#compare');
+  await page.waitForFunction(() => /^Done in/.test(document.getElementById('compare-text').textContent), null, { timeout: 600_000 });
+  const table = await page.evaluate(() => window.lab.table);
+  assert.deepEqual(Object.keys(table).sort(), ['aae', 'flow', 'real', 'vae', 'wgan']);
+  for (const [model, value] of Object.entries(table)) assert.ok(Number.isFinite(value) && value > 0, `${model}: ${value}`);
+  assert.ok(table.real < Math.min(table.flow, table.wgan, table.aae, table.vae), `real digits score best: ${JSON.stringify(table)}`);
+  const cells = await page.$$eval('#fcd-table td.fcd', (tds) => tds.map((td) => td.textContent));
+  assert.ok(cells.every((c) => /^\d+\.\d\d \(500 samples\)$/.test(c)), `table cells: ${cells}`);
+  await page.click('#copy-markdown');
+  await page.waitForFunction(() => window.lab.copied);
+  const markdown = await page.evaluate(() => window.lab.copied);
+  assert.match(markdown, /^\| Model \| FCD \(here\) \| FCD \(paper\) \|/);
+  assert.equal(markdown.split('\n').length, 7, 'a header, a rule and five rows');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('after a short autoencoder phase, a flow then a WGAN phase on WebGPU learn and draw samples', async () => {
   const { page, errors } = await openPage(browser, url);
   await waitForState(page, ['idle']);
