@@ -136,6 +136,58 @@ pub fn epoch_batches(len: usize, batch_size: usize, rng: &mut Rng) -> Vec<Vec<us
     order.chunks_exact(batch_size).map(<[usize]>::to_vec).collect()
 }
 
+/// Where a run stands in its passes over the training set: which epoch, which batch next, and
+/// the seeded shuffle that orders the next epoch. Every trainer walks its data with one, and
+/// copies it with the rest of its position so a rollback also rewinds the order.
+#[derive(Clone, Debug)]
+pub struct Batches {
+    /// Epochs completed.
+    pub epoch: usize,
+    order: Vec<Vec<usize>>,
+    next: usize,
+    len: usize,
+    size: usize,
+    rng: Rng,
+}
+
+impl Batches {
+    /// The first epoch's batches of `size` over `len` examples, shuffled by `rng`.
+    pub fn new(len: usize, size: usize, mut rng: Rng) -> Batches {
+        let order = epoch_batches(len, size, &mut rng);
+        Batches { epoch: 0, order, next: 0, len, size, rng }
+    }
+
+    /// Batches in one epoch.
+    pub fn per_epoch(&self) -> usize {
+        self.order.len()
+    }
+
+    /// The indices of the next batch (call only while [`Self::epoch_over`] is false).
+    pub fn current(&self) -> &[usize] {
+        &self.order[self.next]
+    }
+
+    /// Moves past the current batch; returns whether that was the epoch's last.
+    pub fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.epoch_over()
+    }
+
+    /// Whether every batch of this epoch has been taken.
+    pub fn epoch_over(&self) -> bool {
+        self.next == self.order.len()
+    }
+
+    /// Counts the epoch as done and, unless it was the last of `epochs`, shuffles the next.
+    pub fn next_epoch(&mut self, epochs: usize) {
+        self.epoch += 1;
+        self.next = 0;
+        if self.epoch < epochs {
+            self.order = epoch_batches(self.len, self.size, &mut self.rng);
+        }
+    }
+}
+
 fn read_u32(bytes: &[u8], at: usize) -> Result<u32> {
     bytes
         .get(at..at + 4)

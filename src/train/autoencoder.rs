@@ -11,7 +11,7 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 
 use super::{Progress, check_range, non_finite, per_step_sums, read, read_series, snapshot};
-use crate::data::{Digits, PIXELS, Pixels, epoch_batches};
+use crate::data::{Batches, Digits, PIXELS, Pixels};
 use crate::error::{Error, Result};
 use crate::models::autoencoder::{Autoencoder, AutoencoderConfig, bce_with_logits, negative_elbo};
 use crate::models::wgan::{Critic, GanLoss};
@@ -110,14 +110,11 @@ impl AeTrainingConfig {
 /// Where a run stands; copied before each chunk so that a NaN can roll it back.
 #[derive(Clone, Debug)]
 struct Position {
-    epoch: usize,
-    batches: Vec<Vec<usize>>,
-    next_batch: usize,
+    batches: Batches,
     step: usize,
     /// `Some(n)`: the end-of-epoch test pass has scored the first n test images.
     eval_next: Option<usize>,
-    rng: Rng,
-    /// The VAE's posterior draws.
+    /// The VAE's posterior draws, the AAE's prior draws and the latent noise.
     noise: Rng,
 }
 
@@ -164,10 +161,9 @@ impl AeTrainer {
         let optim = AdamConfig::new().with_epsilon(1e-8).init();
         let train = train.take(config.train_images);
         let test = test.take(config.test_images);
-        let mut rng = Rng::new(config.seed);
-        let batches = epoch_batches(train.len(), config.batch_size, &mut rng);
+        let batches = Batches::new(train.len(), config.batch_size, Rng::new(config.seed));
         let noise = Rng::new(config.seed ^ 0x7AE);
-        let at = Position { epoch: 0, batches, next_batch: 0, step: 0, eval_next: None, rng, noise };
+        let at = Position { batches, step: 0, eval_next: None, noise };
         let adversary = match &config.adversarial {
             Some(a) => Some(Adversary {
                 discriminator: Critic::new(config.model.latent, &[a.hidden, a.hidden], &device)?,
@@ -196,7 +192,7 @@ impl AeTrainer {
 
     /// Whether every epoch, with its test pass, is done.
     pub fn is_done(&self) -> bool {
-        self.at.epoch >= self.config.epochs
+        self.at.batches.epoch >= self.config.epochs
     }
 
     /// Runs at most `units` units of work (a training step, or one slice of the test pass),
@@ -234,8 +230,7 @@ impl AeTrainer {
                 }
                 continue;
             }
-            let batch = &self.at.batches[self.at.next_batch];
-            let x = self.upload(&self.train, batch, &self.device);
+            let x = self.upload(&self.train, self.at.batches.current(), &self.device);
             let loss = objective(&self.model, x.clone(), self.config.latent_noise, &mut self.at.noise, &self.device);
             let grads = GradientsParams::from_grads(loss.backward(), &self.model);
             self.model = self.optim.step(self.config.learning_rate, self.model.clone(), grads);
@@ -246,8 +241,7 @@ impl AeTrainer {
                 adversarial[1].push(gap);
             }
             self.at.step += 1;
-            self.at.next_batch += 1;
-            if self.at.next_batch == self.at.batches.len() {
+            if self.at.batches.advance() {
                 self.at.eval_next = Some(0);
             }
         }
@@ -270,13 +264,13 @@ impl AeTrainer {
         let ([losses, generator_losses, wasserstein], test_loss) = read_back?;
 
         Ok(Progress {
-            epoch: self.at.epoch,
+            epoch: self.at.batches.epoch,
             epochs: self.config.epochs,
             step: self.at.step,
             steps_per_epoch: self.steps_per_epoch(),
             first_step,
             losses,
-            test_loss: test_loss.map(|l| (self.at.epoch, l)),
+            test_loss: test_loss.map(|l| (self.at.batches.epoch, l)),
             evaluating: self.at.eval_next.is_some(),
             done: self.is_done(),
             generator_losses,
@@ -334,12 +328,8 @@ impl AeTrainer {
     }
 
     fn finish_epoch(&mut self) {
-        self.at.epoch += 1;
         self.at.eval_next = None;
-        self.at.next_batch = 0;
-        if !self.is_done() {
-            self.at.batches = epoch_batches(self.train.len(), self.config.batch_size, &mut self.at.rng);
-        }
+        self.at.batches.next_epoch(self.config.epochs);
     }
 
     fn upload(&self, digits: &Digits, indices: &[usize], device: &Device) -> Tensor<2> {

@@ -10,7 +10,7 @@ use burn::prelude::*;
 use burn::tensor::{Int, TensorData};
 
 use super::{Progress, check_range, non_finite, read_all, read_chunk, snapshot};
-use crate::data::{Digits, PIXELS, Pixels, epoch_batches};
+use crate::data::{Batches, Digits, PIXELS, Pixels};
 use crate::error::{Error, Result};
 use crate::models::classifier::Classifier;
 use crate::rng::Rng;
@@ -39,13 +39,11 @@ impl Default for ClassifierTrainingConfig {
     }
 }
 
+/// Where a run stands; copied before each chunk so a NaN can roll it back.
 #[derive(Clone, Debug)]
 struct Position {
-    epoch: usize,
-    batches: Vec<Vec<usize>>,
-    next_batch: usize,
+    batches: Batches,
     step: usize,
-    rng: Rng,
 }
 
 /// A classifier being trained on binarized digits.
@@ -66,12 +64,11 @@ impl ClassifierTrainer {
         check_range("classifier learning rate", config.learning_rate, 1e-7, 1.0)?;
         let device = device.clone().autodiff();
         device.seed(config.seed);
-        let mut rng = Rng::new(config.seed ^ 0xC1A5);
-        let batches = epoch_batches(train.len(), config.batch_size, &mut rng);
+        let batches = Batches::new(train.len(), config.batch_size, Rng::new(config.seed ^ 0xC1A5));
         Ok(ClassifierTrainer {
             model: Classifier::new(&device),
             optim: AdamConfig::new().init(),
-            at: Position { epoch: 0, batches, next_batch: 0, step: 0, rng },
+            at: Position { batches, step: 0 },
             train: train.clone(),
             config,
             device,
@@ -80,12 +77,12 @@ impl ClassifierTrainer {
 
     /// Whether every epoch is done.
     pub fn is_done(&self) -> bool {
-        self.at.epoch >= self.config.epochs
+        self.at.batches.epoch >= self.config.epochs
     }
 
     /// Steps in one epoch.
     pub fn steps_per_epoch(&self) -> usize {
-        self.at.batches.len()
+        self.at.batches.per_epoch()
     }
 
     /// The classifier in inference mode (no dropout), on the plain device.
@@ -103,7 +100,7 @@ impl ClassifierTrainer {
             if self.is_done() {
                 break;
             }
-            let indices = &self.at.batches[self.at.next_batch];
+            let indices = self.at.batches.current();
             let x = Tensor::<2>::from_data(TensorData::new(self.train.batch(indices, Pixels::Binarized), [indices.len(), PIXELS]), &self.device);
             let labels: Vec<i64> = indices.iter().map(|&i| i64::from(self.train.labels()[i])).collect();
             let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [indices.len()]), &self.device);
@@ -112,11 +109,8 @@ impl ClassifierTrainer {
             self.model = self.optim.step(self.config.learning_rate, self.model.clone(), grads);
             losses.push(loss.detach().inner());
             self.at.step += 1;
-            self.at.next_batch += 1;
-            if self.at.next_batch == self.at.batches.len() {
-                self.at.epoch += 1;
-                self.at.next_batch = 0;
-                self.at.batches = epoch_batches(self.train.len(), self.config.batch_size, &mut self.at.rng);
+            if self.at.batches.advance() {
+                self.at.batches.next_epoch(self.config.epochs);
                 break;
             }
         }
@@ -131,7 +125,7 @@ impl ClassifierTrainer {
         }
         let (losses, _) = read_back?;
         Ok(Progress {
-            epoch: self.at.epoch,
+            epoch: self.at.batches.epoch,
             epochs: self.config.epochs,
             step: self.at.step,
             steps_per_epoch: self.steps_per_epoch(),

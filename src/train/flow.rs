@@ -8,7 +8,7 @@ use burn::tensor::TensorData;
 
 use super::codes::LatentCodes;
 use super::{Progress, check_range, non_finite, read, read_chunk};
-use crate::data::{Digits, Pixels, epoch_batches};
+use crate::data::{Batches, Digits, Pixels};
 use crate::error::{Error, Result};
 use crate::models::autoencoder::Autoencoder;
 use crate::models::realnvp::{RealNvp, RealNvpConfig};
@@ -49,11 +49,8 @@ impl FlowTrainingConfig {
 /// Where a run stands; copied before each chunk so a NaN can roll it back.
 #[derive(Clone, Debug)]
 struct Position {
-    epoch: usize,
-    batches: Vec<Vec<usize>>,
-    next_batch: usize,
+    batches: Batches,
     step: usize,
-    rng: Rng,
 }
 
 /// A flow being fitted to an autoencoder's codes.
@@ -91,11 +88,10 @@ impl FlowTrainer {
     pub fn with_codes(config: FlowTrainingConfig, codes: LatentCodes, device: &Device) -> Result<Self> {
         config.validate(codes.train_count())?;
         let device = device.clone().autodiff();
-        let mut rng = Rng::new(config.seed ^ 0xF10E);
-        let batches = epoch_batches(codes.train_count(), config.batch_size, &mut rng);
+        let batches = Batches::new(codes.train_count(), config.batch_size, Rng::new(config.seed ^ 0xF10E));
         let mut trainer = FlowTrainer {
             optim: AdamConfig::new().with_epsilon(1e-8).init(),
-            at: Position { epoch: 0, batches, next_batch: 0, step: 0, rng },
+            at: Position { batches, step: 0 },
             config,
             device,
             codes,
@@ -119,12 +115,12 @@ impl FlowTrainer {
 
     /// Optimizer steps in one epoch.
     pub fn steps_per_epoch(&self) -> usize {
-        self.at.batches.len()
+        self.at.batches.per_epoch()
     }
 
     /// Whether every epoch is done.
     pub fn is_done(&self) -> bool {
-        self.at.epoch >= self.config.epochs
+        self.at.batches.epoch >= self.config.epochs
     }
 
     /// The flow, once the codes are encoded.
@@ -170,20 +166,15 @@ impl FlowTrainer {
             if self.is_done() {
                 break;
             }
-            let z = self.codes.train_batch(&self.at.batches[self.at.next_batch], &self.device);
+            let z = self.codes.train_batch(self.at.batches.current(), &self.device);
             let loss = flow.negative_log_likelihood(z).mean().div_scalar(self.latent() as f64);
             let grads = GradientsParams::from_grads(loss.backward(), &flow);
             flow = self.optim.step(self.config.learning_rate, flow, grads);
             losses.push(loss.detach().inner());
             self.at.step += 1;
-            self.at.next_batch += 1;
-            if self.at.next_batch == self.at.batches.len() {
+            if self.at.batches.advance() {
                 held_out = Some(self.held_out_nll(&flow));
-                self.at.epoch += 1;
-                self.at.next_batch = 0;
-                if !self.is_done() {
-                    self.at.batches = epoch_batches(self.codes.train_count(), self.config.batch_size, &mut self.at.rng);
-                }
+                self.at.batches.next_epoch(self.config.epochs);
                 break;
             }
         }
@@ -198,12 +189,12 @@ impl FlowTrainer {
             return Err(error);
         }
         let (losses, held_out) = read_back?;
-        Ok(self.progress(first_step, losses, held_out.map(|l| (self.at.epoch, l)), None))
+        Ok(self.progress(first_step, losses, held_out.map(|l| (self.at.batches.epoch, l)), None))
     }
 
     fn progress(&self, first_step: usize, losses: Vec<f32>, test_loss: Option<(usize, f32)>, preparing: Option<(usize, usize)>) -> Progress {
         Progress {
-            epoch: self.at.epoch,
+            epoch: self.at.batches.epoch,
             epochs: self.config.epochs,
             step: self.at.step,
             steps_per_epoch: self.steps_per_epoch(),

@@ -26,7 +26,7 @@ use burn::tensor::TensorData;
 
 use super::codes::LatentCodes;
 use super::{Progress, check_range, non_finite, per_step_sums, read, read_series, snapshot};
-use crate::data::{Digits, Pixels, epoch_batches};
+use crate::data::{Batches, Digits, Pixels};
 use crate::error::{Error, Result};
 use crate::models::autoencoder::Autoencoder;
 use crate::models::wgan::{Critic, GanLoss, Generator};
@@ -92,17 +92,14 @@ impl WganTrainingConfig {
 /// Where a run stands; copied before each chunk so a NaN can roll it back.
 #[derive(Clone, Debug)]
 struct Position {
-    epoch: usize,
-    batches: Vec<Vec<usize>>,
-    next_batch: usize,
+    /// The critic's passes over the training codes.
+    batches: Batches,
     /// Generator steps taken.
     step: usize,
     /// Critic steps taken since the last generator step.
     critic_steps: usize,
     /// The last critic step's loss and score gap, not yet reported.
     critic_record: Option<(Tensor<1>, Tensor<1>)>,
-    /// Batch order.
-    rng: Rng,
     /// Noise z0 and interpolation weights.
     noise: Rng,
 }
@@ -136,20 +133,16 @@ impl WganTrainer {
     pub fn with_codes(config: WganTrainingConfig, codes: LatentCodes, device: &Device) -> Result<Self> {
         config.validate(codes.train_count())?;
         let device = device.clone().autodiff();
-        let mut rng = Rng::new(config.seed ^ 0xAD7A);
-        let batches = epoch_batches(codes.train_count(), config.batch_size, &mut rng);
+        let batches = Batches::new(codes.train_count(), config.batch_size, Rng::new(config.seed ^ 0xAD7A));
         let adam = AdamConfig::new().with_beta_1(0.5).with_beta_2(0.9).with_epsilon(1e-8);
         let mut trainer = WganTrainer {
             generator_optim: adam.init(),
             critic_optim: adam.init(),
             at: Position {
-                epoch: 0,
                 batches,
-                next_batch: 0,
                 step: 0,
                 critic_steps: 0,
                 critic_record: None,
-                rng,
                 noise: Rng::new(config.seed ^ 0x2015E),
             },
             config,
@@ -175,12 +168,12 @@ impl WganTrainer {
 
     /// Generator steps in one epoch.
     pub fn steps_per_epoch(&self) -> usize {
-        self.at.batches.len().div_ceil(self.config.critic_steps)
+        self.at.batches.per_epoch().div_ceil(self.config.critic_steps)
     }
 
     /// Whether every epoch is done.
     pub fn is_done(&self) -> bool {
-        self.at.epoch >= self.config.epochs
+        self.at.batches.epoch >= self.config.epochs
     }
 
     /// The generator and the critic, once the codes are encoded.
@@ -231,7 +224,7 @@ impl WganTrainer {
             if self.is_done() {
                 break;
             }
-            let epoch_over = self.at.next_batch == self.at.batches.len();
+            let epoch_over = self.at.batches.epoch_over();
             if self.at.critic_steps < self.config.critic_steps && !epoch_over {
                 critic = self.critic_step(&generator, critic);
                 continue;
@@ -247,11 +240,7 @@ impl WganTrainer {
             self.at.critic_steps = 0;
             if epoch_over {
                 held_out = Some(self.held_out_score(&generator, &critic));
-                self.at.epoch += 1;
-                self.at.next_batch = 0;
-                if !self.is_done() {
-                    self.at.batches = epoch_batches(self.codes.train_count(), self.config.batch_size, &mut self.at.rng);
-                }
+                self.at.batches.next_epoch(self.config.epochs);
                 break;
             }
         }
@@ -267,12 +256,12 @@ impl WganTrainer {
             return Err(error);
         }
         let (series, held_out) = read_back?;
-        Ok(self.progress(first_step, series, held_out.map(|s| (self.at.epoch, s)), None))
+        Ok(self.progress(first_step, series, held_out.map(|s| (self.at.batches.epoch, s)), None))
     }
 
     /// One critic step on the next batch of real codes against fresh generated ones.
     fn critic_step(&mut self, generator: &Generator, critic: Critic) -> Critic {
-        let indices = self.at.batches[self.at.next_batch].clone();
+        let indices = self.at.batches.current().to_vec();
         let batch = indices.len();
         let real = self.codes.train_batch(&indices, &self.device);
         let mut noise = self.at.noise.clone();
@@ -289,7 +278,7 @@ impl WganTrainer {
         }
         let grads = GradientsParams::from_grads(loss.backward(), &critic);
         self.at.critic_record = Some((loss.detach().inner(), gap));
-        self.at.next_batch += 1;
+        self.at.batches.advance();
         self.at.critic_steps += 1;
         self.critic_optim.step(self.config.critic_learning_rate, critic, grads)
     }
@@ -325,7 +314,7 @@ impl WganTrainer {
     fn progress(&self, first_step: usize, series: [Vec<f32>; 3], test_loss: Option<(usize, f32)>, preparing: Option<(usize, usize)>) -> Progress {
         let [losses, generator_losses, wasserstein] = series;
         Progress {
-            epoch: self.at.epoch,
+            epoch: self.at.batches.epoch,
             epochs: self.config.epochs,
             step: self.at.step,
             steps_per_epoch: self.steps_per_epoch(),
