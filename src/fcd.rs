@@ -39,11 +39,16 @@ pub async fn classifier_features(classifier: &Classifier, images: &[f32], device
     Ok(read_all(pending).await?.concat())
 }
 
+/// The Gaussian fitted to the classifier's features of `images`: one side of an FCD, worth
+/// keeping when many sets are compared with the same reference.
+pub async fn feature_gaussian(classifier: &Classifier, images: &[f32], device: &Device) -> Result<Gaussian> {
+    Gaussian::fit(&classifier_features(classifier, images, device).await?, FEATURES)
+}
+
 /// The Fréchet Classifier Distance between two sets of images (`count × 784` each).
 pub async fn fcd(classifier: &Classifier, a: &[f32], b: &[f32], device: &Device) -> Result<f64> {
-    let features = |images| classifier_features(classifier, images, device);
-    let (fa, fb) = (features(a).await?, features(b).await?);
-    frechet_distance(&Gaussian::fit(&fa, FEATURES)?, &Gaussian::fit(&fb, FEATURES)?)
+    let a = feature_gaussian(classifier, a, device).await?;
+    frechet_distance(&a, &feature_gaussian(classifier, b, device).await?)
 }
 
 /// The mean and full covariance of a set of vectors.
