@@ -11,6 +11,7 @@
 //! - [`backend`]: WebGPU/wgpu or the CPU, chosen at run time.
 //! - [`fcd`]: the Fréchet distance between feature (or code) distributions.
 //! - [`weights`]: trained weights as one checked file.
+//! - [`map`]: the latent space on a plane: PCA and t-SNE.
 //! - [`grid`]: digits laid out as one image, for PNG files and canvases; [`npy`]: samples as arrays.
 
 pub mod backend;
@@ -18,6 +19,7 @@ pub mod data;
 pub mod error;
 pub mod fcd;
 pub mod grid;
+pub mod map;
 pub mod models;
 pub mod npy;
 pub mod rng;

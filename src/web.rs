@@ -16,6 +16,8 @@ use crate::backend::{self, Backend};
 use crate::data::Digits;
 use crate::error::Error;
 use crate::fcd::fcd;
+use crate::map::{LatentMap, LatentMapConfig};
+use crate::rng::Rng;
 use crate::models::Classifier;
 use crate::weights::WeightsFile;
 use crate::train::classifier::accuracy;
@@ -35,6 +37,8 @@ struct State {
     classifier: Option<Classifier>,
     /// Its weights file, kept to move it to a new device when the backend changes.
     classifier_file: Option<WeightsFile>,
+    /// The latent map being drawn.
+    map: Option<LatentMap>,
 }
 
 impl State {
@@ -447,4 +451,84 @@ pub async fn baseline_samples(kind: String, count: u32, seed: u32) -> Result<Flo
     let result = trainer.prior_samples(count as usize, u64::from(seed)).await;
     with_state(|s| s.baselines.insert(kind, trainer));
     Ok(Float32Array::from(&result.map_err(js_error)?[..]))
+}
+
+/// Starts a latent map: encodes `digits` test digits with the chosen model ("ae", "vae" or
+/// "aae"), adds `overlay` codes from each model that can make them (the flow and the WGAN, and
+/// N(0, I) draws, which is what every sampler decodes without a latent model), and prepares
+/// t-SNE. Returns `{labels, overlays, preview, code_agreement, iterations}`; the preview is the
+/// PCA picture, there at once.
+#[wasm_bindgen]
+pub async fn new_latent_map(config: JsValue) -> Result<JsValue, JsError> {
+    let config: LatentMapConfig = serde_wasm_bindgen::from_value(config).map_err(|e| js_error(Error::Config(e.to_string())))?;
+    config.validate().map_err(js_error)?;
+    with_state(|s| s.map = None);
+    let source = match config.source.as_str() {
+        "ae" => take_autoencoder()?,
+        kind => take_baseline(kind)?,
+    };
+    let result = source.test_codes(config.digits).await;
+    let dim = source.config().model.latent;
+    match config.source.as_str() {
+        "ae" => put_autoencoder(source),
+        kind => with_state(|s| {
+            s.baselines.insert(kind.to_string(), source);
+        }),
+    }
+    let (codes, labels) = result.map_err(js_error)?;
+    let mut overlays = Vec::new();
+    if config.source == "ae" && config.overlay > 0 {
+        if let Some(flow) = with_state(|s| s.flow.take()) {
+            let codes = flow.sample_codes(config.overlay, 1.0, config.seed).await;
+            with_state(|s| s.flow = Some(flow));
+            // A flow still encoding the digits cannot sample yet; it is left out, not an error.
+            if let Ok(codes) = codes {
+                overlays.push(("flow".to_string(), codes));
+            }
+        }
+        if let Some(wgan) = with_state(|s| s.wgan.take()) {
+            let codes = wgan.sample_codes(config.overlay, 1.0, config.seed).await;
+            with_state(|s| s.wgan = Some(wgan));
+            if let Ok(codes) = codes {
+                overlays.push(("wgan".to_string(), codes));
+            }
+        }
+    }
+    if config.overlay > 0 {
+        overlays.push(("prior".to_string(), Rng::new(config.seed).normals(config.overlay * dim)));
+    }
+    let map = LatentMap::new(&codes, labels, dim, overlays, config.tsne()).map_err(js_error)?;
+    let obj = js_sys::Object::new();
+    let set = |key: &str, value: &JsValue| js_sys::Reflect::set(&obj, &key.into(), value).map(|_| ());
+    let _ = set("labels", &js_sys::Uint8Array::from(map.labels()).into());
+    let _ = set("overlays", &to_js(&map.overlays())?);
+    let _ = set("preview", &Float32Array::from(map.preview()).into());
+    let _ = set("code_agreement", &map.code_agreement().into());
+    let _ = set("iterations", &(config.iterations as f64).into());
+    with_state(|s| s.map = Some(map));
+    Ok(obj.into())
+}
+
+/// Runs up to `iterations` more t-SNE iterations of the current map. Returns `{iteration,
+/// done, embedding}`, and `agreement` (how often a digit's neighbours on the map share its
+/// label) once done.
+#[wasm_bindgen]
+pub fn latent_map_step(iterations: u32) -> Result<JsValue, JsError> {
+    with_state(|s| {
+        let map = s.map.as_mut().ok_or_else(|| Error::State("no latent map has been started".into()))?;
+        let done = map.run(iterations as usize)?;
+        let agreement = if done { Some(map.map_agreement()?) } else { None };
+        Ok((map.tsne().iteration(), done, map.tsne().embedding(), agreement))
+    })
+    .map_err(js_error)
+    .map(|(iteration, done, embedding, agreement)| {
+        let obj = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&obj, &"iteration".into(), &(iteration as f64).into());
+        let _ = js_sys::Reflect::set(&obj, &"done".into(), &done.into());
+        let _ = js_sys::Reflect::set(&obj, &"embedding".into(), &Float32Array::from(&embedding[..]).into());
+        if let Some(a) = agreement {
+            let _ = js_sys::Reflect::set(&obj, &"agreement".into(), &a.into());
+        }
+        obj.into()
+    })
 }

@@ -2,6 +2,7 @@
 // this file only sends commands and draws the events it gets back (protocol: worker.js).
 import { drawDigits, interleaveRows } from './digits.js';
 import { LossPlot } from './plots.js';
+import { LatentMapView } from './latent-map.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -66,6 +67,16 @@ function latentRun(run = null) {
 }
 window.lab = lab;
 lab.send = (command) => send(command);
+
+const mapView = new LatentMapView({
+  send: (command) => send(command),
+  /** Which models' codes can be mapped: those that exist in the worker now. */
+  available: () => {
+    const alive = lab.state !== 'idle' && lab.state !== 'loading';
+    return { ae: alive && Boolean(lab.run), vae: alive && Boolean(lab.vae.run), aae: alive && Boolean(lab.aae.run) };
+  },
+});
+Object.defineProperty(lab, 'map', { get: () => mapView.state });
 
 const params = new URLSearchParams(location.search);
 let worker = null;
@@ -168,7 +179,9 @@ function handleEvent(msg) {
     case 'flow-check': lab.flowCheck = msg.maxError; break;
     case 'classifier-check': lab.classifierCheck = msg; break;
     case 'fcd': lab.fcd[msg.model] = msg; break;
+    case 'map': case 'map-progress': mapView.handle(msg); break;
     case 'error':
+      mapView.handle(msg);
       if (msg.fatal) crashed(msg.message);
       else showError(msg.message);
       break;
@@ -243,6 +256,7 @@ function setState(state) {
   }
   if (state === 'idle' && lab.backend) ui.progressText.textContent = 'Ready.';
   syncLossControls();
+  mapView.sync();
 }
 
 /** The held-out figure a finished phase ends its progress line with. */

@@ -18,6 +18,10 @@
 //   {type: 'check-classifier', count}            the FCD classifier's accuracy on `count` test digits
 //   {type: 'fcd', model, count, seed}            FCD of `count` samples of 'flow'|'wgan'|'prior'|'real'
 //                                                against as many test digits
+//   {type: 'map', config}                        a latent map: {source: 'ae'|'vae'|'aae', digits,
+//                                                overlay, perplexity, iterations, seed}; PCA at
+//                                                once, then t-SNE in chunks (beside any training)
+//   {type: 'map-stop'}                           end the t-SNE run where it is
 //   {type: 'crash'}                              panic inside wasm on purpose (tests only)
 //
 // worker → page (events)
@@ -38,6 +42,11 @@
 //   {type: 'flow-check', maxError}         max |F⁻¹(F(z0)) − z0| over 256 draws
 //   {type: 'classifier-check', accuracy, recorded, count}   measured here, and as the file records it
 //   {type: 'fcd', model, count, value}
+//   {type: 'map', labels, overlays: [{name, start, count}], preview, code_agreement, iterations}
+//                                          labels: Uint8Array of the digits (the first points);
+//                                          preview: Float32Array x, y of every point (PCA)
+//   {type: 'map-progress', iteration, iterations, done, stopped, embedding, agreement}
+//                                          the t-SNE map so far; agreement once done
 //   {type: 'error', message, fatal}        fatal: the wasm instance died; make a new worker
 //
 // Work happens in chunks of a few training steps, sized so each takes about CHUNK_MS: commands
@@ -62,6 +71,8 @@ let phase = 'ae';              // which trainer 'training' drives: a key of PHAS
 const sampling = { ae: false, flow: false, wgan: false, vae: false, aae: false }; // which models can sample
 let temperature = 1;
 let wasmReady = false;
+let mapRun = null;             // the t-SNE run in progress: {iterations, units}
+let mapTurn = false;           // alternates t-SNE and training chunks when both run
 
 self.onmessage = (event) => {
   queue.push(event.data);
@@ -250,6 +261,19 @@ async function handle(command) {
       post({ type: 'fcd', model: command.model, count: command.count, value });
       break;
     }
+    case 'map': {
+      mapRun = null;
+      const map = await lab.new_latent_map(command.config).catch((error) => {
+        throw Object.assign(error, { mapOnly: true });
+      });
+      post({ type: 'map', ...map }, [map.preview.buffer, map.labels.buffer]);
+      mapRun = { iterations: map.iterations, units: 1 };
+      break;
+    }
+    case 'map-stop':
+      if (mapRun) post({ type: 'map-progress', ...mapRun, done: true, stopped: true });
+      mapRun = null;
+      break;
     case 'crash': lab.debug_panic(); break;
     default: throw new Error(`unknown command ${command.type}`);
   }
@@ -272,6 +296,25 @@ async function ensureClassifier() {
   return classifierMeta;
 }
 
+/** A few t-SNE iterations, as many as fit in about CHUNK_MS, and the map so far. */
+function mapChunk() {
+  const started = performance.now();
+  let result;
+  try {
+    result = lab.latent_map_step(mapRun.units);
+  } catch (error) {
+    post({ type: 'map-progress', ...mapRun, done: true, stopped: true });
+    mapRun = null;
+    throw Object.assign(error instanceof Error ? error : new Error(String(error)), { mapOnly: true });
+  }
+  const perIteration = (performance.now() - started) / mapRun.units;
+  mapRun.units = Math.max(1, Math.min(mapRun.units * 2, Math.round(CHUNK_MS / perIteration), 200));
+  mapRun.iteration = result.iteration;
+  post({ type: 'map-progress', iteration: result.iteration, iterations: mapRun.iterations, done: result.done,
+    stopped: false, embedding: result.embedding, agreement: result.agreement }, [result.embedding.buffer]);
+  if (result.done) mapRun = null;
+}
+
 function report(error) {
   const panic = wasmReady ? lab.last_panic() : null;
   const fatal = panic !== null && panic !== undefined;
@@ -292,8 +335,11 @@ async function loop() {
   for (;;) {
     await yieldToEvents();
     try {
+      mapTurn = !mapTurn;
       if (queue.length > 0) {
         await handle(queue.shift());
+      } else if (mapRun && (mapTurn || state !== 'training')) {
+        mapChunk();
       } else if (state === 'training') {
         await trainChunk();
       } else {
@@ -301,7 +347,8 @@ async function loop() {
       }
     } catch (error) {
       if (report(error)) return;          // the wasm instance is gone; the page starts anew
-      if (state === 'training') setState('stopped');
+      // A failed map ends the map, not the training beside it.
+      if (state === 'training' && !error?.mapOnly) setState('stopped');
     }
   }
 }

@@ -291,6 +291,16 @@ impl AeTrainer {
         Ok(Reconstructions { inputs, outputs })
     }
 
+    /// The codes of the first `count` test digits (a VAE's posterior means) and their labels:
+    /// what the latent map draws.
+    pub async fn test_codes(&self, count: usize) -> Result<(Vec<f32>, Vec<u8>)> {
+        let count = count.min(self.test.len());
+        let indices: Vec<usize> = (0..count).collect();
+        let x = self.upload(&self.test, &indices, &self.device.clone().inner());
+        let codes = read(self.model.valid().encoder.forward(x)).await?;
+        Ok((codes, self.test.labels()[..count].to_vec()))
+    }
+
     /// Decodes `count` codes z ~ N(0, I) drawn from `seed`: what a plain autoencoder "samples".
     pub async fn prior_samples(&self, count: usize, seed: u64) -> Result<Vec<f32>> {
         let latent = self.config.model.latent;

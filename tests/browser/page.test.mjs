@@ -209,7 +209,7 @@ test('the VAE and AAE baselines train in the page, draw samples and can be score
   await page.close();
 });
 
-test('Compare all on a small subset fills every row of the FCD table, and copies it', async () => {
+test('Compare all on a small subset fills every row of the FCD table, copies it, and maps the latent space', async () => {
   const page = await browser.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -234,6 +234,45 @@ test('Compare all on a small subset fills every row of the FCD table, and copies
   const markdown = await page.evaluate(() => window.lab.copied);
   assert.match(markdown, /^\| Model \| FCD \(here\) \| FCD \(paper\) \|/);
   assert.equal(markdown.split('\n').length, 7, 'a header, a rule and five rows');
+
+  // The latent map of the autoencoder under FlowAE and AdvAE: PCA at once, then t-SNE, with
+  // the flow's, the WGAN's and N(0, I) codes laid over the digits.
+  await page.selectOption('#map-settings [name=digits]', '1000');
+  await page.selectOption('#map-settings [name=overlay]', '200');
+  await page.click('#map-draw');
+  await page.waitForFunction(() => window.lab.map.map !== null, null, { timeout: 60_000 });
+  const preview = await page.evaluate(() => {
+    const m = window.lab.map.map;
+    return { labels: m.labels.length, overlays: m.overlays, points: m.preview.length, finite: m.preview.every(Number.isFinite),
+      agreement: m.code_agreement, running: window.lab.map.running };
+  });
+  assert.equal(preview.labels, 1000);
+  assert.deepEqual(preview.overlays.map((o) => [o.name, o.start, o.count]), [['flow', 1000, 200], ['wgan', 1200, 200], ['prior', 1400, 200]]);
+  assert.ok(preview.points === 2 * 1600 && preview.finite, 'every point has a finite PCA position');
+  assert.ok(preview.agreement > 0.5, `the codes keep labels together: ${preview.agreement}`);
+  assert.ok(await inkOf(page, '#map-canvas') > 500, 'the PCA preview is drawn');
+  assert.equal(await page.isDisabled('#map-stop'), false);
+  await page.waitForFunction(() => window.lab.map.agreement !== null, null, { timeout: 300_000 });
+  const tsne = await page.evaluate(() => ({ ...window.lab.map, map: null, embedding: [...window.lab.map.embedding] }));
+  assert.equal(tsne.iteration, 1000);
+  assert.ok(tsne.embedding.length === 2 * 1600 && tsne.embedding.every(Number.isFinite));
+  assert.ok(tsne.agreement > 0.5, `the t-SNE map keeps labels together: ${tsne.agreement}`);
+  assert.match(await page.textContent('#map-progress-text'), /t-SNE done/);
+  assert.equal(await page.inputValue('#map-view'), 'tsne');
+  const before = await inkOf(page, '#map-canvas');
+  await page.uncheck('#map-layers [name=digits]');
+  assert.ok(await inkOf(page, '#map-canvas') < before, 'hiding the digits leaves only the overlays');
+
+  // The VAE's codes, and Stop: the run ends where it is.
+  await page.selectOption('#map-settings [name=source]', 'vae');
+  await page.selectOption('#map-settings [name=digits]', '2000');
+  await page.click('#map-draw');
+  await page.waitForFunction(() => window.lab.map.iteration > 0, null, { timeout: 60_000 });
+  assert.deepEqual(await page.evaluate(() => window.lab.map.map.overlays.map((o) => o.name)), ['prior']);
+  await page.click('#map-stop');
+  await page.waitForFunction(() => !window.lab.map.running);
+  assert.match(await page.textContent('#map-progress-text'), /t-SNE stopped at iteration \d+ of 1000/);
+  assert.ok(await page.evaluate(() => window.lab.map.iteration) < 1000);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -1,0 +1,136 @@
+//! A map of the latent space: encoded test digits, coloured by label, with codes that the
+//! generative models made laid over them, so one can see whether the flow's and the WGAN's
+//! codes land on the digits' clusters (and where N(0, I) lands for a plain autoencoder).
+
+use super::{neighbour_agreement, Pca, Tsne, TsneConfig};
+use crate::{Error, Result};
+
+/// What a map shows and how it is made.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LatentMapConfig {
+    /// Whose codes: "ae" (the autoencoder under FlowAE and AdvAE), "vae" or "aae".
+    pub source: String,
+    /// How many test digits to encode and draw.
+    pub digits: usize,
+    /// How many codes each generative model adds.
+    pub overlay: usize,
+    /// t-SNE's perplexity (the paper's Figure 7 used 70).
+    pub perplexity: f64,
+    /// t-SNE's iterations.
+    pub iterations: usize,
+    /// Seed for the generated codes.
+    pub seed: u64,
+}
+
+impl Default for LatentMapConfig {
+    fn default() -> Self {
+        LatentMapConfig { source: "ae".into(), digits: 2000, overlay: 300, perplexity: 30.0, iterations: 1000, seed: 1 }
+    }
+}
+
+impl LatentMapConfig {
+    /// Refuses what cannot be mapped in a page: too few or too many points.
+    pub fn validate(&self) -> Result<()> {
+        if !["ae", "vae", "aae"].contains(&self.source.as_str()) {
+            return Err(Error::Config(format!("the map's source must be ae, vae or aae (got {:?})", self.source)));
+        }
+        if !(100..=10_000).contains(&self.digits) {
+            return Err(Error::Config(format!("digits to map must be between 100 and 10000 (got {})", self.digits)));
+        }
+        if self.overlay > 5000 {
+            return Err(Error::Config(format!("generated codes per model must be at most 5000 (got {})", self.overlay)));
+        }
+        self.tsne().validate(self.digits)
+    }
+
+    /// The t-SNE settings.
+    pub fn tsne(&self) -> TsneConfig {
+        TsneConfig { perplexity: self.perplexity, iterations: self.iterations, ..TsneConfig::default() }
+    }
+}
+
+/// One set of generated codes on the map: `count` points from `start`.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Overlay {
+    /// Which model made them ("flow", "wgan", "prior").
+    pub name: String,
+    /// Index of its first point (after the labelled digits and earlier overlays).
+    pub start: usize,
+    /// How many points.
+    pub count: usize,
+}
+
+/// Labelled codes and overlays, their PCA preview and a t-SNE run over all of them together
+/// (t-SNE places only the points it is given, so generated codes must be in the run).
+pub struct LatentMap {
+    labels: Vec<u8>,
+    overlays: Vec<Overlay>,
+    preview: Vec<f32>,
+    code_agreement: f64,
+    tsne: Tsne,
+}
+
+/// Neighbours consulted by the agreement score.
+const AGREEMENT_K: usize = 10;
+
+impl LatentMap {
+    /// A map of `codes` (`dim` floats each, one per label) with each named set of generated
+    /// codes laid over them.
+    pub fn new(codes: &[f32], labels: Vec<u8>, dim: usize, overlays: Vec<(String, Vec<f32>)>, config: TsneConfig) -> Result<LatentMap> {
+        if codes.len() != labels.len() * dim {
+            return Err(Error::Data(format!("{} code values do not fit {} codes of {dim}", codes.len(), labels.len())));
+        }
+        let pca = Pca::fit(codes, dim)?;
+        let mut points = codes.to_vec();
+        let mut placed = Vec::new();
+        for (name, generated) in overlays {
+            if generated.len() % dim != 0 || generated.iter().any(|v| !v.is_finite()) {
+                return Err(Error::NonFinite(format!("the {name} codes are not whole finite vectors of {dim}")));
+            }
+            placed.push(Overlay { name, start: points.len() / dim, count: generated.len() / dim });
+            points.extend(generated);
+        }
+        let preview = pca.project(&points)?;
+        let code_agreement = neighbour_agreement(codes, dim, &labels, AGREEMENT_K)?;
+        let tsne = Tsne::new(&points, dim, config)?;
+        Ok(LatentMap { labels, overlays: placed, preview, code_agreement, tsne })
+    }
+
+    /// The digits' labels; the first `labels().len()` points of a map are those digits.
+    pub fn labels(&self) -> &[u8] {
+        &self.labels
+    }
+
+    /// The generated codes after the digits.
+    pub fn overlays(&self) -> &[Overlay] {
+        &self.overlays
+    }
+
+    /// Every point on the PCA plane of the digits' codes (x, y interleaved).
+    pub fn preview(&self) -> &[f32] {
+        &self.preview
+    }
+
+    /// How often a digit's nearest codes share its label, in the latent space itself: what a
+    /// perfect map would keep.
+    pub fn code_agreement(&self) -> f64 {
+        self.code_agreement
+    }
+
+    /// The t-SNE run.
+    pub fn tsne(&self) -> &Tsne {
+        &self.tsne
+    }
+
+    /// Runs up to `iterations` more t-SNE iterations; returns whether the map is done.
+    pub fn run(&mut self, iterations: usize) -> Result<bool> {
+        self.tsne.run(iterations)
+    }
+
+    /// How often a digit's nearest neighbours on the t-SNE map share its label.
+    pub fn map_agreement(&self) -> Result<f64> {
+        let embedding = self.tsne.embedding();
+        neighbour_agreement(&embedding[..2 * self.labels.len()], 2, &self.labels, AGREEMENT_K)
+    }
+}
