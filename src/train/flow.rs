@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::models::autoencoder::Autoencoder;
 use crate::models::realnvp::{RealNvp, RealNvpConfig};
 use crate::rng::Rng;
+use crate::weights::{NamedTensor, load_module, read_module};
 
 /// Everything that decides a flow run.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -103,6 +104,25 @@ impl FlowTrainer {
         Ok(trainer)
     }
 
+    /// A finished run holding a saved flow (named `prefix.…` in `tensors`) for `codes`, which
+    /// need not be encoded: sampling needs only the flow and the autoencoder's decoder.
+    pub fn restore(config: FlowTrainingConfig, codes: LatentCodes, tensors: &[NamedTensor], prefix: &str, device: &Device) -> Result<Self> {
+        let mut trainer = Self::with_codes(config, codes, device)?;
+        let k = trainer.latent();
+        let flow = trainer.config.flow.init(k, &vec![0.0; k], &vec![1.0; k], &trainer.device)?;
+        trainer.flow = Some(load_module(flow, prefix, tensors)?);
+        trainer.at.batches.epoch = trainer.config.epochs;
+        Ok(trainer)
+    }
+
+    /// The flow's weights, named `prefix.…`; none before the codes are encoded.
+    pub async fn weights(&self, prefix: &str) -> Result<Option<Vec<NamedTensor>>> {
+        match &self.flow {
+            Some(flow) => Ok(Some(read_module(&flow.valid(), prefix).await?)),
+            None => Ok(None),
+        }
+    }
+
     /// The settings this run was made with.
     pub fn config(&self) -> &FlowTrainingConfig {
         &self.config
@@ -149,7 +169,7 @@ impl FlowTrainer {
         if !self.codes.is_ready() {
             let plain = self.plain();
             let encoded = self.codes.encode_some(units, &plain).await?;
-            if self.codes.is_ready() {
+            if self.codes.is_ready() && self.flow.is_none() {
                 self.start_flow()?;
             }
             return Ok(self.progress(self.at.step, Vec::new(), None, Some(encoded)));
@@ -226,10 +246,26 @@ impl FlowTrainer {
         if !(0.0..=10.0).contains(&temperature) {
             return Err(Error::Config(format!("temperature must be between 0 and 10, not {temperature}")));
         }
-        let flow = self.inference_flow()?;
         let k = self.latent();
         let z0: Vec<f32> = Rng::new(seed).normals(count * k).into_iter().map(|v| v * temperature).collect();
+        self.from_base(z0)
+    }
+
+    /// z = F(z0) for given base points z0 (`k` floats each), on the plain device.
+    fn from_base(&self, z0: Vec<f32>) -> Result<Tensor<2>> {
+        let flow = self.inference_flow()?;
+        let k = self.latent();
+        if z0.is_empty() || z0.len() % k != 0 || z0.iter().any(|v| !v.is_finite()) {
+            return Err(Error::Config(format!("base points must be whole, finite vectors of {k}")));
+        }
+        let count = z0.len() / k;
         Ok(flow.forward(Tensor::<2>::from_data(TensorData::new(z0, [count, k]), &self.plain())))
+    }
+
+    /// Decodings of F(z0) for given base points: what [`crate::explore`] walks through.
+    pub async fn samples_from_base(&self, z0: Vec<f32>) -> Result<Vec<f32>> {
+        let ae = self.codes.autoencoder()?;
+        read(ae.decoder.probabilities(self.from_base(z0)?)).await
     }
 
     /// `count` codes sampled from the flow, `count × k` (see [`Self::samples`]).

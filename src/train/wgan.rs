@@ -31,6 +31,7 @@ use crate::error::{Error, Result};
 use crate::models::autoencoder::Autoencoder;
 use crate::models::wgan::{Critic, GanLoss, Generator};
 use crate::rng::Rng;
+use crate::weights::{NamedTensor, load_module, read_module};
 
 /// Everything that decides an adversarial run.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -156,6 +157,30 @@ impl WganTrainer {
         Ok(trainer)
     }
 
+    /// A finished run holding a saved generator and critic (named `prefix.generator.…` and
+    /// `prefix.critic.…` in `tensors`) for `codes`, which need not be encoded.
+    pub fn restore(config: WganTrainingConfig, codes: LatentCodes, tensors: &[NamedTensor], prefix: &str, device: &Device) -> Result<Self> {
+        let mut trainer = Self::with_codes(config, codes, device)?;
+        trainer.start_models()?;
+        let (generator, critic) = trainer.models.take().ok_or_else(|| Error::State("no models to load into".into()))?;
+        let generator = load_module(generator, &format!("{prefix}.generator"), tensors)?;
+        let critic = load_module(critic, &format!("{prefix}.critic"), tensors)?;
+        trainer.models = Some((generator, critic));
+        trainer.at.batches.epoch = trainer.config.epochs;
+        Ok(trainer)
+    }
+
+    /// The generator's and the critic's weights, named `prefix.generator.…` and
+    /// `prefix.critic.…`; none before the codes are encoded.
+    pub async fn weights(&self, prefix: &str) -> Result<Option<Vec<NamedTensor>>> {
+        let Some((generator, critic)) = &self.models else {
+            return Ok(None);
+        };
+        let mut tensors = read_module(&generator.valid(), &format!("{prefix}.generator")).await?;
+        tensors.extend(read_module(&critic.valid(), &format!("{prefix}.critic")).await?);
+        Ok(Some(tensors))
+    }
+
     /// The settings this run was made with.
     pub fn config(&self) -> &WganTrainingConfig {
         &self.config
@@ -208,7 +233,7 @@ impl WganTrainer {
         if !self.codes.is_ready() {
             let plain = self.plain();
             let encoded = self.codes.encode_some(units, &plain).await?;
-            if self.codes.is_ready() {
+            if self.codes.is_ready() && self.models.is_none() {
                 self.start_models()?;
             }
             return Ok(self.progress(self.at.step, [Vec::new(), Vec::new(), Vec::new()], None, Some(encoded)));
@@ -334,9 +359,25 @@ impl WganTrainer {
         if !(0.0..=10.0).contains(&temperature) {
             return Err(Error::Config(format!("temperature must be between 0 and 10, not {temperature}")));
         }
+        let k = self.codes.latent();
+        self.from_base(Rng::new(seed).normals(count * k).into_iter().map(|v| v * temperature).collect())
+    }
+
+    /// The generator's codes for given noise z0 (`k` floats each), on the plain device.
+    fn from_base(&self, z0: Vec<f32>) -> Result<Tensor<2>> {
         let (generator, _) = self.models.as_ref().ok_or_else(|| Error::State("the generator has not started training yet".into()))?;
-        let plain = self.plain();
-        Ok(generator.valid().forward(self.noise(&mut Rng::new(seed), count, temperature, &plain)))
+        let k = self.codes.latent();
+        if z0.is_empty() || z0.len() % k != 0 || z0.iter().any(|v| !v.is_finite()) {
+            return Err(Error::Config(format!("noise must come as whole, finite vectors of {k}")));
+        }
+        let count = z0.len() / k;
+        Ok(generator.valid().forward(Tensor::<2>::from_data(TensorData::new(z0, [count, k]), &self.plain())))
+    }
+
+    /// Decodings of G(z0) for given noise: what [`crate::explore`] walks through.
+    pub async fn samples_from_base(&self, z0: Vec<f32>) -> Result<Vec<f32>> {
+        let ae = self.codes.autoencoder()?;
+        read(ae.decoder.probabilities(self.from_base(z0)?)).await
     }
 
     /// `count` generated codes, `count × k`.

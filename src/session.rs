@@ -1,0 +1,146 @@
+//! Every model of a session as one file: what a visitor downloads and loads again, what the
+//! browser keeps between visits, and the pretrained models shipped with the page.
+//!
+//! The file is a [`WeightsFile`] of kind "flowae-models". Its header records each model's
+//! settings, so the models can be rebuilt at the right widths before their weights are loaded;
+//! tensors are named `autoencoder.…`, `flow.…`, `wgan.generator.…`, `wgan.critic.…`, `vae.…`
+//! and `aae.…`. The flow and the WGAN learned the autoencoder's codes, so a file holding either
+//! must hold that autoencoder too. Everything is checked before anything is replaced.
+
+use std::collections::BTreeMap;
+
+use burn::prelude::Device;
+use serde_json::{Value, json};
+
+use crate::data::Digits;
+use crate::error::{Error, Result};
+use crate::train::{AeTrainer, AeTrainingConfig, FlowTrainer, FlowTrainingConfig, LatentCodes, WganTrainer, WganTrainingConfig};
+use crate::weights::WeightsFile;
+
+/// The file kind of a session's models.
+pub const KIND: &str = "flowae-models";
+
+/// The models of a session, each as its (finished or running) trainer.
+#[derive(Default)]
+pub struct Session {
+    /// The autoencoder under FlowAE and AdvAE.
+    pub autoencoder: Option<AeTrainer>,
+    /// FlowAE's flow on that autoencoder's codes.
+    pub flow: Option<FlowTrainer>,
+    /// AdvAE's generator and critic on those codes.
+    pub wgan: Option<WganTrainer>,
+    /// The baselines: "vae" and "aae".
+    pub baselines: BTreeMap<String, AeTrainer>,
+}
+
+impl Session {
+    /// Names of the models present, in a fixed order ("autoencoder", "flow", "wgan", "aae", "vae").
+    pub fn models(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        if self.autoencoder.is_some() {
+            names.push("autoencoder".to_string());
+        }
+        if self.flow.as_ref().is_some_and(|f| f.flow().is_some()) {
+            names.push("flow".to_string());
+        }
+        if self.wgan.as_ref().is_some_and(|w| w.models().is_some()) {
+            names.push("wgan".to_string());
+        }
+        names.extend(self.baselines.keys().cloned());
+        names
+    }
+
+    /// Reads every model back from its device into one file; `about` goes into the header as
+    /// is (what made the file, when). A flow or WGAN still encoding its digits has no weights
+    /// yet and is left out.
+    pub async fn to_file(&self, about: Value) -> Result<WeightsFile> {
+        let mut meta = serde_json::Map::new();
+        let mut tensors = Vec::new();
+        if let Some(ae) = &self.autoencoder {
+            meta.insert("autoencoder".into(), setting(ae.config())?);
+            tensors.extend(ae.weights("autoencoder").await?);
+        }
+        if let Some(flow) = &self.flow {
+            if let Some(weights) = flow.weights("flow").await? {
+                meta.insert("flow".into(), setting(flow.config())?);
+                tensors.extend(weights);
+            }
+        }
+        if let Some(wgan) = &self.wgan {
+            if let Some(weights) = wgan.weights("wgan").await? {
+                meta.insert("wgan".into(), setting(wgan.config())?);
+                tensors.extend(weights);
+            }
+        }
+        for (kind, trainer) in &self.baselines {
+            meta.insert(kind.clone(), setting(trainer.config())?);
+            tensors.extend(trainer.weights(kind).await?);
+        }
+        if meta.is_empty() {
+            return Err(Error::State("there is no trained model to save yet".into()));
+        }
+        meta.insert("about".into(), about);
+        Ok(WeightsFile { kind: KIND.into(), meta: Value::Object(meta), tensors })
+    }
+
+    /// Rebuilds every model a file holds on `device`, as finished runs (they sample as saved;
+    /// training again starts a new run). The digits are those the models will reconstruct and
+    /// encode. Fails, having built nothing the caller keeps, on any mismatch.
+    pub fn from_file(file: &WeightsFile, train: &Digits, test: &Digits, device: &Device) -> Result<Session> {
+        file.expect_kind(KIND)?;
+        let meta = file.meta.as_object().ok_or_else(|| Error::Data("the models file has no settings".into()))?;
+        let config = |name: &str| meta.get(name).cloned();
+        let mut session = Session::default();
+        if let Some(value) = config("autoencoder") {
+            let config: AeTrainingConfig = parse(value, "autoencoder")?;
+            session.autoencoder = Some(AeTrainer::restore(fit(config, train, test), &file.tensors, "autoencoder", train, test, device)?);
+        }
+        let codes = |session: &Session| -> Result<LatentCodes> {
+            let ae = session.autoencoder.as_ref().ok_or_else(|| Error::Data("the file has a latent model but not the autoencoder it was fitted to".into()))?;
+            let c = ae.config();
+            LatentCodes::encode(ae.model(), &train.take(c.train_images), &test.take(c.test_images), c.pixels)
+        };
+        if let Some(value) = config("flow") {
+            let config: FlowTrainingConfig = parse(value, "flow")?;
+            session.flow = Some(FlowTrainer::restore(config, codes(&session)?, &file.tensors, "flow", device)?);
+        }
+        if let Some(value) = config("wgan") {
+            let config: WganTrainingConfig = parse(value, "wgan")?;
+            session.wgan = Some(WganTrainer::restore(config, codes(&session)?, &file.tensors, "wgan", device)?);
+        }
+        for kind in ["vae", "aae"] {
+            if let Some(value) = config(kind) {
+                let config: AeTrainingConfig = parse(value, kind)?;
+                let trainer = AeTrainer::restore(fit(config, train, test), &file.tensors, kind, train, test, device)?;
+                session.baselines.insert(kind.to_string(), trainer);
+            }
+        }
+        if session.models().is_empty() {
+            return Err(Error::Data("the models file holds no model".into()));
+        }
+        Ok(session)
+    }
+}
+
+/// Settings from the file's header, with a message naming the model when they do not parse.
+fn parse<T: serde::de::DeserializeOwned>(value: Value, name: &str) -> Result<T> {
+    serde_json::from_value(value).map_err(|e| Error::Data(format!("the {name} settings in the file are not understood: {e}")))
+}
+
+/// A saved model may have trained on more digits than are loaded here (a page that loads a
+/// subset): it only needs as many as there are.
+fn fit(mut config: AeTrainingConfig, train: &Digits, test: &Digits) -> AeTrainingConfig {
+    config.train_images = config.train_images.min(train.len());
+    config.test_images = config.test_images.min(test.len());
+    config
+}
+
+/// Settings as JSON for the header.
+fn setting<T: serde::Serialize>(config: &T) -> Result<Value> {
+    serde_json::to_value(config).map_err(|e| Error::Data(format!("settings cannot be written: {e}")))
+}
+
+/// What the native tool writes into a file's `about`.
+pub fn about(made_by: &str) -> Value {
+    json!({ "made_by": made_by, "format": crate::weights::FORMAT_VERSION })
+}

@@ -1,0 +1,122 @@
+//! Every model of a session as one file: saved and restored models sample exactly as before;
+//! files that are not ours, damaged or inconsistent are refused; the shipped pretrained file
+//! loads and samples.
+
+mod common;
+
+use burn::prelude::Device;
+use flowae::data::Digits;
+use flowae::session::{KIND, Session};
+use flowae::train::{AeTrainer, AeTrainingConfig, FlowTrainer, FlowTrainingConfig, WganTrainer, WganTrainingConfig};
+use flowae::weights::WeightsFile;
+use flowae::Error;
+
+/// A small session on random digits: an autoencoder, its flow and WGAN, and a VAE.
+fn small_session(train: &Digits, test: &Digits, device: &Device) -> Session {
+    let config = AeTrainingConfig { train_images: 200, test_images: 50, epochs: 1, batch_size: 50, model: flowae::models::AutoencoderConfig { hidden: 32, ..Default::default() }, ..AeTrainingConfig::default() };
+    let mut ae = AeTrainer::new(config.clone(), train, test, device).unwrap();
+    while !ae.is_done() {
+        pollster::block_on(ae.run(10)).unwrap();
+    }
+    let codes = flowae::train::LatentCodes::encode(ae.model(), &train.take(200), &test.take(50), config.pixels).unwrap();
+    let mut flow = FlowTrainer::with_codes(FlowTrainingConfig { epochs: 1, batch_size: 50, ..FlowTrainingConfig::default() }, codes.clone(), device).unwrap();
+    while !flow.is_done() {
+        pollster::block_on(flow.run(10)).unwrap();
+    }
+    let wgan_config = WganTrainingConfig { epochs: 1, batch_size: 50, generator_hidden: 16, ..WganTrainingConfig::default() };
+    let mut wgan = WganTrainer::with_codes(wgan_config, codes, device).unwrap();
+    while !wgan.is_done() {
+        pollster::block_on(wgan.run(20)).unwrap();
+    }
+    let mut vae_config = config;
+    vae_config.model.variational = true;
+    let mut vae = AeTrainer::new(vae_config, train, test, device).unwrap();
+    pollster::block_on(vae.run(2)).unwrap();
+    let mut session = Session { autoencoder: Some(ae), flow: Some(flow), wgan: Some(wgan), ..Session::default() };
+    session.baselines.insert("vae".into(), vae);
+    session
+}
+
+/// Samples of every model of `session` at one seed.
+fn samples(session: &Session) -> Vec<Vec<f32>> {
+    let mut all = vec![
+        pollster::block_on(session.autoencoder.as_ref().unwrap().prior_samples(8, 3)).unwrap(),
+        pollster::block_on(session.flow.as_ref().unwrap().samples(8, 0.8, 3)).unwrap(),
+        pollster::block_on(session.wgan.as_ref().unwrap().samples(8, 1.0, 3)).unwrap(),
+    ];
+    for trainer in session.baselines.values() {
+        all.push(pollster::block_on(trainer.prior_samples(8, 3)).unwrap());
+    }
+    all
+}
+
+#[test]
+fn saved_models_sample_exactly_as_before() {
+    let device = Device::flex();
+    let (train, test) = (common::random_digits(300, 1), common::random_digits(60, 2));
+    let session = small_session(&train, &test, &device);
+    assert_eq!(session.models(), ["autoencoder", "flow", "wgan", "vae"]);
+    let bytes = pollster::block_on(session.to_file(serde_json::json!({"made_by": "test"}))).unwrap().to_bytes();
+    let restored = Session::from_file(&WeightsFile::from_bytes(&bytes).unwrap(), &train, &test, &device).unwrap();
+    assert_eq!(restored.models(), session.models());
+    assert_eq!(samples(&restored), samples(&session));
+    assert_eq!(restored.autoencoder.as_ref().unwrap().config().model.hidden, 32);
+    // A restored run counts as finished: training again means a new run.
+    assert!(restored.autoencoder.as_ref().unwrap().is_done() && restored.flow.as_ref().unwrap().is_done());
+}
+
+#[test]
+fn files_that_do_not_fit_are_refused() {
+    let device = Device::flex();
+    let (train, test) = (common::random_digits(300, 1), common::random_digits(60, 2));
+    let session = small_session(&train, &test, &device);
+    let file = pollster::block_on(session.to_file(serde_json::Value::Null)).unwrap();
+    let refuse = |file: &WeightsFile| match Session::from_file(file, &train, &test, &device) {
+        Err(Error::Data(message)) => message,
+        Err(other) => other.to_string(),
+        Ok(_) => panic!("the file should be refused"),
+    };
+
+    let mut classifier = file.clone();
+    classifier.kind = "classifier".into();
+    assert!(refuse(&classifier).contains(KIND) || refuse(&classifier).contains("classifier"), "{}", refuse(&classifier));
+
+    let mut orphan = file.clone();
+    orphan.meta.as_object_mut().unwrap().remove("autoencoder");
+    orphan.tensors.retain(|t| !t.name.starts_with("autoencoder."));
+    assert!(refuse(&orphan).contains("not the autoencoder"), "{}", refuse(&orphan));
+
+    let mut wider = file.clone();
+    wider.meta["autoencoder"]["model"]["hidden"] = serde_json::json!(64);
+    assert!(refuse(&wider).contains("shape"), "{}", refuse(&wider));
+
+    let mut missing = file.clone();
+    missing.tensors.retain(|t| !t.name.starts_with("flow."));
+    assert!(refuse(&missing).contains("lacks flow."), "{}", refuse(&missing));
+
+    let mut nonsense = file.clone();
+    nonsense.meta["wgan"] = serde_json::json!({"critic_steps": "many"});
+    assert!(refuse(&nonsense).contains("wgan settings"), "{}", refuse(&nonsense));
+
+    let bytes = file.to_bytes();
+    assert!(WeightsFile::from_bytes(&bytes[..bytes.len() / 2]).is_err(), "a truncated file is refused");
+}
+
+#[test]
+fn the_shipped_pretrained_models_load_and_sample() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("www/models/pretrained.bin");
+    let bytes = std::fs::read(&path).expect("www/models/pretrained.bin is shipped");
+    let file = WeightsFile::from_bytes(&bytes).unwrap();
+    let (train, test) = common::mnist();
+    let session = Session::from_file(&file, &train, &test, &Device::flex()).unwrap();
+    assert_eq!(session.models(), ["autoencoder", "flow", "wgan"]);
+    for (model, pixels) in ["flow", "wgan"].iter().zip([
+        pollster::block_on(session.flow.as_ref().unwrap().samples(64, 1.0, 1)).unwrap(),
+        pollster::block_on(session.wgan.as_ref().unwrap().samples(64, 1.0, 1)).unwrap(),
+    ]) {
+        assert_eq!(pixels.len(), 64 * 784);
+        // Digits: mostly background with some ink, like MNIST's ~19% of pixels above one half.
+        let ink = pixels.iter().filter(|&&p| p >= 0.5).count() as f64 / pixels.len() as f64;
+        assert!((0.05..0.35).contains(&ink), "{model}: {ink}");
+    }
+}
