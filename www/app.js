@@ -3,6 +3,7 @@
 import { drawDigits, interleaveRows } from './digits.js';
 import { LossPlot } from './plots.js';
 import { LatentMapView } from './latent-map.js';
+import { get as storedGet, set as storedSet } from './vendor/idb-keyval.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -23,6 +24,11 @@ const ui = {
   wganProgress: $('wgan-progress'), wganProgressText: $('wgan-progress-text'),
   wganSamples: $('wgan-samples'), wganResample: $('wgan-resample'), flowCopy: $('flow-samples-copy'), flowCopyFigure: $('flow-copy-figure'),
   nllCopy: $('nll-copy'),
+};
+/** The opening panel: pretrained (or saved, or loaded) samples, and the models as a file. */
+const models = {
+  status: $('models-status'), fromScratch: $('from-scratch'), resample: $('hero-resample'),
+  save: $('save-models'), load: $('load-models'), file: $('models-file'), flow: $('hero-flow'), wgan: $('hero-wgan'),
 };
 /** The controls of the two baselines, which share one layout. */
 const BASELINES = ['vae', 'aae'];
@@ -58,6 +64,10 @@ const lab = {
   phase: 'ae', aeTrained: false,
   flow: latentRun(), wgan: latentRun(), vae: latentRun(), aae: latentRun(), fcd: {},
   table: {},                       // FCD by model, as the Compare-all table shows it
+  samples: {},                     // the last FlowAE and AdvAE sample events
+  loaded: null,                    // {models, origin} of the last models file loaded
+  restoring: null,                 // 'saved' or 'pretrained' while the opening models load
+  justLoaded: false,               // the next 'done' comes from a load, not from training
 };
 
 /** What the page records of a flow, WGAN or baseline run (losses: NLL, the critic's loss, or
@@ -162,6 +172,10 @@ function handleEvent(msg) {
       break;
     case 'flow-samples':
       drawGrid(ui.flowSamples, msg);
+      drawGrid(models.flow, msg);
+      lab.samples.flow = msg;
+      morph.next.disabled = false;
+      if (morph.model.value === 'flow') drawMorph();   // the strip follows the model as it learns
       drawGrid(ui.flowCopy, msg);
       ui.flowCopyFigure.hidden = false;
       lab.drawn.flow++;
@@ -173,15 +187,30 @@ function handleEvent(msg) {
       break;
     case 'wgan-samples':
       drawGrid(ui.wganSamples, msg);
+      drawGrid(models.wgan, msg);
+      lab.samples.wgan = msg;
+      morph.next.disabled = false;
+      if (morph.model.value === 'wgan') drawMorph();
       lab.drawn.wgan++;
       ui.wganResample.disabled = false;
       break;
     case 'flow-check': lab.flowCheck = msg.maxError; break;
     case 'classifier-check': lab.classifierCheck = msg; break;
     case 'fcd': lab.fcd[msg.model] = msg; break;
-    case 'map': case 'map-progress': mapView.handle(msg); break;
+    case 'map': case 'map-progress': case 'map-decoded': mapView.handle(msg); break;
+    case 'loaded': loaded(msg); break;
+    case 'interpolation':
+      drawDigits(morph.canvas, msg.pixels, msg.count, msg.count, { binarize: ui.binarize.checked });
+      lab.morph = msg;
+      break;
+    case 'saved': saved(msg); break;
     case 'error':
       mapView.handle(msg);
+      if (lab.restoring === 'saved') {
+        // The browser's copy could not be loaded (another version?): show the pretrained ones.
+        lab.restoring = 'pretrained';
+        send({ type: 'load-pretrained' });
+      }
       if (msg.fatal) crashed(msg.message);
       else showError(msg.message);
       break;
@@ -206,14 +235,75 @@ function ready(msg) {
   ui.notice.hidden = !msg.notice;
   if (msg.notice) ui.backend.querySelector('option[value=gpu]').disabled = true;
   if (msg.train) ui.progressText.textContent = `Ready: ${msg.train.toLocaleString()} training and ${msg.test.toLocaleString()} test digits loaded.`;
-  if (lab.state === 'loading') setState('idle');
+  if (lab.state === 'loading' || !msg.train) {
+    // A new worker or a backend switch: no models yet. Bring back the saved or pretrained ones.
+    setState('idle');
+    restoreModels();
+  }
+}
+
+const SAVED_KEY = 'flowae-models';
+const ORIGINS = {
+  pretrained: 'the pretrained models shipped with the page',
+  saved: 'your models from your last visit, kept by this browser',
+  file: 'the models from the file you chose',
+};
+const MODEL_NAMES = { autoencoder: 'autoencoder', flow: 'FlowAE', wgan: 'AdvAE', vae: 'VAE', aae: 'AAE' };
+
+/** The opening models: the last session's if this browser kept them, else the pretrained ones. */
+async function restoreModels() {
+  if (params.get('pretrained') === '0') {
+    models.status.textContent = 'No models loaded yet: press Train from scratch.';
+    return;
+  }
+  let stored = null;
+  try {
+    stored = await storedGet(SAVED_KEY);
+  } catch {
+    // Storage can be off (private windows): the pretrained models still show.
+  }
+  lab.restoring = stored?.bytes ? 'saved' : 'pretrained';
+  models.status.textContent = 'Loading models…';
+  if (stored?.bytes) send({ type: 'load', bytes: stored.bytes, origin: 'saved' });
+  else send({ type: 'load-pretrained' });
+}
+
+/** A models file is now what the worker holds: every panel starts from its models. */
+function loaded(msg) {
+  lab.restoring = null;
+  lab.loaded = { models: msg.models, origin: msg.origin };
+  lab.justLoaded = true;
+  const has = (name) => msg.models.includes(name);
+  lab.phase = has('autoencoder') ? 'ae' : (msg.models.find((m) => BASELINES.includes(m)) ?? 'ae');
+  lab.run = has('autoencoder') ? { config: msg.settings.autoencoder, loaded: true } : null;
+  lab.losses = []; lab.testLosses = []; lab.rates = []; lab.lastProgress = null;
+  for (const k of [...ON_CODES, ...BASELINES]) lab[k] = latentRun(has(k) ? { config: msg.settings[k], loaded: true } : null);
+  for (const plot of [lossPlot, nllPlot, nllCopy, wganLossPlot, wassersteinPlot, ...Object.values(baselinePlots)]) plot.clear();
+  lab.drawn.flow = 0; lab.drawn.wgan = 0;
+  models.status.textContent = `Showing ${ORIGINS[msg.origin] ?? 'loaded models'}: ${msg.models.map((m) => MODEL_NAMES[m] ?? m).join(', ')}.`;
+  if (msg.origin === 'file') send({ type: 'save', purpose: 'keep' });
+}
+
+/** A models file from the worker: downloaded, or kept in this browser for the next visit. */
+function saved(msg) {
+  if (msg.purpose === 'download') {
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(new Blob([msg.bytes], { type: 'application/octet-stream' }));
+    link.download = 'flowae-models.bin';
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+    return;
+  }
+  storedSet(SAVED_KEY, { bytes: msg.bytes, savedAt: Date.now() })
+    .then(() => { lab.kept = (lab.kept ?? 0) + 1; })
+    .catch((e) => { models.status.textContent += ` (This browser did not keep them for the next visit: ${e.message}.)`; });
 }
 
 /** The buttons, form and progress line of each phase's section. */
 const views = {
-  ae: { train: ui.train, pause: ui.pause, stop: ui.stop, form: ui.settings, text: ui.progressText },
-  flow: { train: ui.trainFlow, pause: ui.flowPause, stop: ui.flowStop, form: ui.flowSettings, text: ui.flowProgressText },
-  wgan: { train: ui.trainWgan, pause: ui.wganPause, stop: ui.wganStop, form: ui.wganSettings, text: ui.wganProgressText },
+  ae: { train: ui.train, pause: ui.pause, stop: ui.stop, step: $('step'), form: ui.settings, text: ui.progressText },
+  flow: { train: ui.trainFlow, pause: ui.flowPause, stop: ui.flowStop, step: $('flow-step'), form: ui.flowSettings, text: ui.flowProgressText },
+  wgan: { train: ui.trainWgan, pause: ui.wganPause, stop: ui.wganStop, step: $('wgan-step'), form: ui.wganSettings, text: ui.wganProgressText },
   vae: { train: ui.vae.train, pause: ui.vae.pause, stop: ui.vae.stop, form: ui.vae.settings, text: ui.vae.progressText },
   aae: { train: ui.aae.train, pause: ui.aae.pause, stop: ui.aae.stop, form: ui.aae.settings, text: ui.aae.progressText },
 };
@@ -236,6 +326,7 @@ function setState(state) {
     view.pause.disabled = !busy || !active;
     view.pause.textContent = state === 'paused' && active ? 'Resume' : 'Pause';
     view.stop.disabled = !busy || !active;
+    if (view.step) view.step.disabled = !(state === 'paused' && active);
     for (const input of view.form.elements) input.disabled = busy;
     if (ON_CODES.includes(name) && !lab[name].run) {
       view.text.textContent = lab.aeTrained ? 'Ready: the autoencoder is trained.' : 'Train the autoencoder first.';
@@ -257,6 +348,21 @@ function setState(state) {
   if (state === 'idle' && lab.backend) ui.progressText.textContent = 'Ready.';
   syncLossControls();
   mapView.sync();
+  const any = Boolean(lab.run) || [...ON_CODES, ...BASELINES].some((k) => lab[k].run);
+  const previous = lab.previousState;
+  lab.previousState = state;
+  models.fromScratch.disabled = busy || state === 'loading';
+  models.save.disabled = busy || state === 'loading' || state === 'idle' || !any;
+  models.load.disabled = busy || state === 'loading';
+  models.resample.disabled = lab.drawn.flow === 0 && lab.drawn.wgan === 0;
+  if (state === 'done' || state === 'stopped') {
+    if (lab.justLoaded) {
+      lab.justLoaded = false;
+      view.text.textContent = 'Loaded: ready to sample, or to carry a new flow or WGAN.';
+    } else if (previous === 'training' || previous === 'paused') {
+      send({ type: 'save', purpose: 'keep' });   // so a reload keeps this run's models
+    }
+  }
 }
 
 /** The held-out figure a finished phase ends its progress line with. */
@@ -464,11 +570,55 @@ function syncLossControls() {
   form.lambda.disabled = form.loss.value !== 'wasserstein' || lab.state === 'training' || lab.state === 'paused';
 }
 
-function applyUrlSettings() {
-  const form = ui.settings.elements;
-  for (const name of ['epochs', 'batch_size', 'learning_rate', 'seed', 'train_images', 'test_images', 'pixels']) {
-    if (params.has(name)) form[name].value = params.get(name);
+/** Every setting a link can carry, as [name in the URL, form element]: the autoencoder's by
+ * their own names (as links made before had them), the others prefixed by their section. */
+function urlFields() {
+  const fields = [...ui.settings.elements].filter((el) => el.name).map((el) => [el.name, el]);
+  const sections = [['flow', ui.flowSettings], ['wgan', ui.wganSettings], ['vae', ui.vae.settings],
+    ['aae', ui.aae.settings], ['map', $('map-settings')]];
+  for (const [prefix, form] of sections) {
+    for (const el of form.elements) if (el.name) fields.push([`${prefix}.${el.name}`, el]);
   }
+  fields.push(['fcd', ui.fcdCount], ['temperature', ui.temperature]);
+  return fields;
+}
+
+/** The value a field has when the page opens without a link. */
+const defaultOf = (el) => (el.tagName === 'SELECT'
+  ? ([...el.options].find((o) => o.defaultSelected) ?? el.options[0])?.value
+  : el.defaultValue);
+
+function applyUrlSettings() {
+  for (const [name, el] of urlFields()) {
+    if (!params.has(name)) continue;
+    el.value = params.get(name);
+    if (el.tagName === 'SELECT' && el.value !== params.get(name)) {
+      el.value = defaultOf(el);
+      showError(`The link sets ${name} to ${params.get(name)}, which is not one of its choices; it is ${el.value}.`);
+    }
+  }
+  ui.temperatureValue.textContent = Number(ui.temperature.value).toFixed(2);
+  if (params.has('show')) {
+    const shown = params.get('show').split(',');
+    for (const box of document.querySelectorAll('#panels input')) box.checked = shown.includes(box.name);
+  }
+  showPanels();
+}
+
+/** Hides the sections unticked under "Sections to show". */
+function showPanels() {
+  const shown = new Set([...document.querySelectorAll('#panels input')].filter((b) => b.checked).map((b) => b.name));
+  for (const section of document.querySelectorAll('[data-panel]')) section.hidden = !shown.has(section.dataset.panel);
+}
+
+/** The link to this page with every setting that differs from the page's defaults. */
+function setupLink() {
+  const link = new URLSearchParams();
+  if (lab.backend) link.set('backend', lab.backend);
+  for (const [name, el] of urlFields()) if (el.value !== defaultOf(el)) link.set(name, el.value);
+  const boxes = [...document.querySelectorAll('#panels input')];
+  if (boxes.some((b) => !b.checked)) link.set('show', boxes.filter((b) => b.checked).map((b) => b.name).join(','));
+  return `${location.origin}${location.pathname}?${link}`;
 }
 
 ui.train.addEventListener('click', () => {
@@ -479,8 +629,50 @@ ui.train.addEventListener('click', () => {
 });
 ui.pause.addEventListener('click', () => send({ type: lab.state === 'paused' ? 'resume' : 'pause' }));
 ui.stop.addEventListener('click', () => send({ type: 'stop' }));
+models.fromScratch.addEventListener('click', () => {
+  document.getElementById('setup-title').scrollIntoView({ behavior: 'smooth' });
+  ui.train.click();
+});
+models.resample.addEventListener('click', () => {
+  sampleSeed = (sampleSeed + 1) >>> 0;
+  send({ type: 'sample', seed: sampleSeed, temperature: Number(ui.temperature.value) });
+});
+for (const view of Object.values(views)) view.step?.addEventListener('click', () => send({ type: 'step' }));
+
+/** The morph strip: ten decodings between two base draws, through the flow or the generator. */
+const morph = { canvas: $('morph'), model: $('morph-model'), next: $('morph-new'), pair: [1001, 1002] };
+function drawMorph() {
+  const model = morph.model.value;
+  if (lab.drawn[model] === 0) return;
+  send({ type: 'interpolate', model, a: morph.pair[0], b: morph.pair[1], steps: 10, temperature: Number(ui.temperature.value) });
+}
+morph.next.addEventListener('click', () => { morph.pair = [morph.pair[1], morph.pair[1] + 1]; drawMorph(); });
+morph.model.addEventListener('change', drawMorph);
+
+$('panels').addEventListener('change', showPanels);
+$('copy-link').addEventListener('click', async () => {
+  const link = setupLink();
+  $('setup-link').value = link;
+  lab.link = link;
+  try {
+    await navigator.clipboard.writeText(link);
+  } catch {
+    $('setup-link').select();     // no clipboard (an insecure origin, a denied permission): select it
+  }
+});
+models.save.addEventListener('click', () => send({ type: 'save', purpose: 'download' }));
+models.load.addEventListener('click', () => models.file.click());
+models.file.addEventListener('change', async () => {
+  const file = models.file.files[0];
+  models.file.value = '';
+  if (!file) return;
+  clearError();
+  send({ type: 'load', bytes: new Uint8Array(await file.arrayBuffer()), origin: 'file' });
+});
 ui.reset.addEventListener('click', () => {
   send({ type: 'reset' });
+  lab.loaded = null;
+  models.status.textContent = 'No models now: press Train from scratch, or load a models file.';
   lossPlot.clear();
   lab.losses = []; lab.testLosses = []; lab.lastProgress = null;
   ui.progress.value = 0;
@@ -532,7 +724,7 @@ for (const button of [ui.flowResample, ui.wganResample]) {
 }
 ui.temperature.addEventListener('input', () => {
   ui.temperatureValue.textContent = Number(ui.temperature.value).toFixed(2);
-  if (lab.phase === 'flow' && lab.drawn.flow > 0) send({ type: 'sample', seed: sampleSeed, temperature: Number(ui.temperature.value) });
+  if (lab.drawn.flow > 0) send({ type: 'sample', seed: sampleSeed, temperature: Number(ui.temperature.value) });
 });
 ui.binarize.addEventListener('change', () => {
   for (const [id, msg] of Object.entries(lastGrids)) drawGrid($(id), msg);

@@ -1,3 +1,5 @@
+import { drawDigits } from './digits.js';
+
 // Section 6: the latent space on a map. The worker encodes test digits and runs PCA and t-SNE
 // (protocol: worker.js); this module keeps the controls, the map's points, and draws them.
 
@@ -12,8 +14,12 @@ export const OVERLAYS = {
   prior: { label: 'N(0, I) draws', shape: 'ring' },
 };
 
-/** Draws `points` (x, y interleaved; the first `labels.length` are digits) on `canvas`. */
+/**
+ * Draws `points` (x, y interleaved; the first `labels.length` are digits) on `canvas`. Returns
+ * the frame it used ({cx, cy, scale, size}: map units to canvas pixels), or null.
+ */
 export function drawMap(canvas, points, labels, overlays, visible) {
+  let frame = null;
   const size = Math.round(canvas.clientWidth * (window.devicePixelRatio || 1)) || 560;
   if (canvas.width !== size) { canvas.width = size; canvas.height = size; }
   const ctx = canvas.getContext('2d');
@@ -22,7 +28,7 @@ export function drawMap(canvas, points, labels, overlays, visible) {
   const shown = [];
   if (visible.digits) shown.push([0, labels.length]);
   for (const o of overlays) if (visible[o.name]) shown.push([o.start, o.start + o.count]);
-  if (shown.length === 0) return;
+  if (shown.length === 0) return null;
   // The frame: the central 99% of the shown points, so a few far-off codes cannot shrink the
   // rest to a dot; points outside it are drawn on its edge.
   const xs = []; const ys = [];
@@ -36,6 +42,7 @@ export function drawMap(canvas, points, labels, overlays, visible) {
   const [x0, x1] = range(xs); const [y0, y1] = range(ys);
   const scale = Math.min(size / (x1 - x0), size / (y1 - y0));
   const cx = (x0 + x1) / 2; const cy = (y0 + y1) / 2;
+  frame = { cx, cy, scale, size };
   const edge = 4 * (window.devicePixelRatio || 1);
   const at = (i) => [
     Math.min(size - edge, Math.max(edge, size / 2 + (points[2 * i] - cx) * scale)),
@@ -67,6 +74,7 @@ export function drawMap(canvas, points, labels, overlays, visible) {
     ctx.stroke();
   }
   ctx.globalAlpha = 1;
+  return frame;
 }
 
 /**
@@ -77,6 +85,7 @@ export class LatentMapView {
   constructor({ send, available, onError }) {
     const $ = (id) => document.getElementById(id);
     this.ui = {
+      decoded: $('map-decoded'), decodedText: $('map-decoded-text'),
       form: $('map-settings'), draw: $('map-draw'), stop: $('map-stop'), view: $('map-view'),
       progress: $('map-progress'), text: $('map-progress-text'), canvas: $('map-canvas'),
       layers: $('map-layers'), legend: $('map-legend'),
@@ -91,6 +100,7 @@ export class LatentMapView {
     this.ui.view.addEventListener('change', () => this.redraw());
     this.ui.layers.addEventListener('change', () => this.redraw());
     new ResizeObserver(() => this.redraw()).observe(this.ui.canvas);
+    this.ui.canvas.addEventListener('click', (event) => this.decodeAt(event));
     this.legend();
     this.sync();
   }
@@ -124,8 +134,9 @@ export class LatentMapView {
     this.send({ type: 'map', config });
   }
 
-  /** Worker events 'map' and 'map-progress'; an 'error' while starting ends the run. */
+  /** Worker events 'map', 'map-progress' and 'map-decoded'; an 'error' while starting ends the run. */
   handle(msg) {
+    if (msg.type === 'map-decoded') { this.showDecoded(msg); return; }
     if (msg.type === 'error') {
       if (this.state.running && (!this.state.map || msg.fatal)) {
         this.state.running = false;
@@ -174,8 +185,33 @@ export class LatentMapView {
     const map = this.state.map;
     if (!map) return;
     const points = this.ui.view.value === 'tsne' && this.state.embedding ? this.state.embedding : map.preview;
-    drawMap(this.ui.canvas, points, map.labels, map.overlays, this.visible());
+    this.frame = drawMap(this.ui.canvas, points, map.labels, map.overlays, this.visible());
     this.state.drawn++;
+  }
+
+  /** A click on the map: decode the code behind that spot (worker: 'map-decode'). */
+  decodeAt(event) {
+    if (!this.state.map || !this.frame) return;
+    const rect = this.ui.canvas.getBoundingClientRect();
+    const px = ((event.clientX - rect.left) / rect.width) * this.frame.size;
+    const py = ((event.clientY - rect.top) / rect.height) * this.frame.size;
+    const x = this.frame.cx + (px - this.frame.size / 2) / this.frame.scale;
+    const y = this.frame.cy - (py - this.frame.size / 2) / this.frame.scale;
+    this.send({ type: 'map-decode', x, y, tsne: this.ui.view.value === 'tsne' && Boolean(this.state.embedding) });
+  }
+
+  /** The decoded digit beside the map, and what it is. */
+  showDecoded(msg) {
+    drawDigits(this.ui.decoded, msg.pixels, 1, 1);
+    const map = this.state.map;
+    let what = `the code at (${msg.x.toFixed(2)}, ${msg.y.toFixed(2)}) on the PCA plane`;
+    if (msg.nearest !== null && map) {
+      const i = msg.nearest;
+      const overlay = map.overlays.find((o) => i >= o.start && i < o.start + o.count);
+      what = overlay ? `the nearest point: one of the ${OVERLAYS[overlay.name]?.label ?? overlay.name}` : `the nearest point: a test digit labelled ${map.labels[i]}`;
+    }
+    this.ui.decodedText.textContent = `Decoded: ${what}.`;
+    this.state.decoded = msg;
   }
 
   /** The key: a swatch per digit and a mark per overlay the current map holds. */

@@ -22,6 +22,13 @@
 //                                                overlay, perplexity, iterations, seed}; PCA at
 //                                                once, then t-SNE in chunks (beside any training)
 //   {type: 'map-stop'}                           end the t-SNE run where it is
+//   {type: 'map-decode', x, y, tsne}             decode the code behind a spot of the map
+//   {type: 'save', purpose}                      every model as one file → 'saved'
+//   {type: 'load', bytes, origin}                replace every model with a file's ('file' a visitor
+//                                                chose, 'saved' from the browser's storage)
+//   {type: 'load-pretrained'}                    load models/pretrained.bin, shipped with the page
+//   {type: 'interpolate', model, a, b, steps, temperature}  the morph strip: 'flow' | 'wgan'
+//   {type: 'step'}                               while paused: one training step, then paused again
 //   {type: 'crash'}                              panic inside wasm on purpose (tests only)
 //
 // worker → page (events)
@@ -47,6 +54,11 @@
 //                                          preview: Float32Array x, y of every point (PCA)
 //   {type: 'map-progress', iteration, iterations, done, stopped, embedding, agreement}
 //                                          the t-SNE map so far; agreement once done
+//   {type: 'saved', bytes, purpose}        Uint8Array of the models file
+//   {type: 'loaded', models, settings, origin}  names of the models now loaded, their settings;
+//                                          followed by 'state' 'done' and their samples
+//   {type: 'map-decoded', pixels, code, nearest, x, y, tsne}  nearest: index of the t-SNE point
+//   {type: 'interpolation', model, pixels, count, a, b}  decodings along the path from a to b
 //   {type: 'error', message, fatal}        fatal: the wasm instance died; make a new worker
 //
 // Work happens in chunks of a few training steps, sized so each takes about CHUNK_MS: commands
@@ -270,13 +282,63 @@ async function handle(command) {
       mapRun = { iterations: map.iterations, units: 1 };
       break;
     }
+    case 'map-decode': {
+      const decoded = await lab.latent_map_decode(command.x, command.y, Boolean(command.tsne));
+      post({ type: 'map-decoded', ...decoded, x: command.x, y: command.y, tsne: Boolean(command.tsne) }, [decoded.pixels.buffer]);
+      break;
+    }
     case 'map-stop':
       if (mapRun) post({ type: 'map-progress', ...mapRun, done: true, stopped: true });
       mapRun = null;
       break;
+    case 'save': {
+      const bytes = await lab.save_models();
+      post({ type: 'saved', bytes, purpose: command.purpose ?? 'download' }, [bytes.buffer]);
+      break;
+    }
+    case 'load': await loadModels(command.bytes, command.origin ?? 'file'); break;
+    case 'load-pretrained': {
+      post({ type: 'status', text: 'Loading the pretrained models…' });
+      let response;
+      try {
+        response = await fetch('models/pretrained.bin');
+      } catch (e) {
+        throw new Error(`could not download models/pretrained.bin: ${e.message}`);
+      }
+      if (!response.ok) throw new Error(`models/pretrained.bin: HTTP ${response.status}`);
+      await loadModels(new Uint8Array(await response.arrayBuffer()), 'pretrained');
+      break;
+    }
+    case 'interpolate': {
+      const pixels = await lab.interpolate(command.model, command.a >>> 0, command.b >>> 0, command.steps, command.temperature ?? 1);
+      post({ type: 'interpolation', model: command.model, pixels, count: command.steps, a: command.a, b: command.b }, [pixels.buffer]);
+      break;
+    }
+    case 'step':
+      if (state === 'paused') {
+        const chunk = units;
+        units = 1;
+        try { await trainChunk(); } finally { units = Math.max(chunk, 1); }
+        if (state === 'paused') await preview();
+      }
+      break;
     case 'crash': lab.debug_panic(); break;
     default: throw new Error(`unknown command ${command.type}`);
   }
+}
+
+/** Replaces every model with a file's; a refused file changes nothing. */
+async function loadModels(bytes, origin) {
+  if (state === 'training' || state === 'paused') throw new Error('stop the current run before loading models');
+  const loaded = lab.load_models(bytes);
+  for (const k in sampling) sampling[k] = false;
+  sampling.ae = loaded.models.includes('autoencoder');
+  for (const name of ['flow', 'wgan', 'vae', 'aae']) sampling[name] = loaded.models.includes(name);
+  phase = sampling.ae ? 'ae' : (loaded.models.find((m) => m in PHASES) ?? 'ae');
+  mapRun = null;
+  post({ type: 'loaded', ...loaded, origin });
+  setState('done');
+  await preview(true);
 }
 
 let classifierMeta = null;     // what models/classifier.bin records, once loaded

@@ -25,7 +25,7 @@ async function measure(browser, url, backend) {
       .observe({ type: 'longtask', buffered: true });
   });
   const opened = Date.now();
-  await page.goto(`${url}?backend=${backend}`);
+  await page.goto(`${url}?pretrained=0&backend=${backend}`);
   await waitForState(page, ['idle']);
   const readyMs = Date.now() - opened;
   await setSettings(page, TRAIN);

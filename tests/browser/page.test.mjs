@@ -32,7 +32,7 @@ function assertLossFell(losses) {
 }
 
 test('the page loads on WebGPU with no console errors and names its adapter', async () => {
-  const { page, errors } = await openPage(browser, url);
+  const { page, errors } = await openPage(browser, `${url}?pretrained=0`);
   await waitForState(page, ['idle']);
   const lab = await page.evaluate(() => ({ backend: window.lab.backend, adapter: window.lab.adapter }));
   assert.equal(lab.backend, 'gpu');
@@ -44,7 +44,7 @@ test('the page loads on WebGPU with no console errors and names its adapter', as
 });
 
 test('training on WebGPU lowers the loss and draws both digit panels', async () => {
-  const { page, errors } = await openPage(browser, url);
+  const { page, errors } = await openPage(browser, `${url}?pretrained=0`);
   await waitForState(page, ['idle']);
   const { losses, tests } = await trainSmall(page);
   assertLossFell(losses);
@@ -57,7 +57,7 @@ test('training on WebGPU lowers the loss and draws both digit panels', async () 
 });
 
 test('switching to the CPU backend in the page trains there, and lowers the loss too', async () => {
-  const { page, errors } = await openPage(browser, url);
+  const { page, errors } = await openPage(browser, `${url}?pretrained=0`);
   await waitForState(page, ['idle']);
   assert.equal(await page.evaluate(() => window.lab.backend), 'gpu');
   await page.selectOption('#backend', 'cpu');
@@ -72,7 +72,7 @@ test('switching to the CPU backend in the page trains there, and lowers the loss
 });
 
 test('Pause stops progress and Resume continues it', async () => {
-  const { page } = await openPage(browser, `${url}?backend=cpu`);
+  const { page } = await openPage(browser, `${url}?pretrained=0&backend=cpu`);
   await waitForState(page, ['idle']);
   await setSettings(page, { ...SMALL, train_images: 10000, epochs: 3, batch_size: 100 });
   await page.click('#train');
@@ -96,7 +96,7 @@ test('Pause stops progress and Resume continues it', async () => {
 test('without WebGPU the page falls back to the CPU with a visible notice', async () => {
   const plain = await launch({ webgpu: false });
   try {
-    const { page } = await openPage(plain, url);
+    const { page } = await openPage(plain, `${url}?pretrained=0`);
     await waitForState(page, ['idle']);
     assert.equal(await page.evaluate(() => window.lab.backend), 'cpu');
     assert.equal(await page.isVisible('#notice'), true);
@@ -110,7 +110,7 @@ test('without WebGPU the page falls back to the CPU with a visible notice', asyn
 });
 
 test('bad settings are refused with a message, and the page keeps working', async () => {
-  const { page } = await openPage(browser, `${url}?backend=cpu`);
+  const { page } = await openPage(browser, `${url}?pretrained=0&backend=cpu`);
   await waitForState(page, ['idle']);
   await setSettings(page, { epochs: '-5' });
   await page.click('#train');
@@ -138,7 +138,7 @@ test('a corrupt data file gives a clear message', async () => {
     await route.fulfill({ response, body: body.subarray(0, body.length - 20) });
   });
   await page.route('**/data/train-labels-idx1-ubyte.gz', (route) => route.fulfill({ status: 404, body: 'gone' }));
-  await page.goto(`${url}?backend=cpu`);
+  await page.goto(`${url}?pretrained=0&backend=cpu`);
   await page.waitForFunction(() => window.lab.errors.length > 0, null, { timeout: 60_000 });
   const message = await page.evaluate(() => window.lab.errors[0]);
   assert.match(message, /(train-labels.*HTTP 404|t10k-labels.*corrupt or truncated)/);
@@ -147,7 +147,7 @@ test('a corrupt data file gives a clear message', async () => {
 });
 
 test('a panic in the worker is reported and a fresh worker takes over', async () => {
-  const { page } = await openPage(browser, `${url}?backend=cpu`);
+  const { page } = await openPage(browser, `${url}?pretrained=0&backend=cpu`);
   await waitForState(page, ['idle']);
   await page.evaluate(() => window.lab.send({ type: 'crash' }));
   await page.waitForFunction(() => window.lab.errors.some((e) => /crashed[\s\S]*deliberate panic/.test(e)), null, { timeout: 30_000 });
@@ -159,7 +159,7 @@ test('a panic in the worker is reported and a fresh worker takes over', async ()
 
 test('the FCD classifier loads in the page, is at least 99% accurate there, and scores real digits', async () => {
   const page = await browser.newPage();
-  await page.goto(`${url}?backend=cpu`);
+  await page.goto(`${url}?pretrained=0&backend=cpu`);
   await waitForState(page, ['idle']);
   await page.evaluate(() => window.lab.send({ type: 'check-classifier', count: 10000 }));
   await page.waitForFunction(() => window.lab.classifierCheck, null, { timeout: 300_000 });
@@ -186,7 +186,7 @@ test('the VAE and AAE baselines train in the page, draw samples and can be score
   const page = await browser.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  await page.goto(`${url}?backend=cpu`);
+  await page.goto(`${url}?pretrained=0&backend=cpu`);
   await waitForState(page, ['idle']);
   await setSettings(page, { ...SMALL, train_images: 2000 });
   for (const kind of ['vae', 'aae']) {
@@ -213,7 +213,7 @@ test('Compare all on a small subset fills every row of the FCD table, copies it,
   const page = await browser.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  await page.goto(`${url}?backend=cpu`);
+  await page.goto(`${url}?pretrained=0&backend=cpu`);
   await waitForState(page, ['idle']);
   await setSettings(page, { ...SMALL, train_images: 2000, test_images: 1000 });
   for (const [form, values] of [['flow-settings', { epochs: 1, batch_size: 50 }], ['wgan-settings', { epochs: 1, batch_size: 50 }],
@@ -278,7 +278,7 @@ test('Compare all on a small subset fills every row of the FCD table, copies it,
 });
 
 test('after a short autoencoder phase, a flow then a WGAN phase on WebGPU learn and draw samples', async () => {
-  const { page, errors } = await openPage(browser, url);
+  const { page, errors } = await openPage(browser, `${url}?pretrained=0`);
   await waitForState(page, ['idle']);
   await trainSmall(page);
   assert.equal(await page.isDisabled('#train-flow'), false, 'Train flow is offered once the autoencoder is trained');
@@ -327,6 +327,200 @@ test('after a short autoencoder phase, a flow then a WGAN phase on WebGPU learn 
   assert.ok(await inkOf(page, '#wgan-samples') > 200, 'AdvAE samples are drawn');
   assert.equal(await page.isVisible('#nll-copy'), true, "the flow's NLL is shown beside the critic's estimate");
   assert.equal(await page.isVisible('#flow-copy-figure'), true, 'FlowAE samples are shown beside AdvAE samples');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+/** FlowAE samples at `seed` as the worker draws them now (pixel probabilities). */
+async function flowSample(page, seed) {
+  await page.evaluate((s) => { window.lab.samples.flow = null; window.lab.send({ type: 'sample', seed: s, temperature: 1 }); }, seed);
+  await page.waitForFunction((s) => window.lab.samples.flow?.seed === s, seed, { timeout: 60_000 });
+  return page.evaluate(() => Array.from(window.lab.samples.flow.pixels));
+}
+
+test('opening the page shows pretrained FlowAE and AdvAE samples at once; Train from scratch trains anew', async () => {
+  const { page, errors } = await openPage(browser, `${url}?backend=cpu`);
+  await page.waitForFunction(() => window.lab.drawn.flow > 0 && window.lab.drawn.wgan > 0, null, { timeout: 60_000 });
+  assert.deepEqual(await page.evaluate(() => window.lab.loaded), { models: ['autoencoder', 'flow', 'wgan'], origin: 'pretrained' });
+  assert.ok(await inkOf(page, '#hero-flow') > 1000, 'FlowAE samples are drawn');
+  assert.ok(await inkOf(page, '#hero-wgan') > 1000, 'AdvAE samples are drawn');
+  assert.match(await page.textContent('#models-status'), /pretrained models shipped with the page: autoencoder, FlowAE, AdvAE/);
+  assert.equal(await page.isDisabled('#train-flow'), false, 'the pretrained autoencoder can carry a new flow');
+
+  await setSettings(page, SMALL);
+  await page.click('#from-scratch');
+  await page.waitForFunction(() => window.lab.lastProgress?.done && window.lab.state === 'done', null, { timeout: 300_000 });
+  assertLossFell(await page.evaluate(() => window.lab.losses));
+  assert.equal(await page.evaluate(() => window.lab.drawn.flow), 0, 'a new autoencoder drops the flow fitted to the old one');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('saved models survive a reload and load from a file with identical samples; bad files change nothing', async () => {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(`${url}?pretrained=0&backend=cpu`);
+  await waitForState(page, ['idle']);
+  await setSettings(page, SMALL);
+  await page.click('#train');
+  await waitForState(page, ['done'], 300_000);
+  await page.fill('#flow-settings [name=epochs]', '1');
+  await page.fill('#flow-settings [name=batch_size]', '50');
+  await page.click('#train-flow');
+  await page.waitForFunction(() => window.lab.flow.lastProgress?.done && window.lab.state === 'done', null, { timeout: 300_000 });
+  await page.waitForFunction(() => window.lab.kept >= 2, null, { timeout: 60_000 });
+  const before = await flowSample(page, 77);
+  assert.notDeepEqual(await flowSample(page, 78), before, 'another seed gives other samples');
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#save-models')]);
+  const { tmpdir } = await import('node:os');
+  const file = `${tmpdir()}/flowae-models-${process.pid}.bin`;
+  await download.saveAs(file);              // the download itself goes with its browser context
+
+  // A reload restores the models this browser kept.
+  await page.goto(`${url}?backend=cpu`);
+  await page.waitForFunction(() => window.lab.loaded?.origin === 'saved', null, { timeout: 60_000 });
+  assert.deepEqual(await page.evaluate(() => window.lab.loaded.models), ['autoencoder', 'flow']);
+  assert.deepEqual(await flowSample(page, 77), before);
+  await context.close();
+
+  // Another browser (no storage) loads the downloaded file.
+  const other = await browser.newPage();
+  other.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await other.goto(`${url}?pretrained=0&backend=cpu`);
+  await waitForState(other, ['idle']);
+  await other.setInputFiles('#models-file', file);
+  await other.waitForFunction(() => window.lab.loaded?.origin === 'file', null, { timeout: 60_000 });
+  assert.deepEqual(await flowSample(other, 77), before);
+
+  // A truncated file and a file of another kind are refused; the models stay as they were.
+  const { readFile, writeFile } = await import('node:fs/promises');
+  const bytes = await readFile(file);
+  const truncated = `${file}-truncated.bin`;
+  await writeFile(truncated, bytes.subarray(0, bytes.length - 1000));
+  await other.setInputFiles('#models-file', truncated);
+  await other.waitForFunction(() => window.lab.errors.some((e) => /not a usable weights file/.test(e)), null, { timeout: 30_000 });
+  await other.setInputFiles('#models-file', 'www/models/classifier.bin');
+  await other.waitForFunction(() => window.lab.errors.some((e) => /holds "classifier"/.test(e)), null, { timeout: 30_000 });
+  assert.equal(await other.isVisible('#error'), true);
+  assert.deepEqual(await flowSample(other, 77), before, 'the loaded models still sample as before');
+  assert.deepEqual(errors, []);
+  await other.close();
+});
+
+test('the embed widget works in an iframe on another origin, lazily, and asks only its own origin', async () => {
+  const { serve } = await import('../../tools/serve.mjs');
+  const { mkdtemp, writeFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const { tmpdir } = await import('node:os');
+  const dir = await mkdtemp(join(tmpdir(), 'blog-'));
+  await writeFile(join(dir, 'index.html'), `<!doctype html><title>A blog post</title><link rel="icon" href="data:,">
+    <style>body { background: rgb(255, 255, 255); font-family: serif; }</style>
+    <h1>A post about flows</h1>
+    <iframe id="widget" title="FlowAE samples" src="${url}embed.html?model=flow&backend=cpu" width="360" height="420" style="border: 0"></iframe>`);
+  const blog = await serve(dir, { host: '127.0.0.1', port: 0 });
+  const blogUrl = `http://localhost:${blog.address().port}/`;   // another host name and port: another origin
+  const context = await browser.newContext();
+  const requests = [];
+  context.on('requestfinished', async (request) => {
+    const sizes = await request.sizes().catch(() => ({ responseBodySize: 0 }));
+    requests.push({ url: request.url(), bytes: sizes.responseBodySize });
+  });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  try {
+    await page.goto(blogUrl);
+    const frame = page.frame({ url: /embed\.html/ });
+    await frame.waitForFunction(() => document.getElementById('preview').complete && document.getElementById('preview').naturalWidth > 0);
+    await page.waitForLoadState('networkidle');
+    const widgetOrigin = new URL(url).origin;
+    const before = requests.filter((r) => new URL(r.url).origin === widgetOrigin);
+    const bytes = before.reduce((sum, r) => sum + r.bytes, 0);
+    console.log(`embed: ${before.length} requests, ${bytes} bytes before Train: ${before.map((r) => new URL(r.url).pathname).join(' ')}`);
+    assert.ok(before.every((r) => !/\/(pkg|data)\//.test(r.url)), 'no WebAssembly or MNIST before Train');
+    assert.ok(bytes < 100_000, `the widget is light before Train: ${bytes} bytes`);
+    assert.equal(await page.evaluate(() => getComputedStyle(document.body).fontFamily), 'serif', "the host's styles are its own");
+    assert.equal(await page.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(255, 255, 255)');
+    assert.deepEqual(await frame.evaluate(() => { const r = document.querySelector('.widget').getBoundingClientRect(); return [r.width, r.height]; }), [360, 420], 'sized to its frame');
+
+    await frame.click('#train');
+    await frame.waitForFunction(() => window.widget.state === 'done' && window.widget.drawn > 0, null, { timeout: 300_000 });
+    assert.deepEqual(await frame.evaluate(() => window.widget.errors), []);
+    const canvas = await frame.evaluate(() => { const c = document.getElementById('samples'); return !c.hidden && c.width > 0; });
+    assert.ok(canvas, 'the samples of the model trained here replace the preview');
+    const foreign = requests.filter((r) => ![widgetOrigin, new URL(blogUrl).origin].includes(new URL(r.url).origin));
+    assert.deepEqual(foreign, [], 'nothing but the two origins is asked for anything');
+    assert.ok(requests.filter((r) => new URL(r.url).origin === new URL(blogUrl).origin).every((r) => new URL(r.url).pathname === '/'), 'the blog serves only its post');
+    assert.deepEqual(errors, []);
+  } finally {
+    await context.close();
+    blog.close();
+  }
+});
+
+test('a link opens with its settings, backend and sections; Copy link gives them back; one seed, one run', async () => {
+  const settings = 'epochs=1&train_images=500&test_images=200&batch_size=50&learning_rate=0.003&seed=5'
+    + '&flow.layers=3&wgan.critic_steps=2&vae.epochs=4&map.perplexity=70&fcd=500&show=ae,flow,map';
+  const { page, errors } = await openPage(browser, `${url}?pretrained=0&backend=cpu&${settings}`);
+  await waitForState(page, ['idle']);
+  const value = (selector) => page.inputValue(selector);
+  assert.equal(await value('#settings [name=seed]'), '5');
+  assert.equal(await value('#settings [name=train_images]'), '500');
+  assert.equal(await value('#flow-settings [name=layers]'), '3');
+  assert.equal(await value('#wgan-settings [name=critic_steps]'), '2');
+  assert.equal(await value('#vae-settings [name=epochs]'), '4');
+  assert.equal(await value('#map-settings [name=perplexity]'), '70');
+  assert.equal(await value('#fcd-count'), '500');
+  assert.equal(await page.evaluate(() => window.lab.backend), 'cpu');
+  const shown = await page.$$eval('[data-panel]', (sections) => [...new Set(sections.filter((s) => !s.hidden).map((s) => s.dataset.panel))]);
+  assert.deepEqual(shown, ['ae', 'flow', 'map']);
+
+  await page.click('.share summary');
+  await page.click('#copy-link');
+  const copied = new URL(await page.evaluate(() => window.lab.link));
+  const expected = new URLSearchParams(`backend=cpu&${settings}`);
+  assert.deepEqual(Object.fromEntries([...copied.searchParams].sort()), Object.fromEntries([...expected].sort()));
+
+  // The same seed on the CPU backend: the same run, loss for loss.
+  const runs = [];
+  for (const target of [page, (await openPage(browser, copied.href)).page]) {
+    await waitForState(target, ['idle']);
+    await target.click('#train');
+    await target.waitForFunction(() => window.lab.lastProgress?.done && window.lab.state === 'done', null, { timeout: 300_000 });
+    runs.push(await target.evaluate(() => window.lab.losses));
+  }
+  assert.ok(runs[0].length >= 5);
+  assert.deepEqual(runs[1], runs[0]);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the main controls are reachable by keyboard and have accessible names', async () => {
+  const { page, errors } = await openPage(browser, `${url}?backend=cpu`);
+  await page.waitForFunction(() => window.lab.drawn.flow > 0, null, { timeout: 60_000 });
+  const unnamed = await page.$$eval('button, input, select, canvas[role=img]', (elements) => elements
+    .filter((el) => el.offsetParent !== null && el.type !== 'file')
+    .filter((el) => {
+      const label = el.getAttribute('aria-label') || (el.labels && [...el.labels].map((l) => l.textContent).join(' ')) || (el.tagName === 'BUTTON' && el.textContent);
+      return !label || !label.trim();
+    })
+    .map((el) => el.id || el.name || el.outerHTML.slice(0, 60)));
+  assert.deepEqual(unnamed, [], 'every visible control has a name');
+  const wanted = ['from-scratch', 'save-models', 'load-models', 'backend', 'train', 'train-flow', 'temperature', 'train-wgan', 'train-vae', 'compare', 'map-draw'];
+  const reached = new Set();
+  await page.focus('body');
+  for (let i = 0; i < 150 && wanted.some((id) => !reached.has(id)); i++) {
+    await page.keyboard.press('Tab');
+    reached.add(await page.evaluate(() => document.activeElement?.id));
+  }
+  assert.deepEqual(wanted.filter((id) => !reached.has(id)), [], 'Tab reaches every main control');
+  // Enter on a focused button acts: Train from scratch starts a run.
+  await page.focus('#from-scratch');
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => window.lab.state === 'training' || window.lab.lastProgress);
   assert.deepEqual(errors, []);
   await page.close();
 });

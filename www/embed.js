@@ -1,0 +1,96 @@
+// The embeddable widget: one model's samples and one Train button, for an iframe in a blog post.
+//
+// Until the visitor presses Train it is a picture: the pretrained model's samples (a few kB).
+// Train starts the same worker as the full page (protocol: worker.js), which only then
+// downloads the WebAssembly module and MNIST, trains a short autoencoder and then the model
+// on its codes, and draws the samples as they improve.
+import { drawDigits } from './digits.js';
+
+const params = new URLSearchParams(location.search);
+const model = params.get('model') === 'wgan' ? 'wgan' : 'flow';
+const NAMES = { flow: 'FlowAE', wgan: 'AdvAE' };
+/** Short runs: a reader watches the whole thing in about a minute on a laptop's CPU. */
+const SETTINGS = {
+  ae: { train_images: 10000, test_images: 1000, epochs: 2, batch_size: 100 },
+  flow: { epochs: 5 },
+  wgan: { epochs: 5 },
+};
+const PHASE_NAMES = { ae: 'Autoencoder', flow: 'Flow', wgan: 'WGAN' };
+
+const $ = (id) => document.getElementById(id);
+const ui = { title: $('title'), preview: $('preview'), samples: $('samples'), train: $('train'), progress: $('progress'), status: $('status'), full: $('full') };
+ui.title.textContent = `${NAMES[model]} samples`;
+ui.preview.src = `models/${model === 'flow' ? 'flowae' : 'advae'}-preview.png`;
+ui.full.href = `./?backend=${encodeURIComponent(params.get('backend') ?? 'auto')}`;
+
+/** What the widget knows; read by the browser tests. */
+const widget = { model, state: 'preview', drawn: 0, errors: [] };
+window.widget = widget;
+let worker = null;
+
+function status(text, error = false) {
+  ui.status.textContent = text;
+  ui.status.classList.toggle('error', error);
+  if (error) widget.errors.push(text);
+}
+
+function start() {
+  ui.train.disabled = true;
+  ui.progress.hidden = false;
+  ui.progress.value = 0;
+  if (worker) {
+    worker.postMessage({ type: 'start', phase: 'ae', config: SETTINGS.ae });
+    return;
+  }
+  status('Loading (about 5 MB, once)…');
+  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  worker.onmessage = (event) => handle(event.data);
+  worker.onerror = (event) => { event.preventDefault(); status(`The worker failed: ${event.message}`, true); ui.train.disabled = false; };
+  worker.postMessage({ type: 'init', backend: params.get('backend') ?? 'auto' });
+}
+
+function handle(msg) {
+  switch (msg.type) {
+    case 'status': status(msg.text); break;
+    case 'ready':
+      widget.backend = msg.backend;
+      worker.postMessage({ type: 'start', phase: 'ae', config: SETTINGS.ae });
+      break;
+    case 'started': widget.state = msg.phase; break;
+    case 'progress': {
+      const total = msg.epochs * msg.steps_per_epoch;
+      const part = msg.phase === 'ae' ? 0 : 1;
+      ui.progress.value = (part + (total ? Math.min(1, msg.step / total) : 0)) / 2;
+      status(msg.preparing && msg.preparing[0] < msg.preparing[1]
+        ? 'Encoding the digits with the trained autoencoder…'
+        : `${PHASE_NAMES[msg.phase]}: epoch ${Math.min(msg.epoch + 1, msg.epochs)} of ${msg.epochs} (${widget.backend === 'gpu' ? 'GPU' : 'CPU'})`);
+      break;
+    }
+    case 'state':
+      if (msg.state === 'done' && widget.state === 'ae') {
+        worker.postMessage({ type: 'start', phase: model, config: SETTINGS[model] });
+      } else if (msg.state === 'done' && widget.state === model) {
+        widget.state = 'done';
+        ui.progress.value = 1;
+        status(`Done: ${NAMES[model]} samples from a model trained just now in this page.`);
+        ui.train.textContent = 'Train again';
+        ui.train.disabled = false;
+      }
+      break;
+    case 'flow-samples': case 'wgan-samples':
+      if ((msg.type === 'flow-samples') !== (model === 'flow')) break;
+      drawDigits(ui.samples, msg.pixels, msg.count, 8, { binarize: true });
+      ui.samples.hidden = false;
+      ui.preview.hidden = true;
+      widget.drawn++;
+      break;
+    case 'error':
+      status(msg.message, true);
+      ui.train.disabled = false;
+      if (msg.fatal) { worker.terminate(); worker = null; }
+      break;
+    default: break;
+  }
+}
+
+ui.train.addEventListener('click', start);
