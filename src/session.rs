@@ -9,11 +9,18 @@
 
 use std::collections::BTreeMap;
 
-use burn::prelude::Device;
+use burn::module::Module;
+use burn::prelude::*;
+use burn::tensor::TensorData;
 use serde_json::{Value, json};
 
 use crate::data::Digits;
 use crate::error::{Error, Result};
+use crate::models::autoencoder::Autoencoder;
+use crate::models::realnvp::RealNvp;
+use crate::models::wgan::Generator;
+use crate::rng::Rng;
+use crate::train::read;
 use crate::train::{AeTrainer, AeTrainingConfig, FlowTrainer, FlowTrainingConfig, LatentCodes, WganTrainer, WganTrainingConfig};
 use crate::weights::WeightsFile;
 
@@ -119,6 +126,58 @@ impl Session {
             return Err(Error::Data("the models file holds no model".into()));
         }
         Ok(session)
+    }
+}
+
+/// Just enough of a models file to draw FlowAE and AdvAE samples, built without MNIST: the
+/// page's first picture, drawn while the digits are still downloading. Its samples are those
+/// the restored [`Session`] gives for the same seed.
+pub struct Preview {
+    autoencoder: Autoencoder,
+    flow: Option<RealNvp>,
+    generator: Option<Generator>,
+    latent: usize,
+    device: Device,
+}
+
+impl Preview {
+    /// The autoencoder, the flow and the generator of a models file, on `device` (the CPU is
+    /// quickest for a few dozen samples).
+    pub fn from_file(file: &WeightsFile, device: &Device) -> Result<Preview> {
+        file.expect_kind(KIND)?;
+        let meta = &file.meta;
+        let ae: AeTrainingConfig = parse(meta.get("autoencoder").cloned().ok_or_else(|| Error::Data("the models file has no autoencoder".into()))?, "autoencoder")?;
+        let device = device.clone().inner();
+        let autoencoder = crate::weights::load_module(ae.model.init(&device)?, "autoencoder", &file.tensors)?;
+        let k = ae.model.latent;
+        let flow = match meta.get("flow") {
+            Some(value) => {
+                let config: FlowTrainingConfig = parse(value.clone(), "flow")?;
+                Some(crate::weights::load_module(config.flow.init(k, &vec![0.0; k], &vec![1.0; k], &device)?, "flow", &file.tensors)?)
+            }
+            None => None,
+        };
+        let generator = match meta.get("wgan") {
+            Some(value) => {
+                let config: WganTrainingConfig = parse(value.clone(), "wgan")?;
+                Some(crate::weights::load_module(Generator::new(k, config.generator_hidden, &device), "wgan.generator", &file.tensors)?)
+            }
+            None => None,
+        };
+        Ok(Preview { autoencoder: autoencoder.valid(), flow: flow.map(|f| f.valid()), generator: generator.map(|g| g.valid()), latent: k, device })
+    }
+
+    /// `count` samples of "flow" (at `temperature`) or "wgan" from `seed`, as pixel
+    /// probabilities; `None` when the file has no such model.
+    pub async fn samples(&self, model: &str, count: usize, temperature: f32, seed: u64) -> Result<Option<Vec<f32>>> {
+        let z0: Vec<f32> = Rng::new(seed).normals(count * self.latent).into_iter().map(|v| v * temperature).collect();
+        let z0 = Tensor::<2>::from_data(TensorData::new(z0, [count, self.latent]), &self.device);
+        let codes = match (model, &self.flow, &self.generator) {
+            ("flow", Some(flow), _) => flow.forward(z0),
+            ("wgan", _, Some(generator)) => generator.forward(z0),
+            _ => return Ok(None),
+        };
+        Ok(Some(read(self.autoencoder.decoder.probabilities(codes)).await?))
     }
 }
 

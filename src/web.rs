@@ -642,3 +642,18 @@ pub async fn latent_map_decode(x: f32, y: f32, tsne: bool) -> Result<JsValue, Js
     let _ = js_sys::Reflect::set(&obj, &"nearest".into(), &nearest.map_or(JsValue::NULL, |i| (i as f64).into()));
     Ok(obj.into())
 }
+
+/// FlowAE and AdvAE samples straight from a models file, on the CPU, before MNIST or a backend
+/// is ready: the page's first picture. Returns `{flow, wgan}` (pixel probabilities, or null).
+#[wasm_bindgen]
+pub async fn preview_models(bytes: &[u8], count: u32, seed: u32) -> Result<JsValue, JsError> {
+    let file = WeightsFile::from_bytes(bytes).map_err(js_error)?;
+    let preview = crate::session::Preview::from_file(&file, &Device::flex()).map_err(js_error)?;
+    let obj = js_sys::Object::new();
+    for model in ["flow", "wgan"] {
+        let pixels = preview.samples(model, count as usize, 1.0, u64::from(seed)).await.map_err(js_error)?;
+        let value = pixels.map_or(JsValue::NULL, |p| Float32Array::from(&p[..]).into());
+        let _ = js_sys::Reflect::set(&obj, &model.into(), &value);
+    }
+    Ok(obj.into())
+}

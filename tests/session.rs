@@ -6,7 +6,7 @@ mod common;
 
 use burn::prelude::Device;
 use flowae::data::Digits;
-use flowae::session::{KIND, Session};
+use flowae::session::{KIND, Preview, Session};
 use flowae::train::{AeTrainer, AeTrainingConfig, FlowTrainer, FlowTrainingConfig, WganTrainer, WganTrainingConfig};
 use flowae::weights::WeightsFile;
 use flowae::Error;
@@ -60,6 +60,12 @@ fn saved_models_sample_exactly_as_before() {
     let restored = Session::from_file(&WeightsFile::from_bytes(&bytes).unwrap(), &train, &test, &device).unwrap();
     assert_eq!(restored.models(), session.models());
     assert_eq!(samples(&restored), samples(&session));
+    // The preview drawn before MNIST has arrived gives the very same samples.
+    let preview = Preview::from_file(&WeightsFile::from_bytes(&bytes).unwrap(), &device).unwrap();
+    let all = samples(&session);
+    assert_eq!(pollster::block_on(preview.samples("flow", 8, 0.8, 3)).unwrap().unwrap(), all[1]);
+    assert_eq!(pollster::block_on(preview.samples("wgan", 8, 1.0, 3)).unwrap().unwrap(), all[2]);
+    assert_eq!(pollster::block_on(preview.samples("vae", 8, 1.0, 3)).unwrap(), None);
     assert_eq!(restored.autoencoder.as_ref().unwrap().config().model.hidden, 32);
     // A restored run counts as finished: training again means a new run.
     assert!(restored.autoencoder.as_ref().unwrap().is_done() && restored.flow.as_ref().unwrap().is_done());

@@ -28,10 +28,17 @@ export function serve(root, { host = '127.0.0.1', port = 8000 } = {}) {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`not found: ${url.pathname}`);
       return;
     }
+    // Revalidation as static hosts do it: a browser that has the file gets 304 and keeps its copy.
+    const modified = stat.mtime.toUTCString();
+    if (req.headers['if-modified-since'] === modified) {
+      res.writeHead(304, { 'Last-Modified': modified, 'Cache-Control': 'no-cache' }).end();
+      return;
+    }
     res.writeHead(200, {
       'Content-Type': TYPES[extname(path)] ?? 'application/octet-stream',
       'Content-Length': stat.size,
       'Cache-Control': 'no-cache',
+      'Last-Modified': modified,
     });
     if (req.method === 'HEAD') { res.end(); return; }
     createReadStream(path).pipe(res);

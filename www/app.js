@@ -65,6 +65,7 @@ const lab = {
   flow: latentRun(), wgan: latentRun(), vae: latentRun(), aae: latentRun(), fcd: {},
   table: {},                       // FCD by model, as the Compare-all table shows it
   samples: {},                     // the last FlowAE and AdvAE sample events
+  timing: {},                      // when the first FlowAE / AdvAE samples were drawn
   loaded: null,                    // {models, origin} of the last models file loaded
   restoring: null,                 // 'saved' or 'pretrained' while the opening models load
   justLoaded: false,               // the next 'done' comes from a load, not from training
@@ -102,7 +103,7 @@ function startWorker(backend) {
     event.preventDefault();
     crashed(event.message || 'the worker failed to start');
   };
-  worker.postMessage({ type: 'init', backend });
+  worker.postMessage({ type: 'init', backend, prefetch: params.get('pretrained') !== '0' });
 }
 
 function crashed(message) {
@@ -156,7 +157,7 @@ function handleEvent(msg) {
         for (const plot of [lossPlot, nllPlot, nllCopy, wganLossPlot, wassersteinPlot]) plot.clear();
         ui.nllCopy.hidden = true;
         ui.flowCopyFigure.hidden = true;
-        lab.drawn.flow = 0; lab.drawn.wgan = 0;
+        lab.drawn.flow = 0; lab.drawn.wgan = 0; lab.samples = {};
       }
       break;
     case 'state': setState(msg.state); break;
@@ -174,7 +175,9 @@ function handleEvent(msg) {
       drawGrid(ui.flowSamples, msg);
       drawGrid(models.flow, msg);
       lab.samples.flow = msg;
+      lab.timing.flow ??= performance.now();   // ms since navigation: the instant-start figure
       morph.next.disabled = false;
+      models.resample.disabled = false;
       if (morph.model.value === 'flow') drawMorph();   // the strip follows the model as it learns
       drawGrid(ui.flowCopy, msg);
       ui.flowCopyFigure.hidden = false;
@@ -189,7 +192,9 @@ function handleEvent(msg) {
       drawGrid(ui.wganSamples, msg);
       drawGrid(models.wgan, msg);
       lab.samples.wgan = msg;
+      lab.timing.wgan ??= performance.now();
       morph.next.disabled = false;
+      models.resample.disabled = false;
       if (morph.model.value === 'wgan') drawMorph();
       lab.drawn.wgan++;
       ui.wganResample.disabled = false;
@@ -199,6 +204,12 @@ function handleEvent(msg) {
     case 'fcd': lab.fcd[msg.model] = msg; break;
     case 'map': case 'map-progress': case 'map-decoded': mapView.handle(msg); break;
     case 'loaded': loaded(msg); break;
+    case 'preview-samples':
+      drawDigits(models[msg.model], msg.pixels, msg.count, 8, { binarize: ui.binarize.checked });
+      lab.timing[msg.model] ??= performance.now();
+      lab.drawn.preview = (lab.drawn.preview ?? 0) + 1;
+      models.status.textContent = 'Showing the pretrained models; the rest of the page is loading…';
+      break;
     case 'interpolation':
       drawDigits(morph.canvas, msg.pixels, msg.count, msg.count, { binarize: ui.binarize.checked });
       lab.morph = msg;
@@ -225,6 +236,7 @@ function drawGrid(canvas, msg) {
 }
 
 function ready(msg) {
+  lab.timing.ready ??= performance.now();
   lab.backend = msg.backend;
   lab.adapter = msg.adapter;
   lab.notice = msg.notice;
@@ -270,6 +282,7 @@ async function restoreModels() {
 
 /** A models file is now what the worker holds: every panel starts from its models. */
 function loaded(msg) {
+  lab.timing.loaded ??= performance.now();
   lab.restoring = null;
   lab.loaded = { models: msg.models, origin: msg.origin };
   lab.justLoaded = true;
@@ -279,7 +292,7 @@ function loaded(msg) {
   lab.losses = []; lab.testLosses = []; lab.rates = []; lab.lastProgress = null;
   for (const k of [...ON_CODES, ...BASELINES]) lab[k] = latentRun(has(k) ? { config: msg.settings[k], loaded: true } : null);
   for (const plot of [lossPlot, nllPlot, nllCopy, wganLossPlot, wassersteinPlot, ...Object.values(baselinePlots)]) plot.clear();
-  lab.drawn.flow = 0; lab.drawn.wgan = 0;
+  lab.drawn.flow = 0; lab.drawn.wgan = 0; lab.samples = {};
   models.status.textContent = `Showing ${ORIGINS[msg.origin] ?? 'loaded models'}: ${msg.models.map((m) => MODEL_NAMES[m] ?? m).join(', ')}.`;
   if (msg.origin === 'file') send({ type: 'save', purpose: 'keep' });
 }
@@ -643,7 +656,7 @@ for (const view of Object.values(views)) view.step?.addEventListener('click', ()
 const morph = { canvas: $('morph'), model: $('morph-model'), next: $('morph-new'), pair: [1001, 1002] };
 function drawMorph() {
   const model = morph.model.value;
-  if (lab.drawn[model] === 0) return;
+  if (!lab.samples[model]) return;         // no such model yet
   send({ type: 'interpolate', model, a: morph.pair[0], b: morph.pair[1], steps: 10, temperature: Number(ui.temperature.value) });
 }
 morph.next.addEventListener('click', () => { morph.pair = [morph.pair[1], morph.pair[1] + 1]; drawMorph(); });
@@ -672,6 +685,7 @@ models.file.addEventListener('change', async () => {
 ui.reset.addEventListener('click', () => {
   send({ type: 'reset' });
   lab.loaded = null;
+  lab.samples = {};
   models.status.textContent = 'No models now: press Train from scratch, or load a models file.';
   lossPlot.clear();
   lab.losses = []; lab.testLosses = []; lab.lastProgress = null;

@@ -3,7 +3,8 @@
 // Protocol (the one place it is written down):
 //
 // page → worker (commands)
-//   {type: 'init', backend: 'auto'|'gpu'|'cpu'}  load wasm and MNIST, pick a backend
+//   {type: 'init', backend: 'auto'|'gpu'|'cpu', prefetch}  load wasm and MNIST, pick a backend;
+//                                                prefetch: fetch the pretrained models meanwhile
 //   {type: 'backend', backend: 'gpu'|'cpu'}      switch backend (drops the current run)
 //   {type: 'start', phase, config}               start a fresh run of a phase:
 //        'ae'   the autoencoder
@@ -46,6 +47,8 @@
 //   {type: 'flow-samples', pixels, count, seed, temperature}    FlowAE samples
 //   {type: 'wgan-samples', pixels, count, seed}                 AdvAE samples
 //   {type: 'baseline-samples', kind, pixels, count, seed}       VAE or AAE samples
+//   {type: 'preview-samples', model, pixels, count}   pretrained FlowAE / AdvAE samples drawn
+//                                          before MNIST has arrived (the opening picture)
 //   {type: 'flow-check', maxError}         max |F⁻¹(F(z0)) − z0| over 256 draws
 //   {type: 'classifier-check', accuracy, recorded, count}   measured here, and as the file records it
 //   {type: 'fcd', model, count, value}
@@ -143,13 +146,46 @@ async function chooseBackend(wanted) {
   return { backend: 'cpu', adapter: 'CPU (WebAssembly)', notice: `Training on the CPU: ${reason}.` };
 }
 
-async function initialize(wanted) {
+/** The pretrained models file (3 MB), fetched beside MNIST when the page will want it. */
+let pretrained = null;
+async function fetchPretrained() {
+  let response;
+  try {
+    response = await fetch('models/pretrained.bin');
+  } catch (e) {
+    throw new Error(`could not download models/pretrained.bin: ${e.message}`);
+  }
+  if (!response.ok) throw new Error(`models/pretrained.bin: HTTP ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/** The pretrained samples, drawn on the CPU while MNIST downloads (the same seed as the full
+ * load that follows, so the picture does not change). Failures wait for that load to report. */
+async function drawPreview() {
+  try {
+    const preview = await lab.preview_models(await pretrained, SAMPLE_COUNT, sampleSeed);
+    for (const model of ['flow', 'wgan']) {
+      if (preview[model]) post({ type: 'preview-samples', model, pixels: preview[model], count: SAMPLE_COUNT }, [preview[model].buffer]);
+    }
+  } catch {
+    // reported by 'load-pretrained'
+  }
+}
+
+async function initialize(wanted, prefetch) {
+  if (prefetch && !pretrained) {
+    pretrained = fetchPretrained();
+    pretrained.catch(() => { pretrained = null; });   // reported when it is asked for
+  }
   post({ type: 'status', text: 'Loading the WebAssembly module…' });
   if (!wasmReady) { await init(); wasmReady = true; }
   post({ type: 'status', text: 'Downloading MNIST…' });
-  const [trainImages, trainLabels, testImages, testLabels] = await Promise.all([
+  const mnist = Promise.all([
     'train-images-idx3-ubyte', 'train-labels-idx1-ubyte',
     't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'].map(fetchGzip));
+  mnist.catch(() => {});              // awaited below, where its error is reported
+  if (pretrained) await drawPreview();
+  const [trainImages, trainLabels, testImages, testLabels] = await mnist;
   const counts = lab.load_mnist(trainImages, trainLabels, testImages, testLabels);
   post({ type: 'status', text: 'Starting the backend…' });
   const chosen = await chooseBackend(wanted);
@@ -238,7 +274,7 @@ async function startPhase(name, config) {
 
 async function handle(command) {
   switch (command.type) {
-    case 'init': await initialize(command.backend ?? 'auto'); break;
+    case 'init': await initialize(command.backend ?? 'auto', Boolean(command.prefetch)); break;
     case 'backend': {
       const chosen = await chooseBackend(command.backend);
       phase = 'ae'; for (const k in sampling) sampling[k] = false; // the models were dropped
@@ -299,14 +335,9 @@ async function handle(command) {
     case 'load': await loadModels(command.bytes, command.origin ?? 'file'); break;
     case 'load-pretrained': {
       post({ type: 'status', text: 'Loading the pretrained models…' });
-      let response;
-      try {
-        response = await fetch('models/pretrained.bin');
-      } catch (e) {
-        throw new Error(`could not download models/pretrained.bin: ${e.message}`);
-      }
-      if (!response.ok) throw new Error(`models/pretrained.bin: HTTP ${response.status}`);
-      await loadModels(new Uint8Array(await response.arrayBuffer()), 'pretrained');
+      const bytes = await (pretrained ?? fetchPretrained());
+      pretrained = null;
+      await loadModels(bytes, 'pretrained');
       break;
     }
     case 'interpolate': {

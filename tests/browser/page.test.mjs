@@ -86,6 +86,14 @@ test('Pause stops progress and Resume continues it', async () => {
   await page.waitForTimeout(1500);
   assert.equal(await page.evaluate(() => window.lab.lastProgress.step), atPause, 'no steps while paused');
   assert.equal(await page.textContent('#pause'), 'Resume');
+  // Step: one optimizer step at a time, and still paused.
+  for (const expected of [atPause + 1, atPause + 2]) {
+    await page.click('#step');
+    await page.waitForFunction((s) => window.lab.lastProgress.step === s, expected, { timeout: 30_000 });
+  }
+  await page.waitForTimeout(500);
+  assert.equal(await page.evaluate(() => window.lab.lastProgress.step), atPause + 2, 'a step is one step');
+  assert.equal(await page.evaluate(() => window.lab.state), 'paused');
   await page.click('#pause');
   await page.waitForFunction((s) => window.lab.lastProgress.step > s, atPause, { timeout: 30_000 });
   await page.click('#stop');
@@ -259,6 +267,12 @@ test('Compare all on a small subset fills every row of the FCD table, copies it,
   assert.ok(tsne.agreement > 0.5, `the t-SNE map keeps labels together: ${tsne.agreement}`);
   assert.match(await page.textContent('#map-progress-text'), /t-SNE done/);
   assert.equal(await page.inputValue('#map-view'), 'tsne');
+  // A click on the t-SNE map decodes the nearest point with the autoencoder's decoder.
+  await page.click('#map-canvas', { position: { x: 100, y: 100 } });
+  await page.waitForFunction(() => window.lab.map.decoded, null, { timeout: 30_000 });
+  assert.equal(await page.evaluate(() => window.lab.map.decoded.pixels.length), 784);
+  assert.ok(await page.evaluate(() => Number.isInteger(window.lab.map.decoded.nearest)));
+  assert.match(await page.textContent('#map-decoded-text'), /Decoded: the nearest point/);
   const before = await inkOf(page, '#map-canvas');
   await page.uncheck('#map-layers [name=digits]');
   assert.ok(await inkOf(page, '#map-canvas') < before, 'hiding the digits leaves only the overlays');
@@ -342,10 +356,26 @@ test('opening the page shows pretrained FlowAE and AdvAE samples at once; Train 
   const { page, errors } = await openPage(browser, `${url}?backend=cpu`);
   await page.waitForFunction(() => window.lab.drawn.flow > 0 && window.lab.drawn.wgan > 0, null, { timeout: 60_000 });
   assert.deepEqual(await page.evaluate(() => window.lab.loaded), { models: ['autoencoder', 'flow', 'wgan'], origin: 'pretrained' });
+  const timing = await page.evaluate(() => ({ ...window.lab.timing, previews: window.lab.drawn.preview }));
+  assert.equal(timing.previews, 2, 'the FlowAE and AdvAE pictures come straight from the file');
+  assert.ok(timing.flow < timing.ready && timing.wgan < timing.ready, `drawn before MNIST has loaded: ${JSON.stringify(timing)}`);
   assert.ok(await inkOf(page, '#hero-flow') > 1000, 'FlowAE samples are drawn');
   assert.ok(await inkOf(page, '#hero-wgan') > 1000, 'AdvAE samples are drawn');
   assert.match(await page.textContent('#models-status'), /pretrained models shipped with the page: autoencoder, FlowAE, AdvAE/);
   assert.equal(await page.isDisabled('#train-flow'), false, 'the pretrained autoencoder can carry a new flow');
+  // The morph strip: ten digits from one draw to another, through the flow, then the generator.
+  await page.waitForFunction(() => window.lab.morph?.model === 'flow', null, { timeout: 30_000 });
+  assert.equal(await page.evaluate(() => window.lab.morph.count), 10);
+  assert.ok(await inkOf(page, '#morph') > 300, 'the morph strip is drawn');
+  await page.selectOption('#morph-model', 'wgan');
+  await page.waitForFunction(() => window.lab.morph?.model === 'wgan', null, { timeout: 30_000 });
+  const digit = (i) => page.evaluate((n) => Array.from(window.lab.morph.pixels.slice(n * 784, (n + 1) * 784)), i);
+  const [first, last] = [await digit(0), await digit(9)];
+  await page.click('#morph-new');
+  await page.waitForFunction(() => window.lab.morph.a === 1002);
+  const next = await digit(0);
+  assert.deepEqual(next, last, 'New pair starts where the last strip ended');
+  assert.notDeepEqual(next, first);
 
   await setSettings(page, SMALL);
   await page.click('#from-scratch');
