@@ -151,10 +151,7 @@ pub fn load_mnist(
 }
 
 fn counts_object(train: usize, test: usize) -> JsValue {
-    let obj = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&obj, &"train".into(), &(train as f64).into());
-    let _ = js_sys::Reflect::set(&obj, &"test".into(), &(test as f64).into());
-    obj.into()
+    object(&[("train", (train as f64).into()), ("test", (test as f64).into())])
 }
 
 /// Chooses the backend ("gpu" or "cpu") for the next run, initializing WebGPU on first use.
@@ -278,10 +275,7 @@ pub async fn reconstructions(count: u32) -> Result<JsValue, JsError> {
     let result = trainer.reconstructions(count as usize).await;
     put_autoencoder(trainer);
     let r = result.map_err(js_error)?;
-    let obj = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&obj, &"inputs".into(), &Float32Array::from(&r.inputs[..]));
-    let _ = js_sys::Reflect::set(&obj, &"outputs".into(), &Float32Array::from(&r.outputs[..]));
-    Ok(obj.into())
+    Ok(object(&[("inputs", Float32Array::from(&r.inputs[..]).into()), ("outputs", Float32Array::from(&r.outputs[..]).into())]))
 }
 
 /// Decodings of `count` codes z ~ N(0, I) drawn from `seed`.
@@ -450,6 +444,32 @@ pub fn new_baseline(kind: String, config: JsValue) -> Result<JsValue, JsError> {
     Ok(info)
 }
 
+/// The autoencoder ("ae") or a baseline ("vae", "aae"): the models whose codes a map shows.
+fn take_encoder(kind: &str) -> Result<AeTrainer, JsError> {
+    match kind {
+        "ae" => take_autoencoder(),
+        kind => take_baseline(kind),
+    }
+}
+
+fn put_encoder(kind: &str, trainer: AeTrainer) {
+    match kind {
+        "ae" => put_autoencoder(trainer),
+        kind => with_state(|s| {
+            s.baselines.insert(kind.to_string(), trainer);
+        }),
+    }
+}
+
+/// A plain JS object with these properties.
+fn object(properties: &[(&str, JsValue)]) -> JsValue {
+    let obj = js_sys::Object::new();
+    for (key, value) in properties {
+        let _ = js_sys::Reflect::set(&obj, &(*key).into(), value);
+    }
+    obj.into()
+}
+
 fn take_baseline(kind: &str) -> Result<AeTrainer, JsError> {
     with_state(|s| s.baselines.remove(kind)).ok_or_else(|| js_error(Error::State(format!("no {kind} has been started"))))
 }
@@ -482,18 +502,10 @@ pub async fn new_latent_map(config: JsValue) -> Result<JsValue, JsError> {
     let config: LatentMapConfig = serde_wasm_bindgen::from_value(config).map_err(|e| js_error(Error::Config(e.to_string())))?;
     config.validate().map_err(js_error)?;
     with_state(|s| s.map = None);
-    let source = match config.source.as_str() {
-        "ae" => take_autoencoder()?,
-        kind => take_baseline(kind)?,
-    };
+    let source = take_encoder(&config.source)?;
     let result = source.test_codes(config.digits).await;
     let dim = source.config().model.latent;
-    match config.source.as_str() {
-        "ae" => put_autoencoder(source),
-        kind => with_state(|s| {
-            s.baselines.insert(kind.to_string(), source);
-        }),
-    }
+    put_encoder(&config.source, source);
     let (codes, labels) = result.map_err(js_error)?;
     let mut overlays = Vec::new();
     if config.source == "ae" && config.overlay > 0 {
@@ -517,15 +529,15 @@ pub async fn new_latent_map(config: JsValue) -> Result<JsValue, JsError> {
         overlays.push(("prior".to_string(), Rng::new(config.seed).normals(config.overlay * dim)));
     }
     let map = LatentMap::new(&codes, labels, dim, overlays, config.tsne()).map_err(js_error)?;
-    let obj = js_sys::Object::new();
-    let set = |key: &str, value: &JsValue| js_sys::Reflect::set(&obj, &key.into(), value).map(|_| ());
-    let _ = set("labels", &js_sys::Uint8Array::from(map.labels()).into());
-    let _ = set("overlays", &to_js(&map.overlays())?);
-    let _ = set("preview", &Float32Array::from(map.preview()).into());
-    let _ = set("code_agreement", &map.code_agreement().into());
-    let _ = set("iterations", &(config.iterations as f64).into());
+    let info = object(&[
+        ("labels", js_sys::Uint8Array::from(map.labels()).into()),
+        ("overlays", to_js(&map.overlays())?),
+        ("preview", Float32Array::from(map.preview()).into()),
+        ("code_agreement", map.code_agreement().into()),
+        ("iterations", (config.iterations as f64).into()),
+    ]);
     with_state(|s| s.map = Some((config.source.clone(), map)));
-    Ok(obj.into())
+    Ok(info)
 }
 
 /// Runs up to `iterations` more t-SNE iterations of the current map. Returns `{iteration,
@@ -541,14 +553,12 @@ pub fn latent_map_step(iterations: u32) -> Result<JsValue, JsError> {
     })
     .map_err(js_error)
     .map(|(iteration, done, embedding, agreement)| {
-        let obj = js_sys::Object::new();
-        let _ = js_sys::Reflect::set(&obj, &"iteration".into(), &(iteration as f64).into());
-        let _ = js_sys::Reflect::set(&obj, &"done".into(), &done.into());
-        let _ = js_sys::Reflect::set(&obj, &"embedding".into(), &Float32Array::from(&embedding[..]).into());
-        if let Some(a) = agreement {
-            let _ = js_sys::Reflect::set(&obj, &"agreement".into(), &a.into());
-        }
-        obj.into()
+        object(&[
+            ("iteration", (iteration as f64).into()),
+            ("done", done.into()),
+            ("embedding", Float32Array::from(&embedding[..]).into()),
+            ("agreement", agreement.map_or(JsValue::UNDEFINED, JsValue::from)),
+        ])
     })
 }
 
@@ -575,14 +585,12 @@ pub fn load_models(bytes: &[u8]) -> Result<JsValue, JsError> {
         Session::from_file(&file, train, test, s.device()?)
     })
     .map_err(js_error)?;
-    let obj = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&obj, &"models".into(), &to_js(&session.models())?);
-    let _ = js_sys::Reflect::set(&obj, &"settings".into(), &to_js(&file.meta)?);
+    let info = object(&[("models", to_js(&session.models())?), ("settings", to_js(&file.meta)?)]);
     with_state(|s| {
         s.put_session(session);
         s.map = None;
     });
-    Ok(obj.into())
+    Ok(info)
 }
 
 /// The morph strip: decodings of `steps` points on the path between the first base draws of
@@ -625,22 +633,14 @@ pub async fn latent_map_decode(x: f32, y: f32, tsne: bool) -> Result<JsValue, Js
         Ok::<_, Error>((source.clone(), map.code_at(x, y, tsne)?))
     })
     .map_err(js_error)?;
-    let trainer = match source.as_str() {
-        "ae" => take_autoencoder()?,
-        kind => take_baseline(kind)?,
-    };
+    let trainer = take_encoder(&source)?;
     let result = trainer.decode(&code).await;
-    match source.as_str() {
-        "ae" => put_autoencoder(trainer),
-        kind => with_state(|s| {
-            s.baselines.insert(kind.to_string(), trainer);
-        }),
-    }
-    let obj = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&obj, &"pixels".into(), &Float32Array::from(&result.map_err(js_error)?[..]).into());
-    let _ = js_sys::Reflect::set(&obj, &"code".into(), &Float32Array::from(&code[..]).into());
-    let _ = js_sys::Reflect::set(&obj, &"nearest".into(), &nearest.map_or(JsValue::NULL, |i| (i as f64).into()));
-    Ok(obj.into())
+    put_encoder(&source, trainer);
+    Ok(object(&[
+        ("pixels", Float32Array::from(&result.map_err(js_error)?[..]).into()),
+        ("code", Float32Array::from(&code[..]).into()),
+        ("nearest", nearest.map_or(JsValue::NULL, |i| (i as f64).into())),
+    ]))
 }
 
 /// FlowAE and AdvAE samples straight from a models file, on the CPU, before MNIST or a backend
@@ -649,11 +649,10 @@ pub async fn latent_map_decode(x: f32, y: f32, tsne: bool) -> Result<JsValue, Js
 pub async fn preview_models(bytes: &[u8], count: u32, seed: u32) -> Result<JsValue, JsError> {
     let file = WeightsFile::from_bytes(bytes).map_err(js_error)?;
     let preview = crate::session::Preview::from_file(&file, &Device::flex()).map_err(js_error)?;
-    let obj = js_sys::Object::new();
+    let mut properties = Vec::new();
     for model in ["flow", "wgan"] {
         let pixels = preview.samples(model, count as usize, 1.0, u64::from(seed)).await.map_err(js_error)?;
-        let value = pixels.map_or(JsValue::NULL, |p| Float32Array::from(&p[..]).into());
-        let _ = js_sys::Reflect::set(&obj, &model.into(), &value);
+        properties.push((model, pixels.map_or(JsValue::NULL, |p| Float32Array::from(&p[..]).into())));
     }
-    Ok(obj.into())
+    Ok(object(&properties))
 }

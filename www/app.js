@@ -113,7 +113,10 @@ function crashed(message) {
   startWorker(lab.backend ?? params.get('backend') ?? 'auto');
 }
 
-function send(command) { worker.postMessage(command); }
+function send(command) {
+  if (command.type === 'start') lab.started = true;   // the opening models must not replace this run
+  worker.postMessage(command);
+}
 
 function showError(message) {
   lab.errors.push(message);
@@ -250,6 +253,7 @@ function ready(msg) {
   if (lab.state === 'loading' || !msg.train) {
     // A new worker or a backend switch: no models yet. Bring back the saved or pretrained ones.
     setState('idle');
+    lab.started = false;
     restoreModels();
   }
 }
@@ -274,6 +278,8 @@ async function restoreModels() {
   } catch {
     // Storage can be off (private windows): the pretrained models still show.
   }
+  // The visitor may have started a run meanwhile: it is not replaced.
+  if (lab.state !== 'idle' || lab.started) { models.status.textContent = 'Training from scratch.'; return; }
   lab.restoring = stored?.bytes ? 'saved' : 'pretrained';
   models.status.textContent = 'Loading models…';
   if (stored?.bytes) send({ type: 'load', bytes: stored.bytes, origin: 'saved' });

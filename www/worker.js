@@ -311,9 +311,7 @@ async function handle(command) {
     }
     case 'map': {
       mapRun = null;
-      const map = await lab.new_latent_map(command.config).catch((error) => {
-        throw Object.assign(error, { mapOnly: true });
-      });
+      const map = await lab.new_latent_map(command.config);
       post({ type: 'map', ...map }, [map.preview.buffer, map.labels.buffer]);
       mapRun = { iterations: map.iterations, units: 1 };
       break;
@@ -341,6 +339,8 @@ async function handle(command) {
       break;
     }
     case 'interpolate': {
+      // Asked for by a panel drawn before the model was dropped (a new autoencoder): no strip.
+      if (!sampling[command.model]) break;
       const pixels = await lab.interpolate(command.model, command.a >>> 0, command.b >>> 0, command.steps, command.temperature ?? 1);
       post({ type: 'interpolation', model: command.model, pixels, count: command.steps, a: command.a, b: command.b }, [pixels.buffer]);
       break;
@@ -398,7 +398,7 @@ function mapChunk() {
   } catch (error) {
     post({ type: 'map-progress', ...mapRun, done: true, stopped: true });
     mapRun = null;
-    throw Object.assign(error instanceof Error ? error : new Error(String(error)), { mapOnly: true });
+    throw error;
   }
   const perIteration = (performance.now() - started) / mapRun.units;
   mapRun.units = Math.max(1, Math.min(mapRun.units * 2, Math.round(CHUNK_MS / perIteration), 200));
@@ -427,6 +427,7 @@ function yieldToEvents() {
 async function loop() {
   for (;;) {
     await yieldToEvents();
+    let training = false;
     try {
       mapTurn = !mapTurn;
       if (queue.length > 0) {
@@ -434,14 +435,16 @@ async function loop() {
       } else if (mapRun && (mapTurn || state !== 'training')) {
         mapChunk();
       } else if (state === 'training') {
+        training = true;
         await trainChunk();
       } else {
         await new Promise((resolve) => { wake = resolve; });
       }
     } catch (error) {
       if (report(error)) return;          // the wasm instance is gone; the page starts anew
-      // A failed map ends the map, not the training beside it.
-      if (state === 'training' && !error?.mapOnly) setState('stopped');
+      // Only a failed training chunk ends the run; a refused command (a bad file, a map, a
+      // score asked for too early) leaves it going.
+      if (training && state === 'training') setState('stopped');
     }
   }
 }

@@ -516,7 +516,8 @@ test('a link opens with its settings, backend and sections; Copy link gives them
 
   // The same seed on the CPU backend: the same run, loss for loss.
   const runs = [];
-  for (const target of [page, (await openPage(browser, copied.href)).page]) {
+  // (pretrained=0: the second page too starts from nothing, as the first did)
+  for (const target of [page, (await openPage(browser, `${copied.href}&pretrained=0`)).page]) {
     await waitForState(target, ['idle']);
     await target.click('#train');
     await target.waitForFunction(() => window.lab.lastProgress?.done && window.lab.state === 'done', null, { timeout: 300_000 });
@@ -551,6 +552,21 @@ test('the main controls are reachable by keyboard and have accessible names', as
   await page.focus('#from-scratch');
   await page.keyboard.press('Enter');
   await page.waitForFunction(() => window.lab.state === 'training' || window.lab.lastProgress);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('pressing Train while the opening models load trains, and the pretrained models do not replace the run', async () => {
+  const { page, errors } = await openPage(browser, `${url}?backend=cpu&epochs=1&train_images=500&test_images=200&batch_size=50`);
+  await page.waitForFunction(() => !document.getElementById('train').disabled, null, { timeout: 60_000 });
+  await page.click('#train');
+  await page.waitForFunction(() => window.lab.lastProgress?.done && window.lab.state === 'done', null, { timeout: 300_000 });
+  assertLossFell(await page.evaluate(() => window.lab.losses));
+  await page.waitForTimeout(1000);
+  // Whichever came first, the autoencoder now is the one just trained, not a loaded one.
+  assert.equal(await page.evaluate(() => window.lab.run?.loaded ?? false), false, 'the run was not replaced by the pretrained models');
+  assert.equal(await page.evaluate(() => window.lab.state), 'done');
+  assert.deepEqual(await page.evaluate(() => window.lab.errors), []);
   assert.deepEqual(errors, []);
   await page.close();
 });
