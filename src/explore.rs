@@ -8,7 +8,7 @@
 //! evenly from one draw's to the other's, so the path stays where the draws live.
 
 use crate::error::{Error, Result};
-use crate::rng::Rng;
+use crate::train::{base_draws, check_temperature};
 
 /// `steps` base points (`k` floats each) from the first draw of `seed_a` to the first draw of
 /// `seed_b`, both scaled by `temperature`, along the great circle between them.
@@ -16,11 +16,10 @@ pub fn base_path(k: usize, seed_a: u64, seed_b: u64, steps: usize, temperature: 
     if !(2..=64).contains(&steps) {
         return Err(Error::Config(format!("a path needs 2 to 64 steps (got {steps})")));
     }
-    if !(temperature.is_finite() && (0.0..=10.0).contains(&temperature)) {
-        return Err(Error::Config(format!("temperature must be between 0 and 10, not {temperature}")));
-    }
-    let a: Vec<f64> = Rng::new(seed_a).normals(k).into_iter().map(f64::from).collect();
-    let b: Vec<f64> = Rng::new(seed_b).normals(k).into_iter().map(f64::from).collect();
+    check_temperature(temperature)?;
+    // The first sample of each seed, as the sample panels draw it at temperature 1.
+    let a: Vec<f64> = base_draws(1, k, 1.0, seed_a)?.into_iter().map(f64::from).collect();
+    let b: Vec<f64> = base_draws(1, k, 1.0, seed_b)?.into_iter().map(f64::from).collect();
     let norm = |v: &[f64]| v.iter().map(|x| x * x).sum::<f64>().sqrt();
     let (ra, rb) = (norm(&a).max(f64::MIN_POSITIVE), norm(&b).max(f64::MIN_POSITIVE));
     let cos = (a.iter().zip(&b).map(|(x, y)| x * y).sum::<f64>() / (ra * rb)).clamp(-1.0, 1.0);
@@ -44,6 +43,7 @@ pub fn base_path(k: usize, seed_a: u64, seed_b: u64, steps: usize, temperature: 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rng::Rng;
 
     #[test]
     fn the_path_starts_and_ends_at_the_two_draws_and_keeps_their_norm() {

@@ -494,10 +494,6 @@ fn wgan_config(opts: &Options) -> Result<WganTrainingConfig> {
     Ok(config)
 }
 
-fn frozen_codes(ae: &TrainedAe) -> Result<LatentCodes> {
-    LatentCodes::encode(ae.trainer.model(), &ae.train, &ae.test, ae.trainer.config().pixels)
-}
-
 /// What a generative model made: all its samples (`count × 784`) and a grid of the first 64.
 struct Made {
     samples: Vec<f32>,
@@ -506,7 +502,7 @@ struct Made {
 
 /// Fits the flow and writes its samples.
 fn fit_flow(config: FlowTrainingConfig, ae: &TrainedAe, sampling: &Sampling) -> Result<(Made, FlowTrainer)> {
-    let mut flow = FlowTrainer::with_codes(config.clone(), frozen_codes(ae)?, &ae.device)?;
+    let mut flow = FlowTrainer::with_codes(config.clone(), ae.trainer.frozen_codes()?, &ae.device)?;
     println!("fitting RealNVP ({} coupling layers, width {}) to the codes", config.flow.layers, config.flow.hidden);
     let started = Instant::now();
     let mut epoch_started = Instant::now();
@@ -535,7 +531,7 @@ fn fit_flow(config: FlowTrainingConfig, ae: &TrainedAe, sampling: &Sampling) -> 
 
 /// Trains the generator and critic and writes AdvAE's samples.
 fn fit_wgan(config: WganTrainingConfig, ae: &TrainedAe, sampling: &Sampling) -> Result<(Made, WganTrainer)> {
-    let mut wgan = WganTrainer::with_codes(config.clone(), frozen_codes(ae)?, &ae.device)?;
+    let mut wgan = WganTrainer::with_codes(config.clone(), ae.trainer.frozen_codes()?, &ae.device)?;
     println!(
         "training the AdvAE generator ({:?} loss, {} critic steps per generator step, {} generator steps per epoch)",
         config.loss,

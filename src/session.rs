@@ -11,7 +11,6 @@ use std::collections::BTreeMap;
 
 use burn::module::Module;
 use burn::prelude::*;
-use burn::tensor::TensorData;
 use serde_json::{Value, json};
 
 use crate::data::Digits;
@@ -19,8 +18,7 @@ use crate::error::{Error, Result};
 use crate::models::autoencoder::Autoencoder;
 use crate::models::realnvp::RealNvp;
 use crate::models::wgan::Generator;
-use crate::rng::Rng;
-use crate::train::read;
+use crate::train::{base_draws, read, rows};
 use crate::train::{AeTrainer, AeTrainingConfig, FlowTrainer, FlowTrainingConfig, LatentCodes, WganTrainer, WganTrainingConfig};
 use crate::weights::WeightsFile;
 
@@ -104,8 +102,7 @@ impl Session {
         }
         let codes = |session: &Session| -> Result<LatentCodes> {
             let ae = session.autoencoder.as_ref().ok_or_else(|| Error::Data("the file has a latent model but not the autoencoder it was fitted to".into()))?;
-            let c = ae.config();
-            LatentCodes::encode(ae.model(), &train.take(c.train_images), &test.take(c.test_images), c.pixels)
+            ae.frozen_codes()
         };
         if let Some(value) = config("flow") {
             let config: FlowTrainingConfig = parse(value, "flow")?;
@@ -170,8 +167,7 @@ impl Preview {
     /// `count` samples of "flow" (at `temperature`) or "wgan" from `seed`, as pixel
     /// probabilities; `None` when the file has no such model.
     pub async fn samples(&self, model: &str, count: usize, temperature: f32, seed: u64) -> Result<Option<Vec<f32>>> {
-        let z0: Vec<f32> = Rng::new(seed).normals(count * self.latent).into_iter().map(|v| v * temperature).collect();
-        let z0 = Tensor::<2>::from_data(TensorData::new(z0, [count, self.latent]), &self.device);
+        let z0 = rows(base_draws(count, self.latent, temperature, seed)?, self.latent, "base points", &self.device)?;
         let codes = match (model, &self.flow, &self.generator) {
             ("flow", Some(flow), _) => flow.forward(z0),
             ("wgan", _, Some(generator)) => generator.forward(z0),

@@ -56,12 +56,8 @@ impl State {
         if let Some(codes) = ready.into_iter().flatten().find(|c| c.is_ready()) {
             return Ok(codes.clone());
         }
-        let (Some(train), Some(test)) = (&self.train, &self.test) else {
-            return Err(Error::State("MNIST is not loaded yet".into()));
-        };
         let ae = self.autoencoder.as_ref().ok_or_else(|| Error::State("train the autoencoder first".into()))?;
-        let config = ae.config();
-        LatentCodes::encode(ae.model(), &train.take(config.train_images), &test.take(config.test_images), config.pixels)
+        ae.frozen_codes()
     }
 
     /// Takes every model out, for a call that needs them all across an await.

@@ -6,7 +6,7 @@
 //! thread; the optimisation is the usual one: early exaggeration, momentum, per-coordinate gains.
 
 use super::quadtree::QuadTree;
-use super::Pca;
+use super::{Pca, nearest};
 use crate::{Error, Result};
 
 /// How a map is made. The defaults are the common ones (perplexity 30; the paper used 70).
@@ -76,6 +76,7 @@ pub struct Tsne {
     update: Vec<f64>,
     gains: Vec<f64>,
     gradient: Vec<f64>,
+    repulsion: Vec<f64>,
     tree: QuadTree,
     iteration: usize,
 }
@@ -109,6 +110,7 @@ impl Tsne {
             update: vec![0.0; 2 * n],
             gains: vec![1.0; 2 * n],
             gradient: vec![0.0; 2 * n],
+            repulsion: vec![0.0; 2 * n],
             y,
             tree: QuadTree::default(),
             iteration: 0,
@@ -175,15 +177,14 @@ impl Tsne {
         }
         self.tree.build(y);
         let mut z = 0.0;
-        let mut repulsion = vec![0.0; 2 * n];
         for i in 0..n {
             let (fx, fy, zi) = self.tree.repulsion(y[2 * i], y[2 * i + 1], self.config.theta);
-            repulsion[2 * i] = fx;
-            repulsion[2 * i + 1] = fy;
+            self.repulsion[2 * i] = fx;
+            self.repulsion[2 * i + 1] = fy;
             z += zi - 1.0; // a point's own term
         }
         let z = z.max(f64::MIN_POSITIVE);
-        for (g, r) in self.gradient.iter_mut().zip(&repulsion) {
+        for (g, r) in self.gradient.iter_mut().zip(&self.repulsion) {
             *g = 4.0 * (*g - r / z);
         }
         for d in 0..2 * n {
@@ -215,24 +216,16 @@ impl Tsne {
 
 /// The symmetric affinities pᵢⱼ = (pⱼ|ᵢ + pᵢ|ⱼ) / 2n over each point's ⌊3·perplexity⌋ nearest
 /// neighbours, where pⱼ|ᵢ ∝ exp(−βᵢ‖xᵢ − xⱼ‖²) with βᵢ found by bisection so that the entropy of
-/// pᵢ is log(perplexity). Neighbours are found by brute force: a few thousand points of ten
-/// dimensions take well under a second.
+/// pᵢ is log(perplexity).
 fn joint_probabilities(points: &[f32], dim: usize, perplexity: f64) -> (Vec<usize>, Vec<u32>, Vec<f64>) {
     let n = points.len() / dim;
     let k = ((3.0 * perplexity) as usize).min(n - 1);
     let target = perplexity.ln();
     let mut entries: Vec<(u32, u32, f64)> = Vec::with_capacity(2 * n * k);
-    let mut distances: Vec<(f64, u32)> = Vec::with_capacity(n);
+    let mut scratch: Vec<(f64, u32)> = Vec::with_capacity(n);
     let mut weights = vec![0.0; k];
     for i in 0..n {
-        let xi = &points[i * dim..(i + 1) * dim];
-        distances.clear();
-        for j in (0..n).filter(|&j| j != i) {
-            let d: f64 = xi.iter().zip(&points[j * dim..(j + 1) * dim]).map(|(a, b)| f64::from(a - b).powi(2)).sum();
-            distances.push((d, j as u32));
-        }
-        distances.select_nth_unstable_by(k - 1, |a, b| a.0.total_cmp(&b.0));
-        let neighbours = &mut distances[..k];
+        let neighbours = nearest(points, dim, i, k, &mut scratch);
         let nearest = neighbours.iter().map(|d| d.0).fold(f64::MAX, f64::min);
         let (mut beta, mut low, mut high) = (1.0, 0.0, f64::INFINITY);
         for _ in 0..200 {

@@ -10,7 +10,8 @@ use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::TensorData;
 
-use super::{Progress, check_range, non_finite, per_step_sums, read, read_series, snapshot};
+use super::codes::LatentCodes;
+use super::{Progress, check_range, non_finite, per_step_sums, read, read_series, rows, snapshot};
 use crate::data::{Batches, Digits, PIXELS, Pixels};
 use crate::error::{Error, Result};
 use crate::models::autoencoder::{Autoencoder, AutoencoderConfig, bce_with_logits, negative_elbo};
@@ -186,6 +187,12 @@ impl AeTrainer {
         Ok(trainer)
     }
 
+    /// The codes this (frozen) autoencoder gives its training and test digits, to be encoded
+    /// for a flow or a WGAN: what FlowAE and AdvAE learn.
+    pub fn frozen_codes(&self) -> Result<LatentCodes> {
+        LatentCodes::encode(&self.model, &self.train, &self.test, self.config.pixels)
+    }
+
     /// The model's weights and running statistics, named `prefix.…`.
     pub async fn weights(&self, prefix: &str) -> Result<Vec<NamedTensor>> {
         read_module(&self.model.valid(), prefix).await
@@ -319,12 +326,7 @@ impl AeTrainer {
 
     /// Decodings of given codes (`latent` floats each), as pixel probabilities.
     pub async fn decode(&self, codes: &[f32]) -> Result<Vec<f32>> {
-        let latent = self.config.model.latent;
-        if codes.is_empty() || codes.len() % latent != 0 || codes.iter().any(|v| !v.is_finite()) {
-            return Err(Error::Config(format!("codes must be whole, finite vectors of {latent}")));
-        }
-        let device = self.device.clone().inner();
-        let z = Tensor::<2>::from_data(TensorData::new(codes.to_vec(), [codes.len() / latent, latent]), &device);
+        let z = rows(codes.to_vec(), self.config.model.latent, "codes", &self.device.clone().inner())?;
         read(self.model.valid().decoder.probabilities(z)).await
     }
 

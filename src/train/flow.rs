@@ -7,7 +7,7 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 
 use super::codes::LatentCodes;
-use super::{Progress, check_range, non_finite, read, read_chunk};
+use super::{Progress, base_draws, check_range, non_finite, read, read_chunk, rows};
 use crate::data::{Batches, Digits, Pixels};
 use crate::error::{Error, Result};
 use crate::models::autoencoder::Autoencoder;
@@ -243,23 +243,13 @@ impl FlowTrainer {
 
     /// `count` codes z = F(z0), z0 ~ N(0, T²I) drawn from `seed`, as a tensor on the plain device.
     fn sample_tensor(&self, count: usize, temperature: f32, seed: u64) -> Result<Tensor<2>> {
-        if !(0.0..=10.0).contains(&temperature) {
-            return Err(Error::Config(format!("temperature must be between 0 and 10, not {temperature}")));
-        }
-        let k = self.latent();
-        let z0: Vec<f32> = Rng::new(seed).normals(count * k).into_iter().map(|v| v * temperature).collect();
-        self.from_base(z0)
+        self.from_base(base_draws(count, self.latent(), temperature, seed)?)
     }
 
     /// z = F(z0) for given base points z0 (`k` floats each), on the plain device.
     fn from_base(&self, z0: Vec<f32>) -> Result<Tensor<2>> {
         let flow = self.inference_flow()?;
-        let k = self.latent();
-        if z0.is_empty() || z0.len() % k != 0 || z0.iter().any(|v| !v.is_finite()) {
-            return Err(Error::Config(format!("base points must be whole, finite vectors of {k}")));
-        }
-        let count = z0.len() / k;
-        Ok(flow.forward(Tensor::<2>::from_data(TensorData::new(z0, [count, k]), &self.plain())))
+        Ok(flow.forward(rows(z0, self.latent(), "base points", &self.plain())?))
     }
 
     /// Decodings of F(z0) for given base points: what [`crate::explore`] walks through.

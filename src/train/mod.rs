@@ -14,9 +14,10 @@ pub mod wgan;
 
 use burn::module::Module;
 use burn::prelude::*;
-use burn::tensor::Transaction;
+use burn::tensor::{TensorData, Transaction};
 
 use crate::error::{Error, Result};
+use crate::rng::Rng;
 
 pub use autoencoder::{AeTrainer, AeTrainingConfig};
 pub use classifier::{ClassifierTrainer, ClassifierTrainingConfig};
@@ -143,4 +144,30 @@ pub(crate) fn check_range<T: PartialOrd + std::fmt::Display + Copy>(
     } else {
         Err(Error::Config(format!("{what} must be between {low} and {high}, not {value}")))
     }
+}
+
+/// Refuses a sampling temperature outside [0, 10] (NaN included).
+pub(crate) fn check_temperature(temperature: f32) -> Result<()> {
+    if (0.0..=10.0).contains(&temperature) {
+        Ok(())
+    } else {
+        Err(Error::Config(format!("temperature must be between 0 and 10, not {temperature}")))
+    }
+}
+
+/// `count` base draws z0 ~ N(0, T²I) of `k` values from `seed`: what the flow and the generator
+/// turn into codes, drawn on the host so that a seed means the same on every backend.
+pub(crate) fn base_draws(count: usize, k: usize, temperature: f32, seed: u64) -> Result<Vec<f32>> {
+    check_temperature(temperature)?;
+    Ok(Rng::new(seed).normals(count * k).into_iter().map(|v| v * temperature).collect())
+}
+
+/// `values` as rows of `k` on `device`; refused, with `what` naming them, unless they are
+/// whole, finite vectors of `k`.
+pub(crate) fn rows(values: Vec<f32>, k: usize, what: &str, device: &Device) -> Result<Tensor<2>> {
+    if values.is_empty() || k == 0 || values.len() % k != 0 || values.iter().any(|v| !v.is_finite()) {
+        return Err(Error::Config(format!("{what} must be whole, finite vectors of {k}")));
+    }
+    let count = values.len() / k;
+    Ok(Tensor::from_data(TensorData::new(values, [count, k]), device))
 }

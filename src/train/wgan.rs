@@ -25,7 +25,7 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 
 use super::codes::LatentCodes;
-use super::{Progress, check_range, non_finite, per_step_sums, read, read_series, snapshot};
+use super::{Progress, base_draws, check_range, non_finite, per_step_sums, read, read_series, rows, snapshot};
 use crate::data::{Batches, Digits, Pixels};
 use crate::error::{Error, Result};
 use crate::models::autoencoder::Autoencoder;
@@ -356,22 +356,13 @@ impl WganTrainer {
 
     /// `count` codes G(z0), z0 ~ N(0, T²I) drawn from `seed`, generator in inference mode.
     fn sample_tensor(&self, count: usize, temperature: f32, seed: u64) -> Result<Tensor<2>> {
-        if !(0.0..=10.0).contains(&temperature) {
-            return Err(Error::Config(format!("temperature must be between 0 and 10, not {temperature}")));
-        }
-        let k = self.codes.latent();
-        self.from_base(Rng::new(seed).normals(count * k).into_iter().map(|v| v * temperature).collect())
+        self.from_base(base_draws(count, self.codes.latent(), temperature, seed)?)
     }
 
     /// The generator's codes for given noise z0 (`k` floats each), on the plain device.
     fn from_base(&self, z0: Vec<f32>) -> Result<Tensor<2>> {
         let (generator, _) = self.models.as_ref().ok_or_else(|| Error::State("the generator has not started training yet".into()))?;
-        let k = self.codes.latent();
-        if z0.is_empty() || z0.len() % k != 0 || z0.iter().any(|v| !v.is_finite()) {
-            return Err(Error::Config(format!("noise must come as whole, finite vectors of {k}")));
-        }
-        let count = z0.len() / k;
-        Ok(generator.valid().forward(Tensor::<2>::from_data(TensorData::new(z0, [count, k]), &self.plain())))
+        Ok(generator.valid().forward(rows(z0, self.codes.latent(), "noise", &self.plain())?))
     }
 
     /// Decodings of G(z0) for given noise: what [`crate::explore`] walks through.
