@@ -103,7 +103,20 @@ function startWorker(backend) {
     event.preventDefault();
     crashed(event.message || 'the worker failed to start');
   };
-  worker.postMessage({ type: 'init', backend, prefetch: params.get('pretrained') !== '0' });
+  // The pretrained models are fetched (and drawn) at once only when this browser kept no
+  // models of its own: those are what the page will show instead.
+  const starting = worker;
+  keptModels().then((kept) => starting.postMessage({ type: 'init', backend, prefetch: params.get('pretrained') !== '0' && !kept }));
+}
+
+/** The models this browser kept from the last session, or null (none, or storage is off). */
+async function keptModels() {
+  try {
+    const stored = await storedGet(SAVED_KEY);
+    return stored?.bytes ? stored : null;
+  } catch {
+    return null;                  // storage can be off (private windows): the pretrained models show
+  }
 }
 
 function crashed(message) {
@@ -272,17 +285,12 @@ async function restoreModels() {
     models.status.textContent = 'No models loaded yet: press Train from scratch.';
     return;
   }
-  let stored = null;
-  try {
-    stored = await storedGet(SAVED_KEY);
-  } catch {
-    // Storage can be off (private windows): the pretrained models still show.
-  }
+  const stored = await keptModels();
   // The visitor may have started a run meanwhile: it is not replaced.
   if (lab.state !== 'idle' || lab.started) { models.status.textContent = 'Training from scratch.'; return; }
-  lab.restoring = stored?.bytes ? 'saved' : 'pretrained';
+  lab.restoring = stored ? 'saved' : 'pretrained';
   models.status.textContent = 'Loading models…';
-  if (stored?.bytes) send({ type: 'load', bytes: stored.bytes, origin: 'saved' });
+  if (stored) send({ type: 'load', bytes: stored.bytes, origin: 'saved' });
   else send({ type: 'load-pretrained' });
 }
 

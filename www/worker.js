@@ -146,18 +146,21 @@ async function chooseBackend(wanted) {
   return { backend: 'cpu', adapter: 'CPU (WebAssembly)', notice: `Training on the CPU: ${reason}.` };
 }
 
-/** The pretrained models file (3 MB), fetched beside MNIST when the page will want it. */
-let pretrained = null;
-async function fetchPretrained() {
+/** A file shipped with the page under models/, as bytes, with a message naming it on failure. */
+async function fetchModelFile(name) {
   let response;
   try {
-    response = await fetch('models/pretrained.bin');
+    response = await fetch(`models/${name}`);
   } catch (e) {
-    throw new Error(`could not download models/pretrained.bin: ${e.message}`);
+    throw new Error(`could not download models/${name}: ${e.message}`);
   }
-  if (!response.ok) throw new Error(`models/pretrained.bin: HTTP ${response.status}`);
+  if (!response.ok) throw new Error(`models/${name}: HTTP ${response.status}`);
   return new Uint8Array(await response.arrayBuffer());
 }
+
+/** The pretrained models file (3 MB), fetched beside MNIST when the page will want it. */
+let pretrained = null;
+const fetchPretrained = () => fetchModelFile('pretrained.bin');
 
 /** The pretrained samples, drawn on the CPU while MNIST downloads (the same seed as the full
  * load that follows, so the picture does not change). Failures wait for that load to report. */
@@ -362,9 +365,7 @@ async function handle(command) {
 async function loadModels(bytes, origin) {
   if (state === 'training' || state === 'paused') throw new Error('stop the current run before loading models');
   const loaded = lab.load_models(bytes);
-  for (const k in sampling) sampling[k] = false;
-  sampling.ae = loaded.models.includes('autoencoder');
-  for (const name of ['flow', 'wgan', 'vae', 'aae']) sampling[name] = loaded.models.includes(name);
+  for (const k in sampling) sampling[k] = loaded.models.includes(k === 'ae' ? 'autoencoder' : k);
   phase = sampling.ae ? 'ae' : (loaded.models.find((m) => m in PHASES) ?? 'ae');
   mapRun = null;
   post({ type: 'loaded', ...loaded, origin });
@@ -378,14 +379,7 @@ let classifierMeta = null;     // what models/classifier.bin records, once loade
 async function ensureClassifier() {
   if (classifierMeta) return classifierMeta;
   post({ type: 'status', text: 'Downloading the FCD classifier…' });
-  let response;
-  try {
-    response = await fetch('models/classifier.bin');
-  } catch (e) {
-    throw new Error(`could not download models/classifier.bin: ${e.message}`);
-  }
-  if (!response.ok) throw new Error(`models/classifier.bin: HTTP ${response.status}`);
-  classifierMeta = lab.load_classifier(new Uint8Array(await response.arrayBuffer()));
+  classifierMeta = lab.load_classifier(await fetchModelFile('classifier.bin'));
   return classifierMeta;
 }
 
