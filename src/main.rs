@@ -29,6 +29,7 @@ usage: flowae train-ae [options]
        flowae train-classifier [--epochs N] [--batch-size N] [--lr X] [--seed N] [--data DIR]
                                [--backend cpu|gpu] [--weights FILE]
        flowae sample --models FILE [--samples N] [--temperature T] [--seed N] [--out DIR]
+       flowae compact --models FILE --to FILE
 
 train-ae trains the paper's autoencoder on MNIST and writes reconstructions.png (test digits,
 and under each row their reconstructions) and prior-samples.png (decodings of z ~ N(0, I)).
@@ -44,6 +45,8 @@ table.md: the paper's Table 1 for the models built so far.
 With --models FILE, train-flow, train-wgan, train-both and table also save every model they
 trained as one file, which the page can load (www/models/pretrained.bin is train-both's).
 sample loads such a file (or one the page saved) and writes each model's samples as above.
+compact rewrites a models file for shipping: each tensor in f16 where no value moves by more
+than 0.1% of itself, the rest in f32 (www/models/pretrained.bin is compacted: half the bytes).
 train-classifier trains the MNIST classifier whose features define the FCD, on binarized
 digits, prints its test accuracy after each epoch, and writes its weights to --weights
 (default www/models/classifier.bin, the file the page ships).
@@ -110,6 +113,7 @@ fn run(args: &[String]) -> std::result::Result<(), String> {
         }
         Some("train-classifier") => train_classifier(&Options::parse(&args[1..])?).map_err(|e| e.to_string()),
         Some("sample") => sample(&Options::parse(&args[1..])?).map_err(|e| e.to_string()),
+        Some("compact") => compact(&Options::parse(&args[1..])?).map_err(|e| e.to_string()),
         Some("-h" | "--help" | "help") => {
             print!("{USAGE}");
             Ok(())
@@ -348,6 +352,21 @@ fn save_models(session: &Session, path: &Path, command: &str) -> Result<()> {
     let bytes = file.to_bytes();
     std::fs::write(path, &bytes).map_err(|e| Error::Data(format!("cannot write {}: {e}", path.display())))?;
     println!("wrote {} ({} bytes: {})", path.display(), bytes.len(), session.models().join(", "));
+    Ok(())
+}
+
+/// `compact`: a models file rewritten with f16 tensors where they are exact enough, for shipping.
+fn compact(opts: &Options) -> Result<()> {
+    let (from, to) = (PathBuf::from(opts.text("models", "")), PathBuf::from(opts.text("to", "")));
+    if from.as_os_str().is_empty() || to.as_os_str().is_empty() {
+        return Err(Error::Config("compact needs --models FILE and --to FILE".into()));
+    }
+    let bytes = std::fs::read(&from).map_err(|e| Error::Data(format!("cannot read {}: {e}", from.display())))?;
+    let file = WeightsFile::from_bytes(&bytes).map_err(|e| Error::Data(format!("{}: {e}", from.display())))?;
+    file.expect_kind(session::KIND)?;
+    let half = file.to_bytes_half();
+    std::fs::write(&to, &half).map_err(|e| Error::Data(format!("cannot write {}: {e}", to.display())))?;
+    println!("wrote {} ({} bytes, from {})", to.display(), half.len(), bytes.len());
     Ok(())
 }
 

@@ -6,14 +6,18 @@
 //! b"FLOWAEW\0"   magic
 //! u32 LE         format version
 //! u32 LE         header length h
-//! h bytes        JSON header: {"kind", "meta", "tensors": [{"name", "shape"}...]}
-//! f32 LE ...     every tensor's values, in header order
+//! h bytes        JSON header: {"kind", "meta", "tensors": [{"name", "shape", "dtype"?}...]}
+//! f32 LE ...     every tensor's values, in header order (f16 LE where "dtype" is "f16")
 //! u32 LE         CRC-32 of everything before it
 //! ```
 //!
 //! Tensors are named by their path in the module tree ("encoder.net.hidden.0.linear.weight"),
 //! BatchNorm's running statistics included. Loading checks every name and shape before it
 //! changes anything, so a file that does not fit leaves the model as it was.
+//!
+//! Files a visitor saves are exact (f32). The pretrained models shipped with the page are
+//! written by [`WeightsFile::to_bytes_half`]: half the bytes on every first visit, each tensor
+//! in f16 where that changes no value by more than [`HALF_TOLERANCE`] of itself.
 
 use std::collections::BTreeMap;
 
@@ -62,15 +66,61 @@ struct Header {
 struct TensorHeader {
     name: String,
     shape: Vec<usize>,
+    /// How the values are stored: f32 unless the header says "f16".
+    #[serde(default, skip_serializing_if = "Dtype::is_f32")]
+    dtype: Dtype,
+}
+
+/// How a tensor's values are stored in the file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+enum Dtype {
+    #[default]
+    F32,
+    F16,
+}
+
+impl Dtype {
+    fn is_f32(&self) -> bool {
+        *self == Dtype::F32
+    }
+
+    fn width(self) -> usize {
+        match self {
+            Dtype::F32 => 4,
+            Dtype::F16 => 2,
+        }
+    }
+}
+
+/// The largest change, relative to a value (or to 1e-4 for smaller values), that storing it
+/// as f16 may make; f16 keeps 11 significant bits, so weights in its range change by at most
+/// 2^-11 ≈ 4.9e-4 of themselves.
+pub const HALF_TOLERANCE: f32 = 1e-3;
+
+/// Whether every value of `values` survives f16 within [`HALF_TOLERANCE`].
+fn fits_half(values: &[f32]) -> bool {
+    values.iter().all(|&v| (half::f16::from_f32(v).to_f32() - v).abs() <= HALF_TOLERANCE * v.abs().max(1e-4))
 }
 
 impl WeightsFile {
-    /// Encodes the file.
+    /// Encodes the file, every value exact (f32).
     pub fn to_bytes(&self) -> Vec<u8> {
+        self.encode(|_| Dtype::F32)
+    }
+
+    /// Encodes the file with each tensor in f16 where that moves no value by more than
+    /// [`HALF_TOLERANCE`] of itself (see [`fits_half`]), else in f32: about half the size.
+    pub fn to_bytes_half(&self) -> Vec<u8> {
+        self.encode(|t| if fits_half(&t.values) { Dtype::F16 } else { Dtype::F32 })
+    }
+
+    fn encode(&self, dtype: impl Fn(&NamedTensor) -> Dtype) -> Vec<u8> {
+        let dtypes: Vec<Dtype> = self.tensors.iter().map(dtype).collect();
         let header = Header {
             kind: self.kind.clone(),
             meta: self.meta.clone(),
-            tensors: self.tensors.iter().map(|t| TensorHeader { name: t.name.clone(), shape: t.shape.clone() }).collect(),
+            tensors: self.tensors.iter().zip(&dtypes).map(|(t, &dtype)| TensorHeader { name: t.name.clone(), shape: t.shape.clone(), dtype }).collect(),
         };
         let header = serde_json::to_vec(&header).unwrap_or_default();
         let values: usize = self.tensors.iter().map(|t| t.values.len()).sum();
@@ -79,9 +129,12 @@ impl WeightsFile {
         bytes.extend_from_slice(&FORMAT_VERSION.to_le_bytes());
         bytes.extend_from_slice(&(header.len() as u32).to_le_bytes());
         bytes.extend_from_slice(&header);
-        for t in &self.tensors {
-            for v in &t.values {
-                bytes.extend_from_slice(&v.to_le_bytes());
+        for (t, dtype) in self.tensors.iter().zip(dtypes) {
+            for &v in &t.values {
+                match dtype {
+                    Dtype::F32 => bytes.extend_from_slice(&v.to_le_bytes()),
+                    Dtype::F16 => bytes.extend_from_slice(&half::f16::from_f32(v).to_le_bytes()),
+                }
             }
         }
         let crc = crc32fast::hash(&bytes);
@@ -118,10 +171,14 @@ impl WeightsFile {
         let mut tensors = Vec::with_capacity(header.tensors.len());
         for t in header.tensors {
             let count = t.shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d));
-            let Some(end) = count.and_then(|n| n.checked_mul(4)).and_then(|n| at.checked_add(n)).filter(|&end| end <= body.len()) else {
+            let width = t.dtype.width();
+            let Some(end) = count.and_then(|n| n.checked_mul(width)).and_then(|n| at.checked_add(n)).filter(|&end| end <= body.len()) else {
                 return bad(&format!("tensor {} does not fit in the file", t.name));
             };
-            let values = body[at..end].chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+            let values = match t.dtype {
+                Dtype::F32 => body[at..end].chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect(),
+                Dtype::F16 => body[at..end].chunks_exact(2).map(|c| half::f16::from_le_bytes([c[0], c[1]]).to_f32()).collect(),
+            };
             tensors.push(NamedTensor { name: t.name, shape: t.shape, values });
             at = end;
         }

@@ -96,6 +96,22 @@ fn the_same_seed_gives_the_same_losses() {
 }
 
 #[test]
+fn the_page_s_packed_digits_train_exactly_as_the_originals() {
+    let (train, test) = common::mnist();
+    let (train, test) = (train.take(300), test.take(100));
+    let packed = |d: &Digits, name| Digits::from_packed(&common::packed_by_the_tool(d, name)).unwrap();
+    let (train_bits, test_bits) = (packed(&train, "train"), packed(&test, "test"));
+    let config = AeTrainingConfig { epochs: 1, train_images: 300, test_images: 100, ..small(11) };
+    assert_eq!(train_all(config.clone(), &train_bits, &test_bits), train_all(config.clone(), &train, &test));
+    let grayscale = AeTrainingConfig { pixels: Pixels::Grayscale, ..config };
+    match AeTrainer::new(grayscale, &train_bits, &test_bits, &Device::flex()) {
+        Err(Error::State(message)) => assert!(message.contains("grayscale"), "{message}"),
+        Err(other) => panic!("expected a state error, got {other}"),
+        Ok(_) => panic!("grayscale training on binarized digits must be refused"),
+    }
+}
+
+#[test]
 fn grayscale_inputs_train_too() {
     let (train, test) = common::mnist();
     let config = AeTrainingConfig { epochs: 1, pixels: Pixels::Grayscale, ..small(3) };

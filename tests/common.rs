@@ -30,3 +30,23 @@ pub fn random_digits(count: usize, seed: u64) -> Digits {
     let labels = (0..count).map(|_| rng.below(10) as u8).collect();
     Digits::from_parts(pixels, labels).unwrap()
 }
+
+/// The packed, binarized digits as `tools/pack-mnist.mjs` (what build.sh runs) writes them for
+/// `digits`: the real packer, so that reader and writer are checked against each other.
+pub fn packed_by_the_tool(digits: &Digits, name: &str) -> Vec<u8> {
+    let dir = std::env::temp_dir().join(format!("flowae-pack-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (images, labels) = flowae::data::to_idx(digits);
+    std::fs::write(dir.join("images"), images).unwrap();
+    std::fs::write(dir.join("labels"), labels).unwrap();
+    let tool = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/pack-mnist.mjs");
+    let status = std::process::Command::new("node")
+        .arg(tool)
+        .args([dir.join("images"), dir.join("labels"), dir.join("packed")])
+        .status()
+        .expect("node runs (./build.sh installs it)");
+    assert!(status.success());
+    let bytes = std::fs::read(dir.join("packed")).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    bytes
+}

@@ -138,3 +138,39 @@ fn an_epoch_visits_each_digit_at_most_once_in_full_batches() {
     assert_eq!(seen.len(), 1000);
     assert_ne!(epoch_batches(1005, 100, &mut Rng::new(5)), batches, "the seed should change the order");
 }
+
+#[test]
+fn packed_digits_are_the_binarized_originals_and_refuse_grayscale() {
+    // 13 digits: 13 × 784 bits is not a whole number of bytes' worth per digit boundary.
+    let digits = common::random_digits(13, 5);
+    let packed = common::packed_by_the_tool(&digits, "round-trip");
+    assert_eq!(packed.len(), 20 + 13 + (13 * PIXELS).div_ceil(8));
+    let read = Digits::from_packed(&packed).unwrap();
+    assert_eq!(read.labels(), digits.labels());
+    let all: Vec<usize> = (0..13).collect();
+    assert_eq!(read.batch(&all, Pixels::Binarized), digits.batch(&all, Pixels::Binarized));
+    assert!(digits.has_grayscale() && !read.has_grayscale());
+    assert!(read.check_pixels(Pixels::Binarized).is_ok());
+    let refused = read.check_pixels(Pixels::Grayscale).unwrap_err().to_string();
+    assert!(refused.contains("grayscale"), "{refused}");
+    assert!(read.take(5).check_pixels(Pixels::Grayscale).is_err(), "a subset stays binarized");
+}
+
+#[test]
+fn damaged_packed_files_are_refused_with_a_message() {
+    let packed = common::packed_by_the_tool(&common::random_digits(3, 9), "damaged");
+    for len in 0..packed.len() {
+        let message = data_error(Digits::from_packed(&packed[..len]));
+        assert!(!message.is_empty());
+    }
+    let mut longer = packed.clone();
+    longer.push(0);
+    assert!(data_error(Digits::from_packed(&longer)).contains("announces"));
+    let mut label = packed.clone();
+    label[20] = 10;
+    assert!(data_error(Digits::from_packed(&label)).contains("not a digit"));
+    let mut huge = packed.clone();
+    huge[8..12].copy_from_slice(&u32::MAX.to_be_bytes());
+    assert!(!data_error(Digits::from_packed(&huge)).is_empty());
+    assert!(data_error(Digits::from_packed(&to_idx(&common::random_digits(1, 1)).0)).contains("MNISTBIT"));
+}

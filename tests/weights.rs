@@ -87,3 +87,42 @@ fn a_file_that_does_not_fit_the_model_is_refused_before_anything_changes() {
     tensors[0].values[0] = f32::NAN;
     assert!(load_module(model, "ae", &tensors).unwrap_err().to_string().contains("NaN"));
 }
+
+#[test]
+fn a_half_file_keeps_every_value_within_its_tolerance_and_the_rest_exact() {
+    let mut rng = Rng::new(4);
+    let weights: Vec<f32> = (0..3000).map(|_| rng.normal() * 0.3).collect();
+    let file = WeightsFile {
+        kind: "test".into(),
+        meta: serde_json::json!({}),
+        tensors: vec![
+            NamedTensor { name: "w".into(), shape: vec![3000], values: weights.clone() },
+            // 1e6 is beyond f16 (65504): this tensor stays f32, 0.5 with it.
+            NamedTensor { name: "big".into(), shape: vec![2], values: vec![1e6, 0.5] },
+            NamedTensor { name: "tiny".into(), shape: vec![3], values: vec![0.0, 1e-9, -3e-6] },
+        ],
+    };
+    let exact = file.to_bytes();
+    let half = file.to_bytes_half();
+    assert!(half.len() < exact.len() * 11 / 20, "{} bytes against {}", half.len(), exact.len());
+    let read = WeightsFile::from_bytes(&half).unwrap();
+    assert_eq!((read.kind.as_str(), read.tensors.len()), ("test", 3));
+    for (before, after) in file.tensors.iter().zip(&read.tensors) {
+        assert_eq!((&before.name, &before.shape), (&after.name, &after.shape));
+        for (&b, &a) in before.values.iter().zip(&after.values) {
+            assert!((a - b).abs() <= flowae::weights::HALF_TOLERANCE * b.abs().max(1e-4), "{}: {b} became {a}", before.name);
+        }
+    }
+    assert_eq!(read.tensors[1].values, [1e6, 0.5], "out of f16's range: exact");
+    assert_ne!(read.tensors[0].values, weights, "the weights did go through f16");
+    // A half file is checked like any other: every truncation and flipped bit is refused.
+    for len in 0..half.len() {
+        assert!(WeightsFile::from_bytes(&half[..len]).is_err(), "truncated at {len}");
+    }
+    for _ in 0..200 {
+        let mut damaged = half.clone();
+        let at = rng.below(damaged.len());
+        damaged[at] ^= 1 << rng.below(8);
+        assert!(WeightsFile::from_bytes(&damaged).is_err(), "a flipped bit at byte {at} went unnoticed");
+    }
+}

@@ -157,6 +157,8 @@ impl AeTrainer {
     /// nothing is allocated for invalid ones.
     pub fn new(config: AeTrainingConfig, train: &Digits, test: &Digits, device: &Device) -> Result<Self> {
         config.validate(train.len(), test.len())?;
+        train.check_pixels(config.pixels)?;
+        test.check_pixels(config.pixels)?;
         let device = device.clone().autodiff();
         device.seed(config.seed);
         let model = config.model.init(&device)?;
