@@ -167,7 +167,23 @@ impl Preview {
     /// `count` samples of "flow" (at `temperature`) or "wgan" from `seed`, as pixel
     /// probabilities; `None` when the file has no such model.
     pub async fn samples(&self, model: &str, count: usize, temperature: f32, seed: u64) -> Result<Option<Vec<f32>>> {
-        let z0 = rows(base_draws(count, self.latent, temperature, seed)?, self.latent, "base points", &self.device)?;
+        self.from_base(model, base_draws(count, self.latent, temperature, seed)?).await
+    }
+
+    /// The morph strip before the full models are loaded: `steps` decodings along the path
+    /// between the first base draws of two seeds (see [`crate::explore::base_path`]).
+    pub async fn path(&self, model: &str, seed_a: u64, seed_b: u64, steps: usize, temperature: f32) -> Result<Option<Vec<f32>>> {
+        self.from_base(model, crate::explore::base_path(self.latent, seed_a, seed_b, steps, temperature)?).await
+    }
+
+    /// Which of "flow" and "wgan" the file holds.
+    pub fn models(&self) -> Vec<&'static str> {
+        [("flow", self.flow.is_some()), ("wgan", self.generator.is_some())].into_iter().filter(|(_, has)| *has).map(|(m, _)| m).collect()
+    }
+
+    /// Base points z0 (`k` floats each) pushed through the flow or the generator and decoded.
+    async fn from_base(&self, model: &str, z0: Vec<f32>) -> Result<Option<Vec<f32>>> {
+        let z0 = rows(z0, self.latent, "base points", &self.device)?;
         let codes = match (model, &self.flow, &self.generator) {
             ("flow", Some(flow), _) => flow.forward(z0),
             ("wgan", _, Some(generator)) => generator.forward(z0),
@@ -175,6 +191,14 @@ impl Preview {
         };
         Ok(Some(read(self.autoencoder.decoder.probabilities(codes)).await?))
     }
+}
+
+/// Whether any model of a models file trained on grayscale pixels (the autoencoder or a
+/// baseline), so that the grayscale digits must be loaded before the file can be.
+pub fn needs_grayscale(file: &WeightsFile) -> bool {
+    ["autoencoder", "vae", "aae"].iter().filter_map(|name| file.meta.get(*name)).any(|value| {
+        parse::<AeTrainingConfig>(value.clone(), "autoencoder").is_ok_and(|config| config.pixels == crate::data::Pixels::Grayscale)
+    })
 }
 
 /// Settings from the file's header, with a message naming the model when they do not parse.

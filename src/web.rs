@@ -18,7 +18,7 @@ use crate::error::Error;
 use crate::fcd::fcd;
 use crate::map::{LatentMap, LatentMapConfig};
 use crate::rng::Rng;
-use crate::session::Session;
+use crate::session::{Preview, Session};
 use crate::models::Classifier;
 use crate::weights::WeightsFile;
 use crate::train::classifier::accuracy;
@@ -40,6 +40,8 @@ struct State {
     classifier_file: Option<WeightsFile>,
     /// The latent map being drawn, and whose codes it shows ("ae", "vae" or "aae").
     map: Option<(String, LatentMap)>,
+    /// The pretrained samplers drawn before MNIST has arrived (see [`open_preview`]).
+    preview: Option<Preview>,
 }
 
 impl State {
@@ -125,8 +127,9 @@ pub fn debug_panic() {
     panic!("deliberate panic requested by a test");
 }
 
-/// Parses the four MNIST IDX files (already decompressed) and keeps them for training.
-/// Returns `{train, test}`, the number of digits in each.
+/// Parses the four MNIST IDX files (already decompressed): the grayscale digits, fetched only
+/// when a model asks for grayscale pixels. Replaces the digits loaded before. Returns
+/// `{train, test}`, the number of digits in each.
 #[wasm_bindgen]
 pub fn load_mnist(
     train_images: &[u8],
@@ -138,12 +141,38 @@ pub fn load_mnist(
         .map_err(|e| js_error(Error::Data(format!("training set: {e}"))))?;
     let test = Digits::from_idx(test_images, test_labels)
         .map_err(|e| js_error(Error::Data(format!("test set: {e}"))))?;
+    Ok(keep_digits(train, test))
+}
+
+/// Parses the binarized, packed training and test digits (`tools/pack-mnist.mjs`, already
+/// decompressed): what the page downloads first. Returns `{train, test}`.
+#[wasm_bindgen]
+pub fn load_mnist_binarized(train: &[u8], test: &[u8]) -> Result<JsValue, JsError> {
+    let train = Digits::from_packed(train).map_err(|e| js_error(Error::Data(format!("training set: {e}"))))?;
+    let test = Digits::from_packed(test).map_err(|e| js_error(Error::Data(format!("test set: {e}"))))?;
+    Ok(keep_digits(train, test))
+}
+
+fn keep_digits(train: Digits, test: Digits) -> JsValue {
     let counts = counts_object(train.len(), test.len());
     with_state(|s| {
         s.train = Some(train);
         s.test = Some(test);
     });
-    Ok(counts)
+    counts
+}
+
+/// Whether the digits loaded are the grayscale originals (else they are binarized only).
+#[wasm_bindgen]
+pub fn grayscale_loaded() -> bool {
+    with_state(|s| s.train.as_ref().is_some_and(Digits::has_grayscale))
+}
+
+/// Whether a models file holds a model trained on grayscale pixels, so that the grayscale
+/// digits must be loaded before it. A file that cannot be read says no; loading it reports why.
+#[wasm_bindgen]
+pub fn models_need_grayscale(bytes: &[u8]) -> bool {
+    WeightsFile::from_bytes(bytes).is_ok_and(|file| crate::session::needs_grayscale(&file))
 }
 
 fn counts_object(train: usize, test: usize) -> JsValue {
@@ -190,6 +219,7 @@ pub fn new_autoencoder(config: JsValue) -> Result<JsValue, JsError> {
     with_state(|s| {
         s.autoencoder = Some(trainer);
         s.drop_latent_models(); // they model the codes of one autoencoder only
+        s.preview = None;
     });
     Ok(info)
 }
@@ -198,6 +228,7 @@ pub fn new_autoencoder(config: JsValue) -> Result<JsValue, JsError> {
 #[wasm_bindgen]
 pub fn reset_autoencoder() {
     with_state(|s| {
+        s.preview = None;
         s.autoencoder = None;
         s.drop_latent_models();
         s.baselines.clear();
@@ -585,6 +616,7 @@ pub fn load_models(bytes: &[u8]) -> Result<JsValue, JsError> {
     with_state(|s| {
         s.put_session(session);
         s.map = None;
+        s.preview = None; // the full models sample the same pictures from here on
     });
     Ok(info)
 }
@@ -639,16 +671,71 @@ pub async fn latent_map_decode(x: f32, y: f32, tsne: bool) -> Result<JsValue, Js
     ]))
 }
 
-/// FlowAE and AdvAE samples straight from a models file, on the CPU, before MNIST or a backend
-/// is ready: the page's first picture. Returns `{flow, wgan}` (pixel probabilities, or null).
+/// Opens the FlowAE and AdvAE samplers of a models file on the CPU, without MNIST or a backend:
+/// the pretrained models answer Resample, the temperature and the morph strip seconds before
+/// the digits have arrived. Returns the names of the samplers it holds ("flow", "wgan").
+/// Dropped when full models are loaded or training starts.
 #[wasm_bindgen]
-pub async fn preview_models(bytes: &[u8], count: u32, seed: u32) -> Result<JsValue, JsError> {
+pub fn open_preview(bytes: &[u8]) -> Result<JsValue, JsError> {
     let file = WeightsFile::from_bytes(bytes).map_err(js_error)?;
-    let preview = crate::session::Preview::from_file(&file, &Device::flex()).map_err(js_error)?;
-    let mut properties = Vec::new();
-    for model in ["flow", "wgan"] {
-        let pixels = preview.samples(model, count as usize, 1.0, u64::from(seed)).await.map_err(js_error)?;
-        properties.push((model, pixels.map_or(JsValue::NULL, |p| Float32Array::from(&p[..]).into())));
+    let preview = Preview::from_file(&file, &Device::flex()).map_err(js_error)?;
+    let models = to_js(&preview.models())?;
+    with_state(|s| s.preview = Some(preview));
+    Ok(models)
+}
+
+fn take_preview() -> Result<Preview, JsError> {
+    with_state(|s| s.preview.take()).ok_or_else(|| js_error(Error::State("no preview is open".into())))
+}
+
+/// `count` samples of the preview's "flow" (at `temperature`) or "wgan" from `seed`, or null.
+#[wasm_bindgen]
+pub async fn preview_samples(model: String, count: u32, temperature: f32, seed: u32) -> Result<Option<Float32Array>, JsError> {
+    let preview = take_preview()?;
+    let result = preview.samples(&model, count as usize, temperature, u64::from(seed)).await;
+    with_state(|s| {
+        s.preview.get_or_insert(preview);
+    });
+    Ok(result.map_err(js_error)?.map(|p| Float32Array::from(&p[..])))
+}
+
+/// The morph strip from the preview (see [`interpolate`]), or null without that model.
+#[wasm_bindgen]
+pub async fn preview_interpolate(model: String, seed_a: u32, seed_b: u32, steps: u32, temperature: f32) -> Result<Option<Float32Array>, JsError> {
+    let preview = take_preview()?;
+    let result = preview.path(&model, u64::from(seed_a), u64::from(seed_b), steps as usize, temperature).await;
+    with_state(|s| {
+        s.preview.get_or_insert(preview);
+    });
+    Ok(result.map_err(js_error)?.map(|p| Float32Array::from(&p[..])))
+}
+
+/// Times autoencoder training on the current backend without touching the models: a fresh
+/// run of `config` takes `warmup` steps (on WebGPU the first compiles its shaders), then steps
+/// until `seconds` have passed (at most 200). Returns the images per second of the timed steps:
+/// how the page picks the faster backend for a visitor.
+#[wasm_bindgen]
+pub async fn time_autoencoder(config: JsValue, warmup: u32, seconds: f64) -> Result<f64, JsError> {
+    let config: AeTrainingConfig = serde_wasm_bindgen::from_value(config).map_err(|e| js_error(Error::Config(e.to_string())))?;
+    let mut trainer = with_state(|s| {
+        let (Some(train), Some(test)) = (&s.train, &s.test) else {
+            return Err(Error::State("MNIST is not loaded yet".into()));
+        };
+        AeTrainer::new(config, train, test, s.device()?)
+    })
+    .map_err(js_error)?;
+    let batch = trainer.config().batch_size as f64;
+    let steps = |p: crate::train::Progress| p.losses.len() as f64;
+    for _ in 0..warmup {
+        trainer.run(1).await.map_err(js_error)?;
     }
-    Ok(object(&properties))
+    let (started, mut taken) = (js_sys::Date::now(), 0.0);
+    while taken < 200.0 && (js_sys::Date::now() - started) < seconds * 1000.0 {
+        taken += steps(trainer.run(1).await.map_err(js_error)?);
+    }
+    let elapsed = (js_sys::Date::now() - started) / 1000.0;
+    if taken == 0.0 || elapsed <= 0.0 {
+        return Err(js_error(Error::State("no training step could be timed".into())));
+    }
+    Ok(taken * batch / elapsed)
 }

@@ -4,6 +4,8 @@ import { drawDigits, interleaveRows } from './digits.js';
 import { LossPlot } from './plots.js';
 import { LatentMapView } from './latent-map.js';
 import { get as storedGet, set as storedSet } from './vendor/idb-keyval.js';
+import { LabWorker, download } from './worker-client.js';
+import * as backends from './backend-choice.js';
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -29,6 +31,7 @@ const ui = {
 const models = {
   status: $('models-status'), fromScratch: $('from-scratch'), resample: $('hero-resample'),
   save: $('save-models'), load: $('load-models'), file: $('models-file'), flow: $('hero-flow'), wgan: $('hero-wgan'),
+  pictures: { flow: $('hero-flow-picture'), wgan: $('hero-wgan-picture') },
 };
 /** The controls of the two baselines, which share one layout. */
 const BASELINES = ['vae', 'aae'];
@@ -90,24 +93,23 @@ const mapView = new LatentMapView({
 Object.defineProperty(lab, 'map', { get: () => mapView.state });
 
 const params = new URLSearchParams(location.search);
-let worker = null;
+const early = window.early ?? { backend: 'auto', module: 'cpu', files: {} };
+let worker = null;                // the LabWorker in use (worker-client.js)
 let rate = null;                  // smoothed steps per second, for the time-left estimate
 let sampleSeed = 1;
 const lastGrids = {};             // the last sample grids by canvas id, to redraw them when
                                   // the binarized view is toggled
+/** The backend choice ('auto', 'gpu' or 'cpu'), what auto does here, and this page's timing. */
+const choice = { wanted: early.backend, gpu: null, plan: null, measured: backends.remembered().measured ?? null };
 
-function startWorker(backend) {
-  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-  worker.onmessage = (event) => onEvent(event.data);
-  worker.onerror = (event) => {
-    event.preventDefault();
-    crashed(event.message || 'the worker failed to start');
-  };
-  // The pretrained models are fetched (and drawn) at once only when this browser kept no
-  // models of its own: those are what the page will show instead.
-  const starting = worker;
-  keptModels().then((kept) => starting.postMessage({ type: 'init', backend, prefetch: params.get('pretrained') !== '0' && !kept }));
+/** A worker running `module`, training on `backend`; `preview`: models bytes to draw first. */
+function startWorker(module, backend, preview = null) {
+  worker = new LabWorker({ module, backend, preview, onEvent, onCrash: crashed });
 }
+
+/** The pretrained models, when index.html fetched them at once (no kept models, no
+ * ?pretrained=0): the worker draws their samples before the digits arrive. */
+const pretrainedPreview = () => ('models/pretrained.bin' in early.files ? download('models/pretrained.bin') : null);
 
 /** The models this browser kept from the last session, or null (none, or storage is off). */
 async function keptModels() {
@@ -123,12 +125,12 @@ function crashed(message) {
   showError(`${message}. A fresh worker has been started; train again to continue.`);
   worker.terminate();
   setState('loading');
-  startWorker(lab.backend ?? params.get('backend') ?? 'auto');
+  startWorker(worker.module, lab.backend ?? (early.backend === 'gpu' ? 'gpu' : 'cpu'));
 }
 
 function send(command) {
   if (command.type === 'start') lab.started = true;   // the opening models must not replace this run
-  worker.postMessage(command);
+  worker.post(command);
 }
 
 function showError(message) {
@@ -190,6 +192,7 @@ function handleEvent(msg) {
     case 'flow-samples':
       drawGrid(ui.flowSamples, msg);
       drawGrid(models.flow, msg);
+      showHero('flow');
       lab.samples.flow = msg;
       lab.timing.flow ??= performance.now();   // ms since navigation: the instant-start figure
       morph.next.disabled = false;
@@ -207,6 +210,7 @@ function handleEvent(msg) {
     case 'wgan-samples':
       drawGrid(ui.wganSamples, msg);
       drawGrid(models.wgan, msg);
+      showHero('wgan');
       lab.samples.wgan = msg;
       lab.timing.wgan ??= performance.now();
       morph.next.disabled = false;
@@ -221,11 +225,20 @@ function handleEvent(msg) {
     case 'map': case 'map-progress': case 'map-decoded': mapView.handle(msg); break;
     case 'loaded': loaded(msg); break;
     case 'preview-samples':
-      drawDigits(models[msg.model], msg.pixels, msg.count, 8, { binarize: ui.binarize.checked });
+      // The pretrained samplers, live before the digits arrive: Resample, the temperature and
+      // the morph strip work on them at once.
+      drawGrid(models[msg.model], msg);
+      showHero(msg.model);
+      lab.samples[msg.model] = msg;
       lab.timing[msg.model] ??= performance.now();
+      lab.timing.interactive ??= performance.now();
       lab.drawn.preview = (lab.drawn.preview ?? 0) + 1;
-      models.status.textContent = 'Showing the pretrained models; the rest of the page is loading…';
+      models.resample.disabled = false;
+      morph.next.disabled = false;
+      if (morph.model.value === msg.model) drawMorph();
+      if (!lab.loaded) models.status.textContent = 'Showing the pretrained models (live: resample them, or change the temperature in section 2); the digits are still loading…';
       break;
+    case 'timed': break;              // taken by the backend timing (timeBackends)
     case 'interpolation':
       drawDigits(morph.canvas, msg.pixels, msg.count, msg.count, { binarize: ui.binarize.checked });
       lab.morph = msg;
@@ -235,14 +248,21 @@ function handleEvent(msg) {
       mapView.handle(msg);
       if (lab.restoring === 'saved') {
         // The browser's copy could not be loaded (another version?): show the pretrained ones.
-        lab.restoring = 'pretrained';
-        send({ type: 'load-pretrained' });
+        lab.restoring = null;
+        forgetKept();
+        restoreModels(false);
       }
-      if (msg.fatal) crashed(msg.message);
-      else showError(msg.message);
+      showError(msg.message);
       break;
     default: console.warn('unknown event', msg);
   }
+}
+
+/** Swaps the opening picture of a model's samples (a PNG, there before any script) for its
+ * live samples. */
+function showHero(model) {
+  models.pictures[model].hidden = true;
+  models[model].hidden = false;
 }
 
 /** Draws a sample grid in the binarized or probability view, and keeps it for redraws. */
@@ -251,20 +271,27 @@ function drawGrid(canvas, msg) {
   drawDigits(canvas, msg.pixels, msg.count, 8, { binarize: ui.binarize.checked });
 }
 
-function ready(msg) {
-  lab.timing.ready ??= performance.now();
+/** The backend in use, the choice behind it and why, from a worker's 'ready'. */
+function showBackend(msg) {
   lab.backend = msg.backend;
   lab.adapter = msg.adapter;
-  lab.notice = msg.notice;
-  ui.adapter.textContent = msg.adapter;
-  ui.backend.value = msg.backend;
+  lab.notice = msg.notice ?? (choice.wanted === 'auto' && msg.backend === 'cpu' ? choice.plan?.notice : null) ?? null;
+  ui.adapter.textContent = msg.adapter + (choice.measured && choice.wanted === 'auto' ? ` (${backends.describe(choice.measured)})` : '');
+  ui.backend.value = choice.wanted;
   ui.backend.disabled = false;
-  ui.notice.textContent = msg.notice ?? '';
-  ui.notice.hidden = !msg.notice;
-  if (msg.notice) ui.backend.querySelector('option[value=gpu]').disabled = true;
+  ui.notice.textContent = lab.notice ?? '';
+  ui.notice.hidden = !lab.notice;
+  // No WebGPU at all (the worker fell back, or the browser has none): nothing to choose.
+  if (msg.notice || (choice.plan && !choice.gpu)) ui.backend.querySelector('option[value=gpu]').disabled = true;
+}
+
+function ready(msg) {
+  lab.timing.ready ??= performance.now();
+  lab.lastReady = msg;
+  showBackend(msg);
   if (msg.train) ui.progressText.textContent = `Ready: ${msg.train.toLocaleString()} training and ${msg.test.toLocaleString()} test digits loaded.`;
-  if (lab.state === 'loading' || !msg.train) {
-    // A new worker or a backend switch: no models yet. Bring back the saved or pretrained ones.
+  if (lab.state === 'loading') {
+    // A new worker: no models yet. Bring back the saved or pretrained ones.
     setState('idle');
     lab.started = false;
     restoreModels();
@@ -272,33 +299,51 @@ function ready(msg) {
 }
 
 const SAVED_KEY = 'flowae-models';
+/** Set beside the kept models so that index.html, which cannot wait for IndexedDB, knows not
+ * to download the pretrained ones. */
+const KEPT_FLAG = 'flowae-kept';
+function forgetKept() {
+  try { localStorage.removeItem(KEPT_FLAG); } catch { /* nothing kept */ }
+}
 const ORIGINS = {
   pretrained: 'the pretrained models shipped with the page',
   saved: 'your models from your last visit, kept by this browser',
   file: 'the models from the file you chose',
+  moved: 'the models trained here',
 };
 const MODEL_NAMES = { autoencoder: 'autoencoder', flow: 'FlowAE', wgan: 'AdvAE', vae: 'VAE', aae: 'AAE' };
 
 /** The opening models: the last session's if this browser kept them, else the pretrained ones. */
-async function restoreModels() {
+async function restoreModels(useKept = true) {
   if (params.get('pretrained') === '0') {
     models.status.textContent = 'No models loaded yet: press Train from scratch.';
     return;
   }
-  const stored = await keptModels();
+  const stored = useKept ? await keptModels() : null;
   // The visitor may have started a run meanwhile: it is not replaced.
   if (lab.state !== 'idle' || lab.started) { models.status.textContent = 'Training from scratch.'; return; }
   lab.restoring = stored ? 'saved' : 'pretrained';
   models.status.textContent = 'Loading models…';
-  if (stored) send({ type: 'load', bytes: stored.bytes, origin: 'saved' });
-  else send({ type: 'load-pretrained' });
+  if (stored) {
+    send({ type: 'load', bytes: stored.bytes, origin: 'saved' });
+    return;
+  }
+  try {
+    const bytes = await download('models/pretrained.bin');
+    if (lab.state === 'idle' && !lab.started) send({ type: 'load', bytes, origin: 'pretrained' });
+  } catch (e) {
+    lab.restoring = null;
+    models.status.textContent = `The pretrained models could not be loaded (${e.message}): press Train from scratch.`;
+  }
 }
 
 /** A models file is now what the worker holds: every panel starts from its models. */
 function loaded(msg) {
   lab.timing.loaded ??= performance.now();
   lab.restoring = null;
-  lab.loaded = { models: msg.models, origin: msg.origin };
+  // Models moved to another backend are still those of the last file or run.
+  const origin = msg.origin === 'moved' ? (lab.loaded?.origin ?? 'moved') : msg.origin;
+  lab.loaded = { models: msg.models, origin };
   lab.justLoaded = true;
   const has = (name) => msg.models.includes(name);
   lab.phase = has('autoencoder') ? 'ae' : (msg.models.find((m) => BASELINES.includes(m)) ?? 'ae');
@@ -307,7 +352,7 @@ function loaded(msg) {
   for (const k of [...ON_CODES, ...BASELINES]) lab[k] = latentRun(has(k) ? { config: msg.settings[k], loaded: true } : null);
   for (const plot of [lossPlot, nllPlot, nllCopy, wganLossPlot, wassersteinPlot, ...Object.values(baselinePlots)]) plot.clear();
   lab.drawn.flow = 0; lab.drawn.wgan = 0; lab.samples = {};
-  models.status.textContent = `Showing ${ORIGINS[msg.origin] ?? 'loaded models'}: ${msg.models.map((m) => MODEL_NAMES[m] ?? m).join(', ')}.`;
+  models.status.textContent = `Showing ${ORIGINS[origin] ?? 'loaded models'}: ${msg.models.map((m) => MODEL_NAMES[m] ?? m).join(', ')}.`;
   if (msg.origin === 'file') send({ type: 'save', purpose: 'keep' });
 }
 
@@ -322,7 +367,10 @@ function saved(msg) {
     return;
   }
   storedSet(SAVED_KEY, { bytes: msg.bytes, savedAt: Date.now() })
-    .then(() => { lab.kept = (lab.kept ?? 0) + 1; })
+    .then(() => {
+      lab.kept = (lab.kept ?? 0) + 1;
+      try { localStorage.setItem(KEPT_FLAG, '1'); } catch { /* the pretrained models are fetched again */ }
+    })
     .catch((e) => { models.status.textContent += ` (This browser did not keep them for the next visit: ${e.message}.)`; });
 }
 
@@ -339,7 +387,8 @@ const ON_CODES = ['flow', 'wgan'];
 
 function setState(state) {
   lab.state = state;
-  const busy = state === 'training' || state === 'paused';
+  // 'switching': the backends are being timed, or the models move to another worker.
+  const busy = state === 'training' || state === 'paused' || state === 'switching';
   if (lab.phase === 'ae' && (state === 'done' || state === 'stopped')) lab.aeTrained = true;
   if (state === 'idle' || state === 'loading') {
     // Reset, a backend switch or a new worker: every model is gone.
@@ -360,6 +409,7 @@ function setState(state) {
     }
     if (BASELINES.includes(name) && !lab[name].run && state !== 'loading') view.text.textContent = 'Ready.';
   }
+  if (!ui.train.disabled) lab.timing.trainable ??= performance.now();
   ui.flowResample.disabled = lab.drawn.flow === 0;
   ui.wganResample.disabled = lab.drawn.wgan === 0;
   ui.reset.disabled = state === 'idle' || state === 'loading';
@@ -381,7 +431,7 @@ function setState(state) {
   models.fromScratch.disabled = busy || state === 'loading';
   models.save.disabled = busy || state === 'loading' || state === 'idle' || !any;
   models.load.disabled = busy || state === 'loading';
-  models.resample.disabled = lab.drawn.flow === 0 && lab.drawn.wgan === 0;
+  models.resample.disabled = !lab.samples.flow && !lab.samples.wgan;
   if (state === 'done' || state === 'stopped') {
     if (lab.justLoaded) {
       lab.justLoaded = false;
@@ -484,6 +534,7 @@ function progress(p) {
   if (BASELINES.includes(p.phase)) { baselineProgress(p); return; }
   if (p.phase !== 'ae') { latentProgress(p); return; }
   lab.lastProgress = p;
+  if (p.step > 0) lab.timing.training ??= performance.now();   // "step 1/…" is on the screen
   lab.losses.push(...p.losses);
   if (p.imagesPerSecond) lab.rates.push(p.imagesPerSecond);
   lossPlot.addTraining(p.first_step + 1, p.losses);
@@ -652,7 +703,7 @@ ui.train.addEventListener('click', () => {
   const config = readSettings();
   if (!config) return;
   clearError();
-  send({ type: 'start', phase: 'ae', config });
+  startRun('ae', config);
 });
 ui.pause.addEventListener('click', () => send({ type: lab.state === 'paused' ? 'resume' : 'pause' }));
 ui.stop.addEventListener('click', () => send({ type: 'stop' }));
@@ -714,13 +765,13 @@ ui.trainFlow.addEventListener('click', () => {
   const config = readFlowSettings();
   if (!config) return;
   clearError();
-  send({ type: 'start', phase: 'flow', config });
+  startRun('flow', config);
 });
 ui.trainWgan.addEventListener('click', () => {
   const config = readWganSettings();
   if (!config) return;
   clearError();
-  send({ type: 'start', phase: 'wgan', config });
+  startRun('wgan', config);
 });
 ui.wganPause.addEventListener('click', () => send({ type: lab.state === 'paused' ? 'resume' : 'pause' }));
 ui.wganStop.addEventListener('click', () => send({ type: 'stop' }));
@@ -737,7 +788,7 @@ for (const k of BASELINES) {
     ui[k].settingsError.hidden = problems.length === 0;
     if (problems.length) return;
     clearError();
-    send({ type: 'start', phase: k, config });
+    startRun(k, config);
   });
   ui[k].pause.addEventListener('click', () => send({ type: lab.state === 'paused' ? 'resume' : 'pause' }));
   ui[k].stop.addEventListener('click', () => send({ type: 'stop' }));
@@ -752,15 +803,113 @@ for (const button of [ui.flowResample, ui.wganResample]) {
 }
 ui.temperature.addEventListener('input', () => {
   ui.temperatureValue.textContent = Number(ui.temperature.value).toFixed(2);
-  if (lab.drawn.flow > 0) send({ type: 'sample', seed: sampleSeed, temperature: Number(ui.temperature.value) });
+  if (lab.samples.flow) send({ type: 'sample', seed: sampleSeed, temperature: Number(ui.temperature.value) });
 });
 ui.binarize.addEventListener('change', () => {
   for (const [id, msg] of Object.entries(lastGrids)) drawGrid($(id), msg);
 });
-ui.backend.addEventListener('change', () => {
-  lab.backend = ui.backend.value;
-  send({ type: 'backend', backend: ui.backend.value });
+ui.backend.addEventListener('change', async () => {
+  choice.wanted = ui.backend.value;
+  if (choice.wanted === 'auto') choice.measured = null;     // the next Train times them again
+  backends.remember(choice.wanted);
+  const target = choice.wanted === 'auto' ? (choice.plan?.measure ? lab.backend : 'cpu') : choice.wanted;
+  try {
+    await switchTo(target);
+  } catch (error) {
+    showError(`Could not switch to ${target === 'gpu' ? 'WebGPU' : 'the CPU'}: ${error.message}`);
+  }
+  if (lab.lastReady) showBackend(lab.lastReady);
 });
+
+/** Moves training, and the models, to `backend`: within the worker where its module has that
+ * backend, else to a fresh worker running the WebGPU module. */
+async function switchTo(backend) {
+  if (backend === lab.backend) return;
+  if (backend === 'cpu' || worker.module === 'gpu') {
+    send({ type: 'backend', backend });
+    return;
+  }
+  const previous = lab.state;
+  setState('switching');
+  try {
+    await moveTo(new LabWorker({ module: 'gpu', backend: 'gpu' }));
+  } finally {
+    if (lab.state === 'switching') setState(previous);
+  }
+}
+
+/** Makes `next` (a worker that has not yet been shown) the page's worker, with the models of
+ * the one it replaces. */
+async function moveTo(next) {
+  try {
+    const readyMsg = next.readyMsg ?? await next.next((m) => m.type === 'ready', { timeoutMs: 180_000 });
+    let bytes = null;
+    try {
+      const saved = await worker.request({ type: 'save', purpose: 'move' }, (m) => m.type === 'saved' && m.purpose === 'move',
+        { failOn: (m) => m.command === 'save' });
+      bytes = saved.bytes;
+    } catch { /* no model to carry */ }
+    const old = worker;
+    worker = next;
+    next.onEvent = onEvent;
+    next.onCrash = crashed;
+    old.terminate();
+    lab.lastReady = readyMsg;
+    showBackend(readyMsg);
+    if (bytes) send({ type: 'load', bytes, origin: 'moved' });
+  } catch (error) {
+    next.terminate();
+    throw error;
+  }
+}
+
+/** Whether auto must time the backends before the next run: a hardware WebGPU adapter, and
+ * no timing yet for it. */
+const needsTiming = () => choice.wanted === 'auto' && choice.plan?.measure && !choice.measured;
+
+/** Starts a run of `phase`; on the first run under auto, after timing each backend. */
+async function startRun(phase, config) {
+  lab.started = true;             // the opening models must not replace this run
+  if (needsTiming()) {
+    const previous = lab.state;
+    setState('switching');
+    try {
+      await timeBackends();
+    } catch (error) {
+      showError(`Timing the backends failed (${error.message}); training on ${lab.backend === 'gpu' ? 'WebGPU' : 'the CPU'}.`);
+    } finally {
+      if (lab.state === 'switching') setState(previous);
+    }
+  }
+  send({ type: 'start', phase, config });
+}
+
+/** Times autoencoder steps on the CPU (this worker) and on WebGPU (a worker running the WebGPU
+ * module, which becomes the page's worker if it wins), says which won and remembers it. */
+async function timeBackends() {
+  ui.notice.hidden = false;
+  ui.notice.textContent = 'Timing a few training steps on the CPU and on WebGPU, to train on the faster…';
+  const config = { ...(readSettings() ?? {}), epochs: 1, pixels: 'binarized' };
+  const timed = (w, warmup, seconds) => w.request({ type: 'time', config, warmup, seconds }, (m) => m.type === 'timed',
+    { timeoutMs: 180_000, failOn: (m) => m.command === 'time' }).then((m) => m.imagesPerSecond);
+  const cpu = await timed(worker, 1, 0.5);
+  let gpu = null, error = null;
+  const next = new LabWorker({ module: 'gpu', backend: 'gpu' });
+  try {
+    next.readyMsg = await next.next((m) => m.type === 'ready', { timeoutMs: 180_000 });
+    if (next.readyMsg.backend !== 'gpu') throw new Error(next.readyMsg.notice ?? 'WebGPU did not start');
+    gpu = await timed(next, 3, 1);
+  } catch (e) {
+    error = e.message.replace(/^Training on the CPU: /, '');
+  }
+  const backend = gpu !== null && gpu > cpu ? 'gpu' : 'cpu';
+  choice.measured = { cpu, gpu, backend, adapter: choice.gpu?.name ?? null, ...(error ? { error } : {}) };
+  lab.measured = choice.measured;
+  backends.remember('auto', choice.measured);
+  if (backend === 'gpu') await moveTo(next);
+  else next.terminate();
+  if (lab.lastReady) showBackend(lab.lastReady);
+}
 ui.settings.addEventListener('input', () => { if (!ui.settingsError.hidden) readSettings(); });
 
 // Compare all: the phases in the paper's order, each scored with the FCD as soon as it is done.
@@ -781,7 +930,7 @@ function nextEvent(test) {
 
 async function runPhase(phase, config) {
   const finished = nextEvent((m) => m.type === 'state' && (m.state === 'done' || m.state === 'stopped') && lab.phase === phase);
-  send({ type: 'start', phase, config });
+  await startRun(phase, config);
   await finished;
 }
 
@@ -870,4 +1019,10 @@ ui.copyCsv.addEventListener('click', () => copyTable('csv'));
 
 applyUrlSettings();
 setState('loading');
-startWorker(params.get('backend') ?? 'auto');
+startWorker(early.module, early.module === 'gpu' ? 'gpu' : 'cpu', pretrainedPreview());
+backends.probeGpu().then((gpu) => {
+  choice.gpu = gpu;
+  choice.plan = backends.autoPlan(gpu, params.get('measure') === '1');
+  if (choice.measured && choice.measured.adapter !== (gpu?.name ?? null)) choice.measured = null;   // another GPU now
+  if (lab.lastReady) showBackend(lab.lastReady);
+});

@@ -5,6 +5,7 @@
 // downloads the WebAssembly module and MNIST, trains a short autoencoder and then the model
 // on its codes, and draws the samples as they improve.
 import { drawDigits } from './digits.js';
+import { LabWorker } from './worker-client.js';
 
 const params = new URLSearchParams(location.search);
 const model = params.get('model') === 'wgan' ? 'wgan' : 'flow';
@@ -39,14 +40,17 @@ function start() {
   ui.progress.hidden = false;
   ui.progress.value = 0;
   if (worker) {
-    worker.postMessage({ type: 'start', phase: 'ae', config: SETTINGS.ae });
+    worker.post({ type: 'start', phase: 'ae', config: SETTINGS.ae });
     return;
   }
-  status('Loading (about 5 MB, once)…');
-  worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-  worker.onmessage = (event) => handle(event.data);
-  worker.onerror = (event) => { event.preventDefault(); status(`The worker failed: ${event.message}`, true); ui.train.disabled = false; };
-  worker.postMessage({ type: 'init', backend: params.get('backend') ?? 'auto' });
+  // The small CPU module (0.6 MB) unless the embedding page asks for WebGPU (3.4 MB): a
+  // reader's first run should start in seconds.
+  const backend = params.get('backend') === 'gpu' ? 'gpu' : 'cpu';
+  status(`Loading (about ${backend === 'gpu' ? 5 : 2.5} MB, once)…`);
+  worker = new LabWorker({
+    module: backend, backend, onEvent: handle,
+    onCrash: (message) => { status(`The worker failed: ${message}`, true); worker.terminate(); worker = null; ui.train.disabled = false; },
+  });
 }
 
 function handle(msg) {
@@ -54,7 +58,7 @@ function handle(msg) {
     case 'status': status(msg.text); break;
     case 'ready':
       widget.backend = msg.backend;
-      worker.postMessage({ type: 'start', phase: 'ae', config: SETTINGS.ae });
+      worker.post({ type: 'start', phase: 'ae', config: SETTINGS.ae });
       break;
     case 'started': widget.state = msg.phase; break;
     case 'progress': {
@@ -68,7 +72,7 @@ function handle(msg) {
     }
     case 'state':
       if (msg.state === 'done' && widget.state === 'ae') {
-        worker.postMessage({ type: 'start', phase: model, config: SETTINGS[model] });
+        worker.post({ type: 'start', phase: model, config: SETTINGS[model] });
       } else if (msg.state === 'done' && widget.state === model) {
         widget.state = 'done';
         ui.progress.value = 1;
@@ -87,7 +91,6 @@ function handle(msg) {
     case 'error':
       status(msg.message, true);
       ui.train.disabled = false;
-      if (msg.fatal) { worker.terminate(); worker = null; }
       break;
     default: break;
   }

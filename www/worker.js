@@ -3,9 +3,19 @@
 // Protocol (the one place it is written down):
 //
 // page → worker (commands)
-//   {type: 'init', backend: 'auto'|'gpu'|'cpu', prefetch}  load wasm and MNIST, pick a backend;
-//                                                prefetch: fetch the pretrained models meanwhile
-//   {type: 'backend', backend: 'gpu'|'cpu'}      switch backend (drops the current run)
+//   {type: 'init', module: 'cpu'|'gpu', backend: 'cpu'|'gpu', wasm}
+//                                                wasm: the module's bytes (pkg/flowae_<module>_bg.wasm,
+//                                                fetched by the page, which starts that download
+//                                                before its own scripts load). 'cpu' is the small
+//                                                module without WebGPU that every visit starts with
+//   {type: 'preview', bytes}                     a models file's FlowAE and AdvAE samplers, on the CPU,
+//                                                before the digits arrive: drawn at once, and they
+//                                                answer 'sample' and 'interpolate' until models load
+//   {type: 'mnist', train, test}                 the binarized digits (data/mnist-*.bits.gz, gzipped
+//                                                bytes); then the backend starts and 'ready' follows
+//   {type: 'backend', backend: 'gpu'|'cpu'}      switch backend, carrying the models over
+//   {type: 'time', config}                       time autoencoder steps of `config` on this backend
+//                                                (the models are not touched) → 'timed'
 //   {type: 'start', phase, config}               start a fresh run of a phase:
 //        'ae'   the autoencoder
 //        'flow' a RealNVP flow on the frozen autoencoder's codes (FlowAE)
@@ -26,15 +36,20 @@
 //   {type: 'map-decode', x, y, tsne}             decode the code behind a spot of the map
 //   {type: 'save', purpose}                      every model as one file → 'saved'
 //   {type: 'load', bytes, origin}                replace every model with a file's ('file' a visitor
-//                                                chose, 'saved' from the browser's storage)
-//   {type: 'load-pretrained'}                    load models/pretrained.bin, shipped with the page
+//                                                chose, 'saved' from the browser's storage,
+//                                                'pretrained' shipped with the page, 'moved' from
+//                                                another worker)
 //   {type: 'interpolate', model, a, b, steps, temperature}  the morph strip: 'flow' | 'wgan'
 //   {type: 'step'}                               while paused: one training step, then paused again
 //   {type: 'crash'}                              panic inside wasm on purpose (tests only)
 //
+// Grayscale digits (data/*-idx*-ubyte.gz, 11 MB) are fetched here, only when a run or a models
+// file asks for grayscale pixels.
+//
 // worker → page (events)
 //   {type: 'status', text}                                    what it is doing (loading…)
-//   {type: 'ready', backend, adapter, notice, train, test, defaults}
+//   {type: 'ready', backend, adapter, notice, train, test}
+//   {type: 'timed', backend, imagesPerSecond}
 //   {type: 'started', phase, config, stepsPerEpoch}
 //   {type: 'progress', phase, epoch, epochs, step, steps_per_epoch, first_step, losses, test_loss,
 //                      evaluating, preparing, done, generator_losses, wasserstein, imagesPerSecond, chunkMs}
@@ -47,8 +62,8 @@
 //   {type: 'flow-samples', pixels, count, seed, temperature}    FlowAE samples
 //   {type: 'wgan-samples', pixels, count, seed}                 AdvAE samples
 //   {type: 'baseline-samples', kind, pixels, count, seed}       VAE or AAE samples
-//   {type: 'preview-samples', model, pixels, count}   pretrained FlowAE / AdvAE samples drawn
-//                                          before MNIST has arrived (the opening picture)
+//   {type: 'preview-samples', model, pixels, count, seed, temperature}  the preview's FlowAE /
+//                                          AdvAE samples (before the full models have loaded)
 //   {type: 'flow-check', maxError}         max |F⁻¹(F(z0)) − z0| over 256 draws
 //   {type: 'classifier-check', accuracy, recorded, count}   measured here, and as the file records it
 //   {type: 'fcd', model, count, value}
@@ -62,12 +77,15 @@
 //                                          followed by 'state' 'done' and their samples
 //   {type: 'map-decoded', pixels, code, nearest, x, y, tsne}  nearest: index of the t-SNE point
 //   {type: 'interpolation', model, pixels, count, a, b}  decodings along the path from a to b
-//   {type: 'error', message, fatal}        fatal: the wasm instance died; make a new worker
+//   {type: 'error', message, fatal, command} fatal: the wasm instance died; make a new worker.
+//                                          command: the type of the command that failed
 //
 // Work happens in chunks of a few training steps, sized so each takes about CHUNK_MS: commands
 // that arrive meanwhile are queued and handled between chunks, which bounds how long Pause or
 // Stop can take, and keeps every call into wasm strictly one at a time.
-import init, * as lab from './pkg/flowae.js';
+
+/** The wasm module's functions, once 'init' has loaded one. */
+let lab = null;
 
 const CHUNK_MS = 120;          // target duration of one chunk of training
 const PREVIEW_MS = 1000;       // how often the reconstruction and sample panels are redrawn
@@ -97,20 +115,39 @@ self.onmessage = (event) => {
 function post(message, transfer) { self.postMessage(message, transfer ?? []); }
 function setState(next) { state = next; post({ type: 'state', state }); }
 
-async function fetchGzip(name) {
-  let response;
+/** Bytes as the wasm functions take them: a Uint8Array (a page may send an ArrayBuffer). */
+const asBytes = (bytes) => (bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes));
+
+/** Inflates gzipped bytes. */
+async function gunzip(bytes, name) {
   try {
-    response = await fetch(`data/${name}.gz`);
-  } catch (e) {
-    throw new Error(`could not download data/${name}.gz: ${e.message}`);
-  }
-  if (!response.ok) throw new Error(`data/${name}.gz: HTTP ${response.status} (was ./build.sh run?)`);
-  try {
-    const stream = response.body.pipeThrough(new DecompressionStream('gzip'));
+    const stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'));
     return new Uint8Array(await new Response(stream).arrayBuffer());
   } catch (e) {
-    throw new Error(`data/${name}.gz is corrupt or truncated (${e.message})`);
+    throw new Error(`${name} is corrupt or truncated (${e.message})`);
   }
+}
+
+/** A file shipped with the page, as bytes, with a message naming it on failure. */
+async function fetchBytes(path) {
+  let response;
+  try {
+    response = await fetch(path);
+  } catch (e) {
+    throw new Error(`could not download ${path}: ${e.message}`);
+  }
+  if (!response.ok) throw new Error(`${path}: HTTP ${response.status} (was ./build.sh run?)`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+/** Replaces the binarized digits with the grayscale originals (11 MB), the first time a run or a
+ * models file needs grayscale pixels. */
+async function ensureGrayscale() {
+  if (lab.grayscale_loaded()) return;
+  post({ type: 'status', text: 'Downloading the grayscale digits (11 MB, once)…' });
+  const names = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+  const files = await Promise.all(names.map(async (name) => gunzip(await fetchBytes(`data/${name}.gz`), `data/${name}.gz`)));
+  lab.load_mnist(...files);
 }
 
 async function adapterName() {
@@ -127,72 +164,81 @@ async function adapterName() {
   }
 }
 
+/** Starts `wanted` ('gpu' or 'cpu'); WebGPU that cannot start falls back to the CPU with a notice. */
 async function chooseBackend(wanted) {
-  if (wanted === 'cpu') {
-    await lab.select_backend('cpu');
-    return { backend: 'cpu', adapter: 'CPU (WebAssembly)', notice: null };
-  }
-  const adapter = await adapterName();
-  let reason = adapter ? null : 'this browser offers no WebGPU adapter';
-  if (adapter) {
-    try {
-      await lab.select_backend('gpu');
-      return { backend: 'gpu', adapter: `WebGPU: ${adapter}`, notice: null };
-    } catch (e) {
-      reason = `WebGPU failed to start (${e.message})`;
+  if (wanted === 'gpu') {
+    const adapter = await adapterName();
+    let reason = adapter ? null : 'this browser offers no WebGPU adapter';
+    if (adapter && moduleKind !== 'gpu') reason = 'this worker holds the CPU module';
+    if (!reason) {
+      try {
+        await lab.select_backend('gpu');
+        currentBackend = 'gpu';
+        return { backend: 'gpu', adapter: `WebGPU: ${adapter}`, notice: null };
+      } catch (e) {
+        reason = `WebGPU failed to start (${e.message})`;
+      }
     }
+    await lab.select_backend('cpu');
+    currentBackend = 'cpu';
+    return { backend: 'cpu', adapter: 'CPU (WebAssembly)', notice: `Training on the CPU: ${reason}.` };
   }
   await lab.select_backend('cpu');
-  return { backend: 'cpu', adapter: 'CPU (WebAssembly)', notice: `Training on the CPU: ${reason}.` };
+  currentBackend = 'cpu';
+  return { backend: 'cpu', adapter: 'CPU (WebAssembly)', notice: null };
 }
 
-/** A file shipped with the page under models/, as bytes, with a message naming it on failure. */
-async function fetchModelFile(name) {
-  let response;
-  try {
-    response = await fetch(`models/${name}`);
-  } catch (e) {
-    throw new Error(`could not download models/${name}: ${e.message}`);
-  }
-  if (!response.ok) throw new Error(`models/${name}: HTTP ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
+let moduleKind = null;         // 'cpu' or 'gpu': which wasm module this worker runs
+let wantedBackend = 'cpu';
+let previewing = new Set();    // the preview's samplers ('flow', 'wgan') while no full models are loaded
+
+/** Loads the wasm module from the bytes the page fetched. */
+async function initialize(command) {
+  post({ type: 'status', text: 'Starting the WebAssembly module…' });
+  moduleKind = command.module === 'gpu' ? 'gpu' : 'cpu';
+  wantedBackend = command.backend === 'gpu' ? 'gpu' : 'cpu';
+  const glue = await import(moduleKind === 'gpu' ? './pkg/flowae_gpu.js' : './pkg/flowae_cpu.js');
+  await glue.default({ module_or_path: command.wasm });
+  lab = glue;
+  wasmReady = true;
 }
 
-/** The pretrained models file (3 MB), fetched beside MNIST when the page will want it. */
-let pretrained = null;
-const fetchPretrained = () => fetchModelFile('pretrained.bin');
-
-/** The pretrained samples, drawn on the CPU while MNIST downloads (the same seed as the full
- * load that follows, so the picture does not change). Failures wait for that load to report. */
-async function drawPreview() {
-  try {
-    const preview = await lab.preview_models(await pretrained, SAMPLE_COUNT, sampleSeed);
-    for (const model of ['flow', 'wgan']) {
-      if (preview[model]) post({ type: 'preview-samples', model, pixels: preview[model], count: SAMPLE_COUNT }, [preview[model].buffer]);
-    }
-  } catch {
-    // reported by 'load-pretrained'
-  }
-}
-
-async function initialize(wanted, prefetch) {
-  if (prefetch && !pretrained) {
-    pretrained = fetchPretrained();
-    pretrained.catch(() => { pretrained = null; });   // reported when it is asked for
-  }
-  post({ type: 'status', text: 'Loading the WebAssembly module…' });
-  if (!wasmReady) { await init(); wasmReady = true; }
-  post({ type: 'status', text: 'Downloading MNIST…' });
-  const mnist = Promise.all([
-    'train-images-idx3-ubyte', 'train-labels-idx1-ubyte',
-    't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'].map(fetchGzip));
-  mnist.catch(() => {});              // awaited below, where its error is reported
-  if (pretrained) await drawPreview();
-  const [trainImages, trainLabels, testImages, testLabels] = await mnist;
-  const counts = lab.load_mnist(trainImages, trainLabels, testImages, testLabels);
+/** The digits have arrived: keep them, start the backend, and say the worker is ready. */
+async function receiveDigits(command) {
+  const [train, test] = await Promise.all([gunzip(command.train, 'data/mnist-train.bits.gz'), gunzip(command.test, 'data/mnist-test.bits.gz')]);
+  const counts = lab.load_mnist_binarized(train, test);
   post({ type: 'status', text: 'Starting the backend…' });
+  const chosen = await chooseBackend(wantedBackend);
+  post({ type: 'ready', ...chosen, ...counts });
+}
+
+let currentBackend = null;
+
+/** Moves to another backend with the models: they are saved, the backend changes (which drops
+ * them, their tensors living on the old device) and they are loaded again on the new one. */
+async function switchBackend(wanted) {
+  if (state === 'training' || state === 'paused') throw new Error('stop the current run before switching backend');
+  let bytes = null;
+  try { bytes = await lab.save_models(); } catch { /* no model yet: nothing to carry */ }
+  wantedBackend = wanted;
   const chosen = await chooseBackend(wanted);
-  post({ type: 'ready', ...chosen, ...counts, defaults: lab.autoencoder_defaults() });
+  phase = 'ae'; for (const k in sampling) sampling[k] = false;
+  post({ type: 'ready', ...chosen });
+  setState('idle');
+  if (bytes) await loadModels(bytes, 'moved');
+}
+
+/** Opens the preview of a models file and draws its samples. */
+async function openPreview(bytes) {
+  previewing = new Set(lab.open_preview(asBytes(bytes)));
+  await drawPreview();
+}
+
+async function drawPreview() {
+  for (const model of previewing) {
+    const pixels = await lab.preview_samples(model, SAMPLE_COUNT, model === 'flow' ? temperature : 1, sampleSeed);
+    if (pixels) post({ type: 'preview-samples', model, pixels, count: SAMPLE_COUNT, seed: sampleSeed, temperature }, [pixels.buffer]);
+  }
 }
 
 /** Each phase's library calls: start a run, train a chunk of it. */
@@ -261,9 +307,10 @@ async function trainChunk() {
 /** Makes `name` the phase that 'training' drives, with a fresh run of it. */
 async function startPhase(name, config) {
   if (!(name in PHASES)) throw new Error(`unknown phase ${name}`);
+  if (config?.pixels === 'grayscale') await ensureGrayscale();
   const [settings, stepsPerEpoch] = PHASES[name].start(config);
   phase = name;
-  if (name === 'ae') { sampling.flow = false; sampling.wgan = false; }
+  if (name === 'ae') { sampling.flow = false; sampling.wgan = false; previewing = new Set(); }
   if (name === 'ae') sampling.ae = true;
   // A baseline can sample from its first step; a latent model once it has encoded the digits.
   if (name in sampling && name !== 'ae') sampling[name] = name === 'vae' || name === 'aae';
@@ -277,12 +324,13 @@ async function startPhase(name, config) {
 
 async function handle(command) {
   switch (command.type) {
-    case 'init': await initialize(command.backend ?? 'auto', Boolean(command.prefetch)); break;
-    case 'backend': {
-      const chosen = await chooseBackend(command.backend);
-      phase = 'ae'; for (const k in sampling) sampling[k] = false; // the models were dropped
-      post({ type: 'ready', ...chosen, defaults: lab.autoencoder_defaults() });
-      setState('idle');
+    case 'init': await initialize(command); break;
+    case 'preview': await openPreview(command.bytes); break;
+    case 'mnist': await receiveDigits(command); break;
+    case 'backend': await switchBackend(command.backend); break;
+    case 'time': {
+      const imagesPerSecond = await lab.time_autoencoder(command.config, command.warmup ?? 1, command.seconds ?? 0.5);
+      post({ type: 'timed', backend: currentBackend, imagesPerSecond });
       break;
     }
     case 'start': await startPhase(command.phase ?? 'ae', command.config); break;
@@ -292,12 +340,14 @@ async function handle(command) {
     case 'reset':
       lab.reset_autoencoder();
       phase = 'ae'; for (const k in sampling) sampling[k] = false;
+      previewing = new Set();
       setState('idle');
       break;
     case 'sample':
       sampleSeed = command.seed >>> 0;
       if (Number.isFinite(command.temperature)) temperature = command.temperature;
       if (state !== 'idle') await preview(true);
+      await drawPreview();
       break;
     case 'check-flow': post({ type: 'flow-check', maxError: await lab.flow_round_trip_error(256) }); break;
     case 'check-classifier': {
@@ -334,17 +384,12 @@ async function handle(command) {
       break;
     }
     case 'load': await loadModels(command.bytes, command.origin ?? 'file'); break;
-    case 'load-pretrained': {
-      post({ type: 'status', text: 'Loading the pretrained models…' });
-      const bytes = await (pretrained ?? fetchPretrained());
-      pretrained = null;
-      await loadModels(bytes, 'pretrained');
-      break;
-    }
     case 'interpolate': {
       // Asked for by a panel drawn before the model was dropped (a new autoencoder): no strip.
-      if (!sampling[command.model]) break;
-      const pixels = await lab.interpolate(command.model, command.a >>> 0, command.b >>> 0, command.steps, command.temperature ?? 1);
+      const fromPreview = !sampling[command.model] && previewing.has(command.model);
+      if (!sampling[command.model] && !fromPreview) break;
+      const strip = fromPreview ? lab.preview_interpolate : lab.interpolate;
+      const pixels = await strip(command.model, command.a >>> 0, command.b >>> 0, command.steps, command.temperature ?? 1);
       post({ type: 'interpolation', model: command.model, pixels, count: command.steps, a: command.a, b: command.b }, [pixels.buffer]);
       break;
     }
@@ -362,9 +407,12 @@ async function handle(command) {
 }
 
 /** Replaces every model with a file's; a refused file changes nothing. */
-async function loadModels(bytes, origin) {
+async function loadModels(data, origin) {
   if (state === 'training' || state === 'paused') throw new Error('stop the current run before loading models');
+  const bytes = asBytes(data);
+  if (lab.models_need_grayscale(bytes)) await ensureGrayscale();
   const loaded = lab.load_models(bytes);
+  previewing = new Set();
   for (const k in sampling) sampling[k] = loaded.models.includes(k === 'ae' ? 'autoencoder' : k);
   phase = sampling.ae ? 'ae' : (loaded.models.find((m) => m in PHASES) ?? 'ae');
   mapRun = null;
@@ -379,7 +427,7 @@ let classifierMeta = null;     // what models/classifier.bin records, once loade
 async function ensureClassifier() {
   if (classifierMeta) return classifierMeta;
   post({ type: 'status', text: 'Downloading the FCD classifier…' });
-  classifierMeta = lab.load_classifier(await fetchModelFile('classifier.bin'));
+  classifierMeta = lab.load_classifier(await fetchBytes('models/classifier.bin'));
   return classifierMeta;
 }
 
@@ -402,10 +450,11 @@ function mapChunk() {
   if (result.done) mapRun = null;
 }
 
-function report(error) {
+function report(error, command) {
   const panic = wasmReady ? lab.last_panic() : null;
   const fatal = panic !== null && panic !== undefined;
-  post({ type: 'error', message: fatal ? `the worker crashed: ${panic}` : String(error?.message ?? error), fatal });
+  const message = panic ? `the worker crashed: ${panic}` : String(error?.message ?? error);
+  post({ type: 'error', message, fatal, command: command?.type ?? null });
   return fatal;
 }
 
@@ -422,10 +471,14 @@ async function loop() {
   for (;;) {
     await yieldToEvents();
     let training = false;
+    let command = null;
     try {
       mapTurn = !mapTurn;
       if (queue.length > 0) {
-        await handle(queue.shift());
+        // A preview waiting is drawn before anything but 'init': the visitor is looking at it.
+        const preview = lab ? queue.findIndex((c) => c.type === 'preview') : -1;
+        command = preview >= 0 ? queue.splice(preview, 1)[0] : queue.shift();
+        await handle(command);
       } else if (mapRun && (mapTurn || state !== 'training')) {
         mapChunk();
       } else if (state === 'training') {
@@ -435,7 +488,7 @@ async function loop() {
         await new Promise((resolve) => { wake = resolve; });
       }
     } catch (error) {
-      if (report(error)) return;          // the wasm instance is gone; the page starts anew
+      if (report(error, command)) return; // the wasm instance is gone; the page starts anew
       // Only a failed training chunk ends the run; a refused command (a bad file, a map, a
       // score asked for too early) leaves it going.
       if (training && state === 'training') setState('stopped');

@@ -1,9 +1,14 @@
-// Benchmark (not a test): training speed on each backend in headless Chromium, the time from
-// opening the page to the first drawn reconstruction, and the bytes a visitor downloads.
-// Run with `./build.sh bench`; prints a table and writes out/bench.json.
+// Benchmark (not a test): a cold first visit over three networks (first-visit.mjs), training
+// speed on each backend in headless Chromium, the time from opening the page to the first
+// drawn reconstruction, and the bytes a visitor downloads.
+// Run with `./build.sh bench`; prints tables and writes out/bench.json.
+// BENCH_ONLY=first-visit or BENCH_ONLY=training runs one part.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { startServer, launch, waitForState, setSettings } from './harness.mjs';
+import { PROFILES, firstVisit } from './first-visit.mjs';
+
+const ONLY = process.env.BENCH_ONLY ?? null;
 
 const FLOW_EPOCHS = Number(process.env.BENCH_FLOW_EPOCHS ?? 2);
 const WGAN_EPOCHS = Number(process.env.BENCH_WGAN_EPOCHS ?? 1);
@@ -59,14 +64,40 @@ async function measure(browser, url, backend) {
 const { server, url } = await startServer();
 const browser = await launch();
 const results = [];
+const visits = [];
 try {
-  for (const backend of ['gpu', 'cpu']) results.push(await measure(browser, url, backend));
+  if (ONLY !== 'training') for (const profile of Object.keys(PROFILES)) visits.push(await firstVisit(browser, url, profile));
+  if (ONLY !== 'first-visit') for (const backend of ['gpu', 'cpu']) results.push(await measure(browser, url, backend));
 } finally {
   await browser.close();
   server.close();
 }
 
-const wasm = readFileSync('www/pkg/flowae_bg.wasm');
+/** A file's size raw, gzipped and Brotli'd, as tools/compress.mjs writes them. */
+const sizes = (path) => {
+  const bytes = readFileSync(path);
+  return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length,
+    brotli: brotliCompressSync(bytes, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }).length };
+};
+const modules = { cpu: sizes('www/pkg/flowae_cpu_bg.wasm'), gpu: sizes('www/pkg/flowae_gpu_bg.wasm') };
+if (visits.length) {
+  console.log('\nFirst visit, cold cache, served compressed (ms from navigation):');
+  console.log('| | first samples drawn | pretrained interactive | Train can be pressed | training under way | every byte in | bytes on the wire |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const v of visits) {
+    console.log(`| ${v.profile} | ${v.firstSamplesMs} | ${v.interactiveMs} | ${v.trainableMs} | ${v.trainingMs} | ${v.allBytesInMs} | ${v.bytes.toLocaleString('en-US')} |`);
+  }
+  console.log('\nBytes on the wire per file (first visit):');
+  for (const [file, n] of Object.entries(visits[0].files).sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(10)}  ${file}`);
+  console.log(`\nwasm modules (raw / gzip / brotli): cpu ${Object.values(modules.cpu).join(' / ')}; gpu ${Object.values(modules.gpu).join(' / ')}`);
+  for (const v of visits) if (v.errors.length) console.log(`errors on ${v.profile}: ${v.errors.join('; ')}`);
+}
+if (!results.length) {
+  mkdirSync('out', { recursive: true });
+  writeFileSync('out/bench.json', JSON.stringify({ firstVisit: visits, modules }, null, 2));
+  process.exit(0);
+}
+
 const download = results[0].bytes;
 /** The mean of a phase's steps per second, leaving out the first chunk (shader compilation). */
 const steadyRate = (rates) => (rates.length > 1 ? +(rates.slice(1).reduce((a, b) => a + b, 0) / (rates.length - 1)).toFixed(2) : null);
@@ -85,8 +116,9 @@ const summary = {
       wganCriticStepsPerSecond: steadyRate(r.wgan.rates) && +(steadyRate(r.wgan.rates) * r.wgan.criticSteps).toFixed(2),
       trainWganToFirstSamplesMs: r.firstWganSamplesMs };
   }),
+  firstVisit: visits,
+  modules,
   bytes: {
-    wasm: wasm.length, wasmGzip: gzipSync(wasm, { level: 9 }).length,
     js: sum((p) => p.endsWith('.js')), css: sum((p) => p.endsWith('.css')),
     html: sum((p) => p.endsWith('.html') || p.endsWith('/')), data: sum((p) => p.startsWith('/data/')),
   },

@@ -32,7 +32,7 @@ function assertLossFell(losses) {
 }
 
 test('the page loads on WebGPU with no console errors and names its adapter', async () => {
-  const { page, errors } = await openPage(browser, `${url}?pretrained=0`);
+  const { page, errors } = await openPage(browser, `${url}?pretrained=0&backend=gpu`);
   await waitForState(page, ['idle']);
   const lab = await page.evaluate(() => ({ backend: window.lab.backend, adapter: window.lab.adapter }));
   assert.equal(lab.backend, 'gpu');
@@ -44,7 +44,7 @@ test('the page loads on WebGPU with no console errors and names its adapter', as
 });
 
 test('training on WebGPU lowers the loss and draws both digit panels', async () => {
-  const { page, errors } = await openPage(browser, `${url}?pretrained=0`);
+  const { page, errors } = await openPage(browser, `${url}?pretrained=0&backend=gpu`);
   await waitForState(page, ['idle']);
   const { losses, tests } = await trainSmall(page);
   assertLossFell(losses);
@@ -57,7 +57,7 @@ test('training on WebGPU lowers the loss and draws both digit panels', async () 
 });
 
 test('switching to the CPU backend in the page trains there, and lowers the loss too', async () => {
-  const { page, errors } = await openPage(browser, `${url}?pretrained=0`);
+  const { page, errors } = await openPage(browser, `${url}?pretrained=0&backend=gpu`);
   await waitForState(page, ['idle']);
   assert.equal(await page.evaluate(() => window.lab.backend), 'gpu');
   await page.selectOption('#backend', 'cpu');
@@ -140,16 +140,16 @@ test('bad settings are refused with a message, and the page keeps working', asyn
 
 test('a corrupt data file gives a clear message', async () => {
   const page = await browser.newPage();
-  await page.route('**/data/t10k-labels-idx1-ubyte.gz', async (route) => {
+  await page.route('**/data/mnist-test.bits.gz', async (route) => {
     const response = await route.fetch();
     const body = await response.body();
     await route.fulfill({ response, body: body.subarray(0, body.length - 20) });
   });
-  await page.route('**/data/train-labels-idx1-ubyte.gz', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await page.route('**/data/mnist-train.bits.gz', (route) => route.fulfill({ status: 404, body: 'gone' }));
   await page.goto(`${url}?pretrained=0&backend=cpu`);
   await page.waitForFunction(() => window.lab.errors.length > 0, null, { timeout: 60_000 });
   const message = await page.evaluate(() => window.lab.errors[0]);
-  assert.match(message, /(train-labels.*HTTP 404|t10k-labels.*corrupt or truncated)/);
+  assert.match(message, /(mnist-train\.bits\.gz.*HTTP 404|mnist-test\.bits\.gz.*corrupt or truncated)/);
   assert.equal(await page.isVisible('#error'), true);
   await page.close();
 });
@@ -292,7 +292,7 @@ test('Compare all on a small subset fills every row of the FCD table, copies it,
 });
 
 test('after a short autoencoder phase, a flow then a WGAN phase on WebGPU learn and draw samples', async () => {
-  const { page, errors } = await openPage(browser, `${url}?pretrained=0`);
+  const { page, errors } = await openPage(browser, `${url}?pretrained=0&backend=gpu`);
   await waitForState(page, ['idle']);
   await trainSmall(page);
   assert.equal(await page.isDisabled('#train-flow'), false, 'Train flow is offered once the autoencoder is trained');

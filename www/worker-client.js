@@ -1,0 +1,114 @@
+// The page's side of a worker (protocol: worker.js): which wasm module it runs, the downloads
+// it is fed, and waiting for its answers. Only this file creates workers.
+//
+// The downloads a first visit needs were started by index.html before any script loaded
+// (window.early): the CPU module, the pretrained models and the binarized digits, in parallel.
+// Every worker is fed from the same promises, so a second worker (WebGPU, or a fresh one after
+// a crash) costs no second download.
+
+const early = window.early ?? {};
+const downloads = new Map(Object.entries(early.files ?? {}));
+
+/** The bytes of a file shipped with the page, fetched once per page. */
+export function download(path) {
+  if (!downloads.has(path)) {
+    downloads.set(path, fetch(path).then(async (response) => {
+      if (!response.ok) throw new Error(`${path}: HTTP ${response.status} (was ./build.sh run?)`);
+      return response.arrayBuffer();
+    }, (e) => { throw new Error(`could not download ${path}: ${e.message}`); }));
+  }
+  return downloads.get(path);
+}
+
+/** The files each wasm module is made of (see build.sh). */
+export const moduleFile = (module) => `pkg/flowae_${module}_bg.wasm`;
+/** The binarized training and test digits (tools/pack-mnist.mjs). */
+export const DIGITS = ['data/mnist-train.bits.gz', 'data/mnist-test.bits.gz'];
+
+/**
+ * One worker running one wasm module ('cpu': WebAssembly only; 'gpu': WebGPU and the CPU).
+ * Events go to `onEvent`, except those a pending `next()` takes.
+ */
+export class LabWorker {
+  constructor({ module, backend, preview = null, onEvent = null, onCrash = null }) {
+    this.module = module;
+    this.onEvent = onEvent;
+    this.onCrash = onCrash;
+    this.waiters = [];
+    this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    this.worker.onmessage = (event) => this.dispatch(event.data);
+    this.worker.onerror = (event) => {
+      event.preventDefault();
+      this.fail(event.message || 'the worker failed to start');
+    };
+    this.feed(backend, preview);
+  }
+
+  /** Sends the module, then the preview models and the digits as each arrives; messages keep
+   * their order, so 'init' is always handled first. Copies, not transfers: another worker may
+   * need the same bytes. */
+  async feed(backend, preview) {
+    const failed = (e) => this.dispatch({ type: 'error', message: e.message, fatal: false, command: 'download' });
+    let wasm;
+    try {
+      wasm = await download(moduleFile(this.module));
+    } catch (e) {
+      failed(e);
+      return;
+    }
+    if (this.terminated) return;
+    this.post({ type: 'init', module: this.module, backend, wasm });
+    const sends = [];
+    if (preview) sends.push(preview.then((bytes) => this.post({ type: 'preview', bytes }), () => {}));
+    sends.push(Promise.all(DIGITS.map(download)).then(([train, test]) => this.post({ type: 'mnist', train, test }), failed));
+    await Promise.all(sends);
+  }
+
+  post(command, transfer) {
+    if (!this.terminated) this.worker.postMessage(command, transfer ?? []);
+  }
+
+  dispatch(msg) {
+    const waiter = this.waiters.find((w) => (msg.type === 'error' ? w.failOn(msg) : w.test(msg)));
+    if (waiter) {
+      this.waiters.splice(this.waiters.indexOf(waiter), 1);
+      clearTimeout(waiter.timer);
+      if (msg.type === 'error') waiter.reject(new Error(msg.message));
+      else waiter.resolve(msg);
+      return;
+    }
+    if (msg.type === 'error' && msg.fatal) { this.fail(msg.message); return; }
+    this.onEvent?.(msg);
+  }
+
+  /** The next event that passes `test`, taken from `onEvent`. Rejects on an error event
+   * (any, or those `failOn` picks), a crash, or after `timeoutMs`. */
+  next(test, { timeoutMs = 120_000, failOn = () => true } = {}) {
+    return new Promise((resolve, reject) => {
+      const waiter = { test, failOn, resolve, reject };
+      waiter.timer = setTimeout(() => {
+        this.waiters.splice(this.waiters.indexOf(waiter), 1);
+        reject(new Error(`no answer from the worker within ${Math.round(timeoutMs / 1000)} s`));
+      }, timeoutMs);
+      this.waiters.push(waiter);
+    });
+  }
+
+  /** Sends `command` and resolves with the first answer that passes `test`. */
+  request(command, test, options) {
+    const answer = this.next(test, options);
+    this.post(command);
+    return answer;
+  }
+
+  fail(message) {
+    for (const waiter of this.waiters.splice(0)) { clearTimeout(waiter.timer); waiter.reject(new Error(message)); }
+    if (!this.terminated) this.onCrash?.(message);
+  }
+
+  terminate() {
+    this.terminated = true;
+    this.worker.terminate();
+    for (const waiter of this.waiters.splice(0)) { clearTimeout(waiter.timer); waiter.reject(new Error('the worker was replaced')); }
+  }
+}
