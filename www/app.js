@@ -399,9 +399,10 @@ function setState(state) {
   for (const [name, view] of Object.entries(views)) {
     const active = name === lab.phase;
     view.train.disabled = busy || state === 'loading' || (ON_CODES.includes(name) && !lab.aeTrained);
-    view.pause.disabled = !busy || !active;
+    const running = state === 'training' || state === 'paused';
+    view.pause.disabled = !running || !active;
     view.pause.textContent = state === 'paused' && active ? 'Resume' : 'Pause';
-    view.stop.disabled = !busy || !active;
+    view.stop.disabled = !running || !active;
     if (view.step) view.step.disabled = !(state === 'paused' && active);
     for (const input of view.form.elements) input.disabled = busy;
     if (ON_CODES.includes(name) && !lab[name].run) {
@@ -419,6 +420,7 @@ function setState(state) {
   const view = views[lab.phase];
   const step = (lab.phase === 'ae' ? lab.lastProgress : lab[lab.phase].lastProgress)?.step ?? 0;
   if (state === 'paused') view.text.textContent = `Paused at step ${step}.`;
+  if (state === 'switching') view.text.textContent = 'Starting the backend…';
   if (state === 'done' || state === 'stopped') {
     view.text.textContent = `${state === 'done' ? 'Done' : 'Stopped'} after ${step} steps.` + summary(lab.phase);
   }
@@ -889,7 +891,8 @@ async function startRun(phase, config) {
 async function timeBackends() {
   ui.notice.hidden = false;
   ui.notice.textContent = 'Timing a few training steps on the CPU and on WebGPU, to train on the faster…';
-  const config = { ...(readSettings() ?? {}), epochs: 1, pixels: 'binarized' };
+  // The visitor's settings, but one epoch and a short test pass: only the steps are timed.
+  const config = { ...(readSettings() ?? {}), epochs: 1, test_images: 200, pixels: 'binarized' };
   const timed = (w, warmup, seconds) => w.request({ type: 'time', config, warmup, seconds }, (m) => m.type === 'timed',
     { timeoutMs: 180_000, failOn: (m) => m.command === 'time' }).then((m) => m.imagesPerSecond);
   const cpu = await timed(worker, 1, 0.5);

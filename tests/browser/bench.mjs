@@ -2,9 +2,12 @@
 // speed on each backend in headless Chromium, the time from opening the page to the first
 // drawn reconstruction, and the bytes a visitor downloads.
 // Run with `./build.sh bench`; prints tables and writes out/bench.json.
-// BENCH_ONLY=first-visit or BENCH_ONLY=training runs one part.
+// Against TF.js 4.22 (tfjs/worker.js: the identical autoencoder) in the same Chromium, in
+// workers, alternating runs: images per second and the ratio.
+// BENCH_ONLY=first-visit, BENCH_ONLY=tfjs or BENCH_ONLY=training runs one part.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { serve } from '../../tools/serve.mjs';
 import { startServer, launch, waitForState, setSettings } from './harness.mjs';
 import { PROFILES, firstVisit } from './first-visit.mjs';
 
@@ -61,16 +64,76 @@ async function measure(browser, url, backend) {
   return { backend, adapter, readyMs, firstReconstructionMs, rates, bytes, longTasks, flow, firstFlowSamplesMs, wgan, firstWganSamplesMs };
 }
 
+const TFJS_ROUNDS = Number(process.env.BENCH_TFJS_ROUNDS ?? 5);
+const TFJS_SECONDS = Number(process.env.BENCH_TFJS_SECONDS ?? 3);
+
+/**
+ * Autoencoder training, batch 100, in workers of one Chromium: this project's CPU backend
+ * (its worker's 'time' command) against TF.js's wasm and cpu backends, in alternating rounds.
+ * Both sides read the loss back once per chunk and time after a warm-up.
+ */
+async function againstTfjs(browser, url) {
+  const root = await serve('.', { port: 0 });
+  const rootUrl = `http://127.0.0.1:${root.address().port}/`;
+  const ours = await browser.newPage();
+  await ours.goto(`${url}?pretrained=0&backend=cpu`);
+  await waitForState(ours, ['idle']);
+  const theirs = await browser.newPage();
+  await theirs.goto(`${rootUrl}tests/browser/tfjs/index.html`);
+  const rounds = [];
+  try {
+    for (let round = 0; round < TFJS_ROUNDS; round++) {
+      const project = await ours.evaluate(async (seconds) => {
+        const { LabWorker } = await import('./worker-client.js');
+        const worker = new LabWorker({ module: 'cpu', backend: 'cpu' });
+        try {
+          await worker.next((m) => m.type === 'ready', { timeoutMs: 120_000 });
+          const config = { train_images: 60000, test_images: 200, epochs: 1, batch_size: 100 };
+          const timed = await worker.request({ type: 'time', config, warmup: 3, seconds }, (m) => m.type === 'timed', { timeoutMs: 120_000 });
+          return timed.imagesPerSecond;
+        } finally { worker.terminate(); }
+      }, TFJS_SECONDS);
+      const tfjs = {};
+      for (const backend of ['wasm', 'cpu']) {
+        tfjs[backend] = await theirs.evaluate(({ backend, seconds }) => new Promise((resolve, reject) => {
+          const worker = new Worker('worker.js');
+          worker.onmessage = ({ data }) => { worker.terminate(); if (data.error) reject(new Error(data.error)); else resolve(data.imagesPerSecond); };
+          worker.onerror = (e) => { worker.terminate(); reject(new Error(e.message)); };
+          worker.postMessage({ backend, seconds });
+        }), { backend, seconds: TFJS_SECONDS });
+      }
+      rounds.push({ project, tfjsWasm: tfjs.wasm, tfjsCpu: tfjs.cpu });
+    }
+  } finally {
+    await ours.close();
+    await theirs.close();
+    root.close();
+  }
+  const median = (key) => { const v = rounds.map((r) => r[key]).sort((a, b) => a - b); return v[Math.floor(v.length / 2)]; };
+  const summary = { rounds, project: Math.round(median('project')), tfjsWasm: Math.round(median('tfjsWasm')), tfjsCpu: Math.round(median('tfjsCpu')) };
+  summary.ratioToTfjsWasm = +(summary.project / summary.tfjsWasm).toFixed(2);
+  return summary;
+}
+
 const { server, url } = await startServer();
 const browser = await launch();
 const results = [];
 const visits = [];
+let tfjs = null;
 try {
-  if (ONLY !== 'training') for (const profile of Object.keys(PROFILES)) visits.push(await firstVisit(browser, url, profile));
-  if (ONLY !== 'first-visit') for (const backend of ['gpu', 'cpu']) results.push(await measure(browser, url, backend));
+  if (!ONLY || ONLY === 'first-visit') for (const profile of Object.keys(PROFILES)) visits.push(await firstVisit(browser, url, profile));
+  if (!ONLY || ONLY === 'tfjs') tfjs = await againstTfjs(browser, url);
+  if (!ONLY || ONLY === 'training') for (const backend of ['gpu', 'cpu']) results.push(await measure(browser, url, backend));
 } finally {
   await browser.close();
   server.close();
+}
+if (tfjs) {
+  console.log(`\nAutoencoder, batch 100, in a worker (median of ${tfjs.rounds.length} alternating rounds, images/s):`);
+  console.log(`  this project, CPU (wasm): ${tfjs.project}`);
+  console.log(`  TF.js 4.22 wasm backend:  ${tfjs.tfjsWasm}`);
+  console.log(`  TF.js 4.22 cpu backend:   ${tfjs.tfjsCpu}`);
+  console.log(`  ratio to TF.js wasm:      ${tfjs.ratioToTfjsWasm}×`);
 }
 
 /** A file's size raw, gzipped and Brotli'd, as tools/compress.mjs writes them. */
@@ -94,7 +157,7 @@ if (visits.length) {
 }
 if (!results.length) {
   mkdirSync('out', { recursive: true });
-  writeFileSync('out/bench.json', JSON.stringify({ firstVisit: visits, modules }, null, 2));
+  writeFileSync('out/bench.json', JSON.stringify({ firstVisit: visits, modules, tfjs }, null, 2));
   process.exit(0);
 }
 
@@ -118,6 +181,7 @@ const summary = {
   }),
   firstVisit: visits,
   modules,
+  tfjs,
   bytes: {
     js: sum((p) => p.endsWith('.js')), css: sum((p) => p.endsWith('.css')),
     html: sum((p) => p.endsWith('.html') || p.endsWith('/')), data: sum((p) => p.startsWith('/data/')),
