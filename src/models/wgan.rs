@@ -14,9 +14,9 @@ use burn::module::Param;
 use burn::nn::{Linear, LinearConfig};
 use burn::prelude::*;
 use burn::tensor::TensorData;
-use burn::tensor::activation::{elu, relu};
+use burn::tensor::activation::relu;
 
-use super::mlp::{Mlp, MlpConfig};
+use super::mlp::{Mlp, MlpConfig, elu};
 use crate::error::{Error, Result};
 
 /// The generator G: z0 ~ N(0, I) → latent code; 10→300→300→10 with BatchNorm and ELU, as the
@@ -87,7 +87,7 @@ impl Critic {
         let last = self.layers.len() - 1;
         self.layers.iter().enumerate().fold(z, |x, (i, layer)| {
             let a = layer.forward(x);
-            if i < last { elu(a, 1.0) } else { a }
+            if i < last { elu(a) } else { a }
         })
     }
 
@@ -104,7 +104,7 @@ impl Critic {
         let mut x = z;
         for layer in &self.layers[..last] {
             let a = layer.forward(x);
-            x = elu(a.clone(), 1.0);
+            x = elu(a.clone());
             pre_activations.push(a);
         }
         let w_out = self.layers[last].weight.val(); // [d, 1]
