@@ -6,17 +6,14 @@
 // Every worker is fed from the same promises, so a second worker (WebGPU, or a fresh one after
 // a crash) costs no second download.
 
+import { fetchBytes } from './fetch-bytes.js';
+
 const early = window.early ?? {};
 const downloads = new Map(Object.entries(early.files ?? {}));
 
 /** The bytes of a file shipped with the page, fetched once per page. */
 export function download(path) {
-  if (!downloads.has(path)) {
-    downloads.set(path, fetch(path).then(async (response) => {
-      if (!response.ok) throw new Error(`${path}: HTTP ${response.status} (was ./build.sh run?)`);
-      return response.arrayBuffer();
-    }, (e) => { throw new Error(`could not download ${path}: ${e.message}`); }));
-  }
+  if (!downloads.has(path)) downloads.set(path, fetchBytes(path));
   return downloads.get(path);
 }
 

@@ -84,6 +84,9 @@
 // that arrive meanwhile are queued and handled between chunks, which bounds how long Pause or
 // Stop can take, and keeps every call into wasm strictly one at a time.
 
+import { probeGpu } from './backend-choice.js';
+import { fetchBytes } from './fetch-bytes.js';
+
 /** The wasm module's functions, once 'init' has loaded one. */
 let lab = null;
 
@@ -128,17 +131,8 @@ async function gunzip(bytes, name) {
   }
 }
 
-/** A file shipped with the page, as bytes, with a message naming it on failure. */
-async function fetchBytes(path) {
-  let response;
-  try {
-    response = await fetch(path);
-  } catch (e) {
-    throw new Error(`could not download ${path}: ${e.message}`);
-  }
-  if (!response.ok) throw new Error(`${path}: HTTP ${response.status} (was ./build.sh run?)`);
-  return new Uint8Array(await response.arrayBuffer());
-}
+/** A file shipped with the page, as bytes. */
+const fetchFile = async (path) => new Uint8Array(await fetchBytes(path));
 
 /** Replaces the binarized digits with the grayscale originals (11 MB), the first time a run or a
  * models file needs grayscale pixels. */
@@ -146,22 +140,14 @@ async function ensureGrayscale() {
   if (lab.grayscale_loaded()) return;
   post({ type: 'status', text: 'Downloading the grayscale digits (11 MB, once)…' });
   const names = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
-  const files = await Promise.all(names.map(async (name) => gunzip(await fetchBytes(`data/${name}.gz`), `data/${name}.gz`)));
+  const files = await Promise.all(names.map(async (name) => gunzip(await fetchFile(`data/${name}.gz`), `data/${name}.gz`)));
   lab.load_mnist(...files);
 }
 
+/** The WebGPU adapter's name as the page shows it, or null without one. */
 async function adapterName() {
-  if (!('gpu' in navigator) || !navigator.gpu) return null;
-  try {
-    const adapter = await navigator.gpu.requestAdapter({ powerPreference: 'high-performance' });
-    if (!adapter) return null;
-    const info = adapter.info ?? {};
-    const name = [info.vendor, info.architecture, info.device, info.description]
-      .filter(Boolean).join(' ').trim();
-    return (name || 'WebGPU adapter') + (info.isFallbackAdapter ? ' (software fallback)' : '');
-  } catch {
-    return null;
-  }
+  const gpu = await probeGpu();
+  return gpu && gpu.name + (gpu.fallback ? ' (software fallback)' : '');
 }
 
 /** Starts `wanted` ('gpu' or 'cpu'); WebGPU that cannot start falls back to the CPU with a notice. */
@@ -427,7 +413,7 @@ let classifierMeta = null;     // what models/classifier.bin records, once loade
 async function ensureClassifier() {
   if (classifierMeta) return classifierMeta;
   post({ type: 'status', text: 'Downloading the FCD classifier…' });
-  classifierMeta = lab.load_classifier(await fetchBytes('models/classifier.bin'));
+  classifierMeta = lab.load_classifier(await fetchFile('models/classifier.bin'));
   return classifierMeta;
 }
 
