@@ -91,7 +91,10 @@ import { fetchBytes } from './fetch-bytes.js';
 let lab = null;
 
 const CHUNK_MS = 120;          // target duration of one chunk of training
-const PREVIEW_MS = 1000;       // how often the reconstruction and sample panels are redrawn
+const PREVIEW_MS = 1000;       // how often the reconstruction and sample panels are redrawn,
+const PREVIEW_SHARE = 0.1;     // or less often, so that redrawing takes at most this share of
+                               // the time (on a slow GPU a redraw can take seconds),
+const PREVIEW_MAX_MS = 10_000; // but at least this often
 const PREVIEW_COUNT = 16;      // test digits shown with their reconstructions
 const SAMPLE_COUNT = 32;       // z ~ N(0, I) decodings shown
 
@@ -100,6 +103,11 @@ let wake = null;
 let state = 'idle';
 let units = 1;                 // training steps per chunk, adapted to CHUNK_MS
 let lastPreview = 0;
+let previewCost = 0;           // how long the last redraw took (ms)
+
+/** How long after a redraw the next one comes: PREVIEW_MS, or longer where redrawing is slow
+ * (at most PREVIEW_MAX_MS: the first redraw on a GPU also compiles its shaders). */
+const previewWait = () => Math.min(PREVIEW_MAX_MS, Math.max(PREVIEW_MS, previewCost * (1 / PREVIEW_SHARE - 1)));
 let sampleSeed = 1;
 let batchSize = 100;
 let unitsPerStep = 1;          // units of work behind one reported step
@@ -261,11 +269,13 @@ async function drawAutoencoder() {
 
 /** Redraws the panels of the phase in training, or of every trained model when `all`. */
 async function preview(all = false) {
+  const started = performance.now();
   if ((all || phase === 'ae') && sampling.ae) await drawAutoencoder();
   if ((all || phase === 'flow') && sampling.flow) await drawFlow();
   if ((all || phase === 'wgan') && sampling.wgan) await drawWgan();
   for (const kind of ['vae', 'aae']) if ((all || phase === kind) && sampling[kind]) await drawBaseline(kind);
   lastPreview = performance.now();
+  previewCost = lastPreview - started;
 }
 
 async function trainChunk() {
@@ -285,7 +295,7 @@ async function trainChunk() {
   if (progress.done) {
     await preview();
     setState('done');
-  } else if (progress.test_loss || performance.now() - lastPreview > PREVIEW_MS) {
+  } else if (progress.test_loss || performance.now() - lastPreview > previewWait()) {
     await preview();
   }
 }
