@@ -104,10 +104,6 @@ let state = 'idle';
 let units = 1;                 // training steps per chunk, adapted to CHUNK_MS
 let lastPreview = 0;
 let previewCost = 0;           // how long the last redraw took (ms)
-
-/** How long after a redraw the next one comes: PREVIEW_MS, or longer where redrawing is slow
- * (at most PREVIEW_MAX_MS: the first redraw on a GPU also compiles its shaders). */
-const previewWait = () => Math.min(PREVIEW_MAX_MS, Math.max(PREVIEW_MS, previewCost * (1 / PREVIEW_SHARE - 1)));
 let sampleSeed = 1;
 let batchSize = 100;
 let unitsPerStep = 1;          // units of work behind one reported step
@@ -115,8 +111,16 @@ let phase = 'ae';              // which trainer 'training' drives: a key of PHAS
 const sampling = { ae: false, flow: false, wgan: false, vae: false, aae: false }; // which models can sample
 let temperature = 1;
 let wasmReady = false;
+let moduleKind = null;         // 'cpu' or 'gpu': which wasm module this worker runs
+let wantedBackend = 'cpu';     // the backend 'init' or 'backend' asked for
+let currentBackend = null;     // the backend in use ('cpu' where WebGPU could not start)
+let previewing = new Set();    // the preview's samplers ('flow', 'wgan') while no full models are loaded
 let mapRun = null;             // the t-SNE run in progress: {iterations, units}
 let mapTurn = false;           // alternates t-SNE and training chunks when both run
+
+/** How long after a redraw the next one comes: PREVIEW_MS, or longer where redrawing is slow
+ * (at most PREVIEW_MAX_MS: the first redraw on a GPU also compiles its shaders). */
+const previewWait = () => Math.min(PREVIEW_MAX_MS, Math.max(PREVIEW_MS, previewCost * (1 / PREVIEW_SHARE - 1)));
 
 self.onmessage = (event) => {
   queue.push(event.data);
@@ -182,10 +186,6 @@ async function chooseBackend(wanted) {
   return { backend: 'cpu', adapter: 'CPU (WebAssembly)', notice: null };
 }
 
-let moduleKind = null;         // 'cpu' or 'gpu': which wasm module this worker runs
-let wantedBackend = 'cpu';
-let previewing = new Set();    // the preview's samplers ('flow', 'wgan') while no full models are loaded
-
 /** Loads the wasm module from the bytes the page fetched. */
 async function initialize(command) {
   post({ type: 'status', text: 'Starting the WebAssembly module…' });
@@ -205,8 +205,6 @@ async function receiveDigits(command) {
   const chosen = await chooseBackend(wantedBackend);
   post({ type: 'ready', ...chosen, ...counts });
 }
-
-let currentBackend = null;
 
 /** Moves to another backend with the models: they are saved, the backend changes (which drops
  * them, their tensors living on the old device) and they are loaded again on the new one. */
