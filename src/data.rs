@@ -3,9 +3,9 @@
 //! The IDX files are parsed here, from bytes, so that the browser (which fetches them) and the
 //! native tool (which reads them from disk) share one reader. The page downloads the digits
 //! binarized and packed 8 pixels a byte (`tools/pack-mnist.mjs` writes them; 1.6 MB gzipped
-//! instead of 9.7 MB) and the grayscale IDX files only when a model asks for grayscale. Every header field is checked
-//! against the file's length before anything is sliced: a truncated or foreign file is an
-//! [`Error::Data`], never a panic.
+//! instead of 9.7 MB) and the grayscale IDX files only when a model asks for grayscale. Every
+//! header field is checked against the file's length before anything is sliced: a truncated or
+//! foreign file is an [`Error::Data`], never a panic.
 
 use crate::error::{Error, Result};
 use crate::rng::Rng;

@@ -83,6 +83,21 @@ impl State {
     fn device(&self) -> Result<&Device, Error> {
         self.device.as_ref().ok_or_else(|| Error::State("no backend selected".into()))
     }
+
+    /// The training and test digits, once loaded.
+    fn digits(&self) -> Result<(&Digits, &Digits), Error> {
+        match (&self.train, &self.test) {
+            (Some(train), Some(test)) => Ok((train, test)),
+            _ => Err(Error::State("MNIST is not loaded yet".into())),
+        }
+    }
+
+    /// A fresh autoencoder run (the autoencoder, a baseline, or a timing) on these digits and
+    /// this backend.
+    fn new_trainer(&self, config: AeTrainingConfig) -> Result<AeTrainer, Error> {
+        let (train, test) = self.digits()?;
+        AeTrainer::new(config, train, test, self.device()?)
+    }
 }
 
 thread_local! {
@@ -207,14 +222,7 @@ pub fn autoencoder_defaults() -> Result<JsValue, JsError> {
 pub fn new_autoencoder(config: JsValue) -> Result<JsValue, JsError> {
     let config: AeTrainingConfig = serde_wasm_bindgen::from_value(config)
         .map_err(|e| js_error(Error::Config(e.to_string())))?;
-    let trainer = with_state(|s| {
-        let (Some(train), Some(test)) = (&s.train, &s.test) else {
-            return Err(Error::State("MNIST is not loaded yet".into()));
-        };
-        let device = s.device.as_ref().ok_or_else(|| Error::State("no backend selected".into()))?;
-        AeTrainer::new(config, train, test, device)
-    })
-    .map_err(js_error)?;
+    let trainer = with_state(|s| s.new_trainer(config)).map_err(js_error)?;
     let info = to_js(&(trainer.config(), trainer.steps_per_epoch()))?;
     with_state(|s| {
         s.autoencoder = Some(trainer);
@@ -459,13 +467,7 @@ fn baseline_config(kind: &str, config: JsValue) -> Result<AeTrainingConfig, Erro
 #[wasm_bindgen]
 pub fn new_baseline(kind: String, config: JsValue) -> Result<JsValue, JsError> {
     let config = baseline_config(&kind, config).map_err(js_error)?;
-    let trainer = with_state(|s| {
-        let (Some(train), Some(test)) = (&s.train, &s.test) else {
-            return Err(Error::State("MNIST is not loaded yet".into()));
-        };
-        AeTrainer::new(config, train, test, s.device()?)
-    })
-    .map_err(js_error)?;
+    let trainer = with_state(|s| s.new_trainer(config)).map_err(js_error)?;
     let info = to_js(&(trainer.config(), trainer.steps_per_epoch()))?;
     with_state(|s| s.baselines.insert(kind, trainer));
     Ok(info)
@@ -606,9 +608,7 @@ pub async fn save_models() -> Result<js_sys::Uint8Array, JsError> {
 pub fn load_models(bytes: &[u8]) -> Result<JsValue, JsError> {
     let file = WeightsFile::from_bytes(bytes).map_err(js_error)?;
     let session = with_state(|s| {
-        let (Some(train), Some(test)) = (&s.train, &s.test) else {
-            return Err(Error::State("MNIST is not loaded yet".into()));
-        };
+        let (train, test) = s.digits()?;
         Session::from_file(&file, train, test, s.device()?)
     })
     .map_err(js_error)?;
@@ -712,20 +712,14 @@ pub async fn preview_interpolate(model: String, seed_a: u32, seed_b: u32, steps:
 
 /// Times autoencoder training on the current backend without touching the models: a fresh
 /// run of `config` takes `warmup` steps (on WebGPU the first compiles its shaders), then steps
-/// until `seconds` have passed (at most 1,000, and no further than the run's end), in chunks grown to ~0.1 s as training runs
-/// them (one read-back and rollback snapshot per chunk). Returns the images per second of the
-/// timed steps: how the page picks the faster backend for a visitor, and what the benchmark
-/// compares with TF.js.
+/// until `seconds` have passed (at most 1,000, and no further than the run's end), in chunks
+/// grown to ~0.1 s as training runs them (one read-back and rollback snapshot per chunk).
+/// Returns the images per second of the timed steps: how the page picks the faster backend
+/// for a visitor, and what the benchmark compares with TF.js.
 #[wasm_bindgen]
 pub async fn time_autoencoder(config: JsValue, warmup: u32, seconds: f64) -> Result<f64, JsError> {
     let config: AeTrainingConfig = serde_wasm_bindgen::from_value(config).map_err(|e| js_error(Error::Config(e.to_string())))?;
-    let mut trainer = with_state(|s| {
-        let (Some(train), Some(test)) = (&s.train, &s.test) else {
-            return Err(Error::State("MNIST is not loaded yet".into()));
-        };
-        AeTrainer::new(config, train, test, s.device()?)
-    })
-    .map_err(js_error)?;
+    let mut trainer = with_state(|s| s.new_trainer(config)).map_err(js_error)?;
     let batch = trainer.config().batch_size as f64;
     for _ in 0..warmup {
         trainer.run(1).await.map_err(js_error)?;
