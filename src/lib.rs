@@ -18,6 +18,7 @@
 pub mod backend;
 pub mod data;
 pub mod error;
+pub mod expf;
 pub mod explore;
 pub mod fcd;
 pub mod grid;
