@@ -150,8 +150,18 @@ impl Autoencoder {
 /// each image and averaged over the batch (paper eq. 3, as the reference code computed it).
 ///
 /// Written as max(l, 0) − l·x + log(1 + e^−|l|), which never overflows: a logit of 100 or
-/// −100 costs what it should instead of producing ∞ − ∞.
+/// −100 costs what it should instead of producing ∞ − ∞. One pass forward and one backward on
+/// the CPU backend ([`super::fused`]), [`bce_composed`] elsewhere.
 pub fn bce_with_logits(logits: Tensor<2>, targets: Tensor<2>) -> Tensor<1> {
+    let [batch, _] = logits.dims();
+    match super::fused::bce_with_logits_sum(logits, targets, 1.0 / batch as f32) {
+        Ok(loss) => loss,
+        Err((logits, targets)) => bce_composed(logits, targets),
+    }
+}
+
+/// [`bce_with_logits`] from tensor operations: what WebGPU runs.
+pub fn bce_composed(logits: Tensor<2>, targets: Tensor<2>) -> Tensor<1> {
     let [batch, _] = logits.dims();
     let softplus_neg_abs = logits.clone().abs().neg().exp().add_scalar(1.0).log();
     let per_pixel = relu(logits.clone()) - logits * targets + softplus_neg_abs;

@@ -2,6 +2,7 @@
 
 pub mod autoencoder;
 pub mod classifier;
+mod fused;
 pub mod mlp;
 pub mod realnvp;
 pub mod wgan;
