@@ -64,8 +64,12 @@ async function measure(browser, url, backend) {
   return { backend, adapter, readyMs, firstReconstructionMs, rates, bytes, longTasks, flow, firstFlowSamplesMs, wgan, firstWganSamplesMs };
 }
 
-const TFJS_ROUNDS = Number(process.env.BENCH_TFJS_ROUNDS ?? 5);
-const TFJS_SECONDS = Number(process.env.BENCH_TFJS_SECONDS ?? 3);
+const TFJS_ROUNDS = Number(process.env.BENCH_TFJS_ROUNDS ?? 7);
+const TFJS_SECONDS = Number(process.env.BENCH_TFJS_SECONDS ?? 4);
+// Steps before timing starts, both sides: enough for V8 to move the hot wasm functions from its
+// baseline compiler to the optimizing one (3 steps left part of that inside the timed window).
+// TF.js's cpu backend (plain JS, ~200 images/s) gets 3.
+const WARMUP_STEPS = Number(process.env.BENCH_WARMUP_STEPS ?? 30);
 
 /**
  * Autoencoder training, batch 100, in workers of one Chromium: this project's CPU backend
@@ -83,24 +87,24 @@ async function againstTfjs(browser, url) {
   const rounds = [];
   try {
     for (let round = 0; round < TFJS_ROUNDS; round++) {
-      const project = await ours.evaluate(async (seconds) => {
+      const project = await ours.evaluate(async ({ seconds, warmup }) => {
         const { LabWorker } = await import('./worker-client.js');
         const worker = new LabWorker({ module: 'cpu', backend: 'cpu' });
         try {
           await worker.next((m) => m.type === 'ready', { timeoutMs: 120_000 });
           const config = { train_images: 60000, test_images: 200, epochs: 1, batch_size: 100 };
-          const timed = await worker.request({ type: 'time', config, warmup: 3, seconds }, (m) => m.type === 'timed', { timeoutMs: 120_000 });
+          const timed = await worker.request({ type: 'time', config, warmup, seconds }, (m) => m.type === 'timed', { timeoutMs: 120_000 });
           return timed.imagesPerSecond;
         } finally { worker.terminate(); }
-      }, TFJS_SECONDS);
+      }, { seconds: TFJS_SECONDS, warmup: WARMUP_STEPS });
       const tfjs = {};
       for (const backend of ['wasm', 'cpu']) {
-        tfjs[backend] = await theirs.evaluate(({ backend, seconds }) => new Promise((resolve, reject) => {
+        tfjs[backend] = await theirs.evaluate(({ backend, seconds, warmup }) => new Promise((resolve, reject) => {
           const worker = new Worker('worker.js');
           worker.onmessage = ({ data }) => { worker.terminate(); if (data.error) reject(new Error(data.error)); else resolve(data.imagesPerSecond); };
           worker.onerror = (e) => { worker.terminate(); reject(new Error(e.message)); };
-          worker.postMessage({ backend, seconds });
-        }), { backend, seconds: TFJS_SECONDS });
+          worker.postMessage({ backend, seconds, warmup });
+        }), { backend, seconds: TFJS_SECONDS, warmup: backend === 'cpu' ? 3 : WARMUP_STEPS });
       }
       rounds.push({ project, tfjsWasm: tfjs.wasm, tfjsCpu: tfjs.cpu });
     }
