@@ -6,7 +6,9 @@
 //! unit of work so that a long test pass never holds up Pause.
 
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{GradientsParams, ModuleOptimizer};
+
+use super::adam::Adam;
 use burn::prelude::*;
 use burn::tensor::TensorData;
 
@@ -162,7 +164,7 @@ impl AeTrainer {
         let device = device.clone().autodiff();
         device.seed(config.seed);
         let model = config.model.init(&device)?;
-        let optim = AdamConfig::new().with_epsilon(1e-8).init();
+        let optim = Adam::new(0.9, 0.999, 1e-8).optimizer();
         let train = train.take(config.train_images);
         let test = test.take(config.test_images);
         let batches = Batches::new(train.len(), config.batch_size, Rng::new(config.seed));
@@ -171,8 +173,8 @@ impl AeTrainer {
         let adversary = match &config.adversarial {
             Some(a) => Some(Adversary {
                 discriminator: Critic::new(config.model.latent, &[a.hidden, a.hidden], &device)?,
-                discriminator_optim: AdamConfig::new().with_epsilon(1e-8).init(),
-                encoder_optim: AdamConfig::new().with_epsilon(1e-8).init(),
+                discriminator_optim: Adam::new(0.9, 0.999, 1e-8).optimizer(),
+                encoder_optim: Adam::new(0.9, 0.999, 1e-8).optimizer(),
             }),
             None => None,
         };

@@ -5,7 +5,9 @@
 
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{GradientsParams, ModuleOptimizer};
+
+use super::adam::Adam;
 use burn::prelude::*;
 use burn::tensor::{Int, TensorData};
 
@@ -67,7 +69,7 @@ impl ClassifierTrainer {
         let batches = Batches::new(train.len(), config.batch_size, Rng::new(config.seed ^ 0xC1A5));
         Ok(ClassifierTrainer {
             model: Classifier::new(&device),
-            optim: AdamConfig::new().init(),
+            optim: Adam::new(0.9, 0.999, 1e-5).optimizer(),
             at: Position { batches, step: 0 },
             train: train.clone(),
             config,

@@ -2,7 +2,9 @@
 //! (paper eq. 4), a chunk at a time. The codes come from [`LatentCodes`], encoded once.
 
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{GradientsParams, ModuleOptimizer};
+
+use super::adam::Adam;
 use burn::prelude::*;
 use burn::tensor::TensorData;
 
@@ -91,7 +93,7 @@ impl FlowTrainer {
         let device = device.clone().autodiff();
         let batches = Batches::new(codes.train_count(), config.batch_size, Rng::new(config.seed ^ 0xF10E));
         let mut trainer = FlowTrainer {
-            optim: AdamConfig::new().with_epsilon(1e-8).init(),
+            optim: Adam::new(0.9, 0.999, 1e-8).optimizer(),
             at: Position { batches, step: 0 },
             config,
             device,

@@ -6,6 +6,7 @@
 //! read-back of the chunk's losses. Every read is asynchronous, which is the only kind WebGPU in
 //! wasm allows.
 
+pub mod adam;
 pub mod autoencoder;
 pub mod classifier;
 pub mod codes;

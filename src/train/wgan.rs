@@ -20,7 +20,9 @@
 //! the critic scores the held-out codes against a fixed set of generated ones.
 
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::{GradientsParams, ModuleOptimizer};
+
+use super::adam::Adam;
 use burn::prelude::*;
 use burn::tensor::TensorData;
 
@@ -135,10 +137,10 @@ impl WganTrainer {
         config.validate(codes.train_count())?;
         let device = device.clone().autodiff();
         let batches = Batches::new(codes.train_count(), config.batch_size, Rng::new(config.seed ^ 0xAD7A));
-        let adam = AdamConfig::new().with_beta_1(0.5).with_beta_2(0.9).with_epsilon(1e-8);
+        let adam = Adam::new(0.5, 0.9, 1e-8);
         let mut trainer = WganTrainer {
-            generator_optim: adam.init(),
-            critic_optim: adam.init(),
+            generator_optim: adam.clone().optimizer(),
+            critic_optim: adam.optimizer(),
             at: Position {
                 batches,
                 step: 0,

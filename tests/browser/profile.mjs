@@ -45,7 +45,23 @@ try {
   for (const n of profile.nodes) for (const c of n.children ?? []) parentOf.set(c, n.id);
   const dt = profile.timeDeltas;
   let total = 0;
+  // Each sample charged to the nearest frame that names a tensor operation (burn's autodiff
+  // forward or backward step, a burn-nn module, or this crate), so that the elementwise loops
+  // say which operation they serve.
+  const owner = new Map();
+  const OPERATION = /burn_autodiff::ops::[a-z_]+::|burn_nn::|flowae::|burn_optim::/;
+  const ownerOf = (id) => {
+    if (owner.has(id)) return owner.get(id);
+    const n = byId.get(id);
+    const name = n.callFrame.functionName;
+    const result = OPERATION.test(name) ? name.replace(/::h[0-9a-f]{16}$/, '') : (parentOf.has(id) ? ownerOf(parentOf.get(id)) : '(other)');
+    owner.set(id, result);
+    return result;
+  };
+  const byOperation = new Map();
   profile.samples.forEach((id, i) => {
+    const o = ownerOf(id);
+    byOperation.set(o, (byOperation.get(o) ?? 0) + (dt[i + 1] ?? dt[i]) / 1000);
     const name = byId.get(id).callFrame.functionName || '(anonymous)';
     const ms = (dt[i + 1] ?? dt[i]) / 1000;
     self.set(name, (self.get(name) ?? 0) + ms);
@@ -73,6 +89,10 @@ try {
   console.log(`autoencoder, batch 100, main thread, profiled: ${Math.round(imagesPerSecond)} images/s; ${(total / 1000).toFixed(1)} s sampled`);
   console.log('\nshare by family (first match wins, by function name):');
   for (const [k, ms] of Object.entries(shares)) console.log(`  ${(100 * ms / total).toFixed(1).padStart(5)}%  ${k}`);
+  console.log(`\ntop ${TOP} operations (nearest burn autodiff/nn/optim or flowae frame):`);
+  for (const [name, ms] of [...byOperation].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {
+    console.log(`  ${(100 * ms / total).toFixed(1).padStart(5)}%  ${short(name)}`);
+  }
   console.log(`\ntop ${TOP} functions by self time:`);
   for (const [name, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, TOP)) {
     console.log(`  ${(100 * ms / total).toFixed(1).padStart(5)}%  ${short(name)}`);
