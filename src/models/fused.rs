@@ -12,6 +12,10 @@
 //! other backends (WebGPU) get the composed operations, which their fusion compiles into
 //! kernels anyway. Results agree with the composed forms to float rounding (tests below).
 
+// Each entry point gives its tensors back in `Err` when it does not apply, so that the caller
+// runs the composed form on them: a move of a few hundred bytes, once per layer.
+#![allow(clippy::result_large_err)]
+
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::NoCheckpointing;
 use burn::backend::autodiff::grads::Gradients;
@@ -37,6 +41,22 @@ pub fn elu<const D: usize>(x: Tensor<D>) -> Result<Tensor<D>, Tensor<D>> {
     {
         drop(x);
         return Ok(Tensor::from_primitive::<Flex>(map(&primitive, elu_value)));
+    }
+    Err(x)
+}
+
+/// tanh on the CPU backend in one pass; `Err(x)` (untouched) on any other backend.
+pub fn tanh<const D: usize>(x: Tensor<D>) -> Result<Tensor<D>, Tensor<D>> {
+    if let Ok(primitive) = x.clone().try_into_primitive::<CpuAutodiff>() {
+        if primitive.primitive().dtype() == DType::F32 {
+            drop(x);
+            return Ok(Tensor::from_primitive::<CpuAutodiff>(tanh_tracked(primitive)));
+        }
+    } else if let Ok(primitive) = x.clone().try_into_primitive::<Flex>()
+        && primitive.dtype() == DType::F32
+    {
+        drop(x);
+        return Ok(Tensor::from_primitive::<Flex>(map(&primitive, tanh_value)));
     }
     Err(x)
 }
@@ -97,6 +117,29 @@ fn elu_tracked(x: FloatTensor<CpuAutodiff>) -> FloatTensor<CpuAutodiff> {
             prep.finish(output.clone(), output)
         }
         OpsKind::UnTracked(prep) => prep.finish(map(x.primitive(), elu_value)),
+    }
+}
+
+/// tanh as an autodiff operation whose backward step reads its output: d tanh = 1 − tanh².
+fn tanh_tracked(x: FloatTensor<CpuAutodiff>) -> FloatTensor<CpuAutodiff> {
+    #[derive(Debug)]
+    struct Tanh;
+
+    impl Backward<Flex, 1> for Tanh {
+        type State = FlexTensor;
+
+        fn backward(self, ops: Ops<Self::State, 1>, grads: &mut Gradients, _: &mut Checkpointer) {
+            let output = ops.state;
+            unary::<Flex, _>(ops.parents, ops.node, grads, |grad| zip(&grad, &output, |g, y| g * (1.0 - y * y)));
+        }
+    }
+
+    match Tanh.prepare::<NoCheckpointing>([x.node()]).compute_bound().stateful() {
+        OpsKind::Tracked(prep) => {
+            let output = map(x.primitive(), tanh_value);
+            prep.finish(output.clone(), output)
+        }
+        OpsKind::UnTracked(prep) => prep.finish(map(x.primitive(), tanh_value)),
     }
 }
 
@@ -161,6 +204,14 @@ fn elu_value(v: f32) -> f32 {
     if v > 0.0 { v } else { e }
 }
 
+/// tanh of one value, −expm1(−2|x|) / (2 + expm1(−2|x|)) with x's sign: no cancellation near
+/// zero (where 1 − e^−2|x| would lose all but a few bits), ±1 beyond ±9.
+#[inline(always)]
+fn tanh_value(x: f32) -> f32 {
+    let m = expm1_nonpositive(-2.0 * x.abs());
+    (-m / (2.0 + m)).copysign(x)
+}
+
 /// σ(l) from e^−|l|, which never overflows.
 #[inline(always)]
 fn sigmoid(l: f32) -> f32 {
@@ -174,6 +225,21 @@ fn sigmoid(l: f32) -> f32 {
 /// NaN kept NaN.
 #[inline(always)]
 fn exp_nonpositive(x: f32) -> f32 {
+    let (q, scale) = reduced(x);
+    scale * q + scale
+}
+
+/// e^x − 1 for x ≤ 0, accurate near 0 (where e^x − 1 would cancel), without branches.
+#[inline(always)]
+fn expm1_nonpositive(x: f32) -> f32 {
+    let (q, scale) = reduced(x);
+    scale * q + (scale - 1.0)
+}
+
+/// x = k·ln 2 + r: returns e^r − 1 (Cephes' polynomial, without its final + 1) and 2^k, so that
+/// e^x = 2^k·(q + 1). For x in [−103.97, 0]; below, clamped; NaN gives a NaN q.
+#[inline(always)]
+fn reduced(x: f32) -> (f32, f32) {
     const LN2_HI: f32 = 0.693_359_4;
     const LN2_LO: f32 = -2.121_944_4e-4;
     const MIN_ARG: f32 = -103.972_08;
@@ -184,17 +250,16 @@ fn exp_nonpositive(x: f32) -> f32 {
     let t = x * std::f32::consts::LOG2_E + ROUND;
     let k = t - ROUND;
     let r = x - k * LN2_HI - k * LN2_LO;
-    let p = (((((1.987_569_2e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r + 1.666_666_5e-1)
+    let q = (((((1.987_569_2e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r + 1.666_666_5e-1)
         * r
-        + 5.000_000_1e-1)
+        + 0.5)
         * r
         * r
-        + r
-        + 1.0;
+        + r;
     // 2^k (k in [−150, 0]) in two normal factors, so subnormal results are not lost.
     let k = t.to_bits().wrapping_sub(ROUND.to_bits()) as i32;
     let half = k >> 1;
-    p * f32::from_bits(((half + 127) as u32) << 23) * f32::from_bits(((k - half + 127) as u32) << 23)
+    (q, f32::from_bits(((half + 127) as u32) << 23) * f32::from_bits(((k - half + 127) as u32) << 23))
 }
 
 /// ln(1 + e) for e in [0, 1] without branches: 2·atanh(s) with s = e / (2 + e) ≤ 1/3, its
@@ -342,6 +407,38 @@ mod tests {
         assert!(exp_nonpositive(f32::NAN).is_nan());
         assert!(elu_value(f32::NAN).is_nan(), "a NaN must reach the trainer's NaN check");
         assert!(sigmoid(f32::NAN).is_nan());
+    }
+
+    #[test]
+    fn tanh_matches_std_near_zero_and_far_from_it() {
+        for i in -200_000..=200_000 {
+            let x = i as f32 * 1e-4 * if i % 2 == 0 { 1.0 } else { 1e-3 };
+            let (got, want) = (tanh_value(x), x.tanh());
+            assert!((got - want).abs() <= want.abs() * 4e-7 + 1e-30, "tanh({x}): {got} vs {want}");
+        }
+        assert_eq!(tanh_value(30.0), 1.0);
+        assert_eq!(tanh_value(-30.0), -1.0);
+        assert!(tanh_value(f32::NAN).is_nan());
+        assert_eq!(tanh_value(-0.0).to_bits(), (-0.0f32).to_bits());
+    }
+
+    #[test]
+    fn tanh_and_its_gradient_are_those_of_burns() {
+        let device = Device::flex().autodiff();
+        let mut rng = Rng::new(9);
+        let (rows, cols) = (31, 47);
+        let x = inputs(&mut rng, rows * cols, 2.0);
+        let upstream = Tensor::<2>::from_data(TensorData::new(rng.normals(rows * cols), [rows, cols]), &device);
+        let run = |f: &dyn Fn(Tensor<2>) -> Tensor<2>| {
+            let x = Tensor::<2>::from_data(TensorData::new(x.clone(), [rows, cols]), &device).require_grad();
+            let y = f(x.clone());
+            let grads = (y.clone() * upstream.clone()).sum().backward();
+            (values(y.inner()), values(x.grad(&grads).expect("x gets a gradient")))
+        };
+        let fused = |x: Tensor<2>| tanh(x).unwrap_or_else(|_| panic!("flex under autodiff takes the fused path"));
+        let ((y, dx), (y0, dx0)) = (run(&fused), run(&burn::tensor::activation::tanh));
+        close(&y, &y0, 4e-7, "tanh");
+        close(&dx, &dx0, 1e-6, "tanh gradient");
     }
 
     #[test]

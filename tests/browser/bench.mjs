@@ -12,6 +12,8 @@ import { startServer, launch, waitForState, setSettings } from './harness.mjs';
 import { PROFILES, firstVisit } from './first-visit.mjs';
 
 const ONLY = process.env.BENCH_ONLY ?? null;
+// BENCH_BACKENDS=cpu leaves out WebGPU (SwiftShader here: minutes for a few steps).
+const BACKENDS = (process.env.BENCH_BACKENDS ?? 'gpu,cpu').split(',');
 
 const FLOW_EPOCHS = Number(process.env.BENCH_FLOW_EPOCHS ?? 2);
 const WGAN_EPOCHS = Number(process.env.BENCH_WGAN_EPOCHS ?? 1);
@@ -127,7 +129,7 @@ let tfjs = null;
 try {
   if (!ONLY || ONLY === 'first-visit') for (const profile of Object.keys(PROFILES)) visits.push(await firstVisit(browser, url, profile));
   if (!ONLY || ONLY === 'tfjs') tfjs = await againstTfjs(browser, url);
-  if (!ONLY || ONLY === 'training') for (const backend of ['gpu', 'cpu']) results.push(await measure(browser, url, backend));
+  if (!ONLY || ONLY === 'training') for (const backend of BACKENDS) results.push(await measure(browser, url, backend));
 } finally {
   await browser.close();
   server.close();
