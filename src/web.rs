@@ -714,10 +714,11 @@ pub async fn preview_interpolate(model: String, seed_a: u32, seed_b: u32, steps:
 /// run of `config` takes `warmup` steps (on WebGPU the first compiles its shaders), then steps
 /// until `seconds` have passed (at most 1,000, and no further than the run's end), in chunks
 /// grown to ~0.1 s as training runs them (one read-back and rollback snapshot per chunk).
-/// Returns the images per second of the timed steps: how the page picks the faster backend
-/// for a visitor, and what the benchmark compares with TF.js.
+/// Returns `{imagesPerSecond, steps}`: the images per second of the timed steps (how the page
+/// picks the faster backend for a visitor, and what the benchmark compares with TF.js), and
+/// every step taken, warm-up included (the benchmark divides the WebGPU work it counted by it).
 #[wasm_bindgen]
-pub async fn time_autoencoder(config: JsValue, warmup: u32, seconds: f64) -> Result<f64, JsError> {
+pub async fn time_autoencoder(config: JsValue, warmup: u32, seconds: f64) -> Result<JsValue, JsError> {
     let config: AeTrainingConfig = serde_wasm_bindgen::from_value(config).map_err(|e| js_error(Error::Config(e.to_string())))?;
     let mut trainer = with_state(|s| s.new_trainer(config)).map_err(js_error)?;
     let batch = trainer.config().batch_size as f64;
@@ -740,5 +741,5 @@ pub async fn time_autoencoder(config: JsValue, warmup: u32, seconds: f64) -> Res
     if taken == 0.0 || elapsed <= 0.0 {
         return Err(js_error(Error::State("no training step could be timed".into())));
     }
-    Ok(taken * batch / elapsed)
+    Ok(object(&[("imagesPerSecond", (taken * batch / elapsed).into()), ("steps", (taken + f64::from(warmup)).into())]))
 }

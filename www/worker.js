@@ -49,7 +49,8 @@
 // worker → page (events)
 //   {type: 'status', text}                                    what it is doing (loading…)
 //   {type: 'ready', backend, adapter, notice, train, test}
-//   {type: 'timed', backend, imagesPerSecond}
+//   {type: 'timed', backend, imagesPerSecond, steps, dispatchesPerStep, submitsPerStep}
+//                                             (the last two null off WebGPU)
 //   {type: 'started', phase, config, stepsPerEpoch}
 //   {type: 'progress', phase, epoch, epochs, step, steps_per_epoch, first_step, losses, test_loss,
 //                      evaluating, preparing, done, generator_losses, wasserstein, imagesPerSecond, chunkMs}
@@ -154,6 +155,25 @@ async function ensureGrayscale() {
   const names = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
   const files = await Promise.all(names.map(async (name) => gunzip(await fetchFile(`data/${name}.gz`), `data/${name}.gz`)));
   lab.load_mnist(...files);
+}
+
+/** Runs `fn`, counting the WebGPU compute dispatches and queue submissions made meanwhile
+ * (null where there is no WebGPU): the benchmark's "dispatches per step". */
+async function countingGpuWork(fn) {
+  const pass = globalThis.GPUComputePassEncoder?.prototype;
+  const gpuQueue = globalThis.GPUQueue?.prototype;
+  if (!pass || !gpuQueue || currentBackend !== 'gpu') return { result: await fn(), dispatches: null, submits: null };
+  const counts = { dispatches: 0, submits: 0 };
+  const originals = { direct: pass.dispatchWorkgroups, indirect: pass.dispatchWorkgroupsIndirect, submit: gpuQueue.submit };
+  pass.dispatchWorkgroups = function (...args) { counts.dispatches++; return originals.direct.apply(this, args); };
+  pass.dispatchWorkgroupsIndirect = function (...args) { counts.dispatches++; return originals.indirect.apply(this, args); };
+  gpuQueue.submit = function (...args) { counts.submits++; return originals.submit.apply(this, args); };
+  try {
+    return { result: await fn(), ...counts };
+  } finally {
+    Object.assign(pass, { dispatchWorkgroups: originals.direct, dispatchWorkgroupsIndirect: originals.indirect });
+    gpuQueue.submit = originals.submit;
+  }
 }
 
 /** The WebGPU adapter's name as the page shows it, or null without one. */
@@ -323,8 +343,10 @@ async function handle(command) {
     case 'mnist': await receiveDigits(command); break;
     case 'backend': await switchBackend(command.backend); break;
     case 'time': {
-      const imagesPerSecond = await lab.time_autoencoder(command.config, command.warmup ?? 1, command.seconds ?? 0.5);
-      post({ type: 'timed', backend: currentBackend, imagesPerSecond });
+      const { result, dispatches, submits } = await countingGpuWork(() => lab.time_autoencoder(command.config, command.warmup ?? 1, command.seconds ?? 0.5));
+      post({ type: 'timed', backend: currentBackend, imagesPerSecond: result.imagesPerSecond, steps: result.steps,
+        dispatchesPerStep: dispatches === null ? null : dispatches / result.steps,
+        submitsPerStep: submits === null ? null : submits / result.steps });
       break;
     }
     case 'start': await startPhase(command.phase ?? 'ae', command.config); break;

@@ -4,7 +4,8 @@
 // Run with `./build.sh bench`; prints tables and writes out/bench.json.
 // Against TF.js 4.22 (tfjs/worker.js: the identical autoencoder) in the same Chromium, in
 // workers, alternating runs: images per second and the ratio.
-// BENCH_ONLY=first-visit, BENCH_ONLY=tfjs or BENCH_ONLY=training runs one part.
+// BENCH_ONLY=first-visit, tfjs, webgpu (dispatches per step, this project and TF.js) or
+// training runs one part.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { serve } from '../../tools/serve.mjs';
@@ -121,14 +122,55 @@ async function againstTfjs(browser, url) {
   return summary;
 }
 
+/**
+ * Autoencoder training on WebGPU, batch 100: this project (the GPU module's 'time' command) and
+ * TF.js's webgpu backend, each with its compute dispatches and queue submissions per step
+ * counted in its worker. On a software adapter the images per second mean little; the counts
+ * are what a hardware GPU would be given.
+ */
+async function onWebGpu(browser, url) {
+  const root = await serve('.', { port: 0 });
+  const ours = await browser.newPage();
+  const theirs = await browser.newPage();
+  try {
+    await ours.goto(`${url}?pretrained=0&backend=gpu`);
+    await waitForState(ours, ['idle']);
+    const project = await ours.evaluate(async () => {
+      const { LabWorker } = await import('./worker-client.js');
+      const worker = new LabWorker({ module: 'gpu', backend: 'gpu' });
+      try {
+        const ready = await worker.next((m) => m.type === 'ready', { timeoutMs: 120_000 });
+        if (ready.backend !== 'gpu') return { error: ready.notice };
+        const config = { train_images: 2000, test_images: 200, epochs: 1, batch_size: 100 };
+        const { imagesPerSecond, dispatchesPerStep, submitsPerStep } = await worker.request({ type: 'time', config, warmup: 2, seconds: 3 },
+          (m) => m.type === 'timed', { timeoutMs: 300_000 });
+        return { imagesPerSecond, dispatchesPerStep, submitsPerStep };
+      } finally { worker.terminate(); }
+    });
+    await theirs.goto(`http://127.0.0.1:${root.address().port}/tests/browser/tfjs/index.html`);
+    const tfjs = await theirs.evaluate(() => new Promise((resolve) => {
+      const worker = new Worker('worker.js');
+      worker.onmessage = ({ data }) => { worker.terminate(); resolve(data); };
+      worker.postMessage({ backend: 'webgpu', seconds: 3, warmup: 2 });
+    }));
+    return { adapter: await ours.evaluate(() => window.lab.adapter), project, tfjs };
+  } finally {
+    await ours.close();
+    await theirs.close();
+    root.close();
+  }
+}
+
 const { server, url } = await startServer();
 const browser = await launch();
 const results = [];
 const visits = [];
 let tfjs = null;
+let webgpu = null;
 try {
   if (!ONLY || ONLY === 'first-visit') for (const profile of Object.keys(PROFILES)) visits.push(await firstVisit(browser, url, profile));
   if (!ONLY || ONLY === 'tfjs') tfjs = await againstTfjs(browser, url);
+  if (!ONLY || ONLY === 'webgpu') webgpu = await onWebGpu(browser, url);
   if (!ONLY || ONLY === 'training') for (const backend of BACKENDS) results.push(await measure(browser, url, backend));
 } finally {
   await browser.close();
@@ -140,6 +182,14 @@ if (tfjs) {
   console.log(`  TF.js 4.22 wasm backend:  ${tfjs.tfjsWasm}`);
   console.log(`  TF.js 4.22 cpu backend:   ${tfjs.tfjsCpu}`);
   console.log(`  ratio to TF.js wasm:      ${tfjs.ratioToTfjsWasm}×`);
+}
+
+if (webgpu) {
+  const row = (name, r) => (r.error ? `  ${name}: ${r.error}` : `  ${name}: ${Math.round(r.imagesPerSecond)} images/s, `
+    + `${r.dispatchesPerStep?.toFixed(1)} dispatches and ${r.submitsPerStep?.toFixed(1)} submits per step`);
+  console.log(`\nAutoencoder on WebGPU (${webgpu.adapter}), batch 100:`);
+  console.log(row('this project', webgpu.project));
+  console.log(row('TF.js 4.22 webgpu', webgpu.tfjs));
 }
 
 /** A file's size raw, gzipped and Brotli'd, as tools/compress.mjs writes them. */
@@ -163,7 +213,7 @@ if (visits.length) {
 }
 if (!results.length) {
   mkdirSync('out', { recursive: true });
-  writeFileSync('out/bench.json', JSON.stringify({ firstVisit: visits, modules, tfjs }, null, 2));
+  writeFileSync('out/bench.json', JSON.stringify({ firstVisit: visits, modules, tfjs, webgpu }, null, 2));
   process.exit(0);
 }
 
@@ -188,6 +238,7 @@ const summary = {
   firstVisit: visits,
   modules,
   tfjs,
+  webgpu,
   bytes: {
     js: sum((p) => p.endsWith('.js')), css: sum((p) => p.endsWith('.css')),
     html: sum((p) => p.endsWith('.html') || p.endsWith('/')), data: sum((p) => p.startsWith('/data/')),

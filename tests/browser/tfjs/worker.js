@@ -5,7 +5,9 @@
 // for like. TF.js is a dev dependency: it never ships in the page.
 //
 // message in:  {backend: 'wasm'|'cpu'|'webgpu', seconds, warmup}
-// message out: {backend, imagesPerSecond, steps, seconds} or {error}
+// message out: {backend, imagesPerSecond, steps, seconds, dispatchesPerStep, submitsPerStep} or
+//              {error}; the last two count WebGPU compute dispatches and queue submissions over
+//              the timed steps (null off WebGPU)
 /* global tf */
 importScripts(
   '/node_modules/@tensorflow/tfjs/dist/tf.min.js',
@@ -90,6 +92,13 @@ onmessage = async ({ data: { backend, seconds = 3, warmup = 3 } }) => {
       cost.dispose();
     };
     for (let i = 0; i < warmup; i++) await chunk(1);
+    const counts = { dispatches: 0, submits: 0 };
+    const pass = globalThis.GPUComputePassEncoder?.prototype;
+    if (backend === 'webgpu' && pass) {
+      const [dispatch, submit] = [pass.dispatchWorkgroups, GPUQueue.prototype.submit];
+      pass.dispatchWorkgroups = function (...args) { counts.dispatches++; return dispatch.apply(this, args); };
+      GPUQueue.prototype.submit = function (...args) { counts.submits++; return submit.apply(this, args); };
+    }
     const started = performance.now();
     let steps = 0;
     while (performance.now() - started < seconds * 1000) {
@@ -97,7 +106,9 @@ onmessage = async ({ data: { backend, seconds = 3, warmup = 3 } }) => {
       steps += 5;
     }
     const elapsed = (performance.now() - started) / 1000;
-    postMessage({ backend, imagesPerSecond: (steps * BATCH) / elapsed, steps, seconds: elapsed });
+    const perStep = (n) => (backend === 'webgpu' ? n / steps : null);
+    postMessage({ backend, imagesPerSecond: (steps * BATCH) / elapsed, steps, seconds: elapsed,
+      dispatchesPerStep: perStep(counts.dispatches), submitsPerStep: perStep(counts.submits) });
   } catch (e) {
     postMessage({ error: String(e?.message ?? e) });
   }
