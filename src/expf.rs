@@ -8,11 +8,11 @@
 //! that symbol in the wasm build only; native builds keep the platform's libm.
 
 /// ln 2 split in two, so that `x - k·ln 2` is exact for the `k` that occur (Cody–Waite).
-const LN2_HI: f32 = 0.693_359_4;
-const LN2_LO: f32 = -2.121_944_4e-4;
+pub(crate) const LN2_HI: f32 = 0.693_359_4;
+pub(crate) const LN2_LO: f32 = -2.121_944_4e-4;
 /// Above this `e^x` overflows f32; below the other it rounds to zero.
 const MAX_ARG: f32 = 88.722_84;
-const MIN_ARG: f32 = -103.972_08;
+pub(crate) const MIN_ARG: f32 = -103.972_08;
 
 /// `e^x`: NaN for NaN, `+∞` above ~88.72, `0` below ~−103.97, within 2 ulp elsewhere.
 #[inline]
@@ -28,15 +28,7 @@ pub fn exp(x: f32) -> f32 {
     }
     // x = k·ln 2 + r with |r| ≤ ln 2 / 2.
     let k = (x * std::f32::consts::LOG2_E + 0.5).floor();
-    let r = x - k * LN2_HI - k * LN2_LO;
-    let r2 = r * r;
-    let p = (((((1.987_569_2e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r
-        + 1.666_666_5e-1)
-        * r
-        + 0.5)
-        * r2
-        + r
-        + 1.0;
+    let p = expm1_reduced(x - k * LN2_HI - k * LN2_LO) + 1.0;
     // 2^k in two factors, each a normal float, so results near the overflow and in the
     // subnormal range are scaled without an intermediate infinity or zero.
     let k = k as i32;
@@ -44,9 +36,19 @@ pub fn exp(x: f32) -> f32 {
     p * pow2(half) * pow2(k - half)
 }
 
+/// e^r − 1 for the reduced argument |r| ≤ ln 2 / 2: Cephes' degree-7 polynomial without its
+/// final + 1 (so that e^x − 1 near 0 does not cancel). Also what the CPU backend's fused
+/// kernels (`models/fused.rs`) evaluate, there in vectorized loops.
+#[inline(always)]
+pub(crate) fn expm1_reduced(r: f32) -> f32 {
+    (((((1.987_569_2e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r + 1.666_666_5e-1) * r + 0.5)
+        * (r * r)
+        + r
+}
+
 /// `2^n` for `n` in [−126, 127], built from its exponent bits.
-#[inline]
-fn pow2(n: i32) -> f32 {
+#[inline(always)]
+pub(crate) fn pow2(n: i32) -> f32 {
     f32::from_bits(((n + 127) as u32) << 23)
 }
 

@@ -1,4 +1,4 @@
-//! ELU and the cross-entropy with logits as single passes on the CPU backend.
+//! ELU, tanh and the cross-entropy with logits as single passes on the CPU backend.
 //!
 //! Composed from tensor operations ([`super::mlp::elu_composed`],
 //! [`super::autoencoder::bce_composed`]) each is seven to ten passes over its tensor forward and
@@ -29,36 +29,55 @@ use burn::tensor::{DType, TensorData};
 /// The CPU backend as the trainers use it: flex under autodiff, no gradient checkpointing.
 type CpuAutodiff = Autodiff<Flex, NoCheckpointing>;
 
+/// A tensor on the CPU backend, as these kernels take it: under autodiff or plain.
+enum OnCpu {
+    Tracked(FloatTensor<CpuAutodiff>),
+    Plain(FlexTensor),
+}
+
+impl OnCpu {
+    /// `x`'s f32 flex primitive, or `Err(x)` (untouched) on any other backend or dtype. Only a
+    /// clone is converted, and `x` dropped after, so the primitive is its buffer's only owner.
+    fn of<const D: usize>(x: Tensor<D>) -> Result<Self, Tensor<D>> {
+        if let Ok(primitive) = x.clone().try_into_primitive::<CpuAutodiff>() {
+            if primitive.primitive().dtype() == DType::F32 {
+                drop(x);
+                return Ok(OnCpu::Tracked(primitive));
+            }
+        } else if let Ok(primitive) = x.clone().try_into_primitive::<Flex>()
+            && primitive.dtype() == DType::F32
+        {
+            drop(x);
+            return Ok(OnCpu::Plain(primitive));
+        }
+        Err(x)
+    }
+
+    /// Back to the tensor it came from.
+    fn into_tensor<const D: usize>(self) -> Tensor<D> {
+        match self {
+            OnCpu::Tracked(p) => Tensor::from_primitive::<CpuAutodiff>(p),
+            OnCpu::Plain(p) => Tensor::from_primitive::<Flex>(p),
+        }
+    }
+
+    /// The values, without autodiff's bookkeeping.
+    fn flex(&self) -> &FlexTensor {
+        match self {
+            OnCpu::Tracked(p) => p.primitive(),
+            OnCpu::Plain(p) => p,
+        }
+    }
+}
+
 /// ELU (α = 1) on the CPU backend in one pass; `Err(x)` (untouched) on any other backend.
 pub fn elu<const D: usize>(x: Tensor<D>) -> Result<Tensor<D>, Tensor<D>> {
-    if let Ok(primitive) = x.clone().try_into_primitive::<CpuAutodiff>() {
-        if primitive.primitive().dtype() == DType::F32 {
-            drop(x); // so that the primitive is the tensor's only owner again
-            return Ok(Tensor::from_primitive::<CpuAutodiff>(elu_tracked(primitive)));
-        }
-    } else if let Ok(primitive) = x.clone().try_into_primitive::<Flex>()
-        && primitive.dtype() == DType::F32
-    {
-        drop(x);
-        return Ok(Tensor::from_primitive::<Flex>(map(&primitive, elu_value)));
-    }
-    Err(x)
+    pointwise::<Elu, D>(x)
 }
 
 /// tanh on the CPU backend in one pass; `Err(x)` (untouched) on any other backend.
 pub fn tanh<const D: usize>(x: Tensor<D>) -> Result<Tensor<D>, Tensor<D>> {
-    if let Ok(primitive) = x.clone().try_into_primitive::<CpuAutodiff>() {
-        if primitive.primitive().dtype() == DType::F32 {
-            drop(x);
-            return Ok(Tensor::from_primitive::<CpuAutodiff>(tanh_tracked(primitive)));
-        }
-    } else if let Ok(primitive) = x.clone().try_into_primitive::<Flex>()
-        && primitive.dtype() == DType::F32
-    {
-        drop(x);
-        return Ok(Tensor::from_primitive::<Flex>(map(&primitive, tanh_value)));
-    }
-    Err(x)
+    pointwise::<Tanh, D>(x)
 }
 
 /// Σ over every element of `max(l, 0) − l·x + log(1 + e^−|l|)`, times `scale`, as a one-element
@@ -72,75 +91,83 @@ pub fn bce_with_logits_sum<const D: usize>(
     if logits.dims() != targets.dims() {
         return Err((logits, targets));
     }
-    let targets_primitive = match targets.clone().try_into_primitive::<CpuAutodiff>() {
-        Ok(t) => t.into_primitive(),
-        Err(_) => match targets.clone().try_into_primitive::<Flex>() {
-            Ok(t) => t,
-            Err(_) => return Err((logits, targets)),
-        },
+    let logits = match OnCpu::of(logits) {
+        Ok(logits) => logits,
+        Err(logits) => return Err((logits, targets)),
     };
-    if targets_primitive.dtype() != DType::F32 {
-        return Err((logits, targets));
-    }
-    if let Ok(primitive) = logits.clone().try_into_primitive::<CpuAutodiff>() {
-        if primitive.primitive().dtype() == DType::F32 {
-            drop((logits, targets));
-            return Ok(Tensor::from_primitive::<CpuAutodiff>(bce_tracked(primitive, targets_primitive, scale)));
-        }
-    } else if let Ok(primitive) = logits.clone().try_into_primitive::<Flex>()
-        && primitive.dtype() == DType::F32
-    {
-        drop((logits, targets));
-        return Ok(Tensor::from_primitive::<Flex>(scalar(bce_sum(&primitive, &targets_primitive, scale))));
-    }
-    Err((logits, targets))
+    let targets = match OnCpu::of(targets) {
+        Ok(targets) => targets.flex().clone(),
+        Err(targets) => return Err((logits.into_tensor(), targets)),
+    };
+    Ok(match logits {
+        OnCpu::Tracked(logits) => Tensor::from_primitive::<CpuAutodiff>(bce_tracked(logits, targets, scale)),
+        OnCpu::Plain(logits) => Tensor::from_primitive::<Flex>(scalar(bce_sum(&logits, &targets, scale))),
+    })
 }
 
-/// The ELU as an autodiff operation whose backward step reads only its output: the derivative
-/// is 1 where the output is positive and `e^x = output + 1` elsewhere.
-fn elu_tracked(x: FloatTensor<CpuAutodiff>) -> FloatTensor<CpuAutodiff> {
-    #[derive(Debug)]
-    struct Elu;
+/// An elementwise function whose derivative can be read from its output, so that its backward
+/// step keeps only the output.
+trait Pointwise: std::fmt::Debug + Send + Sync + 'static {
+    fn value(x: f32) -> f32;
+    /// The incoming gradient `g` times the derivative, at a point whose output is `y`.
+    fn backward(g: f32, y: f32) -> f32;
+}
 
-    impl Backward<Flex, 1> for Elu {
+/// ELU: the derivative is 1 where the output is positive and `e^x = output + 1` elsewhere.
+#[derive(Debug)]
+struct Elu;
+
+impl Pointwise for Elu {
+    #[inline(always)]
+    fn value(x: f32) -> f32 {
+        elu_value(x)
+    }
+    #[inline(always)]
+    fn backward(g: f32, y: f32) -> f32 {
+        if y > 0.0 { g } else { g * (y + 1.0) }
+    }
+}
+
+/// tanh: d tanh = 1 − tanh².
+#[derive(Debug)]
+struct Tanh;
+
+impl Pointwise for Tanh {
+    #[inline(always)]
+    fn value(x: f32) -> f32 {
+        tanh_value(x)
+    }
+    #[inline(always)]
+    fn backward(g: f32, y: f32) -> f32 {
+        g * (1.0 - y * y)
+    }
+}
+
+/// `P` applied in one pass; under autodiff, an operation whose backward step is one pass too.
+fn pointwise<P: Pointwise, const D: usize>(x: Tensor<D>) -> Result<Tensor<D>, Tensor<D>> {
+    #[derive(Debug)]
+    struct Op<P>(std::marker::PhantomData<P>);
+
+    impl<P: Pointwise> Backward<Flex, 1> for Op<P> {
         type State = FlexTensor;
 
         fn backward(self, ops: Ops<Self::State, 1>, grads: &mut Gradients, _: &mut Checkpointer) {
             let output = ops.state;
-            unary::<Flex, _>(ops.parents, ops.node, grads, |grad| zip(&grad, &output, |g, y| if y > 0.0 { g } else { g * (y + 1.0) }));
+            unary::<Flex, _>(ops.parents, ops.node, grads, |grad| zip(&grad, &output, P::backward));
         }
     }
 
-    match Elu.prepare::<NoCheckpointing>([x.node()]).compute_bound().stateful() {
-        OpsKind::Tracked(prep) => {
-            let output = map(x.primitive(), elu_value);
-            prep.finish(output.clone(), output)
+    Ok(match OnCpu::of(x)? {
+        OnCpu::Plain(x) => Tensor::from_primitive::<Flex>(map(&x, P::value)),
+        OnCpu::Tracked(x) => {
+            let output = map(x.primitive(), P::value);
+            let tracked = match Op::<P>(std::marker::PhantomData).prepare::<NoCheckpointing>([x.node()]).compute_bound().stateful() {
+                OpsKind::Tracked(prep) => prep.finish(output.clone(), output),
+                OpsKind::UnTracked(prep) => prep.finish(output),
+            };
+            Tensor::from_primitive::<CpuAutodiff>(tracked)
         }
-        OpsKind::UnTracked(prep) => prep.finish(map(x.primitive(), elu_value)),
-    }
-}
-
-/// tanh as an autodiff operation whose backward step reads its output: d tanh = 1 − tanh².
-fn tanh_tracked(x: FloatTensor<CpuAutodiff>) -> FloatTensor<CpuAutodiff> {
-    #[derive(Debug)]
-    struct Tanh;
-
-    impl Backward<Flex, 1> for Tanh {
-        type State = FlexTensor;
-
-        fn backward(self, ops: Ops<Self::State, 1>, grads: &mut Gradients, _: &mut Checkpointer) {
-            let output = ops.state;
-            unary::<Flex, _>(ops.parents, ops.node, grads, |grad| zip(&grad, &output, |g, y| g * (1.0 - y * y)));
-        }
-    }
-
-    match Tanh.prepare::<NoCheckpointing>([x.node()]).compute_bound().stateful() {
-        OpsKind::Tracked(prep) => {
-            let output = map(x.primitive(), tanh_value);
-            prep.finish(output.clone(), output)
-        }
-        OpsKind::UnTracked(prep) => prep.finish(map(x.primitive(), tanh_value)),
-    }
+    })
 }
 
 /// The cross-entropy as an autodiff operation: d/dl = scale · g · (σ(l) − x).
@@ -236,30 +263,22 @@ fn expm1_nonpositive(x: f32) -> f32 {
     scale * q + (scale - 1.0)
 }
 
-/// x = k·ln 2 + r: returns e^r − 1 (Cephes' polynomial, without its final + 1) and 2^k, so that
+/// x = k·ln 2 + r: returns e^r − 1 ([`crate::expf`]'s polynomial) and 2^k, so that
 /// e^x = 2^k·(q + 1). For x in [−103.97, 0]; below, clamped; NaN gives a NaN q.
 #[inline(always)]
 fn reduced(x: f32) -> (f32, f32) {
-    const LN2_HI: f32 = 0.693_359_4;
-    const LN2_LO: f32 = -2.121_944_4e-4;
-    const MIN_ARG: f32 = -103.972_08;
+    use crate::expf::{LN2_HI, LN2_LO, MIN_ARG, expm1_reduced, pow2};
     // Adding 1.5·2²³ rounds x·log₂e to the nearest integer k and leaves k in the low bits: no
     // floor or float-to-int conversion, which baseline x86-64 (SSE2) cannot vectorize.
     const ROUND: f32 = 12_582_912.0;
     let x = if x < MIN_ARG { MIN_ARG } else { x };
     let t = x * std::f32::consts::LOG2_E + ROUND;
     let k = t - ROUND;
-    let r = x - k * LN2_HI - k * LN2_LO;
-    let q = (((((1.987_569_2e-4 * r + 1.398_199_9e-3) * r + 8.333_452e-3) * r + 4.166_579_6e-2) * r + 1.666_666_5e-1)
-        * r
-        + 0.5)
-        * r
-        * r
-        + r;
+    let q = expm1_reduced(x - k * LN2_HI - k * LN2_LO);
     // 2^k (k in [−150, 0]) in two normal factors, so subnormal results are not lost.
     let k = t.to_bits().wrapping_sub(ROUND.to_bits()) as i32;
     let half = k >> 1;
-    (q, f32::from_bits(((half + 127) as u32) << 23) * f32::from_bits(((k - half + 127) as u32) << 23))
+    (q, pow2(half) * pow2(k - half))
 }
 
 /// ln(1 + e) for e in [0, 1] without branches: 2·atanh(s) with s = e / (2 + e) ≤ 1/3, its
