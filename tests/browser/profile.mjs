@@ -34,7 +34,7 @@ try {
   const config = { train_images: 60000, test_images: 200, epochs: 1, batch_size: 100 };
   await page.evaluate((config) => window.profiled.time_autoencoder(config, 3, 1), config);   // warm-up
   await cdp.send('Profiler.start');
-  const imagesPerSecond = await page.evaluate(({ config, seconds }) => window.profiled.time_autoencoder(config, 0, seconds),
+  const imagesPerSecond = await page.evaluate(async ({ config, seconds }) => (await window.profiled.time_autoencoder(config, 0, seconds)).imagesPerSecond,
     { config, seconds: SECONDS });
   const { profile } = await cdp.send('Profiler.stop');
 
@@ -75,7 +75,7 @@ try {
   // loops (a map collected into a new tensor) inlined into the collector, not allocation.
   const families = {
     'matrix products (gemm)': /gemm|microkernel|pack_(lhs|rhs)/i,
-    'fused ELU and cross-entropy (src/models/fused.rs)': /models::fused|Elu|Bce/,
+    'fused ELU, tanh and cross-entropy (src/models/fused.rs)': /models::fused|Elu|Bce/,
     'elementwise (burn-flex kernels, map-collect loops)': /binary|unary|scalar_op|zip|elementwise|simd|macerator|extend_trusted|Map<I,F>|copy_2d|contiguous/i,
     'reductions': /reduce|sum_|mean|max_|min_/i,
     'allocation and frees': /dlmalloc|malloc|free|memcpy|memset|memmove|raw_vec|alloc_with_data|from_elem/i,
