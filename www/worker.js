@@ -14,8 +14,10 @@
 //   {type: 'mnist', train, test}                 the binarized digits (data/mnist-*.bits.gz, gzipped
 //                                                bytes); then the backend starts and 'ready' follows
 //   {type: 'backend', backend: 'gpu'|'cpu'}      switch backend, carrying the models over
-//   {type: 'time', config}                       time autoencoder steps of `config` on this backend
-//                                                (the models are not touched) → 'timed'
+//   {type: 'time', config, warmup, seconds, countGpuWork}
+//                                                time autoencoder steps of `config` on this backend
+//                                                (the models are not touched) → 'timed'; with
+//                                                countGpuWork, WebGPU dispatches are counted too
 //   {type: 'start', phase, config}               start a fresh run of a phase:
 //        'ae'   the autoencoder
 //        'flow' a RealNVP flow on the frozen autoencoder's codes (FlowAE)
@@ -50,7 +52,7 @@
 //   {type: 'status', text}                                    what it is doing (loading…)
 //   {type: 'ready', backend, adapter, notice, train, test}
 //   {type: 'timed', backend, imagesPerSecond, steps, dispatchesPerStep, submitsPerStep}
-//                                             (the last two null off WebGPU)
+//                                             (the last two null off WebGPU or unless counted)
 //   {type: 'started', phase, config, stepsPerEpoch}
 //   {type: 'progress', phase, epoch, epochs, step, steps_per_epoch, first_step, losses, test_loss,
 //                      evaluating, preparing, done, generator_losses, wasserstein, imagesPerSecond, chunkMs}
@@ -343,7 +345,8 @@ async function handle(command) {
     case 'mnist': await receiveDigits(command); break;
     case 'backend': await switchBackend(command.backend); break;
     case 'time': {
-      const { result, dispatches, submits } = await countingGpuWork(() => lab.time_autoencoder(command.config, command.warmup ?? 1, command.seconds ?? 0.5));
+      const timing = () => lab.time_autoencoder(command.config, command.warmup ?? 1, command.seconds ?? 0.5);
+      const { result, dispatches, submits } = command.countGpuWork ? await countingGpuWork(timing) : { result: await timing(), dispatches: null, submits: null };
       post({ type: 'timed', backend: currentBackend, imagesPerSecond: result.imagesPerSecond, steps: result.steps,
         dispatchesPerStep: dispatches === null ? null : dispatches / result.steps,
         submitsPerStep: submits === null ? null : submits / result.steps });

@@ -142,7 +142,7 @@ async function onWebGpu(browser, url) {
         const ready = await worker.next((m) => m.type === 'ready', { timeoutMs: 120_000 });
         if (ready.backend !== 'gpu') return { error: ready.notice };
         const config = { train_images: 2000, test_images: 200, epochs: 1, batch_size: 100 };
-        const { imagesPerSecond, dispatchesPerStep, submitsPerStep } = await worker.request({ type: 'time', config, warmup: 2, seconds: 3 },
+        const { imagesPerSecond, dispatchesPerStep, submitsPerStep } = await worker.request({ type: 'time', config, warmup: 2, seconds: 3, countGpuWork: true },
           (m) => m.type === 'timed', { timeoutMs: 300_000 });
         return { imagesPerSecond, dispatchesPerStep, submitsPerStep };
       } finally { worker.terminate(); }
