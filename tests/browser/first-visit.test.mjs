@@ -3,9 +3,7 @@
 // (here the only WebGPU adapter is SwiftShader, a software one).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, waitForState, setSettings, inkOf } from './harness.mjs';
-
-const SMALL = { train_images: 500, test_images: 200, epochs: 1, batch_size: 50, learning_rate: 0.003 };
+import { startServer, launch, waitForState, setSettings, inkOf, SMALL } from './harness.mjs';
 
 let server, url, browser;
 before(async () => {

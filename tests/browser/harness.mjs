@@ -4,6 +4,9 @@ import { serve } from '../../tools/serve.mjs';
 
 export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 
+/** Autoencoder settings small enough for a test to train to the end in seconds. */
+export const SMALL = { train_images: 500, test_images: 200, epochs: 1, batch_size: 50, learning_rate: 0.003 };
+
 /** Serves www/ on a free loopback port; returns {server, url}. */
 export async function startServer() {
   const server = await serve('www', { port: 0 });
