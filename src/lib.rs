@@ -29,6 +29,7 @@ pub mod rng;
 pub mod session;
 pub mod train;
 pub mod weights;
+mod wide;
 
 #[cfg(target_arch = "wasm32")]
 mod web;

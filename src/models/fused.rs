@@ -16,6 +16,8 @@
 // runs the composed form on them: a move of a few hundred bytes, once per layer.
 #![allow(clippy::result_large_err)]
 
+pub mod norm;
+
 use burn::backend::autodiff::checkpoint::base::Checkpointer;
 use burn::backend::autodiff::checkpoint::strategy::NoCheckpointing;
 use burn::backend::autodiff::grads::Gradients;
@@ -25,6 +27,8 @@ use burn::backend::tensor::FloatTensor;
 use burn::backend::{Autodiff, Flex, TensorMetadata};
 use burn::prelude::*;
 use burn::tensor::{DType, TensorData};
+
+use crate::wide::wide;
 
 /// The CPU backend as the trainers use it: flex under autodiff, no gradient checkpointing.
 type CpuAutodiff = Autodiff<Flex, NoCheckpointing>;
@@ -203,6 +207,11 @@ fn bce_tracked(
 
 fn bce_sum(logits: &FlexTensor, targets: &FlexTensor, scale: f32) -> f32 {
     let (l, x) = (contiguous(logits), contiguous(targets));
+    wide(#[inline(always)] || bce_sum_of(&l, &x, scale))
+}
+
+#[inline(always)]
+fn bce_sum_of(l: &[f32], x: &[f32], scale: f32) -> f32 {
     let term = |l: f32, x: f32| l.max(0.0) - l * x + ln_1p_unit(exp_nonpositive(-l.abs()));
     // Eight running sums, so the loop vectorizes (one sum would fix the order of additions),
     // each emptied into an f64 every 1,024 elements, so that the error does not grow with the
@@ -304,12 +313,13 @@ fn contiguous(t: &FlexTensor) -> std::borrow::Cow<'_, [f32]> {
 }
 
 fn map(t: &FlexTensor, f: impl Fn(f32) -> f32) -> FlexTensor {
-    let values: Vec<f32> = contiguous(t).iter().map(|&v| f(v)).collect();
+    let values: Vec<f32> = wide(#[inline(always)] || contiguous(t).iter().map(|&v| f(v)).collect());
     FlexTensor::from_data(TensorData::new(values, t.shape()))
 }
 
 fn zip(a: &FlexTensor, b: &FlexTensor, f: impl Fn(f32, f32) -> f32) -> FlexTensor {
-    let values: Vec<f32> = contiguous(a).iter().zip(contiguous(b).iter()).map(|(&a, &b)| f(a, b)).collect();
+    let (a_values, b_values) = (contiguous(a), contiguous(b));
+    let values: Vec<f32> = wide(#[inline(always)] || a_values.iter().zip(b_values.iter()).map(|(&a, &b)| f(a, b)).collect());
     FlexTensor::from_data(TensorData::new(values, a.shape()))
 }
 

@@ -6,6 +6,7 @@
 
 use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig};
 use burn::prelude::*;
+use burn::tensor::TensorData;
 use burn::tensor::activation::relu;
 
 /// ELU (α = 1): x above zero, eˣ − 1 at or below. One pass forward and one backward on the
@@ -23,6 +24,30 @@ pub fn elu(x: Tensor<2>) -> Tensor<2> {
 /// and eˣ below (0 at exactly 0, where burn's gives 1).
 pub fn elu_composed(x: Tensor<2>) -> Tensor<2> {
     relu(x.clone()) + relu(x.neg()).neg().exp().sub_scalar(1.0)
+}
+
+/// ELU(BatchNorm(x)). While training on the CPU backend, one operation
+/// ([`super::fused::norm`]) whose batch statistics then feed the running averages as burn's
+/// `BatchNorm::forward` would; otherwise burn's BatchNorm, then [`elu`].
+fn norm_elu(norm: &BatchNorm, x: Tensor<2>) -> Tensor<2> {
+    if !(x.device().is_autodiff() && norm.training.is_enabled()) {
+        return elu(norm.forward(x));
+    }
+    match super::fused::norm::batch_norm_elu(x, norm.gamma.val(), norm.beta.val(), norm.epsilon) {
+        Ok(fused) => {
+            let device = fused.output.device();
+            let update = |state: &burn::module::RunningState<Tensor<1>>, batch: Vec<f32>| {
+                let features = batch.len();
+                let batch = Tensor::<1>::from_data(TensorData::new(batch, [features]), &device);
+                let running = state.value_sync().to_device(&device).mul_scalar(1.0 - norm.momentum);
+                state.update(running.add(batch.mul_scalar(norm.momentum)).detach());
+            };
+            update(&norm.running_mean, fused.mean);
+            update(&norm.running_var, fused.variance);
+            fused.output
+        }
+        Err(x) => elu(norm.forward(x)),
+    }
 }
 
 /// The shape of an [`Mlp`].
@@ -84,11 +109,10 @@ impl Mlp {
     pub fn forward(&self, input: Tensor<2>) -> Tensor<2> {
         let x = self.hidden.iter().fold(input, |x, layer| {
             let x = layer.linear.forward(x);
-            let x = match &layer.norm {
-                Some(norm) => norm.forward(x),
-                None => x,
-            };
-            elu(x)
+            match &layer.norm {
+                Some(norm) => norm_elu(norm, x),
+                None => elu(x),
+            }
         });
         self.output.forward(x)
     }

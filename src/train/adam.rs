@@ -69,11 +69,13 @@ impl Adam {
         let g = flex(grad).to_contiguous();
         let g = &g.storage::<f32>()[..n];
         let (p, m_, v_) = (contiguous_mut(&mut param), contiguous_mut(&mut m), contiguous_mut(&mut v));
-        for (((p, m), v), &g) in p.iter_mut().zip(m_.iter_mut()).zip(v_.iter_mut()).zip(g) {
-            *m = b1 * *m + (1.0 - b1) * g;
-            *v = b2 * *v + (1.0 - b2) * (g * g);
-            *p -= factor * *m / (v.sqrt() + epsilon);
-        }
+        crate::wide::wide(#[inline(always)] || {
+            for (((p, m), v), &g) in p.iter_mut().zip(m_.iter_mut()).zip(v_.iter_mut()).zip(g) {
+                *m = b1 * *m + (1.0 - b1) * g;
+                *v = b2 * *v + (1.0 - b2) * (g * g);
+                *p -= factor * *m / (v.sqrt() + epsilon);
+            }
+        });
         let wrap = |t: FlexTensor| Tensor::<D>::from_primitive::<Flex>(t);
         (wrap(param), AdamState::new(AdaptiveMomentumState::new(time, wrap(m), wrap(v))))
     }
