@@ -8,16 +8,22 @@
 
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
-use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig, PaddingConfig2d};
+use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
 use burn::prelude::*;
+use burn::tensor::TensorData;
 use burn::tensor::activation::relu;
 
 use crate::data::SIDE;
 use crate::error::Result;
+use crate::rng::Rng;
 use crate::weights::{WeightsFile, load_module, read_module};
 
 /// Width of the feature layer FCD is computed on.
 pub const FEATURES: usize = 64;
+
+/// The share of activations dropout zeroes while training, before the feature layer and
+/// before the output.
+const DROPOUT: f64 = 0.3;
 
 /// 28×28 digit → 10 class logits, with a 64-d feature layer before the output.
 #[derive(Module, Debug)]
@@ -25,7 +31,6 @@ pub struct Classifier {
     conv1: Conv2d,
     conv2: Conv2d,
     pool: MaxPool2d,
-    dropout: Dropout,
     features: Linear,
     output: Linear,
 }
@@ -38,7 +43,6 @@ impl Classifier {
             conv1: conv(1, 16),
             conv2: conv(16, 32),
             pool: MaxPool2dConfig::new([2, 2]).with_strides([2, 2]).init(),
-            dropout: DropoutConfig::new(0.3).init(),
             features: LinearConfig::new(32 * 7 * 7, FEATURES).init(device),
             output: LinearConfig::new(FEATURES, 10).init(device),
         }
@@ -46,20 +50,46 @@ impl Classifier {
 
     /// `[batch, 784]` pixels in [0, 1] → `[batch, 64]` penultimate features (after ReLU).
     pub fn features(&self, pixels: Tensor<2>) -> Tensor<2> {
-        let [batch, _] = pixels.dims();
-        let x = pixels.reshape([batch, 1, SIDE, SIDE]);
-        let x = self.pool.forward(relu(self.conv1.forward(x)));
-        let x = self.pool.forward(relu(self.conv2.forward(x)));
-        let x = self.dropout.forward(x.reshape([batch, 32 * 7 * 7]));
-        relu(self.features.forward(x))
+        self.features_with(pixels, None)
     }
 
     /// `[batch, 784]` pixels → `[batch, 10]` logits.
     pub fn forward(&self, pixels: Tensor<2>) -> Tensor<2> {
-        self.output.forward(self.dropout.forward(self.features(pixels)))
+        self.output.forward(self.features(pixels))
+    }
+
+    /// The logits while training: with dropout, its masks drawn from `rng` on the host (not
+    /// from the device's generator, which every model and thread of the process shares), so
+    /// that a seed gives the same run whatever else runs beside it, and a rolled-back chunk
+    /// replays its masks.
+    pub fn forward_training(&self, pixels: Tensor<2>, rng: &mut Rng) -> Tensor<2> {
+        let features = self.features_with(pixels, Some(rng));
+        self.output.forward(dropout(features, rng))
+    }
+
+    fn features_with(&self, pixels: Tensor<2>, rng: Option<&mut Rng>) -> Tensor<2> {
+        let [batch, _] = pixels.dims();
+        let x = pixels.reshape([batch, 1, SIDE, SIDE]);
+        let x = self.pool.forward(relu(self.conv1.forward(x)));
+        let x = self.pool.forward(relu(self.conv2.forward(x)));
+        let x = x.reshape([batch, 32 * 7 * 7]);
+        let x = match rng {
+            Some(rng) => dropout(x, rng),
+            None => x,
+        };
+        relu(self.features.forward(x))
     }
 }
 
+/// Inverted dropout: each value zeroed with probability [`DROPOUT`], the rest scaled by
+/// 1 / (1 − p), so that inference needs no scaling.
+fn dropout(x: Tensor<2>, rng: &mut Rng) -> Tensor<2> {
+    let [rows, cols] = x.dims();
+    let keep = (1.0 / (1.0 - DROPOUT)) as f32;
+    let mask: Vec<f32> = (0..rows * cols).map(|_| if rng.uniform() < DROPOUT { 0.0 } else { keep }).collect();
+    let mask = Tensor::<2>::from_data(TensorData::new(mask, [rows, cols]), &x.device());
+    x * mask
+}
 
 impl Classifier {
     /// The classifier stored in a weights file (kind "classifier"), on `device`.

@@ -162,22 +162,26 @@ impl AeTrainer {
         train.check_pixels(config.pixels)?;
         test.check_pixels(config.pixels)?;
         let device = device.clone().autodiff();
-        device.seed(config.seed);
-        let model = config.model.init(&device)?;
+        // The AAE's discriminator is drawn after the autoencoder, from the same seeding.
+        let (model, discriminator) = crate::rng::seeded(&device, config.seed, || -> Result<_> {
+            let model = config.model.init(&device)?;
+            let discriminator = match &config.adversarial {
+                Some(a) => Some(Critic::new(config.model.latent, &[a.hidden, a.hidden], &device)?),
+                None => None,
+            };
+            Ok((model, discriminator))
+        })?;
         let optim = Adam::new(0.9, 0.999, 1e-8).optimizer();
         let train = train.take(config.train_images);
         let test = test.take(config.test_images);
         let batches = Batches::new(train.len(), config.batch_size, Rng::new(config.seed));
         let noise = Rng::new(config.seed ^ 0x7AE);
         let at = Position { batches, step: 0, eval_next: None, noise };
-        let adversary = match &config.adversarial {
-            Some(a) => Some(Adversary {
-                discriminator: Critic::new(config.model.latent, &[a.hidden, a.hidden], &device)?,
-                discriminator_optim: Adam::new(0.9, 0.999, 1e-8).optimizer(),
-                encoder_optim: Adam::new(0.9, 0.999, 1e-8).optimizer(),
-            }),
-            None => None,
-        };
+        let adversary = discriminator.map(|discriminator| Adversary {
+            discriminator,
+            discriminator_optim: Adam::new(0.9, 0.999, 1e-8).optimizer(),
+            encoder_optim: Adam::new(0.9, 0.999, 1e-8).optimizer(),
+        });
         Ok(AeTrainer { config, device, model, optim, train, test, at, eval_sums: Vec::new(), adversary })
     }
 

@@ -46,6 +46,8 @@ impl Default for ClassifierTrainingConfig {
 struct Position {
     batches: Batches,
     step: usize,
+    /// Dropout's masks.
+    dropout: Rng,
 }
 
 /// A classifier being trained on binarized digits.
@@ -65,12 +67,12 @@ impl ClassifierTrainer {
         check_range("classifier batch size", config.batch_size, 1, train.len().clamp(1, 4096))?;
         check_range("classifier learning rate", config.learning_rate, 1e-7, 1.0)?;
         let device = device.clone().autodiff();
-        device.seed(config.seed);
+        let model = crate::rng::seeded(&device, config.seed, || Classifier::new(&device));
         let batches = Batches::new(train.len(), config.batch_size, Rng::new(config.seed ^ 0xC1A5));
         Ok(ClassifierTrainer {
-            model: Classifier::new(&device),
+            model,
             optim: Adam::new(0.9, 0.999, 1e-5).optimizer(),
-            at: Position { batches, step: 0 },
+            at: Position { batches, step: 0, dropout: Rng::new(config.seed ^ 0xD509) },
             train: train.clone(),
             config,
             device,
@@ -106,7 +108,7 @@ impl ClassifierTrainer {
             let x = Tensor::<2>::from_data(TensorData::new(self.train.batch(indices, Pixels::Binarized), [indices.len(), PIXELS]), &self.device);
             let labels: Vec<i64> = indices.iter().map(|&i| i64::from(self.train.labels()[i])).collect();
             let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [indices.len()]), &self.device);
-            let loss = loss_fn.forward(self.model.forward(x), y);
+            let loss = loss_fn.forward(self.model.forward_training(x, &mut self.at.dropout), y);
             let grads = GradientsParams::from_grads(loss.backward(), &self.model);
             self.model = self.optim.step(self.config.learning_rate, self.model.clone(), grads);
             losses.push(loss.detach().inner());

@@ -232,8 +232,8 @@ impl FlowTrainer {
     /// Builds the flow, its ActNorm standardizing the training codes.
     fn start_flow(&mut self) -> Result<()> {
         let (mean, std) = self.codes.train_mean_std();
-        self.device.seed(self.config.seed);
-        self.flow = Some(self.config.flow.init(self.latent(), &mean, &std, &self.device)?);
+        let flow = crate::rng::seeded(&self.device, self.config.seed, || self.config.flow.init(self.latent(), &mean, &std, &self.device))?;
+        self.flow = Some(flow);
         Ok(())
     }
 

@@ -214,9 +214,10 @@ impl WganTrainer {
 
     fn start_models(&mut self) -> Result<()> {
         let k = self.codes.latent();
-        self.device.seed(self.config.seed);
-        let generator = Generator::new(k, self.config.generator_hidden, &self.device);
-        let critic = Critic::new(k, &[self.config.critic_hidden, self.config.critic_hidden], &self.device)?;
+        let (generator, critic) = crate::rng::seeded(&self.device, self.config.seed, || {
+            let generator = Generator::new(k, self.config.generator_hidden, &self.device);
+            Critic::new(k, &[self.config.critic_hidden, self.config.critic_hidden], &self.device).map(|critic| (generator, critic))
+        })?;
         self.models = Some((generator, critic));
         Ok(())
     }
