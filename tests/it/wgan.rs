@@ -2,7 +2,7 @@
 //! penalty against finite differences, the two adversarial losses, a critic that separates
 //! shifted codes, and a generator that learns a known distribution.
 
-mod common;
+use crate::common;
 
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;

@@ -1,6 +1,6 @@
 //! RealNVP and FlowAE's flow phase on the CPU backend.
 
-mod common;
+use crate::common;
 
 use burn::prelude::*;
 use burn::tensor::TensorData;

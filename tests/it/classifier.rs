@@ -1,6 +1,6 @@
 //! The FCD classifier shipped with the page: it loads, and it is as accurate as FCD needs.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

@@ -1,6 +1,6 @@
 //! The IDX reader on good and malformed bytes.
 
-mod common;
+use crate::common;
 
 use flowae::Error;
 use flowae::data::{Digits, PIXELS, Pixels, epoch_batches, parse_images, parse_labels, to_idx};

@@ -1,6 +1,6 @@
 //! The weights file: round trips, and every kind of damage refused with a message.
 
-mod common;
+use crate::common;
 
 use burn::module::Module;
 use burn::prelude::*;

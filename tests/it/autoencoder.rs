@@ -1,6 +1,6 @@
 //! The autoencoder and its trainer on the CPU backend.
 
-mod common;
+use crate::common;
 
 use burn::prelude::*;
 use burn::tensor::TensorData;

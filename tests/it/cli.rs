@@ -1,6 +1,6 @@
 //! The native tool, end to end on a subset.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

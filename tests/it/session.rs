@@ -2,7 +2,7 @@
 //! files that are not ours, damaged or inconsistent are refused; the shipped pretrained file
 //! loads and samples.
 
-mod common;
+use crate::common;
 
 use burn::prelude::Device;
 use flowae::data::Digits;
