@@ -158,8 +158,18 @@ case "$cmd" in
   bench)
     build
     ensure_chromium
-    log "native benchmark"
-    cargo run --release -- train-ae --epochs 1 --train-images 10000 --test-images 1000 --out out/bench
+    log "native benchmark (one thread; every epoch's time includes its test pass)"
+    cargo run --release -- train-ae --epochs 3 --train-images 10000 --test-images 1000 --out out/bench
+    # The same autoencoder in PyTorch, timed the same way, where PyTorch is installed (it is not
+    # a dependency; PYTHON names an interpreter that has it).
+    if "${PYTHON:-python3}" -c 'import torch' 2>/dev/null; then
+      for threads in 1 2; do
+        log "PyTorch reference, $threads thread(s)"
+        "${PYTHON:-python3}" tools/pytorch-ae.py --threads "$threads"
+      done
+    else
+      log "no PyTorch here (set PYTHON to an interpreter with torch to compare natively)"
+    fi
     log "browser benchmark"
     node tests/browser/bench.mjs
     ;;
