@@ -239,7 +239,9 @@ impl AeTrainer {
         let mut losses = Vec::new();
         let mut adversarial: [Vec<Tensor<1>>; 2] = Default::default();
         let mut finished_test: Option<Tensor<1>> = None;
-        let inference = self.model.valid();
+        // The test pass's model in inference mode, taken when the pass first needs it in this
+        // chunk: after the epoch's last training steps, which may come earlier in the same chunk.
+        let mut inference: Option<Autoencoder> = None;
         let plain = self.device.clone().inner();
         for _ in 0..units {
             if self.is_done() {
@@ -249,7 +251,8 @@ impl AeTrainer {
                 let end = (next + EVAL_BATCH).min(self.test.len());
                 let x = self.upload(&self.test, &(next..end).collect::<Vec<_>>(), &plain);
                 // Fixed draws for a VAE, so that test losses differ only by the model.
-                let mean = objective(&inference, x, 0.0, &mut Rng::new(self.config.seed ^ next as u64), &plain);
+                let inference = inference.get_or_insert_with(|| self.model.valid());
+                let mean = objective(inference, x, 0.0, &mut Rng::new(self.config.seed ^ next as u64), &plain);
                 self.eval_sums.push(mean.mul_scalar((end - next) as f64));
                 if end == self.test.len() {
                     let sums = Tensor::cat(std::mem::take(&mut self.eval_sums), 0);

@@ -22,11 +22,16 @@ fn small(seed: u64) -> AeTrainingConfig {
 }
 
 fn train_all(config: AeTrainingConfig, train: &Digits, test: &Digits) -> (Vec<f32>, Vec<(usize, f32)>) {
+    train_in_chunks(config, train, test, 7)
+}
+
+/// Every training loss and test loss of a run driven `units` at a time.
+fn train_in_chunks(config: AeTrainingConfig, train: &Digits, test: &Digits, units: usize) -> (Vec<f32>, Vec<(usize, f32)>) {
     let mut trainer = AeTrainer::new(config, train, test, &Device::flex()).unwrap();
     let (mut losses, mut tests) = (Vec::new(), Vec::new());
     while !trainer.is_done() {
-        let p = pollster::block_on(trainer.run(7)).unwrap();
-        assert!(p.losses.len() <= 7);
+        let p = pollster::block_on(trainer.run(units)).unwrap();
+        assert!(p.losses.len() <= units);
         assert_eq!(p.first_step + p.losses.len(), p.step);
         losses.extend(p.losses);
         tests.extend(p.test_loss);
@@ -84,8 +89,33 @@ fn loss_falls_on_a_small_subset() {
     assert!(tests[2].1 < 250.0, "test loss after 3 small epochs: {tests:?}");
 }
 
+/// The page sizes its chunks by the clock, so where they fall must not change a number: the
+/// test pass once scored the model as it stood at the start of the chunk its epoch ended in.
+#[test]
+fn how_the_run_is_chunked_changes_no_loss() {
+    common::in_own_process("autoencoder::chunked_runs_alone");
+}
+
+#[test]
+#[ignore = "run by how_the_run_is_chunked_changes_no_loss, in a process of its own"]
+fn chunked_runs_alone() {
+    let (train, test) = common::mnist();
+    let config = AeTrainingConfig { epochs: 2, train_images: 400, test_images: 100, ..small(13) };
+    let one_at_a_time = train_in_chunks(config.clone(), &train, &test, 1);
+    assert_eq!(one_at_a_time.1.len(), 2, "a test loss per epoch");
+    for units in [3, 50] {
+        assert_eq!(train_in_chunks(config.clone(), &train, &test, units), one_at_a_time, "chunks of {units}");
+    }
+}
+
 #[test]
 fn the_same_seed_gives_the_same_losses() {
+    common::in_own_process("autoencoder::same_seed_alone");
+}
+
+#[test]
+#[ignore = "run by the_same_seed_gives_the_same_losses, in a process of its own"]
+fn same_seed_alone() {
     let (train, test) = common::mnist();
     let config = AeTrainingConfig { epochs: 1, train_images: 300, test_images: 100, ..small(11) };
     let a = train_all(config.clone(), &train, &test);

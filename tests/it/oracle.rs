@@ -139,18 +139,10 @@ fn to_json(records: &BTreeMap<String, Record>) -> String {
     format!("{{\n{}\n}}\n", models.join(",\n"))
 }
 
-/// The device's random generator is one per process, and the other tests draw from it (each
-/// model's initialization) while they run beside this one; so the oracle is computed in a
-/// process of its own: this test binary, run again on [`computed_alone`] only.
+/// Computed in a process of its own: see [`common::in_own_process`].
 #[test]
 fn oracle_losses_and_samples_are_reproduced_exactly() {
-    let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .args(["oracle::computed_alone", "--exact", "--ignored", "--test-threads=1", "--nocapture"])
-        .output()
-        .expect("the test binary runs again");
-    let say = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
-    assert!(output.status.success(), "{}{}", say(&output.stdout), say(&output.stderr));
-    assert!(say(&output.stdout).contains("1 passed"), "the oracle ran: {}", say(&output.stdout));
+    common::in_own_process("oracle::computed_alone");
 }
 
 #[test]
