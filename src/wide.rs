@@ -7,7 +7,8 @@
 //! FMA where the CPU has both, so that the closure, inlined there, vectorizes 8 wide. Rust never
 //! contracts `a * b + c` into a fused multiply-add by itself, and these loops keep their order
 //! of operations whatever the vector width, so the results are the same bits either way
-//! (`src/models/fused.rs`'s tests compare both). In wasm, and elsewhere, the closure just runs.
+//! (`the_wide_path_gives_the_same_bits` in src/models/fused/norm.rs compares both). In wasm, and
+//! elsewhere, the closure just runs.
 
 /// Runs `work`, on x86-64 compiled for AVX2 and FMA where the CPU supports them.
 #[inline(always)]

@@ -334,11 +334,12 @@ mod tests {
     use crate::models::mlp::elu_composed;
     use crate::rng::Rng;
 
-    fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    pub(super) fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
         t.into_data().try_to_vec::<f32>().unwrap()
     }
 
-    fn close(got: &[f32], want: &[f32], tolerance: f32, what: &str) {
+    /// Each value within `tolerance`, relative to 1 + |want|.
+    pub(super) fn close(got: &[f32], want: &[f32], tolerance: f32, what: &str) {
         assert_eq!(got.len(), want.len(), "{what}: lengths");
         for (i, (g, w)) in got.iter().zip(want).enumerate() {
             assert!((g - w).abs() <= tolerance * (1.0 + w.abs()), "{what}[{i}]: {g} vs {w}");

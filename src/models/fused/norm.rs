@@ -182,17 +182,30 @@ mod tests {
     use super::*;
     use crate::models::mlp::elu_composed;
     use crate::rng::Rng;
+    use super::super::tests::{close, values};
     use burn::nn::BatchNormConfig;
 
-    fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
-        t.into_data().try_to_vec::<f32>().unwrap()
-    }
-
-    fn close(got: &[f32], want: &[f32], tolerance: f32, what: &str) {
-        assert_eq!(got.len(), want.len(), "{what}: lengths");
-        for (i, (g, w)) in got.iter().zip(want).enumerate() {
-            assert!((g - w).abs() <= tolerance * (1.0 + w.abs()), "{what}[{i}]: {g} vs {w}");
-        }
+    /// [`wide`]'s promise: the loops give the same bits on its AVX2 path (taken on this CPU
+    /// when it has AVX2) as compiled for the baseline (a direct call from here).
+    #[test]
+    fn the_wide_path_gives_the_same_bits() {
+        let mut rng = Rng::new(12);
+        let (rows, cols) = (37, 300);
+        let x: Vec<f32> = (0..rows * cols).map(|_| rng.normal() * 2.0 + 0.3).collect();
+        let g: Vec<f32> = rng.normals(rows * cols);
+        let gamma: Vec<f32> = (0..cols).map(|_| 1.0 + rng.normal() * 0.3).collect();
+        let beta: Vec<f32> = rng.normals(cols);
+        let stats = Statistics::of(&x, rows, cols, 1e-5);
+        let wide_stats = wide(|| Statistics::of(&x, rows, cols, 1e-5));
+        let y = forward(&x, &stats, &gamma, &beta);
+        let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&wide_stats.inv_std), bits(&stats.inv_std), "statistics");
+        assert_eq!(bits(&wide(|| forward(&x, &stats, &gamma, &beta))), bits(&y), "forward");
+        let (a, b) = (backward(&x, &y, &g, &gamma, &stats), wide(|| backward(&x, &y, &g, &gamma, &stats)));
+        assert_eq!((bits(&b.0), bits(&b.1), bits(&b.2)), (bits(&a.0), bits(&a.1), bits(&a.2)), "backward");
+        let targets: Vec<f32> = x.iter().map(|v| (*v > 0.5) as u8 as f32).collect();
+        let direct = super::super::bce_sum_of(&x, &targets, 0.01);
+        assert_eq!(wide(|| super::super::bce_sum_of(&x, &targets, 0.01)).to_bits(), direct.to_bits(), "cross-entropy");
     }
 
     /// The fused operation against burn's BatchNorm then the composed ELU: outputs, the
