@@ -13,7 +13,8 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 
 use super::codes::LatentCodes;
-use super::{Progress, check_range, non_finite, per_step_sums, read, read_series, rows, snapshot};
+use super::phase::{Phase, Record, Standing};
+use super::{Progress, check_range, read, rows, snapshot};
 use crate::data::{Batches, Digits, PIXELS, Pixels};
 use crate::error::{Error, Result};
 use crate::models::autoencoder::{Autoencoder, AutoencoderConfig, bce_with_logits, negative_elbo};
@@ -113,11 +114,13 @@ impl AeTrainingConfig {
 
 /// Where a run stands; copied before each chunk so that a NaN can roll it back.
 #[derive(Clone, Debug)]
-struct Position {
+pub struct Position {
     batches: Batches,
     step: usize,
     /// `Some(n)`: the end-of-epoch test pass has scored the first n test images.
     eval_next: Option<usize>,
+    /// Per-slice test-loss sums of the test pass under way.
+    eval_sums: Vec<Tensor<1>>,
     /// The VAE's posterior draws, the AAE's prior draws and the latent noise.
     noise: Rng,
 }
@@ -131,15 +134,15 @@ pub struct AeTrainer {
     train: Digits,
     test: Digits,
     at: Position,
-    /// Per-image test-loss sums of the test pass under way.
-    eval_sums: Vec<Tensor<1>>,
+    /// The model in inference mode for the test pass under way.
+    inference: Option<Autoencoder>,
     /// The AAE's discriminator with its optimizer, and the optimizer of the encoder's
     /// adversarial step.
     adversary: Option<Adversary>,
 }
 
 #[derive(Clone)]
-struct Adversary {
+pub struct Adversary {
     discriminator: Critic,
     discriminator_optim: ModuleOptimizer,
     encoder_optim: ModuleOptimizer,
@@ -176,13 +179,13 @@ impl AeTrainer {
         let test = test.take(config.test_images);
         let batches = Batches::new(train.len(), config.batch_size, Rng::new(config.seed));
         let noise = Rng::new(config.seed ^ 0x7AE);
-        let at = Position { batches, step: 0, eval_next: None, noise };
+        let at = Position { batches, step: 0, eval_next: None, eval_sums: Vec::new(), noise };
         let adversary = discriminator.map(|discriminator| Adversary {
             discriminator,
             discriminator_optim: Adam::new(0.9, 0.999, 1e-8).optimizer(),
             encoder_optim: Adam::new(0.9, 0.999, 1e-8).optimizer(),
         });
-        Ok(AeTrainer { config, device, model, optim, train, test, at, eval_sums: Vec::new(), adversary })
+        Ok(AeTrainer { config, device, model, optim, train, test, at, inference: None, adversary })
     }
 
     /// A finished run holding saved weights (named `prefix.…` in `tensors`): it reconstructs
@@ -233,84 +236,7 @@ impl AeTrainer {
     /// A NaN or infinite loss rolls the run back to where this chunk began (weights, optimizer
     /// state and position) and returns [`Error::NonFinite`].
     pub async fn run(&mut self, units: usize) -> Result<Progress> {
-        let saved = (snapshot(&self.model), self.optim.clone(), self.at.clone());
-        let saved_adversary = self.adversary.clone();
-        let first_step = self.at.step;
-        let mut losses = Vec::new();
-        let mut adversarial: [Vec<Tensor<1>>; 2] = Default::default();
-        let mut finished_test: Option<Tensor<1>> = None;
-        // The test pass's model in inference mode, taken when the pass first needs it in this
-        // chunk: after the epoch's last training steps, which may come earlier in the same chunk.
-        let mut inference: Option<Autoencoder> = None;
-        let plain = self.device.clone().inner();
-        for _ in 0..units {
-            if self.is_done() {
-                break;
-            }
-            if let Some(next) = self.at.eval_next {
-                let end = (next + EVAL_BATCH).min(self.test.len());
-                let x = self.upload(&self.test, &(next..end).collect::<Vec<_>>(), &plain);
-                // Fixed draws for a VAE, so that test losses differ only by the model.
-                let inference = inference.get_or_insert_with(|| self.model.valid());
-                let mean = objective(inference, x, 0.0, &mut Rng::new(self.config.seed ^ next as u64), &plain);
-                self.eval_sums.push(mean.mul_scalar((end - next) as f64));
-                if end == self.test.len() {
-                    let sums = Tensor::cat(std::mem::take(&mut self.eval_sums), 0);
-                    finished_test = Some(sums.sum().div_scalar(self.test.len() as f64));
-                    self.finish_epoch();
-                    break; // one epoch's end per chunk, so each test loss is reported
-                } else {
-                    self.at.eval_next = Some(end);
-                }
-                continue;
-            }
-            let x = self.upload(&self.train, self.at.batches.current(), &self.device);
-            let loss = objective(&self.model, x.clone(), self.config.latent_noise, &mut self.at.noise, &self.device);
-            let grads = GradientsParams::from_grads(loss.backward(), &self.model);
-            self.model = self.optim.step(self.config.learning_rate, self.model.clone(), grads);
-            losses.push(loss.detach().inner());
-            if self.adversary.is_some() {
-                let (encoder_loss, gap) = self.adversarial_steps(x);
-                adversarial[0].push(encoder_loss);
-                adversarial[1].push(gap);
-            }
-            self.at.step += 1;
-            if self.at.batches.advance() {
-                self.at.eval_next = Some(0);
-            }
-        }
-
-        let [encoder_losses, gaps] = adversarial;
-        let read_back = read_series([losses, encoder_losses, gaps], finished_test).await;
-        let failure = match &read_back {
-            Ok((series, test)) => non_finite("loss", first_step, &per_step_sums(series), *test, saved.2.step),
-            Err(e) => Some(e.clone()),
-        };
-        if let Some(error) = failure {
-            (self.model, self.optim, self.at) = saved;
-            self.adversary = saved_adversary.map(|mut a| {
-                a.discriminator = snapshot(&a.discriminator);
-                a
-            });
-            self.eval_sums.clear();
-            return Err(error);
-        }
-        let ([losses, generator_losses, wasserstein], test_loss) = read_back?;
-
-        Ok(Progress {
-            epoch: self.at.batches.epoch,
-            epochs: self.config.epochs,
-            step: self.at.step,
-            steps_per_epoch: self.steps_per_epoch(),
-            first_step,
-            losses,
-            test_loss: test_loss.map(|l| (self.at.batches.epoch, l)),
-            evaluating: self.at.eval_next.is_some(),
-            done: self.is_done(),
-            generator_losses,
-            wasserstein,
-            ..Progress::default()
-        })
+        super::run::chunk(self, units).await
     }
 
     /// The first `count` test digits and their reconstructions.
@@ -377,14 +303,81 @@ impl AeTrainer {
         (loss.detach().inner(), gap)
     }
 
-    fn finish_epoch(&mut self) {
+    /// One slice of the end-of-epoch test pass, from test image `next`; the last one records
+    /// the mean test loss and ends the epoch.
+    fn evaluate(&mut self, next: usize, record: &mut Record) -> bool {
+        let plain = self.device.clone().inner();
+        let end = (next + EVAL_BATCH).min(self.test.len());
+        let x = self.upload(&self.test, &(next..end).collect::<Vec<_>>(), &plain);
+        // The model in inference mode, taken when the pass begins (no step comes between).
+        let model = self.inference.get_or_insert_with(|| self.model.valid());
+        // Fixed draws for a VAE, so that test losses differ only by the model.
+        let mean = objective(model, x, 0.0, &mut Rng::new(self.config.seed ^ next as u64), &plain);
+        self.at.eval_sums.push(mean.mul_scalar((end - next) as f64));
+        if end < self.test.len() {
+            self.at.eval_next = Some(end);
+            return false;
+        }
+        let sums = Tensor::cat(std::mem::take(&mut self.at.eval_sums), 0);
+        record.held_out(sums.sum().div_scalar(self.test.len() as f64));
+        self.inference = None;
         self.at.eval_next = None;
         self.at.batches.next_epoch(self.config.epochs);
+        true
     }
 
     fn upload(&self, digits: &Digits, indices: &[usize], device: &Device) -> Tensor<2> {
         let pixels = digits.batch(indices, self.config.pixels);
         Tensor::from_data(TensorData::new(pixels, [indices.len(), PIXELS]), device)
+    }
+}
+
+impl Phase for AeTrainer {
+    type Saved = (Autoencoder, ModuleOptimizer, Position, Option<Adversary>);
+    const LOSS: &'static str = "loss";
+
+    fn save(&self) -> Self::Saved {
+        // The discriminator has no BatchNorm, so a clone shares nothing a chunk changes.
+        (snapshot(&self.model), self.optim.clone(), self.at.clone(), self.adversary.clone())
+    }
+
+    fn restore(&mut self, saved: Self::Saved) {
+        (self.model, self.optim, self.at, self.adversary) = saved;
+        self.inference = None;
+    }
+
+    /// A training step (with the AAE's two adversarial steps), or a slice of the test pass.
+    fn unit(&mut self, record: &mut Record) -> Result<bool> {
+        if let Some(next) = self.at.eval_next {
+            return Ok(self.evaluate(next, record));
+        }
+        let x = self.upload(&self.train, self.at.batches.current(), &self.device);
+        let loss = objective(&self.model, x.clone(), self.config.latent_noise, &mut self.at.noise, &self.device);
+        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
+        self.model = self.optim.step(self.config.learning_rate, self.model.clone(), grads);
+        let loss = loss.detach().inner();
+        if self.adversary.is_some() {
+            let (encoder_loss, gap) = self.adversarial_steps(x);
+            record.adversarial_step(loss, encoder_loss, gap);
+        } else {
+            record.step(loss);
+        }
+        self.at.step += 1;
+        if self.at.batches.advance() {
+            self.at.eval_next = Some(0);
+        }
+        Ok(false)
+    }
+
+    fn standing(&self) -> Standing {
+        Standing {
+            epoch: self.at.batches.epoch,
+            epochs: self.config.epochs,
+            step: self.at.step,
+            steps_per_epoch: self.steps_per_epoch(),
+            evaluating: self.at.eval_next.is_some(),
+            done: self.is_done(),
+        }
     }
 }
 

@@ -11,7 +11,8 @@ use super::adam::Adam;
 use burn::prelude::*;
 use burn::tensor::{Int, TensorData};
 
-use super::{Progress, check_range, non_finite, read_all, read_chunk, snapshot};
+use super::phase::{Phase, Record, Standing};
+use super::{Progress, check_range, read_all, snapshot};
 use crate::data::{Batches, Digits, PIXELS, Pixels};
 use crate::error::{Error, Result};
 use crate::models::classifier::Classifier;
@@ -43,7 +44,7 @@ impl Default for ClassifierTrainingConfig {
 
 /// Where a run stands; copied before each chunk so a NaN can roll it back.
 #[derive(Clone, Debug)]
-struct Position {
+pub struct Position {
     batches: Batches,
     step: usize,
     /// Dropout's masks.
@@ -96,48 +97,48 @@ impl ClassifierTrainer {
 
     /// Runs at most `units` steps; an epoch's end ends the chunk.
     pub async fn run(&mut self, units: usize) -> Result<Progress> {
-        let saved = (snapshot(&self.model), self.optim.clone(), self.at.clone());
-        let first_step = self.at.step;
-        let mut losses = Vec::new();
-        let loss_fn = CrossEntropyLossConfig::new().init(&self.device);
-        for _ in 0..units.max(1) {
-            if self.is_done() {
-                break;
-            }
-            let indices = self.at.batches.current();
-            let x = Tensor::<2>::from_data(TensorData::new(self.train.batch(indices, Pixels::Binarized), [indices.len(), PIXELS]), &self.device);
-            let labels: Vec<i64> = indices.iter().map(|&i| i64::from(self.train.labels()[i])).collect();
-            let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [indices.len()]), &self.device);
-            let loss = loss_fn.forward(self.model.forward_training(x, &mut self.at.dropout), y);
-            let grads = GradientsParams::from_grads(loss.backward(), &self.model);
-            self.model = self.optim.step(self.config.learning_rate, self.model.clone(), grads);
-            losses.push(loss.detach().inner());
-            self.at.step += 1;
-            if self.at.batches.advance() {
-                self.at.batches.next_epoch(self.config.epochs);
-                break;
-            }
+        super::run::chunk(self, units).await
+    }
+}
+
+impl Phase for ClassifierTrainer {
+    type Saved = (Classifier, ModuleOptimizer, Position);
+    const LOSS: &'static str = "classifier's loss";
+
+    fn save(&self) -> Self::Saved {
+        (snapshot(&self.model), self.optim.clone(), self.at.clone())
+    }
+
+    fn restore(&mut self, saved: Self::Saved) {
+        (self.model, self.optim, self.at) = saved;
+    }
+
+    fn unit(&mut self, record: &mut Record) -> Result<bool> {
+        let indices = self.at.batches.current();
+        let x = Tensor::<2>::from_data(TensorData::new(self.train.batch(indices, Pixels::Binarized), [indices.len(), PIXELS]), &self.device);
+        let labels: Vec<i64> = indices.iter().map(|&i| i64::from(self.train.labels()[i])).collect();
+        let y = Tensor::<1, Int>::from_data(TensorData::new(labels, [indices.len()]), &self.device);
+        let loss = CrossEntropyLossConfig::new().init(&self.device).forward(self.model.forward_training(x, &mut self.at.dropout), y);
+        let grads = GradientsParams::from_grads(loss.backward(), &self.model);
+        self.model = self.optim.step(self.config.learning_rate, self.model.clone(), grads);
+        record.step(loss.detach().inner());
+        self.at.step += 1;
+        let epoch_over = self.at.batches.advance();
+        if epoch_over {
+            self.at.batches.next_epoch(self.config.epochs);
         }
-        let read_back = read_chunk(losses, None).await;
-        let failure = match &read_back {
-            Ok((losses, _)) => non_finite("classifier's loss", first_step, losses, None, saved.2.step),
-            Err(e) => Some(e.clone()),
-        };
-        if let Some(error) = failure {
-            (self.model, self.optim, self.at) = saved;
-            return Err(error);
-        }
-        let (losses, _) = read_back?;
-        Ok(Progress {
+        Ok(epoch_over)
+    }
+
+    fn standing(&self) -> Standing {
+        Standing {
             epoch: self.at.batches.epoch,
             epochs: self.config.epochs,
             step: self.at.step,
             steps_per_epoch: self.steps_per_epoch(),
-            first_step,
-            losses,
+            evaluating: false,
             done: self.is_done(),
-            ..Progress::default()
-        })
+        }
     }
 }
 

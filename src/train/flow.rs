@@ -9,7 +9,8 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 
 use super::codes::LatentCodes;
-use super::{Progress, base_draws, check_range, non_finite, read, read_chunk, rows};
+use super::phase::{Phase, Record, Standing};
+use super::{Progress, base_draws, check_range, read, rows};
 use crate::data::{Batches, Digits, Pixels};
 use crate::error::{Error, Result};
 use crate::models::autoencoder::Autoencoder;
@@ -51,7 +52,7 @@ impl FlowTrainingConfig {
 
 /// Where a run stands; copied before each chunk so a NaN can roll it back.
 #[derive(Clone, Debug)]
-struct Position {
+pub struct Position {
     batches: Batches,
     step: usize,
 }
@@ -163,70 +164,67 @@ impl FlowTrainer {
     fn plain(&self) -> Device {
         self.device.clone().inner()
     }
+}
+
+impl Phase for FlowTrainer {
+    type Saved = (Option<RealNvp>, ModuleOptimizer, Position);
+    const LOSS: &'static str = "flow's loss";
+
+    fn save(&self) -> Self::Saved {
+        (self.flow.clone(), self.optim.clone(), self.at.clone())
+    }
+
+    fn restore(&mut self, saved: Self::Saved) {
+        (self.flow, self.optim, self.at) = saved;
+    }
+
+    async fn prepare(&mut self, units: usize) -> Result<Option<(usize, usize)>> {
+        if self.codes.is_ready() {
+            return Ok(None);
+        }
+        let encoded = self.codes.encode_some(units, &self.plain()).await?;
+        if self.codes.is_ready() && self.flow.is_none() {
+            self.start_flow()?;
+        }
+        Ok(Some(encoded))
+    }
+
+    fn unit(&mut self, record: &mut Record) -> Result<bool> {
+        let flow = self.flow.take().ok_or_else(|| Error::State("the flow was not initialized".into()))?;
+        let z = self.codes.train_batch(self.at.batches.current(), &self.device);
+        let loss = flow.negative_log_likelihood(z).mean().div_scalar(self.latent() as f64);
+        let grads = GradientsParams::from_grads(loss.backward(), &flow);
+        let flow = self.optim.step(self.config.learning_rate, flow, grads);
+        record.step(loss.detach().inner());
+        self.at.step += 1;
+        let epoch_over = self.at.batches.advance();
+        if epoch_over {
+            record.held_out(self.held_out_nll(&flow));
+            self.at.batches.next_epoch(self.config.epochs);
+        }
+        self.flow = Some(flow);
+        Ok(epoch_over)
+    }
+
+    fn standing(&self) -> Standing {
+        Standing {
+            epoch: self.at.batches.epoch,
+            epochs: self.config.epochs,
+            step: self.at.step,
+            steps_per_epoch: self.steps_per_epoch(),
+            evaluating: false,
+            done: self.is_done(),
+        }
+    }
+}
+
+impl FlowTrainer {
 
     /// Runs at most `units` units of work: encoding a thousand digits, or one training step.
     /// An epoch's end (with its held-out NLL) ends the chunk. NLLs are in nats per latent
     /// dimension. A NaN or infinite loss rolls back to where the chunk began.
     pub async fn run(&mut self, units: usize) -> Result<Progress> {
-        if !self.codes.is_ready() {
-            let plain = self.plain();
-            let encoded = self.codes.encode_some(units, &plain).await?;
-            if self.codes.is_ready() && self.flow.is_none() {
-                self.start_flow()?;
-            }
-            return Ok(self.progress(self.at.step, Vec::new(), None, Some(encoded)));
-        }
-        let Some(flow) = self.flow.clone() else {
-            return Err(Error::State("the flow was not initialized".into()));
-        };
-        let saved = (flow.clone(), self.optim.clone(), self.at.clone());
-        let mut flow = flow;
-        let first_step = self.at.step;
-        let mut losses = Vec::new();
-        let mut held_out = None;
-        for _ in 0..units.max(1) {
-            if self.is_done() {
-                break;
-            }
-            let z = self.codes.train_batch(self.at.batches.current(), &self.device);
-            let loss = flow.negative_log_likelihood(z).mean().div_scalar(self.latent() as f64);
-            let grads = GradientsParams::from_grads(loss.backward(), &flow);
-            flow = self.optim.step(self.config.learning_rate, flow, grads);
-            losses.push(loss.detach().inner());
-            self.at.step += 1;
-            if self.at.batches.advance() {
-                held_out = Some(self.held_out_nll(&flow));
-                self.at.batches.next_epoch(self.config.epochs);
-                break;
-            }
-        }
-        self.flow = Some(flow);
-        let read_back = read_chunk(losses, held_out).await;
-        let failure = match &read_back {
-            Ok((losses, held_out)) => non_finite("flow's loss", first_step, losses, *held_out, saved.2.step),
-            Err(e) => Some(e.clone()),
-        };
-        if let Some(error) = failure {
-            (self.flow, self.optim, self.at) = (Some(saved.0), saved.1, saved.2);
-            return Err(error);
-        }
-        let (losses, held_out) = read_back?;
-        Ok(self.progress(first_step, losses, held_out.map(|l| (self.at.batches.epoch, l)), None))
-    }
-
-    fn progress(&self, first_step: usize, losses: Vec<f32>, test_loss: Option<(usize, f32)>, preparing: Option<(usize, usize)>) -> Progress {
-        Progress {
-            epoch: self.at.batches.epoch,
-            epochs: self.config.epochs,
-            step: self.at.step,
-            steps_per_epoch: self.steps_per_epoch(),
-            first_step,
-            losses,
-            test_loss,
-            done: self.is_done(),
-            preparing,
-            ..Progress::default()
-        }
+        super::run::chunk(self, units).await
     }
 
     /// Builds the flow, its ActNorm standardizing the training codes.

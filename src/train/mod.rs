@@ -1,16 +1,14 @@
-//! Resumable trainers: one call runs one bounded chunk of work and reads its results back once.
-//!
-//! A browser cannot block on the GPU, and a page must answer Pause within a fraction of a second,
-//! so no trainer owns a loop over epochs. The caller (the worker, or the native tool) calls
-//! `run(units)` again and again; each call takes at most `units` steps, then awaits one batched
-//! read-back of the chunk's losses. Every read is asynchronous, which is the only kind WebGPU in
-//! wasm allows.
+//! Resumable trainers: each model's [`phase::Phase`] (what its unit of work is), driven a
+//! bounded chunk at a time by the one loop, [`run::chunk`], which reads the chunk's results back
+//! once. Every read is asynchronous, which is the only kind WebGPU in wasm allows.
 
 pub mod adam;
 pub mod autoencoder;
 pub mod classifier;
 pub mod codes;
 pub mod flow;
+pub mod phase;
+pub mod run;
 pub mod wgan;
 
 use burn::module::Module;
@@ -83,47 +81,6 @@ pub async fn read_all(tensors: Vec<Tensor<1>>) -> Result<Vec<Vec<f32>>> {
                 .map_err(|e| Error::Device(format!("unexpected data from the device: {e:?}")))
         })
         .collect()
-}
-
-/// Reads back what one chunk of training produced: the training losses of its steps (one
-/// tensor of `[1]` each) and, when the chunk ended an epoch, the held-out loss.
-pub(crate) async fn read_chunk(losses: Vec<Tensor<1>>, held_out: Option<Tensor<1>>) -> Result<(Vec<f32>, Option<f32>)> {
-    let ([losses], held_out) = read_series([losses], held_out).await?;
-    Ok((losses, held_out))
-}
-
-/// Like [`read_chunk`] for several series of per-step values, in one transaction; a series
-/// may be empty (a phase that records nothing there).
-pub(crate) async fn read_series<const N: usize>(series: [Vec<Tensor<1>>; N], held_out: Option<Tensor<1>>) -> Result<([Vec<f32>; N], Option<f32>)> {
-    let present: [bool; N] = std::array::from_fn(|i| !series[i].is_empty());
-    let mut tensors: Vec<Tensor<1>> = series.into_iter().filter(|s| !s.is_empty()).map(|s| Tensor::cat(s, 0)).collect();
-    let has_held_out = held_out.is_some();
-    tensors.extend(held_out);
-    let mut values = read_all(tensors).await?.into_iter();
-    let series = present.map(|p| if p { values.next().unwrap_or_default() } else { Vec::new() });
-    let held_out = if has_held_out { values.next().and_then(|v| v.first().copied()) } else { None };
-    Ok((series, held_out))
-}
-
-/// One number per step that is non-finite when any of the series' values at that step is
-/// (series that recorded nothing are left out).
-pub(crate) fn per_step_sums(series: &[Vec<f32>]) -> Vec<f32> {
-    let steps = series.first().map_or(0, Vec::len);
-    (0..steps).map(|i| series.iter().filter_map(|s| s.get(i)).sum()).collect()
-}
-
-/// The error for a chunk whose losses were not all finite, or `None` if they were. `kept` is
-/// the step the run was rolled back to.
-pub(crate) fn non_finite(what: &str, first_step: usize, losses: &[f32], held_out: Option<f32>, kept: usize) -> Option<Error> {
-    let when = match losses.iter().position(|l| !l.is_finite()) {
-        Some(i) => format!("at step {}", first_step + i + 1),
-        None if held_out.is_some_and(|l| !l.is_finite()) => "on the held-out data".to_string(),
-        None => return None,
-    };
-    Some(Error::NonFinite(format!(
-        "the {what} became NaN or infinite {when}; the weights after step {kept} were kept. \
-         A smaller learning rate usually helps."
-    )))
 }
 
 /// Reads one tensor back as a flat f32 vector.

@@ -27,7 +27,8 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 
 use super::codes::LatentCodes;
-use super::{Progress, base_draws, check_range, non_finite, per_step_sums, read, read_series, rows, snapshot};
+use super::phase::{Phase, Record, Standing};
+use super::{Progress, base_draws, check_range, read, rows, snapshot};
 use crate::data::{Batches, Digits, Pixels};
 use crate::error::{Error, Result};
 use crate::models::autoencoder::Autoencoder;
@@ -94,7 +95,7 @@ impl WganTrainingConfig {
 
 /// Where a run stands; copied before each chunk so a NaN can roll it back.
 #[derive(Clone, Debug)]
-struct Position {
+pub struct Position {
     /// The critic's passes over the training codes.
     batches: Batches,
     /// Generator steps taken.
@@ -211,6 +212,69 @@ impl WganTrainer {
     fn plain(&self) -> Device {
         self.device.clone().inner()
     }
+}
+
+impl Phase for WganTrainer {
+    type Saved = (Option<(Generator, Critic)>, ModuleOptimizer, ModuleOptimizer, Position);
+    const LOSS: &'static str = "adversarial loss";
+
+    fn save(&self) -> Self::Saved {
+        let models = self.models.as_ref().map(|(generator, critic)| (snapshot(generator), critic.clone()));
+        (models, self.generator_optim.clone(), self.critic_optim.clone(), self.at.clone())
+    }
+
+    fn restore(&mut self, saved: Self::Saved) {
+        (self.models, self.generator_optim, self.critic_optim, self.at) = saved;
+    }
+
+    async fn prepare(&mut self, units: usize) -> Result<Option<(usize, usize)>> {
+        if self.codes.is_ready() {
+            return Ok(None);
+        }
+        let encoded = self.codes.encode_some(units, &self.plain()).await?;
+        if self.codes.is_ready() && self.models.is_none() {
+            self.start_models()?;
+        }
+        Ok(Some(encoded))
+    }
+
+    /// A critic step, or (after `critic_steps` of them, or at the epoch's end) a generator step,
+    /// which is the step reported.
+    fn unit(&mut self, record: &mut Record) -> Result<bool> {
+        let (generator, critic) = self.models.take().ok_or_else(|| Error::State("the generator was not initialized".into()))?;
+        let epoch_over = self.at.batches.epoch_over();
+        if self.at.critic_steps < self.config.critic_steps && !epoch_over {
+            let critic = self.critic_step(&generator, critic);
+            self.models = Some((generator, critic));
+            return Ok(false);
+        }
+        let (generator, generator_loss) = self.generator_step(generator, &critic);
+        if let Some((critic_loss, gap)) = self.at.critic_record.take() {
+            record.adversarial_step(critic_loss, generator_loss, gap);
+        }
+        self.at.step += 1;
+        self.at.critic_steps = 0;
+        if epoch_over {
+            record.held_out(self.held_out_score(&generator, &critic));
+            self.at.batches.next_epoch(self.config.epochs);
+        }
+        self.models = Some((generator, critic));
+        Ok(epoch_over)
+    }
+
+    fn standing(&self) -> Standing {
+        Standing {
+            epoch: self.at.batches.epoch,
+            epochs: self.config.epochs,
+            step: self.at.step,
+            steps_per_epoch: self.steps_per_epoch(),
+            evaluating: false,
+            done: self.is_done(),
+        }
+    }
+}
+
+impl WganTrainer {
 
     fn start_models(&mut self) -> Result<()> {
         let k = self.codes.latent();
@@ -233,58 +297,7 @@ impl WganTrainer {
     /// of the critic or the generator. An epoch's end (with its held-out score) ends the chunk.
     /// A NaN or infinite loss rolls back to where the chunk began.
     pub async fn run(&mut self, units: usize) -> Result<Progress> {
-        if !self.codes.is_ready() {
-            let plain = self.plain();
-            let encoded = self.codes.encode_some(units, &plain).await?;
-            if self.codes.is_ready() && self.models.is_none() {
-                self.start_models()?;
-            }
-            return Ok(self.progress(self.at.step, [Vec::new(), Vec::new(), Vec::new()], None, Some(encoded)));
-        }
-        let Some((mut generator, mut critic)) = self.models.clone() else {
-            return Err(Error::State("the generator was not initialized".into()));
-        };
-        let saved = (snapshot(&generator), critic.clone(), self.generator_optim.clone(), self.critic_optim.clone(), self.at.clone());
-        let first_step = self.at.step;
-        let mut records: [Vec<Tensor<1>>; 3] = Default::default();
-        let mut held_out = None;
-        for _ in 0..units.max(1) {
-            if self.is_done() {
-                break;
-            }
-            let epoch_over = self.at.batches.epoch_over();
-            if self.at.critic_steps < self.config.critic_steps && !epoch_over {
-                critic = self.critic_step(&generator, critic);
-                continue;
-            }
-            let (generator_next, generator_loss) = self.generator_step(generator, &critic);
-            generator = generator_next;
-            if let Some((critic_loss, gap)) = self.at.critic_record.take() {
-                records[0].push(critic_loss);
-                records[1].push(generator_loss);
-                records[2].push(gap);
-            }
-            self.at.step += 1;
-            self.at.critic_steps = 0;
-            if epoch_over {
-                held_out = Some(self.held_out_score(&generator, &critic));
-                self.at.batches.next_epoch(self.config.epochs);
-                break;
-            }
-        }
-        self.models = Some((generator, critic));
-        let read_back = read_series(records, held_out).await;
-        let failure = match &read_back {
-            Ok((series, held_out)) => non_finite("adversarial loss", first_step, &per_step_sums(series), *held_out, saved.4.step),
-            Err(e) => Some(e.clone()),
-        };
-        if let Some(error) = failure {
-            self.models = Some((saved.0, saved.1));
-            (self.generator_optim, self.critic_optim, self.at) = (saved.2, saved.3, saved.4);
-            return Err(error);
-        }
-        let (series, held_out) = read_back?;
-        Ok(self.progress(first_step, series, held_out.map(|s| (self.at.batches.epoch, s)), None))
+        super::run::chunk(self, units).await
     }
 
     /// One critic step on the next batch of real codes against fresh generated ones.
@@ -336,24 +349,6 @@ impl WganTrainer {
         match self.config.loss {
             GanLoss::Wasserstein => d_real.mean() - d_fake.mean(),
             GanLoss::NonSaturating => self.config.loss.critic_loss(d_real, d_fake),
-        }
-    }
-
-    fn progress(&self, first_step: usize, series: [Vec<f32>; 3], test_loss: Option<(usize, f32)>, preparing: Option<(usize, usize)>) -> Progress {
-        let [losses, generator_losses, wasserstein] = series;
-        Progress {
-            epoch: self.at.batches.epoch,
-            epochs: self.config.epochs,
-            step: self.at.step,
-            steps_per_epoch: self.steps_per_epoch(),
-            first_step,
-            losses,
-            test_loss,
-            done: self.is_done(),
-            preparing,
-            generator_losses,
-            wasserstein,
-            ..Progress::default()
         }
     }
 

@@ -1,0 +1,112 @@
+//! The one training loop: a chunk of any [`Phase`], then one read-back.
+//!
+//! A browser cannot block on the GPU, and a page must answer Pause within a fraction of a
+//! second, so nothing here loops over epochs. The caller (the worker, or the native tool) asks
+//! for chunks again and again; each takes at most `units` units of work, then awaits one
+//! transaction that reads back everything the chunk recorded. A loss that is NaN or infinite, or
+//! a device that fails, rolls the phase back to where the chunk began.
+
+use burn::prelude::*;
+
+use super::phase::{Phase, Record};
+use super::{Progress, read_all};
+use crate::error::{Error, Result};
+
+/// Runs at most `units` units (at least one) of `phase`, then reads the chunk's records back in
+/// one transaction. A chunk ends early at an epoch's end.
+pub async fn chunk<P: Phase>(phase: &mut P, units: usize) -> Result<Progress> {
+    if let Some(preparing) = phase.prepare(units).await? {
+        let at = phase.standing();
+        return Ok(Progress { preparing: Some(preparing), ..progress(&at, at.step) });
+    }
+    let first_step = phase.standing().step;
+    let saved = phase.save();
+    let mut record = Record::default();
+    let mut worked = Ok(());
+    for _ in 0..units.max(1) {
+        if phase.standing().done {
+            break;
+        }
+        match phase.unit(&mut record) {
+            Ok(false) => {}
+            Ok(true) => break, // an epoch's end
+            Err(error) => {
+                worked = Err(error);
+                break;
+            }
+        }
+    }
+    let read_back = match worked {
+        Ok(()) => read(record).await,
+        Err(error) => Err(error),
+    };
+    let failure = match &read_back {
+        Ok(values) => non_finite(P::LOSS, first_step, values),
+        Err(e) => Some(e.clone()),
+    };
+    if let Some(error) = failure {
+        phase.restore(saved);
+        return Err(error);
+    }
+    let values = read_back?;
+    let at = phase.standing();
+    Ok(Progress {
+        losses: values.losses,
+        generator_losses: values.generator_losses,
+        wasserstein: values.wasserstein,
+        test_loss: values.held_out.map(|l| (at.epoch, l)),
+        ..progress(&at, first_step)
+    })
+}
+
+/// Progress with no records.
+fn progress(at: &super::phase::Standing, first_step: usize) -> Progress {
+    Progress {
+        epoch: at.epoch,
+        epochs: at.epochs,
+        step: at.step,
+        steps_per_epoch: at.steps_per_epoch,
+        first_step,
+        evaluating: at.evaluating,
+        done: at.done,
+        ..Progress::default()
+    }
+}
+
+/// A chunk's records as numbers.
+struct Values {
+    losses: Vec<f32>,
+    generator_losses: Vec<f32>,
+    wasserstein: Vec<f32>,
+    held_out: Option<f32>,
+}
+
+/// Reads a chunk's records back in one transaction; a series that recorded nothing stays empty.
+async fn read(record: Record) -> Result<Values> {
+    let Record { losses, generator_losses, wasserstein, held_out } = record;
+    let series = [losses, generator_losses, wasserstein];
+    let present: [bool; 3] = std::array::from_fn(|i| !series[i].is_empty());
+    let mut tensors: Vec<Tensor<1>> = series.into_iter().filter(|s| !s.is_empty()).map(|s| Tensor::cat(s, 0)).collect();
+    let has_held_out = held_out.is_some();
+    tensors.extend(held_out);
+    let mut values = read_all(tensors).await?.into_iter();
+    let [losses, generator_losses, wasserstein] = present.map(|p| if p { values.next().unwrap_or_default() } else { Vec::new() });
+    let held_out = if has_held_out { values.next().and_then(|v| v.first().copied()) } else { None };
+    Ok(Values { losses, generator_losses, wasserstein, held_out })
+}
+
+/// The error for a chunk whose records were not all finite, or `None` if they were. The run is
+/// rolled back to `first_step`, the step the chunk began at.
+fn non_finite(what: &str, first_step: usize, values: &Values) -> Option<Error> {
+    let series = [&values.losses, &values.generator_losses, &values.wasserstein];
+    let bad_step = (0..values.losses.len()).find(|&i| series.iter().filter_map(|s| s.get(i)).any(|v| !v.is_finite()));
+    let when = match bad_step {
+        Some(i) => format!("at step {}", first_step + i + 1),
+        None if values.held_out.is_some_and(|l| !l.is_finite()) => "on the held-out data".to_string(),
+        None => return None,
+    };
+    Some(Error::NonFinite(format!(
+        "the {what} became NaN or infinite {when}; the weights after step {first_step} were kept. \
+         A smaller learning rate usually helps."
+    )))
+}
