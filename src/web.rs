@@ -22,6 +22,8 @@ use crate::session::{Preview, Session};
 use crate::models::Classifier;
 use crate::weights::WeightsFile;
 use crate::train::classifier::accuracy;
+use crate::train::phase::Look;
+use crate::train::run::chunk_looking;
 use crate::train::{AeTrainer, AeTrainingConfig, FlowTrainer, FlowTrainingConfig, LatentCodes, WganTrainer, WganTrainingConfig};
 
 #[derive(Default)]
@@ -265,13 +267,15 @@ fn take_flow() -> Result<FlowTrainer, JsError> {
     with_state(|s| s.flow.take()).ok_or_else(|| js_error(Error::State("no flow has been started".into())))
 }
 
-/// Runs at most `units` units of the flow run (encoding, then training steps).
+/// Runs at most `units` units of the flow run (encoding, then training steps); see
+/// [`progress_js`] for `look`.
 #[wasm_bindgen]
-pub async fn train_flow(units: u32) -> Result<JsValue, JsError> {
+pub async fn train_flow(units: u32, look: JsValue) -> Result<JsValue, JsError> {
+    let look = look_from(look)?;
     let mut trainer = take_flow()?;
-    let result = trainer.run(units as usize).await;
+    let result = chunk_looking(&mut trainer, units as usize, look.as_ref()).await;
     with_state(|s| s.flow = Some(trainer));
-    to_js(&result.map_err(js_error)?)
+    progress_js(result.map_err(js_error)?)
 }
 
 /// `count` FlowAE samples at `temperature` from `seed`, as pixel probabilities.
@@ -292,14 +296,36 @@ fn put_autoencoder(trainer: AeTrainer) {
     with_state(|s| s.autoencoder = Some(trainer));
 }
 
-/// Runs at most `units` steps of the autoencoder run; returns its progress.
+/// Runs at most `units` steps of the autoencoder run; returns its progress (see
+/// [`progress_js`] for `look`).
 #[wasm_bindgen]
-pub async fn train_autoencoder(units: u32) -> Result<JsValue, JsError> {
+pub async fn train_autoencoder(units: u32, look: JsValue) -> Result<JsValue, JsError> {
+    let look = look_from(look)?;
     let mut trainer = take_autoencoder()?;
-    let result = trainer.run(units as usize).await;
+    let result = chunk_looking(&mut trainer, units as usize, look.as_ref()).await;
     put_autoencoder(trainer);
-    let progress = result.map_err(js_error)?;
-    to_js(&progress)
+    progress_js(result.map_err(js_error)?)
+}
+
+/// The page's `{count, temperature, seed, reconstructions, due}`, or none for null/undefined.
+fn look_from(value: JsValue) -> Result<Option<Look>, JsError> {
+    if value.is_null() || value.is_undefined() {
+        return Ok(None);
+    }
+    serde_wasm_bindgen::from_value(value).map(Some).map_err(|e| js_error(Error::Config(format!("what to draw: {e}"))))
+}
+
+/// A chunk's progress as a plain object. When a `look` was given and was due (or the chunk ended
+/// an epoch), `pictures` holds what it asked for as Float32Arrays, read back with the losses in
+/// one transaction: the autoencoders' reconstructions (when asked) then samples; the flow's and
+/// the WGAN's samples.
+fn progress_js(progress: crate::train::Progress) -> Result<JsValue, JsError> {
+    let value = to_js(&progress)?;
+    if !progress.pictures.is_empty() {
+        let pictures: js_sys::Array = progress.pictures.iter().map(|p| JsValue::from(Float32Array::from(&p[..]))).collect();
+        let _ = js_sys::Reflect::set(&value, &"pictures".into(), &pictures);
+    }
+    Ok(value)
 }
 
 /// The first `count` test digits and their reconstructions: `{inputs, outputs}`, each a
@@ -353,13 +379,15 @@ fn take_wgan() -> Result<WganTrainer, JsError> {
     with_state(|s| s.wgan.take()).ok_or_else(|| js_error(Error::State("no generator has been started".into())))
 }
 
-/// Runs at most `units` units of the adversarial run (encoding, then critic or generator steps).
+/// Runs at most `units` units of the adversarial run (encoding, then critic or generator
+/// steps); see [`progress_js`] for `look`.
 #[wasm_bindgen]
-pub async fn train_wgan(units: u32) -> Result<JsValue, JsError> {
+pub async fn train_wgan(units: u32, look: JsValue) -> Result<JsValue, JsError> {
+    let look = look_from(look)?;
     let mut trainer = take_wgan()?;
-    let result = trainer.run(units as usize).await;
+    let result = chunk_looking(&mut trainer, units as usize, look.as_ref()).await;
     with_state(|s| s.wgan = Some(trainer));
-    to_js(&result.map_err(js_error)?)
+    progress_js(result.map_err(js_error)?)
 }
 
 /// `count` AdvAE samples from `seed`, as pixel probabilities.
@@ -503,13 +531,14 @@ fn take_baseline(kind: &str) -> Result<AeTrainer, JsError> {
     with_state(|s| s.baselines.remove(kind)).ok_or_else(|| js_error(Error::State(format!("no {kind} has been started"))))
 }
 
-/// Runs at most `units` units of a baseline's run.
+/// Runs at most `units` units of a baseline's run; see [`progress_js`] for `look`.
 #[wasm_bindgen]
-pub async fn train_baseline(kind: String, units: u32) -> Result<JsValue, JsError> {
+pub async fn train_baseline(kind: String, units: u32, look: JsValue) -> Result<JsValue, JsError> {
+    let look = look_from(look)?;
     let mut trainer = take_baseline(&kind)?;
-    let result = trainer.run(units as usize).await;
+    let result = chunk_looking(&mut trainer, units as usize, look.as_ref()).await;
     with_state(|s| s.baselines.insert(kind, trainer));
-    to_js(&result.map_err(js_error)?)
+    progress_js(result.map_err(js_error)?)
 }
 
 /// `count` samples of a baseline (decodings of z ~ N(0, I)) from `seed`.

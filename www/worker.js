@@ -107,6 +107,7 @@ let state = 'idle';
 let units = 1;                 // training steps per chunk, adapted to CHUNK_MS
 let lastPreview = 0;
 let previewCost = 0;           // how long the last redraw took (ms)
+let msPerUnit = 0;             // how long a unit of training took in the last chunk that drew nothing
 let sampleSeed = 1;
 let batchSize = 100;
 let unitsPerStep = 1;          // units of work behind one reported step
@@ -255,36 +256,49 @@ async function drawPreview() {
   }
 }
 
-/** Each phase's library calls: start a run, train a chunk of it. */
+/** Each phase's library calls: start a run, train a chunk of it (with what to draw of it). */
 const PHASES = {
-  ae: { start: (config) => lab.new_autoencoder(config), train: (n) => lab.train_autoencoder(n) },
-  flow: { start: (config) => lab.new_flow(config), train: (n) => lab.train_flow(n) },
-  wgan: { start: (config) => lab.new_wgan(config), train: (n) => lab.train_wgan(n) },
-  vae: { start: (config) => lab.new_baseline('vae', config), train: (n) => lab.train_baseline('vae', n) },
-  aae: { start: (config) => lab.new_baseline('aae', config), train: (n) => lab.train_baseline('aae', n) },
+  ae: { start: (config) => lab.new_autoencoder(config), train: (n, look) => lab.train_autoencoder(n, look) },
+  flow: { start: (config) => lab.new_flow(config), train: (n, look) => lab.train_flow(n, look) },
+  wgan: { start: (config) => lab.new_wgan(config), train: (n, look) => lab.train_wgan(n, look) },
+  vae: { start: (config) => lab.new_baseline('vae', config), train: (n, look) => lab.train_baseline('vae', n, look) },
+  aae: { start: (config) => lab.new_baseline('aae', config), train: (n, look) => lab.train_baseline('aae', n, look) },
 };
 
+/** Posts a model's samples (pixel probabilities, SAMPLE_COUNT of them) as the page expects. */
+function postSamples(name, pixels) {
+  const drawn = { pixels, count: SAMPLE_COUNT, seed: sampleSeed };
+  const event = name === 'ae' ? { type: 'samples', ...drawn }
+    : name === 'flow' ? { type: 'flow-samples', ...drawn, temperature }
+    : name === 'wgan' ? { type: 'wgan-samples', ...drawn }
+    : { type: 'baseline-samples', kind: name, ...drawn };
+  post(event, [pixels.buffer]);
+}
+
+/** The test digits beside their reconstructions; the inputs are kept, as they do not change
+ * during a run, for reconstructions drawn with a chunk (which reads back only the outputs). */
+let reconstructionInputs = null;
+function postReconstructions(inputs, outputs) {
+  reconstructionInputs = inputs.slice();
+  post({ type: 'reconstructions', inputs, outputs, count: PREVIEW_COUNT }, [inputs.buffer, outputs.buffer]);
+}
+
 async function drawBaseline(kind) {
-  const pixels = await lab.baseline_samples(kind, SAMPLE_COUNT, sampleSeed);
-  post({ type: 'baseline-samples', kind, pixels, count: SAMPLE_COUNT, seed: sampleSeed }, [pixels.buffer]);
+  postSamples(kind, await lab.baseline_samples(kind, SAMPLE_COUNT, sampleSeed));
 }
 
 async function drawFlow() {
-  const pixels = await lab.flow_samples(SAMPLE_COUNT, temperature, sampleSeed);
-  post({ type: 'flow-samples', pixels, count: SAMPLE_COUNT, seed: sampleSeed, temperature }, [pixels.buffer]);
+  postSamples('flow', await lab.flow_samples(SAMPLE_COUNT, temperature, sampleSeed));
 }
 
 async function drawWgan() {
-  const pixels = await lab.wgan_samples(SAMPLE_COUNT, sampleSeed);
-  post({ type: 'wgan-samples', pixels, count: SAMPLE_COUNT, seed: sampleSeed }, [pixels.buffer]);
+  postSamples('wgan', await lab.wgan_samples(SAMPLE_COUNT, sampleSeed));
 }
 
 async function drawAutoencoder() {
   const r = await lab.reconstructions(PREVIEW_COUNT);
-  post({ type: 'reconstructions', inputs: r.inputs, outputs: r.outputs, count: PREVIEW_COUNT },
-    [r.inputs.buffer, r.outputs.buffer]);
-  const pixels = await lab.prior_samples(SAMPLE_COUNT, sampleSeed);
-  post({ type: 'samples', pixels, count: SAMPLE_COUNT, seed: sampleSeed }, [pixels.buffer]);
+  postReconstructions(r.inputs, r.outputs);
+  postSamples('ae', await lab.prior_samples(SAMPLE_COUNT, sampleSeed));
 }
 
 /** Redraws the panels of the phase in training, or of every trained model when `all`. */
@@ -298,26 +312,43 @@ async function preview(all = false) {
   previewCost = lastPreview - started;
 }
 
+/** What to draw of the phase with a chunk: the library draws it when `due`, and at every
+ * epoch's end, and reads it back with the chunk's losses (one round trip on a GPU). */
+function lookFor(name) {
+  const due = performance.now() - lastPreview > previewWait();
+  const reconstructions = name === 'ae' && reconstructionInputs ? PREVIEW_COUNT : 0;
+  return { count: SAMPLE_COUNT, temperature: name === 'flow' ? temperature : 1, seed: sampleSeed, reconstructions, due };
+}
+
+/** Posts what a chunk drew, in the order the library gives it (see `lookFor`). */
+function postPictures(name, look, pictures) {
+  let next = 0;
+  if (look.reconstructions > 0) postReconstructions(reconstructionInputs, pictures[next++]);
+  postSamples(name, pictures[next]);
+}
+
 async function trainChunk() {
   const started = performance.now();
-  const progress = await PHASES[phase].train(units);
+  const look = sampling[phase] ? lookFor(phase) : null;
+  const { pictures, ...progress } = await PHASES[phase].train(units, look);
   if (phase in sampling && (!progress.preparing || progress.preparing[0] === progress.preparing[1])) sampling[phase] = true;
   const chunkMs = performance.now() - started;
   const steps = progress.losses.length;
-  if (steps > 0) {
+  const work = steps * unitsPerStep; // units of work behind the reported steps
+  if (pictures) {
+    postPictures(phase, look, pictures);
+    lastPreview = performance.now();
+    // What drawing added to the chunk, judged by the last chunk without it.
+    previewCost = Math.max(0, chunkMs - work * msPerUnit);
+  } else if (steps > 0) {
     // Grow or shrink the chunk towards CHUNK_MS, at most doubling at a time. A wgan unit is one
     // critic or generator step, so a reported (generator) step took about critic_steps + 1 units.
-    const perUnit = chunkMs / (steps * unitsPerStep);
-    units = Math.max(1, Math.min(units * 2, Math.round(CHUNK_MS / perUnit), 500));
+    msPerUnit = chunkMs / work;
+    units = Math.max(1, Math.min(units * 2, Math.round(CHUNK_MS / msPerUnit), 500));
   }
   post({ type: 'progress', phase, ...progress,
     imagesPerSecond: steps > 0 ? (steps * batchSize * 1000) / chunkMs : null, chunkMs });
-  if (progress.done) {
-    await preview();
-    setState('done');
-  } else if (progress.test_loss || performance.now() - lastPreview > previewWait()) {
-    await preview();
-  }
+  if (progress.done) setState('done');
 }
 
 /** Makes `name` the phase that 'training' drives, with a fresh run of it. */

@@ -13,7 +13,7 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 
 use super::codes::LatentCodes;
-use super::phase::{Phase, Record, Standing};
+use super::phase::{Look, Phase, Record, Standing};
 use super::{Progress, check_range, read, rows, snapshot};
 use crate::data::{Batches, Digits, PIXELS, Pixels};
 use crate::error::{Error, Result};
@@ -241,14 +241,22 @@ impl AeTrainer {
 
     /// The first `count` test digits and their reconstructions.
     pub async fn reconstructions(&self, count: usize) -> Result<Reconstructions> {
-        let count = count.min(self.test.len());
-        let indices: Vec<usize> = (0..count).collect();
-        let inputs = self.test.batch(&indices, self.config.pixels);
+        let outputs = read(self.reconstruction_pictures(count)).await?;
+        Ok(Reconstructions { inputs: self.reconstruction_inputs(count), outputs })
+    }
+
+    /// The first `count` test digits as the model sees them, `count × 784`.
+    pub fn reconstruction_inputs(&self, count: usize) -> Vec<f32> {
+        let indices: Vec<usize> = (0..count.min(self.test.len())).collect();
+        self.test.batch(&indices, self.config.pixels)
+    }
+
+    /// What the model makes of the first `count` test digits, on the device.
+    fn reconstruction_pictures(&self, count: usize) -> Tensor<2> {
         let model = self.model.valid();
-        let device = self.device.clone().inner();
-        let x = Tensor::<2>::from_data(TensorData::new(inputs.clone(), [count, PIXELS]), &device);
-        let outputs = read(model.decoder.probabilities(model.encoder.forward(x))).await?;
-        Ok(Reconstructions { inputs, outputs })
+        let indices: Vec<usize> = (0..count.min(self.test.len())).collect();
+        let x = self.upload(&self.test, &indices, &self.device.clone().inner());
+        model.decoder.probabilities(model.encoder.forward(x))
     }
 
     /// The codes of the first `count` test digits (a VAE's posterior means) and their labels:
@@ -269,11 +277,16 @@ impl AeTrainer {
 
     /// Decodes `count` codes z ~ N(0, I) drawn from `seed`: what a plain autoencoder "samples".
     pub async fn prior_samples(&self, count: usize, seed: u64) -> Result<Vec<f32>> {
+        read(self.prior_pictures(count, seed)).await
+    }
+
+    /// [`Self::prior_samples`], still on the device.
+    fn prior_pictures(&self, count: usize, seed: u64) -> Tensor<2> {
         let latent = self.config.model.latent;
         let z = Rng::new(seed).normals(count * latent);
         let device = self.device.clone().inner();
         let z = Tensor::<2>::from_data(TensorData::new(z, [count, latent]), &device);
-        read(self.model.valid().decoder.probabilities(z)).await
+        self.model.valid().decoder.probabilities(z)
     }
 
     /// The AAE's two adversarial steps on a batch: the discriminator learns to tell N(0, I)
@@ -378,6 +391,18 @@ impl Phase for AeTrainer {
             evaluating: self.at.eval_next.is_some(),
             done: self.is_done(),
         }
+    }
+
+    /// The reconstructions of the first `look.reconstructions` test digits (when asked for),
+    /// then decodings of N(0, I) draws: a plain autoencoder's "samples", the VAE's and the AAE's
+    /// real ones.
+    fn look(&self, look: &Look) -> Result<Vec<Tensor<2>>> {
+        let mut pictures = Vec::new();
+        if look.reconstructions > 0 {
+            pictures.push(self.reconstruction_pictures(look.reconstructions));
+        }
+        pictures.push(self.prior_pictures(look.count, look.seed));
+        Ok(pictures)
     }
 }
 

@@ -9,7 +9,7 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 
 use super::codes::LatentCodes;
-use super::phase::{Phase, Record, Standing};
+use super::phase::{Look, Phase, Record, Standing};
 use super::{Progress, base_draws, check_range, read, rows};
 use crate::data::{Batches, Digits, Pixels};
 use crate::error::{Error, Result};
@@ -216,6 +216,14 @@ impl Phase for FlowTrainer {
             done: self.is_done(),
         }
     }
+
+    /// FlowAE samples, once the flow has started on an autoencoder's codes.
+    fn look(&self, look: &Look) -> Result<Vec<Tensor<2>>> {
+        if self.flow.is_none() || self.codes.autoencoder().is_err() {
+            return Ok(Vec::new());
+        }
+        Ok(vec![self.pictures(look.count, look.temperature, look.seed)?])
+    }
 }
 
 impl FlowTrainer {
@@ -266,8 +274,13 @@ impl FlowTrainer {
     /// `count` FlowAE samples: z0 ~ N(0, T²I) from `seed`, z = F(z0), decoded to pixel
     /// probabilities, `count × 784`.
     pub async fn samples(&self, count: usize, temperature: f32, seed: u64) -> Result<Vec<f32>> {
+        read(self.pictures(count, temperature, seed)?).await
+    }
+
+    /// [`Self::samples`], still on the device.
+    fn pictures(&self, count: usize, temperature: f32, seed: u64) -> Result<Tensor<2>> {
         let ae = self.codes.autoencoder()?;
-        read(ae.decoder.probabilities(self.sample_tensor(count, temperature, seed)?)).await
+        Ok(ae.decoder.probabilities(self.sample_tensor(count, temperature, seed)?))
     }
 
     /// The largest |F⁻¹(F(z0)) − z0| over `count` base draws from `seed`, computed on this

@@ -53,6 +53,11 @@ pub struct Progress {
     /// Adversarial phases: the critic's score gap E[D(real)] − E[D(fake)] before each generator
     /// step; with the Wasserstein loss, the critic's estimate of the Wasserstein-1 distance.
     pub wasserstein: Vec<f32>,
+    /// What [`phase::Look`] asked for, read back with the losses: each picture's pixel
+    /// probabilities, in the order the phase's `look` gives them. Handed to the page as typed
+    /// arrays, not in the serialized progress.
+    #[serde(skip)]
+    pub pictures: Vec<Vec<f32>>,
 }
 
 /// A copy of `module` to roll back to, sharing nothing with it. A plain clone shares BatchNorm's

@@ -62,6 +62,23 @@ impl Record {
     }
 }
 
+/// What the page draws of a model while it trains, asked for with a chunk so that it is read
+/// back in the chunk's one transaction (on WebGPU each read-back is a round trip).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Look {
+    /// Samples to draw.
+    pub count: usize,
+    /// The flow's sampling temperature (the others sample at 1).
+    pub temperature: f32,
+    /// Seeds the draws, so that the same samples are redrawn as the model learns.
+    pub seed: u64,
+    /// Test digits to reconstruct (autoencoders only).
+    pub reconstructions: usize,
+    /// Whether to draw even when the chunk ends no epoch: a redraw the page wants now.
+    pub due: bool,
+}
+
 /// One model's training, driven by [`super::run::chunk`].
 // No `Send` bound is wanted: in the browser every future runs on the worker's one thread.
 #[allow(async_fn_in_trait)]
@@ -92,4 +109,11 @@ pub trait Phase {
 
     /// Where the run stands.
     fn standing(&self) -> Standing;
+
+    /// What the page draws of the model as it stands (samples, reconstructions), as pixel
+    /// probabilities still on the device; nothing for a model that is not drawn, or cannot be
+    /// yet.
+    fn look(&self, _look: &Look) -> Result<Vec<Tensor<2>>> {
+        Ok(Vec::new())
+    }
 }

@@ -8,13 +8,19 @@
 
 use burn::prelude::*;
 
-use super::phase::{Phase, Record};
+use super::phase::{Look, Phase, Record};
 use super::{Progress, read_all};
 use crate::error::{Error, Result};
 
 /// Runs at most `units` units (at least one) of `phase`, then reads the chunk's records back in
 /// one transaction. A chunk ends early at an epoch's end.
 pub async fn chunk<P: Phase>(phase: &mut P, units: usize) -> Result<Progress> {
+    chunk_looking(phase, units, None).await
+}
+
+/// [`chunk`], and what `look` asks to draw of the model in the same read-back, when it is due
+/// or the chunk ended an epoch (the page redraws at every epoch's end).
+pub async fn chunk_looking<P: Phase>(phase: &mut P, units: usize, look: Option<&Look>) -> Result<Progress> {
     if let Some(preparing) = phase.prepare(units).await? {
         let at = phase.standing();
         return Ok(Progress { preparing: Some(preparing), ..progress(&at, at.step) });
@@ -22,22 +28,23 @@ pub async fn chunk<P: Phase>(phase: &mut P, units: usize) -> Result<Progress> {
     let first_step = phase.standing().step;
     let saved = phase.save();
     let mut record = Record::default();
-    let mut worked = Ok(());
+    let mut worked = Ok(false);
     for _ in 0..units.max(1) {
         if phase.standing().done {
             break;
         }
-        match phase.unit(&mut record) {
-            Ok(false) => {}
-            Ok(true) => break, // an epoch's end
-            Err(error) => {
-                worked = Err(error);
-                break;
-            }
+        worked = phase.unit(&mut record);
+        if !matches!(worked, Ok(false)) {
+            break; // an epoch's end, or an error
         }
     }
-    let read_back = match worked {
-        Ok(()) => read(record).await,
+    let pictures = match (worked, look) {
+        (Ok(epoch_end), Some(look)) if look.due || epoch_end || phase.standing().done => phase.look(look),
+        (Ok(_), _) => Ok(Vec::new()),
+        (Err(error), _) => Err(error),
+    };
+    let read_back = match pictures {
+        Ok(pictures) => read(record, pictures).await,
         Err(error) => Err(error),
     };
     let failure = match &read_back {
@@ -55,6 +62,7 @@ pub async fn chunk<P: Phase>(phase: &mut P, units: usize) -> Result<Progress> {
         generator_losses: values.generator_losses,
         wasserstein: values.wasserstein,
         test_loss: values.held_out.map(|l| (at.epoch, l)),
+        pictures: values.pictures,
         ..progress(&at, first_step)
     })
 }
@@ -79,20 +87,23 @@ struct Values {
     generator_losses: Vec<f32>,
     wasserstein: Vec<f32>,
     held_out: Option<f32>,
+    pictures: Vec<Vec<f32>>,
 }
 
-/// Reads a chunk's records back in one transaction; a series that recorded nothing stays empty.
-async fn read(record: Record) -> Result<Values> {
+/// Reads a chunk's records and `pictures` back in one transaction; a series that recorded
+/// nothing stays empty.
+async fn read(record: Record, pictures: Vec<Tensor<2>>) -> Result<Values> {
     let Record { losses, generator_losses, wasserstein, held_out } = record;
     let series = [losses, generator_losses, wasserstein];
     let present: [bool; 3] = std::array::from_fn(|i| !series[i].is_empty());
     let mut tensors: Vec<Tensor<1>> = series.into_iter().filter(|s| !s.is_empty()).map(|s| Tensor::cat(s, 0)).collect();
     let has_held_out = held_out.is_some();
     tensors.extend(held_out);
+    tensors.extend(pictures.into_iter().map(|p| p.flatten::<1>(0, 1)));
     let mut values = read_all(tensors).await?.into_iter();
     let [losses, generator_losses, wasserstein] = present.map(|p| if p { values.next().unwrap_or_default() } else { Vec::new() });
     let held_out = if has_held_out { values.next().and_then(|v| v.first().copied()) } else { None };
-    Ok(Values { losses, generator_losses, wasserstein, held_out })
+    Ok(Values { losses, generator_losses, wasserstein, held_out, pictures: values.collect() })
 }
 
 /// The error for a chunk whose records were not all finite, or `None` if they were. The run is

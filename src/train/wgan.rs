@@ -27,7 +27,7 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 
 use super::codes::LatentCodes;
-use super::phase::{Phase, Record, Standing};
+use super::phase::{Look, Phase, Record, Standing};
 use super::{Progress, base_draws, check_range, read, rows, snapshot};
 use crate::data::{Batches, Digits, Pixels};
 use crate::error::{Error, Result};
@@ -272,6 +272,15 @@ impl Phase for WganTrainer {
             done: self.is_done(),
         }
     }
+
+    /// AdvAE samples (at temperature 1), once the generator has started on an autoencoder's
+    /// codes.
+    fn look(&self, look: &Look) -> Result<Vec<Tensor<2>>> {
+        if self.models.is_none() || self.codes.autoencoder().is_err() {
+            return Ok(Vec::new());
+        }
+        Ok(vec![self.pictures(look.count, 1.0, look.seed)?])
+    }
 }
 
 impl WganTrainer {
@@ -376,8 +385,13 @@ impl WganTrainer {
 
     /// `count` AdvAE samples: G(z0) decoded to pixel probabilities, `count × 784`.
     pub async fn samples(&self, count: usize, temperature: f32, seed: u64) -> Result<Vec<f32>> {
+        read(self.pictures(count, temperature, seed)?).await
+    }
+
+    /// [`Self::samples`], still on the device.
+    fn pictures(&self, count: usize, temperature: f32, seed: u64) -> Result<Tensor<2>> {
         let ae = self.codes.autoencoder()?;
-        read(ae.decoder.probabilities(self.sample_tensor(count, temperature, seed)?)).await
+        Ok(ae.decoder.probabilities(self.sample_tensor(count, temperature, seed)?))
     }
 
     /// The critic's scores of `codes` (`k` floats each), for inspection and tests.

@@ -12,6 +12,7 @@ mod fcd;
 mod flow;
 mod map;
 mod oracle;
+mod run;
 mod session;
 mod weights;
 mod wgan;
