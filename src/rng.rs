@@ -69,16 +69,3 @@ impl Rng {
         }
     }
 }
-
-/// Runs `build` (a model's initialization) right after seeding `device`'s random generator,
-/// with no other `seeded` call in between, from any thread. The generator is one per process:
-/// two trainers starting at once on two threads (cargo's parallel tests) would otherwise each
-/// get weights drawn partly after the other's seed. A model built without this (a test that
-/// calls `init` directly) still draws from the same generator unguarded, so tests that compare
-/// runs number for number also run in a process of their own (tests/it/common.rs).
-pub fn seeded<T>(device: &burn::prelude::Device, seed: u64, build: impl FnOnce() -> T) -> T {
-    static DEVICE_GENERATOR: std::sync::Mutex<()> = std::sync::Mutex::new(());
-    let _alone = DEVICE_GENERATOR.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    device.seed(seed);
-    build()
-}

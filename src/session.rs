@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 use crate::data::Digits;
 use crate::error::{Error, Result};
+use crate::models::Init;
 use crate::models::autoencoder::Autoencoder;
 use crate::models::realnvp::RealNvp;
 use crate::models::wgan::Generator;
@@ -145,19 +146,19 @@ impl Preview {
         let meta = &file.meta;
         let ae: AeTrainingConfig = parse(meta.get("autoencoder").cloned().ok_or_else(|| Error::Data("the models file has no autoencoder".into()))?, "autoencoder")?;
         let device = device.clone().inner();
-        let autoencoder = crate::weights::load_module(ae.model.init(&device)?, "autoencoder", &file.tensors)?;
+        let autoencoder = crate::weights::load_module(ae.model.init(&mut Init::Loaded, &device)?, "autoencoder", &file.tensors)?;
         let k = ae.model.latent;
         let flow = match meta.get("flow") {
             Some(value) => {
                 let config: FlowTrainingConfig = parse(value.clone(), "flow")?;
-                Some(crate::weights::load_module(config.flow.init(k, &vec![0.0; k], &vec![1.0; k], &device)?, "flow", &file.tensors)?)
+                Some(crate::weights::load_module(config.flow.init(k, &vec![0.0; k], &vec![1.0; k], &mut Init::Loaded, &device)?, "flow", &file.tensors)?)
             }
             None => None,
         };
         let generator = match meta.get("wgan") {
             Some(value) => {
                 let config: WganTrainingConfig = parse(value.clone(), "wgan")?;
-                Some(crate::weights::load_module(Generator::new(k, config.generator_hidden, &device), "wgan.generator", &file.tensors)?)
+                Some(crate::weights::load_module(Generator::new(k, config.generator_hidden, &mut Init::Loaded, &device), "wgan.generator", &file.tensors)?)
             }
             None => None,
         };

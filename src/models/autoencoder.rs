@@ -13,6 +13,7 @@
 use burn::prelude::*;
 use burn::tensor::activation::{relu, sigmoid};
 
+use super::init::Init;
 use super::mlp::{Mlp, MlpConfig};
 use crate::data::PIXELS;
 use crate::error::{Error, Result};
@@ -69,8 +70,9 @@ impl AutoencoderConfig {
         Ok(())
     }
 
-    /// Builds an untrained autoencoder on `device`.
-    pub fn init(&self, device: &Device) -> Result<Autoencoder> {
+    /// Builds an untrained autoencoder on `device`, its weights from `init` (the encoder's
+    /// first).
+    pub fn init(&self, init: &mut Init, device: &Device) -> Result<Autoencoder> {
         self.validate()?;
         let stack = |input, output| MlpConfig {
             input,
@@ -80,10 +82,10 @@ impl AutoencoderConfig {
         };
         Ok(Autoencoder {
             encoder: Encoder {
-                net: stack(PIXELS, if self.variational { 2 * self.latent } else { self.latent }).init(device),
+                net: stack(PIXELS, if self.variational { 2 * self.latent } else { self.latent }).init(init, device),
                 variational: self.variational,
             },
-            decoder: Decoder { net: stack(self.latent, PIXELS).init(device) },
+            decoder: Decoder { net: stack(self.latent, PIXELS).init(init, device) },
         })
     }
 }

@@ -8,11 +8,12 @@
 
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::pool::{MaxPool2d, MaxPool2dConfig};
-use burn::nn::{Linear, LinearConfig, PaddingConfig2d};
+use burn::nn::{Linear, PaddingConfig2d};
 use burn::prelude::*;
 use burn::tensor::TensorData;
 use burn::tensor::activation::relu;
 
+use super::init::Init;
 use crate::data::SIDE;
 use crate::error::Result;
 use crate::rng::Rng;
@@ -36,15 +37,15 @@ pub struct Classifier {
 }
 
 impl Classifier {
-    /// A freshly initialized classifier.
-    pub fn new(device: &Device) -> Classifier {
-        let conv = |from, to| Conv2dConfig::new([from, to], [5, 5]).with_padding(PaddingConfig2d::Same).init(device);
+    /// A classifier on `device`, its weights from `init`.
+    pub fn new(init: &mut Init, device: &Device) -> Classifier {
+        let mut conv = |from, to| init.conv2d(Conv2dConfig::new([from, to], [5, 5]).with_padding(PaddingConfig2d::Same), device);
         Classifier {
             conv1: conv(1, 16),
             conv2: conv(16, 32),
             pool: MaxPool2dConfig::new([2, 2]).with_strides([2, 2]).init(),
-            features: LinearConfig::new(32 * 7 * 7, FEATURES).init(device),
-            output: LinearConfig::new(FEATURES, 10).init(device),
+            features: init.linear(32 * 7 * 7, FEATURES, device),
+            output: init.linear(FEATURES, 10, device),
         }
     }
 
@@ -95,7 +96,7 @@ impl Classifier {
     /// The classifier stored in a weights file (kind "classifier"), on `device`.
     pub fn from_file(file: &WeightsFile, device: &Device) -> Result<Classifier> {
         file.expect_kind("classifier")?;
-        load_module(Classifier::new(device), "classifier", &file.tensors)
+        load_module(Classifier::new(&mut Init::Loaded, device), "classifier", &file.tensors)
     }
 
     /// This classifier's weights, as a file that [`Self::from_file`] reads back; `meta` records

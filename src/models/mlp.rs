@@ -4,7 +4,9 @@
 //! reference code: the encoder, decoder and generator use BatchNorm; the critic and the AAE's
 //! discriminator do not.
 
-use burn::nn::{BatchNorm, BatchNormConfig, Linear, LinearConfig};
+use burn::nn::{BatchNorm, BatchNormConfig, Linear};
+
+use super::init::Init;
 use burn::prelude::*;
 use burn::tensor::TensorData;
 use burn::tensor::activation::relu;
@@ -79,23 +81,23 @@ pub struct Mlp {
 }
 
 impl MlpConfig {
-    /// Builds the network with PyTorch's default initialization (Kaiming-uniform, as burn's
-    /// `Linear` does), on `device`. Widths must be positive; callers validate user settings.
-    pub fn init(&self, device: &Device) -> Mlp {
+    /// Builds the network on `device`, its weights from `init`. Widths must be positive;
+    /// callers validate user settings.
+    pub fn init(&self, init: &mut Init, device: &Device) -> Mlp {
         let mut width = self.input;
         let hidden = self
             .hidden
             .iter()
             .map(|&next| {
                 let layer = Hidden {
-                    linear: LinearConfig::new(width, next).init(device),
+                    linear: init.linear(width, next, device),
                     norm: self.batch_norm.then(|| BatchNormConfig::new(next).init(device)),
                 };
                 width = next;
                 layer
             })
             .collect();
-        Mlp { hidden, output: LinearConfig::new(width, self.output).init(device), outputs: self.output }
+        Mlp { hidden, output: init.linear(width, self.output, device), outputs: self.output }
     }
 }
 

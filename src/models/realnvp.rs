@@ -15,6 +15,8 @@
 
 use burn::module::Param;
 use burn::nn::{Linear, LinearConfig};
+
+use super::init::Init;
 use burn::prelude::*;
 use burn::tensor::TensorData;
 
@@ -83,7 +85,7 @@ impl RealNvpConfig {
     /// Builds a flow over `dim`-dimensional codes whose ActNorm standardizes data with the
     /// given per-coordinate `mean` and `std`. Starts close to the identity after the ActNorm:
     /// the output layers of the coupling networks start at zero.
-    pub fn init(&self, dim: usize, mean: &[f32], std: &[f32], device: &Device) -> Result<RealNvp> {
+    pub fn init(&self, dim: usize, mean: &[f32], std: &[f32], init: &mut Init, device: &Device) -> Result<RealNvp> {
         self.validate()?;
         if dim < 2 || mean.len() != dim || std.len() != dim {
             return Err(Error::Config(format!("a flow needs at least 2 dimensions and one mean and std per dimension (got {dim})")));
@@ -106,10 +108,10 @@ impl RealNvpConfig {
                         .init(device)
                 };
                 Coupling {
-                    scale_hidden: LinearConfig::new(kept, self.hidden).init(device),
+                    scale_hidden: init.linear(kept, self.hidden, device),
                     scale_out: zeroed(self.hidden, changed),
                     scale_bound: Param::from_tensor(Tensor::ones([changed], device)),
-                    shift_hidden: LinearConfig::new(kept, self.hidden).init(device),
+                    shift_hidden: init.linear(kept, self.hidden, device),
                     shift_out: zeroed(self.hidden, changed),
                     keep_first,
                 }

@@ -16,6 +16,7 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 use burn::tensor::activation::relu;
 
+use super::init::Init;
 use super::mlp::{Mlp, MlpConfig, elu};
 use crate::error::{Error, Result};
 
@@ -28,8 +29,8 @@ pub struct Generator {
 
 impl Generator {
     /// Builds a generator from `latent`-d noise to `latent`-d codes with two hidden layers.
-    pub fn new(latent: usize, hidden: usize, device: &Device) -> Generator {
-        Generator { net: MlpConfig { input: latent, hidden: vec![hidden, hidden], output: latent, batch_norm: true }.init(device) }
+    pub fn new(latent: usize, hidden: usize, init: &mut Init, device: &Device) -> Generator {
+        Generator { net: MlpConfig { input: latent, hidden: vec![hidden, hidden], output: latent, batch_norm: true }.init(init, device) }
     }
 
     /// `[batch, k]` noise → `[batch, k]` codes.
@@ -47,12 +48,12 @@ pub struct Critic {
 
 impl Critic {
     /// A critic `input → hidden… → 1` (reference: 10→20→20→1).
-    pub fn new(input: usize, hidden: &[usize], device: &Device) -> Result<Critic> {
+    pub fn new(input: usize, hidden: &[usize], init: &mut Init, device: &Device) -> Result<Critic> {
         if input == 0 || hidden.iter().any(|&h| h == 0) {
             return Err(Error::Config("critic widths must be positive".into()));
         }
         let widths: Vec<usize> = std::iter::once(input).chain(hidden.iter().copied()).chain([1]).collect();
-        let layers = widths.windows(2).map(|w| LinearConfig::new(w[0], w[1]).init(device)).collect();
+        let layers = widths.windows(2).map(|w| init.linear(w[0], w[1], device)).collect();
         Ok(Critic { layers })
     }
 

@@ -18,6 +18,7 @@ use super::{Progress, check_range, read, rows, snapshot};
 use crate::data::{Batches, Digits, PIXELS, Pixels};
 use crate::error::{Error, Result};
 use crate::models::autoencoder::{Autoencoder, AutoencoderConfig, bce_with_logits, negative_elbo};
+use crate::models::Init;
 use crate::models::wgan::{Critic, GanLoss};
 use crate::rng::Rng;
 use crate::weights::{NamedTensor, load_module, read_module};
@@ -161,19 +162,22 @@ impl AeTrainer {
     /// Prepares a run on `device` (autodiff is enabled here). Settings are checked first;
     /// nothing is allocated for invalid ones.
     pub fn new(config: AeTrainingConfig, train: &Digits, test: &Digits, device: &Device) -> Result<Self> {
+        let mut init = Init::seeded(config.seed ^ 0xAE);
+        Self::build(config, train, test, device, &mut init)
+    }
+
+    /// [`Self::new`] with the weights from `init`: the autoencoder's, then the AAE's
+    /// discriminator's.
+    fn build(config: AeTrainingConfig, train: &Digits, test: &Digits, device: &Device, init: &mut Init) -> Result<Self> {
         config.validate(train.len(), test.len())?;
         train.check_pixels(config.pixels)?;
         test.check_pixels(config.pixels)?;
         let device = device.clone().autodiff();
-        // The AAE's discriminator is drawn after the autoencoder, from the same seeding.
-        let (model, discriminator) = crate::rng::seeded(&device, config.seed, || -> Result<_> {
-            let model = config.model.init(&device)?;
-            let discriminator = match &config.adversarial {
-                Some(a) => Some(Critic::new(config.model.latent, &[a.hidden, a.hidden], &device)?),
-                None => None,
-            };
-            Ok((model, discriminator))
-        })?;
+        let model = config.model.init(init, &device)?;
+        let discriminator = match &config.adversarial {
+            Some(a) => Some(Critic::new(config.model.latent, &[a.hidden, a.hidden], init, &device)?),
+            None => None,
+        };
         let optim = Adam::new(0.9, 0.999, 1e-8).optimizer();
         let train = train.take(config.train_images);
         let test = test.take(config.test_images);
@@ -192,7 +196,7 @@ impl AeTrainer {
     /// and samples as the saved model did. Every name and shape is checked before anything is
     /// built on them.
     pub fn restore(config: AeTrainingConfig, tensors: &[NamedTensor], prefix: &str, train: &Digits, test: &Digits, device: &Device) -> Result<Self> {
-        let mut trainer = Self::new(config, train, test, device)?;
+        let mut trainer = Self::build(config, train, test, device, &mut Init::Loaded)?;
         trainer.model = load_module(trainer.model, prefix, tensors)?;
         trainer.at.batches.epoch = trainer.config.epochs;
         Ok(trainer)

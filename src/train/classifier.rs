@@ -15,6 +15,7 @@ use super::phase::{Phase, Record, Standing};
 use super::{Progress, check_range, read_all, snapshot};
 use crate::data::{Batches, Digits, PIXELS, Pixels};
 use crate::error::{Error, Result};
+use crate::models::Init;
 use crate::models::classifier::Classifier;
 use crate::rng::Rng;
 
@@ -68,7 +69,7 @@ impl ClassifierTrainer {
         check_range("classifier batch size", config.batch_size, 1, train.len().clamp(1, 4096))?;
         check_range("classifier learning rate", config.learning_rate, 1e-7, 1.0)?;
         let device = device.clone().autodiff();
-        let model = crate::rng::seeded(&device, config.seed, || Classifier::new(&device));
+        let model = Classifier::new(&mut Init::seeded(config.seed ^ 0xC1A), &device);
         let batches = Batches::new(train.len(), config.batch_size, Rng::new(config.seed ^ 0xC1A5));
         Ok(ClassifierTrainer {
             model,

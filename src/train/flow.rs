@@ -14,6 +14,7 @@ use super::{Progress, base_draws, check_range, read, rows};
 use crate::data::{Batches, Digits, Pixels};
 use crate::error::{Error, Result};
 use crate::models::autoencoder::Autoencoder;
+use crate::models::Init;
 use crate::models::realnvp::{RealNvp, RealNvpConfig};
 use crate::rng::Rng;
 use crate::weights::{NamedTensor, load_module, read_module};
@@ -112,7 +113,7 @@ impl FlowTrainer {
     pub fn restore(config: FlowTrainingConfig, codes: LatentCodes, tensors: &[NamedTensor], prefix: &str, device: &Device) -> Result<Self> {
         let mut trainer = Self::with_codes(config, codes, device)?;
         let k = trainer.latent();
-        let flow = trainer.config.flow.init(k, &vec![0.0; k], &vec![1.0; k], &trainer.device)?;
+        let flow = trainer.config.flow.init(k, &vec![0.0; k], &vec![1.0; k], &mut Init::Loaded, &trainer.device)?;
         trainer.flow = Some(load_module(flow, prefix, tensors)?);
         trainer.at.batches.epoch = trainer.config.epochs;
         Ok(trainer)
@@ -238,7 +239,7 @@ impl FlowTrainer {
     /// Builds the flow, its ActNorm standardizing the training codes.
     fn start_flow(&mut self) -> Result<()> {
         let (mean, std) = self.codes.train_mean_std();
-        let flow = crate::rng::seeded(&self.device, self.config.seed, || self.config.flow.init(self.latent(), &mean, &std, &self.device))?;
+        let flow = self.config.flow.init(self.latent(), &mean, &std, &mut Init::seeded(self.config.seed ^ 0xF10), &self.device)?;
         self.flow = Some(flow);
         Ok(())
     }

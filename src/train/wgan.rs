@@ -32,6 +32,7 @@ use super::{Progress, base_draws, check_range, read, rows, snapshot};
 use crate::data::{Batches, Digits, Pixels};
 use crate::error::{Error, Result};
 use crate::models::autoencoder::Autoencoder;
+use crate::models::Init;
 use crate::models::wgan::{Critic, GanLoss, Generator};
 use crate::rng::Rng;
 use crate::weights::{NamedTensor, load_module, read_module};
@@ -164,7 +165,7 @@ impl WganTrainer {
     /// `prefix.critic.…` in `tensors`) for `codes`, which need not be encoded.
     pub fn restore(config: WganTrainingConfig, codes: LatentCodes, tensors: &[NamedTensor], prefix: &str, device: &Device) -> Result<Self> {
         let mut trainer = Self::with_codes(config, codes, device)?;
-        trainer.start_models()?;
+        trainer.build_models(&mut Init::Loaded)?;
         let (generator, critic) = trainer.models.take().ok_or_else(|| Error::State("no models to load into".into()))?;
         let generator = load_module(generator, &format!("{prefix}.generator"), tensors)?;
         let critic = load_module(critic, &format!("{prefix}.critic"), tensors)?;
@@ -284,13 +285,15 @@ impl Phase for WganTrainer {
 }
 
 impl WganTrainer {
-
+    /// Builds the generator, then the critic, their weights drawn from the run's seed.
     fn start_models(&mut self) -> Result<()> {
+        self.build_models(&mut Init::seeded(self.config.seed ^ 0x6E4))
+    }
+
+    fn build_models(&mut self, init: &mut Init) -> Result<()> {
         let k = self.codes.latent();
-        let (generator, critic) = crate::rng::seeded(&self.device, self.config.seed, || {
-            let generator = Generator::new(k, self.config.generator_hidden, &self.device);
-            Critic::new(k, &[self.config.critic_hidden, self.config.critic_hidden], &self.device).map(|critic| (generator, critic))
-        })?;
+        let generator = Generator::new(k, self.config.generator_hidden, init, &self.device);
+        let critic = Critic::new(k, &[self.config.critic_hidden, self.config.critic_hidden], init, &self.device)?;
         self.models = Some((generator, critic));
         Ok(())
     }

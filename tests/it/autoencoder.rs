@@ -6,7 +6,7 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 use flowae::Error;
 use flowae::data::{Digits, Pixels};
-use flowae::models::AutoencoderConfig;
+use flowae::models::{AutoencoderConfig, Init};
 use flowae::models::autoencoder::{bce_with_logits, negative_elbo};
 use flowae::train::{AeTrainer, AeTrainingConfig};
 
@@ -42,13 +42,13 @@ fn train_in_chunks(config: AeTrainingConfig, train: &Digits, test: &Digits, unit
 #[test]
 fn networks_have_the_papers_shapes() {
     let device = Device::flex();
-    let model = AutoencoderConfig::default().init(&device).unwrap();
+    let model = AutoencoderConfig::default().init(&mut Init::seeded(1), &device).unwrap();
     let x = Tensor::<2>::zeros([3, 784], &device);
     let z = model.encoder.forward(x.clone());
     assert_eq!(z.dims(), [3, 10]);
     assert_eq!(model.decoder.forward(z).dims(), [3, 784]);
     assert_eq!(model.forward(x).dims(), [3, 784]);
-    let wide = AutoencoderConfig { hidden: 64, latent: 2, ..AutoencoderConfig::default() }.init(&device).unwrap();
+    let wide = AutoencoderConfig { hidden: 64, latent: 2, ..AutoencoderConfig::default() }.init(&mut Init::seeded(2), &device).unwrap();
     assert_eq!(wide.encoder.forward(Tensor::zeros([2, 784], &device)).dims(), [2, 2]);
 }
 
@@ -93,12 +93,6 @@ fn loss_falls_on_a_small_subset() {
 /// test pass once scored the model as it stood at the start of the chunk its epoch ended in.
 #[test]
 fn how_the_run_is_chunked_changes_no_loss() {
-    common::in_own_process("autoencoder::chunked_runs_alone");
-}
-
-#[test]
-#[ignore = "run by how_the_run_is_chunked_changes_no_loss, in a process of its own"]
-fn chunked_runs_alone() {
     let (train, test) = common::mnist();
     let config = AeTrainingConfig { epochs: 2, train_images: 400, test_images: 100, ..small(13) };
     let one_at_a_time = train_in_chunks(config.clone(), &train, &test, 1);
@@ -110,12 +104,6 @@ fn chunked_runs_alone() {
 
 #[test]
 fn the_same_seed_gives_the_same_losses() {
-    common::in_own_process("autoencoder::same_seed_alone");
-}
-
-#[test]
-#[ignore = "run by the_same_seed_gives_the_same_losses, in a process of its own"]
-fn same_seed_alone() {
     let (train, test) = common::mnist();
     let config = AeTrainingConfig { epochs: 1, train_images: 300, test_images: 100, ..small(11) };
     let a = train_all(config.clone(), &train, &test);
@@ -195,7 +183,7 @@ fn reconstructions_and_samples_are_pixel_probabilities() {
 #[test]
 fn the_negative_elbo_follows_its_formula() {
     let device = Device::flex();
-    let model = AutoencoderConfig { variational: true, ..AutoencoderConfig::default() }.init(&device).unwrap();
+    let model = AutoencoderConfig { variational: true, ..AutoencoderConfig::default() }.init(&mut Init::seeded(3), &device).unwrap();
     let t = |v: Vec<f32>, rows: usize| Tensor::<2>::from_data(TensorData::new(v.clone(), [rows, v.len() / rows]), &device);
     let images = t(vec![0.0; 784 * 2], 2);
     let k = 10;

@@ -49,17 +49,3 @@ pub fn packed_by_the_tool(digits: &Digits, name: &str) -> Vec<u8> {
     std::fs::remove_dir_all(&dir).unwrap();
     bytes
 }
-
-/// Runs the ignored test `name` (its full path, e.g. `oracle::computed_alone`) in a process of
-/// its own, this test binary run again, and fails with its output if it fails. For tests that
-/// compare runs number for number: the device's random generator, which initializes every
-/// model, is one per process, and the tests running beside them draw from it.
-pub fn in_own_process(name: &str) {
-    let output = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([name, "--exact", "--ignored", "--test-threads=1", "--nocapture"])
-        .output()
-        .expect("the test binary runs again");
-    let say = |bytes: &[u8]| String::from_utf8_lossy(bytes).into_owned();
-    assert!(output.status.success(), "{}{}", say(&output.stdout), say(&output.stderr));
-    assert!(say(&output.stdout).contains("1 passed"), "{name} ran: {}", say(&output.stdout));
-}

@@ -139,15 +139,8 @@ fn to_json(records: &BTreeMap<String, Record>) -> String {
     format!("{{\n{}\n}}\n", models.join(",\n"))
 }
 
-/// Computed in a process of its own: see [`common::in_own_process`].
 #[test]
 fn oracle_losses_and_samples_are_reproduced_exactly() {
-    common::in_own_process("oracle::computed_alone");
-}
-
-#[test]
-#[ignore = "run by oracle_losses_and_samples_are_reproduced_exactly, in a process of its own"]
-fn computed_alone() {
     let computed = compute();
     let path = record_path();
     if std::env::var_os("FLOWAE_RECORD_ORACLE").is_some() {

@@ -5,7 +5,7 @@ use crate::common;
 use burn::module::Module;
 use burn::prelude::*;
 use burn::tensor::TensorData;
-use flowae::models::AutoencoderConfig;
+use flowae::models::{AutoencoderConfig, Init};
 use flowae::rng::Rng;
 use flowae::train::{AeTrainer, AeTrainingConfig};
 use flowae::weights::{NamedTensor, WeightsFile, load_module, read_module};
@@ -67,7 +67,7 @@ fn a_trained_autoencoder_reloads_exactly_running_statistics_included() {
         tensors.iter().map(|t| &t.name).collect::<Vec<_>>());
     let bytes = WeightsFile { kind: "ae".into(), meta: serde_json::Value::Null, tensors }.to_bytes();
 
-    let fresh = config.model.init(&device).unwrap();
+    let fresh = config.model.init(&mut Init::seeded(5), &device).unwrap();
     let loaded = load_module(fresh, "ae", &WeightsFile::from_bytes(&bytes).unwrap().tensors).unwrap().valid();
     let x = Tensor::<2>::from_data(TensorData::new(train.batch(&[0, 1, 2], flowae::data::Pixels::Binarized), [3, 784]), &device);
     let out = |m: &flowae::models::Autoencoder| m.forward(x.clone()).into_data().try_to_vec::<f32>().unwrap();
@@ -77,11 +77,11 @@ fn a_trained_autoencoder_reloads_exactly_running_statistics_included() {
 #[test]
 fn a_file_that_does_not_fit_the_model_is_refused_before_anything_changes() {
     let device = Device::flex();
-    let model = AutoencoderConfig::default().init(&device).unwrap();
+    let model = AutoencoderConfig::default().init(&mut Init::seeded(6), &device).unwrap();
     let mut tensors = pollster::block_on(read_module(&model, "ae")).unwrap();
     let missing = load_module(model.clone(), "ae", &tensors[1..]).unwrap_err().to_string();
     assert!(missing.contains("lacks"), "{missing}");
-    let smaller = AutoencoderConfig { hidden: 100, ..AutoencoderConfig::default() }.init(&device).unwrap();
+    let smaller = AutoencoderConfig { hidden: 100, ..AutoencoderConfig::default() }.init(&mut Init::seeded(7), &device).unwrap();
     let shape = load_module(smaller, "ae", &tensors).unwrap_err().to_string();
     assert!(shape.contains("shape"), "{shape}");
     tensors[0].values[0] = f32::NAN;
