@@ -230,7 +230,7 @@ impl AeTrainer {
 
     /// Whether every epoch, with its test pass, is done.
     pub fn is_done(&self) -> bool {
-        self.at.batches.epoch >= self.config.epochs
+        self.standing().done()
     }
 
     /// Runs at most `units` units of work (a training step, or one slice of the test pass),
@@ -387,14 +387,8 @@ impl Phase for AeTrainer {
     }
 
     fn standing(&self) -> Standing {
-        Standing {
-            epoch: self.at.batches.epoch,
-            epochs: self.config.epochs,
-            step: self.at.step,
-            steps_per_epoch: self.steps_per_epoch(),
-            evaluating: self.at.eval_next.is_some(),
-            done: self.is_done(),
-        }
+        let evaluating = self.at.eval_next.is_some();
+        Standing { evaluating, ..Standing::new(&self.at.batches, self.config.epochs, self.at.step, self.steps_per_epoch()) }
     }
 
     /// The reconstructions of the first `look.reconstructions` test digits (when asked for),

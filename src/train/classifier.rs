@@ -83,7 +83,7 @@ impl ClassifierTrainer {
 
     /// Whether every epoch is done.
     pub fn is_done(&self) -> bool {
-        self.at.batches.epoch >= self.config.epochs
+        self.standing().done()
     }
 
     /// Steps in one epoch.
@@ -132,14 +132,7 @@ impl Phase for ClassifierTrainer {
     }
 
     fn standing(&self) -> Standing {
-        Standing {
-            epoch: self.at.batches.epoch,
-            epochs: self.config.epochs,
-            step: self.at.step,
-            steps_per_epoch: self.steps_per_epoch(),
-            evaluating: false,
-            done: self.is_done(),
-        }
+        Standing::new(&self.at.batches, self.config.epochs, self.at.step, self.steps_per_epoch())
     }
 }
 

@@ -144,7 +144,7 @@ impl FlowTrainer {
 
     /// Whether every epoch is done.
     pub fn is_done(&self) -> bool {
-        self.at.batches.epoch >= self.config.epochs
+        self.standing().done()
     }
 
     /// The flow, once the codes are encoded.
@@ -208,14 +208,7 @@ impl Phase for FlowTrainer {
     }
 
     fn standing(&self) -> Standing {
-        Standing {
-            epoch: self.at.batches.epoch,
-            epochs: self.config.epochs,
-            step: self.at.step,
-            steps_per_epoch: self.steps_per_epoch(),
-            evaluating: false,
-            done: self.is_done(),
-        }
+        Standing::new(&self.at.batches, self.config.epochs, self.at.step, self.steps_per_epoch())
     }
 
     /// FlowAE samples, once the flow has started on an autoencoder's codes.

@@ -9,6 +9,7 @@
 
 use burn::prelude::*;
 
+use crate::data::Batches;
 use crate::error::Result;
 
 /// Where a run stands, between chunks.
@@ -24,8 +25,19 @@ pub struct Standing {
     pub steps_per_epoch: usize,
     /// Whether the run is inside an end-of-epoch held-out pass.
     pub evaluating: bool,
+}
+
+impl Standing {
+    /// Where a run walking `batches` for `epochs` epochs stands after `step` reported steps,
+    /// outside any held-out pass.
+    pub fn new(batches: &Batches, epochs: usize, step: usize, steps_per_epoch: usize) -> Standing {
+        Standing { epoch: batches.epoch, epochs, step, steps_per_epoch, evaluating: false }
+    }
+
     /// Whether every epoch is done.
-    pub done: bool,
+    pub fn done(&self) -> bool {
+        self.epoch >= self.epochs
+    }
 }
 
 /// What the units of one chunk recorded, still on the device: read back once, together, when

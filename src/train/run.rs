@@ -30,7 +30,7 @@ pub async fn chunk_looking<P: Phase>(phase: &mut P, units: usize, look: Option<&
     let mut record = Record::default();
     let mut worked = Ok(false);
     for _ in 0..units.max(1) {
-        if phase.standing().done {
+        if phase.standing().done() {
             break;
         }
         worked = phase.unit(&mut record);
@@ -39,7 +39,7 @@ pub async fn chunk_looking<P: Phase>(phase: &mut P, units: usize, look: Option<&
         }
     }
     let pictures = match (worked, look) {
-        (Ok(epoch_end), Some(look)) if look.due || epoch_end || phase.standing().done => phase.look(look),
+        (Ok(epoch_end), Some(look)) if look.due || epoch_end || phase.standing().done() => phase.look(look),
         (Ok(_), _) => Ok(Vec::new()),
         (Err(error), _) => Err(error),
     };
@@ -76,7 +76,7 @@ fn progress(at: &super::phase::Standing, first_step: usize) -> Progress {
         steps_per_epoch: at.steps_per_epoch,
         first_step,
         evaluating: at.evaluating,
-        done: at.done,
+        done: at.done(),
         ..Progress::default()
     }
 }

@@ -202,7 +202,7 @@ impl WganTrainer {
 
     /// Whether every epoch is done.
     pub fn is_done(&self) -> bool {
-        self.at.batches.epoch >= self.config.epochs
+        self.standing().done()
     }
 
     /// The generator and the critic, once the codes are encoded.
@@ -264,14 +264,7 @@ impl Phase for WganTrainer {
     }
 
     fn standing(&self) -> Standing {
-        Standing {
-            epoch: self.at.batches.epoch,
-            epochs: self.config.epochs,
-            step: self.at.step,
-            steps_per_epoch: self.steps_per_epoch(),
-            evaluating: false,
-            done: self.is_done(),
-        }
+        Standing::new(&self.at.batches, self.config.epochs, self.at.step, self.steps_per_epoch())
     }
 
     /// AdvAE samples (at temperature 1), once the generator has started on an autoencoder's
