@@ -27,35 +27,17 @@ pub async fn chunk_looking<P: Phase>(phase: &mut P, units: usize, look: Option<&
     }
     let first_step = phase.standing().step;
     let saved = phase.save();
-    let mut record = Record::default();
-    let mut worked = Ok(false);
-    for _ in 0..units.max(1) {
-        if phase.standing().done() {
-            break;
-        }
-        worked = phase.unit(&mut record);
-        if !matches!(worked, Ok(false)) {
-            break; // an epoch's end, or an error
-        }
-    }
-    let pictures = match (worked, look) {
-        (Ok(epoch_end), Some(look)) if look.due || epoch_end || phase.standing().done() => phase.look(look),
-        (Ok(_), _) => Ok(Vec::new()),
-        (Err(error), _) => Err(error),
-    };
-    let read_back = match pictures {
-        Ok(pictures) => read(record, pictures).await,
+    let checked = match work(phase, units, look).await {
+        Ok(values) => non_finite(P::LOSS, first_step, &values).map_or(Ok(values), Err),
         Err(error) => Err(error),
     };
-    let failure = match &read_back {
-        Ok(values) => non_finite(P::LOSS, first_step, values),
-        Err(e) => Some(e.clone()),
+    let values = match checked {
+        Ok(values) => values,
+        Err(error) => {
+            phase.restore(saved);
+            return Err(error);
+        }
     };
-    if let Some(error) = failure {
-        phase.restore(saved);
-        return Err(error);
-    }
-    let values = read_back?;
     let at = phase.standing();
     Ok(Progress {
         losses: values.losses,
@@ -65,6 +47,23 @@ pub async fn chunk_looking<P: Phase>(phase: &mut P, units: usize, look: Option<&
         pictures: values.pictures,
         ..progress(&at, first_step)
     })
+}
+
+/// The units of one chunk, then what `look` asks to draw when it is due, then the one read-back.
+async fn work<P: Phase>(phase: &mut P, units: usize, look: Option<&Look>) -> Result<Values> {
+    let mut record = Record::default();
+    let mut epoch_end = false;
+    for _ in 0..units.max(1) {
+        if epoch_end || phase.standing().done() {
+            break;
+        }
+        epoch_end = phase.unit(&mut record)?;
+    }
+    let pictures = match look {
+        Some(look) if look.due || epoch_end || phase.standing().done() => phase.look(look)?,
+        _ => Vec::new(),
+    };
+    read(record, pictures).await
 }
 
 /// Progress with no records.
