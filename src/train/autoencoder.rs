@@ -245,21 +245,21 @@ impl AeTrainer {
 
     /// The first `count` test digits and their reconstructions.
     pub async fn reconstructions(&self, count: usize) -> Result<Reconstructions> {
-        let outputs = read(self.reconstruction_pictures(count)).await?;
-        Ok(Reconstructions { inputs: self.reconstruction_inputs(count), outputs })
+        let inputs = self.reconstruction_inputs(count);
+        let outputs = read(self.reconstruct(&inputs)).await?;
+        Ok(Reconstructions { inputs, outputs })
     }
 
     /// The first `count` test digits as the model sees them, `count × 784`.
-    pub fn reconstruction_inputs(&self, count: usize) -> Vec<f32> {
+    fn reconstruction_inputs(&self, count: usize) -> Vec<f32> {
         let indices: Vec<usize> = (0..count.min(self.test.len())).collect();
         self.test.batch(&indices, self.config.pixels)
     }
 
-    /// What the model makes of the first `count` test digits, on the device.
-    fn reconstruction_pictures(&self, count: usize) -> Tensor<2> {
+    /// What the model makes of `inputs` (whole images), on the device.
+    fn reconstruct(&self, inputs: &[f32]) -> Tensor<2> {
         let model = self.model.valid();
-        let indices: Vec<usize> = (0..count.min(self.test.len())).collect();
-        let x = self.upload(&self.test, &indices, &self.device.clone().inner());
+        let x = Tensor::<2>::from_data(TensorData::new(inputs.to_vec(), [inputs.len() / PIXELS, PIXELS]), &self.device.clone().inner());
         model.decoder.probabilities(model.encoder.forward(x))
     }
 
@@ -397,7 +397,7 @@ impl Phase for AeTrainer {
     fn look(&self, look: &Look) -> Result<Vec<Tensor<2>>> {
         let mut pictures = Vec::new();
         if look.reconstructions > 0 {
-            pictures.push(self.reconstruction_pictures(look.reconstructions));
+            pictures.push(self.reconstruct(&self.reconstruction_inputs(look.reconstructions)));
         }
         pictures.push(self.prior_pictures(look.count, look.seed));
         Ok(pictures)
