@@ -331,7 +331,8 @@ async function trainChunk() {
   const started = performance.now();
   const look = sampling[phase] ? lookFor(phase) : null;
   const { pictures, ...progress } = await PHASES[phase].train(units, look);
-  if (phase in sampling && (!progress.preparing || progress.preparing[0] === progress.preparing[1])) sampling[phase] = true;
+  const ready = phase in sampling && !sampling[phase] && (!progress.preparing || progress.preparing[0] === progress.preparing[1]);
+  if (ready) sampling[phase] = true;
   const chunkMs = performance.now() - started;
   const steps = progress.losses.length;
   const work = steps * unitsPerStep; // units of work behind the reported steps
@@ -348,6 +349,9 @@ async function trainChunk() {
   }
   post({ type: 'progress', phase, ...progress,
     imagesPerSecond: steps > 0 ? (steps * batchSize * 1000) / chunkMs : null, chunkMs });
+  // A latent model that has just encoded its digits is drawn at once, before its first step
+  // (which, on a slow GPU, also compiles the training shaders).
+  if (ready) await preview();
   if (progress.done) setState('done');
 }
 
