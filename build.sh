@@ -158,18 +158,11 @@ case "$cmd" in
   bench)
     build
     ensure_chromium
-    log "native benchmark (one thread; every epoch's time includes its test pass)"
-    cargo run --release -- train-ae --epochs 3 --train-images 10000 --test-images 1000 --out out/bench
-    # The same autoencoder in PyTorch, timed the same way, where PyTorch is installed (it is not
-    # a dependency; PYTHON names an interpreter that has it).
-    if "${PYTHON:-python3}" -c 'import torch' 2>/dev/null; then
-      for threads in 1 2; do
-        log "PyTorch reference, $threads thread(s)"
-        "${PYTHON:-python3}" tools/pytorch-ae.py --threads "$threads"
-      done
-    else
-      log "no PyTorch here (set PYTHON to an interpreter with torch to compare natively)"
-    fi
+    log "native benchmark: the autoencoder's training loop against PyTorch's, 1 and 2 threads"
+    # PyTorch is not a dependency: PYTHON names an interpreter that has it, and without one
+    # only our own figures are printed.
+    cargo build --release
+    tools/native-bench.sh "$CARGO_TARGET_DIR/release/flowae" "${BENCH_ROUNDS:-5}"
     log "browser benchmark"
     node tests/browser/bench.mjs
     ;;

@@ -64,6 +64,8 @@ options:
   --hidden N           hidden width                                 [300]
   --latent N           latent dimension                             [10]
   --seed N             seed for weights, batch order and samples    [1]
+  --threads N          CPU threads for the CPU backend (same results on any number)
+                                                                    [all cores]
   --latent-noise X     N(0, X^2) noise on the codes while training  [0]
   --samples N          samples written to each .npy                 [10000]
   --temperature T      sample z0 ~ N(0, T^2 I)                      [1]
@@ -106,20 +108,38 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &[String]) -> std::result::Result<(), String> {
-    match args.first().map(String::as_str) {
-        Some("train-ae") => train_ae(&Options::parse(&args[1..])?).map(|_| ()).map_err(|e| e.to_string()),
-        Some(command @ ("train-flow" | "train-wgan" | "train-both" | "table")) => {
-            train_latent(command, &Options::parse(&args[1..])?).map_err(|e| e.to_string())
-        }
-        Some("train-classifier") => train_classifier(&Options::parse(&args[1..])?).map_err(|e| e.to_string()),
-        Some("sample") => sample(&Options::parse(&args[1..])?).map_err(|e| e.to_string()),
-        Some("compact") => compact(&Options::parse(&args[1..])?).map_err(|e| e.to_string()),
-        Some("-h" | "--help" | "help") => {
-            print!("{USAGE}");
-            Ok(())
-        }
-        _ => Err(format!("expected a command\n\n{USAGE}")),
+    let command = args.first().map(String::as_str);
+    if let Some("-h" | "--help" | "help") = command {
+        print!("{USAGE}");
+        return Ok(());
     }
+    let opts = Options::parse(args.get(1..).unwrap_or_default())?;
+    let work = || match command {
+        Some("train-ae") => train_ae(&opts).map(|_| ()),
+        Some(command @ ("train-flow" | "train-wgan" | "train-both" | "table")) => train_latent(command, &opts),
+        Some("train-classifier") => train_classifier(&opts),
+        Some("sample") => sample(&opts),
+        Some("compact") => compact(&opts),
+        _ => Err(Error::Config(format!("expected a command\n\n{USAGE}"))),
+    };
+    on_threads(&opts, work).map_err(|e| e.to_string())
+}
+
+/// Runs `work` on one thread of a pool of `--threads` (the calling thread only waits): the CPU
+/// backend's larger matrix products and passes are split across the pool, and the training
+/// itself running on a pool thread, not beside it, is what makes "2 threads" mean two busy
+/// threads, as PyTorch's `set_num_threads(2)` does.
+fn on_threads(opts: &Options, work: impl FnOnce() -> Result<()> + Send) -> Result<()> {
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let threads: usize = opts.number("threads", cores)?;
+    if threads == 0 || threads > 1024 {
+        return Err(Error::Config(format!("--threads must be between 1 and 1024, not {threads}")));
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| Error::Config(format!("cannot start {threads} threads: {e}")))?;
+    pool.install(work)
 }
 
 /// `--name value` pairs, each name allowed once.

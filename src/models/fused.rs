@@ -28,7 +28,7 @@ use burn::backend::{Autodiff, Flex, TensorMetadata};
 use burn::prelude::*;
 use burn::tensor::{DType, TensorData};
 
-use crate::wide::wide;
+use crate::wide::{Per, split, wide};
 
 /// The CPU backend as the trainers use it: flex under autodiff, no gradient checkpointing.
 type CpuAutodiff = Autodiff<Flex, NoCheckpointing>;
@@ -207,30 +207,42 @@ fn bce_tracked(
 
 fn bce_sum(logits: &FlexTensor, targets: &FlexTensor, scale: f32) -> f32 {
     let (l, x) = (contiguous(logits), contiguous(targets));
-    wide(#[inline(always)] || bce_sum_of(&l, &x, scale))
+    bce_sum_of(&l, &x, scale)
 }
 
+/// Elements per partial sum of the cross-entropy.
+const BCE_CHUNK: usize = 1024;
+
+/// Σ softplus-form cross-entropy · scale. One f64 partial sum per 1,024 elements (so that the
+/// error does not grow with the tensor's size), the chunks shared among threads, the partial
+/// sums then added in order: the same bits on any number of threads.
 #[inline(always)]
 fn bce_sum_of(l: &[f32], x: &[f32], scale: f32) -> f32 {
-    let term = |l: f32, x: f32| l.max(0.0) - l * x + ln_1p_unit(exp_nonpositive(-l.abs()));
-    // Eight running sums, so the loop vectorizes (one sum would fix the order of additions),
-    // each emptied into an f64 every 1,024 elements, so that the error does not grow with the
-    // tensor's size.
-    const LANES: usize = 8;
-    let mut total = 0f64;
-    for (l, x) in l.chunks(1024).zip(x.chunks(1024)) {
-        let mut sums = [0f32; LANES];
-        let (l8, x8) = (l.chunks_exact(LANES), x.chunks_exact(LANES));
-        let (l_rest, x_rest) = (l8.remainder(), x8.remainder());
-        for (l, x) in l8.zip(x8) {
-            for lane in 0..LANES {
-                sums[lane] += term(l[lane], x[lane]);
-            }
+    let mut partials = vec![(0f64, 0f64); l.len().div_ceil(BCE_CHUNK)];
+    split(l.len(), BCE_CHUNK, (l, x, Per(&mut partials, BCE_CHUNK)), #[inline(always)] |_, (l, x, partials)| {
+        for ((l, x), partial) in l.chunks(BCE_CHUNK).zip(x.chunks(BCE_CHUNK)).zip(partials.0.iter_mut()) {
+            *partial = bce_chunk_sum(l, x);
         }
-        total += sums.iter().map(|&s| s as f64).sum::<f64>();
-        total += l_rest.iter().zip(x_rest).map(|(&l, &x)| term(l, x) as f64).sum::<f64>();
-    }
+    });
+    let total = partials.iter().fold(0f64, |total, &(lanes, rest)| total + lanes + rest);
     (total * scale as f64) as f32
+}
+
+/// One chunk's cross-entropy: its eight running sums (so the loop vectorizes; one sum would
+/// fix the order of additions), and the few elements after the last eight.
+#[inline(always)]
+fn bce_chunk_sum(l: &[f32], x: &[f32]) -> (f64, f64) {
+    let term = |l: f32, x: f32| l.max(0.0) - l * x + ln_1p_unit(exp_nonpositive(-l.abs()));
+    const LANES: usize = 8;
+    let mut sums = [0f32; LANES];
+    let (l8, x8) = (l.chunks_exact(LANES), x.chunks_exact(LANES));
+    let (l_rest, x_rest) = (l8.remainder(), x8.remainder());
+    for (l, x) in l8.zip(x8) {
+        for lane in 0..LANES {
+            sums[lane] += term(l[lane], x[lane]);
+        }
+    }
+    (sums.iter().map(|&s| s as f64).sum::<f64>(), l_rest.iter().zip(x_rest).map(|(&l, &x)| term(l, x) as f64).sum::<f64>())
 }
 
 /// ELU of one value; NaN stays NaN (`f32::min` would turn it into 0).
@@ -317,9 +329,14 @@ fn map(t: &FlexTensor, f: impl Fn(f32) -> f32) -> FlexTensor {
     FlexTensor::from_data(TensorData::new(values, t.shape()))
 }
 
-fn zip(a: &FlexTensor, b: &FlexTensor, f: impl Fn(f32, f32) -> f32) -> FlexTensor {
+fn zip(a: &FlexTensor, b: &FlexTensor, f: impl Fn(f32, f32) -> f32 + Sync) -> FlexTensor {
     let (a_values, b_values) = (contiguous(a), contiguous(b));
-    let values: Vec<f32> = wide(#[inline(always)] || a_values.iter().zip(b_values.iter()).map(|(&a, &b)| f(a, b)).collect());
+    let mut values = vec![0f32; a_values.len()];
+    split(values.len(), 16, (&mut values[..], &a_values[..], &b_values[..]), #[inline(always)] |_, (out, a, b)| {
+        for ((out, &a), &b) in out.iter_mut().zip(a).zip(b) {
+            *out = f(a, b);
+        }
+    });
     FlexTensor::from_data(TensorData::new(values, a.shape()))
 }
 

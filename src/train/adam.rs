@@ -69,8 +69,8 @@ impl Adam {
         let g = flex(grad).to_contiguous();
         let g = &g.storage::<f32>()[..n];
         let (p, m_, v_) = (contiguous_mut(&mut param), contiguous_mut(&mut m), contiguous_mut(&mut v));
-        crate::wide::wide(#[inline(always)] || {
-            for (((p, m), v), &g) in p.iter_mut().zip(m_.iter_mut()).zip(v_.iter_mut()).zip(g) {
+        crate::wide::split(n, 16, (p, m_, v_, g), #[inline(always)] |_, (p, m, v, g)| {
+            for (((p, m), v), &g) in p.iter_mut().zip(m.iter_mut()).zip(v.iter_mut()).zip(g) {
                 *m = b1 * *m + (1.0 - b1) * g;
                 *v = b2 * *v + (1.0 - b2) * (g * g);
                 *p -= factor * *m / (v.sqrt() + epsilon);

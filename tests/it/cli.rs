@@ -31,7 +31,8 @@ fn trains_and_writes_png_grids() {
 #[test]
 fn explains_bad_arguments_instead_of_panicking() {
     let data = common::mnist_dir();
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 6] = [
+        (&["train-ae", "--threads", "0"], "--threads must be between 1 and"),
         (&["train-ae", "--epochs", "zero"], "--epochs must be a number"),
         (&["train-ae", "--epochs", "0", "--data", data.to_str().unwrap()], "epochs must be between"),
         (&["train-ae", "--data", "/nonexistent"], "cannot read /nonexistent"),
@@ -45,6 +46,33 @@ fn explains_bad_arguments_instead_of_panicking() {
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
+}
+
+/// The CPU backend's larger matrix products, Adam's update and the fused BatchNorm → ELU passes
+/// are split across `--threads`; every element is still computed by the same arithmetic, so
+/// the trained models are the same bits on one thread or three.
+#[test]
+fn the_same_models_on_any_number_of_threads() {
+    let data = common::mnist_dir();
+    let files: Vec<Vec<u8>> = ["1", "3"]
+        .iter()
+        .map(|threads| {
+            let out = std::env::temp_dir().join(format!("flowae-threads-{threads}-{}", std::process::id()));
+            let models = out.join("models.bin");
+            // Batch 100 of 300-wide layers: above the sizes at which each of them is split.
+            let result = flowae(&[
+                "train-flow", "--threads", threads, "--data", data.to_str().unwrap(), "--epochs", "1",
+                "--train-images", "300", "--test-images", "100", "--flow-epochs", "1", "--samples", "10",
+                "--out", out.to_str().unwrap(), "--models", models.to_str().unwrap(),
+            ]);
+            assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+            let bytes = std::fs::read(&models).unwrap();
+            std::fs::remove_dir_all(out).ok();
+            bytes
+        })
+        .collect();
+    assert!(files[0].len() > 1_000_000, "an autoencoder's worth of weights");
+    assert!(files[0] == files[1], "the models trained on 1 and on 3 threads differ");
 }
 
 #[test]

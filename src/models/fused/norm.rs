@@ -18,7 +18,7 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 
 use super::{CpuAutodiff, OnCpu, contiguous, elu_value};
-use crate::wide::wide;
+use crate::wide::{split, wide};
 
 /// What [`batch_norm_elu`] gives: the activations and the batch's statistics (per feature,
 /// the mean and the biased variance, as burn's `batch_norm_train` returns them), detached, for
@@ -102,12 +102,14 @@ fn forward(x: &[f32], stats: &Statistics, gamma: &[f32], beta: &[f32]) -> Vec<f3
     let cols = gamma.len();
     let scale: Vec<f32> = gamma.iter().zip(&stats.inv_std).map(|(g, s)| g * s).collect();
     let mut output = vec![0f32; x.len()];
-    // Zipped iterators, not indices, so that the loop has no bounds checks and vectorizes.
-    for (out, row) in output.chunks_exact_mut(cols).zip(x.chunks_exact(cols)) {
-        for ((((out, &x), &mean), &scale), &beta) in out.iter_mut().zip(row).zip(&stats.mean).zip(&scale).zip(beta) {
-            *out = elu_value((x - mean) * scale + beta);
+    split(x.len(), cols, (&mut output[..], x), #[inline(always)] |_, (output, x)| {
+        // Zipped iterators, not indices, so that the loop has no bounds checks and vectorizes.
+        for (out, row) in output.chunks_exact_mut(cols).zip(x.chunks_exact(cols)) {
+            for ((((out, &x), &mean), &scale), &beta) in out.iter_mut().zip(row).zip(&stats.mean).zip(&scale).zip(beta) {
+                *out = elu_value((x - mean) * scale + beta);
+            }
         }
-    }
+    });
     output
 }
 
@@ -167,13 +169,15 @@ fn backward(x: &[f32], output: &[f32], grad: &[f32], gamma: &[f32], stats: &Stat
     let n = rows as f32;
     let scale: Vec<f32> = gamma.iter().zip(inv_std).map(|(g, s)| g * s).collect();
     let (beta_mean, gamma_mean): (Vec<f32>, Vec<f32>) = (dbeta.iter().map(|d| d / n).collect(), dgamma.iter().map(|d| d / n).collect());
-    for (dz, x) in dz.chunks_exact_mut(cols).zip(x.chunks_exact(cols)) {
-        let columns = dz.iter_mut().zip(x).zip(mean).zip(inv_std).zip(&scale).zip(&beta_mean).zip(&gamma_mean);
-        for ((((((dz, &x), &mean), &inv_std), &scale), &beta_mean), &gamma_mean) in columns {
-            let x_hat = (x - mean) * inv_std;
-            *dz = scale * (*dz - beta_mean - x_hat * gamma_mean);
+    split(x.len(), cols, (&mut dz[..], x), #[inline(always)] |_, (dz, x)| {
+        for (dz, x) in dz.chunks_exact_mut(cols).zip(x.chunks_exact(cols)) {
+            let columns = dz.iter_mut().zip(x).zip(mean).zip(inv_std).zip(&scale).zip(&beta_mean).zip(&gamma_mean);
+            for ((((((dz, &x), &mean), &inv_std), &scale), &beta_mean), &gamma_mean) in columns {
+                let x_hat = (x - mean) * inv_std;
+                *dz = scale * (*dz - beta_mean - x_hat * gamma_mean);
+            }
         }
-    }
+    });
     (dz, dgamma, dbeta)
 }
 

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# The native autoencoder training loop against PyTorch's on the same number of threads (issue 14):
+# one epoch of 20,000 digits (its test pass included, as both time it), run in alternating
+# rounds (ours 1 thread, PyTorch 1, ours 2, PyTorch 2, then again) because this machine's speed
+# drifts by ±30% from minute to minute; the median of each column is printed with the ratio.
+#
+#   tools/native-bench.sh FLOWAE_BINARY [ROUNDS]      (PYTHON names an interpreter with torch)
+set -euo pipefail
+flowae=$1
+rounds=${2:-5}
+python=${PYTHON:-python3}
+args=(--epochs 1 --train-images 20000 --test-images 1000)
+have_torch=0
+"$python" -c 'import torch' 2>/dev/null && have_torch=1
+[ "$have_torch" = 1 ] || echo "no PyTorch here (set PYTHON to an interpreter with torch to compare): ours only"
+runs=$(mktemp)
+trap 'rm -f "$runs"' EXIT
+speed() { grep -o '[0-9]* images/s' | tail -1 | cut -d' ' -f1; }
+for round in $(seq "$rounds"); do
+  for threads in 1 2; do
+    echo "ours $threads $("$flowae" train-ae --threads "$threads" "${args[@]}" --out "$(mktemp -d)" 2>&1 | speed)" >>"$runs"
+    if [ "$have_torch" = 1 ]; then
+      echo "pytorch $threads $("$python" tools/pytorch-ae.py --threads "$threads" "${args[@]}" 2>&1 | speed)" >>"$runs"
+    fi
+  done
+  echo "round $round/$rounds done"
+done
+# Median per (who, threads), then ours / PyTorch.
+sort -k1,1 -k2,2n -k3,3n "$runs" | awk '
+  { key = $1 " " $2; v[key, ++n[key]] = $3; keys[key] = 1 }
+  END {
+    for (k in keys) {
+      c = n[k]; m[k] = (c % 2) ? v[k, (c + 1) / 2] : (v[k, c / 2] + v[k, c / 2 + 1]) / 2
+      r[k] = sprintf("%d-%d", v[k, 1], v[k, c])
+    }
+    for (t = 1; t <= 2; t++) {
+      line = sprintf("%d thread(s): ours %.0f images/s (%s)", t, m["ours " t], r["ours " t])
+      if (("pytorch " t) in m) line = line sprintf(", PyTorch %.0f (%s), ours / PyTorch %.2fx", m["pytorch " t], r["pytorch " t], m["ours " t] / m["pytorch " t])
+      print line
+    }
+    print "(medians of '"$rounds"' alternating runs each, range in brackets)"
+  }'
