@@ -5,6 +5,7 @@
 //! the models and their training, and knows nothing of browsers or terminals: `web.rs` (the Web
 //! Worker's API) and `main.rs` (the native tool) are the two thin edges that drive it.
 //!
+//! - [`kind`]: the paper's models, each with one name.
 //! - [`data`]: MNIST IDX files, binarization, batches.
 //! - [`models`]: the networks, named as in the paper.
 //! - [`train`]: resumable trainers that run in bounded chunks with asynchronous reads only.
@@ -22,6 +23,7 @@ pub mod expf;
 pub mod explore;
 pub mod fcd;
 pub mod grid;
+pub mod kind;
 pub mod map;
 pub mod models;
 pub mod npy;
@@ -35,3 +37,4 @@ mod wide;
 mod web;
 
 pub use error::{Error, Result};
+pub use kind::Kind;

@@ -18,7 +18,12 @@ use flowae::models::{GanLoss, RealNvpConfig};
 use flowae::npy::digits_to_npy;
 use flowae::train::classifier::accuracy;
 use flowae::train::{AeTrainer, ClassifierTrainer, ClassifierTrainingConfig, AeTrainingConfig, FlowTrainer, FlowTrainingConfig, LatentCodes, WganTrainer, WganTrainingConfig};
-use flowae::{Error, Result};
+use flowae::{Error, Kind, Result};
+
+/// Names of models, for a message.
+fn names(kinds: &[Kind]) -> String {
+    kinds.iter().map(|k| k.name()).collect::<Vec<_>>().join(", ")
+}
 
 const USAGE: &str = "\
 usage: flowae train-ae [options]
@@ -334,13 +339,13 @@ fn train_latent(command: &str, opts: &Options) -> Result<()> {
     if let Some(config) = flow_config {
         let (flow, trainer) = fit_flow(config, &ae, &sampling)?;
         write_png(&ae.out.join("flowae-vs-prior.png"), &side_by_side(&flow.grid, &prior_grid))?;
-        made.push(("FlowAE", flow));
+        made.push((Kind::Flow, flow));
         session.flow = Some(trainer);
     }
     if let Some(config) = wgan_config {
         let (wgan, trainer) = fit_wgan(config, &ae, &sampling)?;
         write_png(&ae.out.join("advae-vs-prior.png"), &side_by_side(&wgan.grid, &prior_grid))?;
-        made.push(("AdvAE", wgan));
+        made.push((Kind::Wgan, wgan));
         session.wgan = Some(trainer);
     }
     if let [(_, flow), (_, wgan)] = &made[..] {
@@ -348,10 +353,10 @@ fn train_latent(command: &str, opts: &Options) -> Result<()> {
         println!("wrote {} (AdvAE left, FlowAE right)", ae.out.join("advae-vs-flowae.png").display());
     }
     if let Some(classifier) = classifier {
-        for name in ["AAE", "VAE"] {
-            let (samples, trainer) = train_baseline(name, opts, &ae, &sampling)?;
-            made.push((name, samples));
-            session.baselines.insert(name.to_lowercase(), trainer);
+        for kind in [Kind::Aae, Kind::Vae] {
+            let (samples, trainer) = train_baseline(kind, opts, &ae, &sampling)?;
+            made.push((kind, samples));
+            session.baselines.insert(kind, trainer);
         }
         write_table(&classifier, &ae, &made, sampling.count)?;
     }
@@ -371,7 +376,7 @@ fn save_models(session: &Session, path: &Path, command: &str) -> Result<()> {
     }
     let bytes = file.to_bytes();
     std::fs::write(path, &bytes).map_err(|e| Error::Data(format!("cannot write {}: {e}", path.display())))?;
-    println!("wrote {} ({} bytes: {})", path.display(), bytes.len(), session.models().join(", "));
+    println!("wrote {} ({} bytes: {})", path.display(), bytes.len(), names(&session.models()));
     Ok(())
 }
 
@@ -401,18 +406,18 @@ fn sample(opts: &Options) -> Result<()> {
     let (count, temperature, seed) = (opts.number("samples", 64)?, opts.number("temperature", 1.0f32)?, opts.number("seed", 1u64)?);
     let out = PathBuf::from(opts.text("out", "out"));
     std::fs::create_dir_all(&out).map_err(|e| Error::Data(format!("cannot create {}: {e}", out.display())))?;
-    println!("{} holds: {}", path.display(), session.models().join(", "));
+    println!("{} holds: {}", path.display(), names(&session.models()));
     if let Some(ae) = &session.autoencoder {
-        write_samples(&out, "prior", pollster::block_on(ae.prior_samples(count, seed))?)?;
+        write_samples(&out, Kind::Autoencoder, pollster::block_on(ae.prior_samples(count, seed))?)?;
     }
     if let Some(flow) = &session.flow {
-        write_samples(&out, "flowae", pollster::block_on(flow.samples(count, temperature, seed))?)?;
+        write_samples(&out, Kind::Flow, pollster::block_on(flow.samples(count, temperature, seed))?)?;
     }
     if let Some(wgan) = &session.wgan {
-        write_samples(&out, "advae", pollster::block_on(wgan.samples(count, temperature, seed))?)?;
+        write_samples(&out, Kind::Wgan, pollster::block_on(wgan.samples(count, temperature, seed))?)?;
     }
     for (kind, trainer) in &session.baselines {
-        write_samples(&out, kind, pollster::block_on(trainer.prior_samples(count, seed))?)?;
+        write_samples(&out, *kind, pollster::block_on(trainer.prior_samples(count, seed))?)?;
     }
     Ok(())
 }
@@ -421,16 +426,13 @@ fn sample(opts: &Options) -> Result<()> {
 /// the VAE (a variational encoder, trained on its ELBO for `--vae-epochs`, reference about 33)
 /// or the AAE (a discriminator pulling the codes toward N(0, I), latent noise 0.2, trained for
 /// `--aae-epochs`, reference 10).
-fn train_baseline(name: &str, opts: &Options, ae: &TrainedAe, sampling: &Sampling) -> Result<(Made, AeTrainer)> {
-    let mut config = ae.trainer.config().clone();
-    if name == "VAE" {
-        config.model.variational = true;
-        config.epochs = opts.number("vae-epochs", 33)?;
-    } else {
-        config.adversarial = Some(flowae::train::autoencoder::AdversaryConfig::default());
-        config.latent_noise = 0.2;
-        config.epochs = opts.number("aae-epochs", 10)?;
-    }
+fn train_baseline(kind: Kind, opts: &Options, ae: &TrainedAe, sampling: &Sampling) -> Result<(Made, AeTrainer)> {
+    let mut config = ae.trainer.config().clone().baseline(kind)?;
+    config.epochs = match kind {
+        Kind::Vae => opts.number("vae-epochs", 33)?,
+        _ => opts.number("aae-epochs", 10)?,
+    };
+    let name = kind.label();
     let mut trainer = AeTrainer::new(config.clone(), &ae.train, &ae.test, &ae.device)?;
     println!("training the {name} ({} epochs)", config.epochs);
     let started = Instant::now();
@@ -441,7 +443,7 @@ fn train_baseline(name: &str, opts: &Options, ae: &TrainedAe, sampling: &Samplin
     }
     println!("trained in {:.1} s", started.elapsed().as_secs_f64());
     let samples = pollster::block_on(trainer.prior_samples(sampling.count, sampling.seed))?;
-    Ok((write_samples(&ae.out, &name.to_lowercase(), samples)?, trainer))
+    Ok((write_samples(&ae.out, kind, samples)?, trainer))
 }
 
 fn load_classifier(opts: &Options) -> Result<flowae::models::Classifier> {
@@ -455,33 +457,27 @@ fn load_classifier(opts: &Options) -> Result<flowae::models::Classifier> {
 /// The paper's Table 1 for the models made here: FCD of `count` samples of each against the
 /// test digits, and of real training digits against them as the floor. Printed and written to
 /// table.md.
-fn write_table(classifier: &flowae::models::Classifier, ae: &TrainedAe, made: &[(&str, Made)], count: usize) -> Result<()> {
+fn write_table(classifier: &flowae::models::Classifier, ae: &TrainedAe, made: &[(Kind, Made)], count: usize) -> Result<()> {
     let device = burn::prelude::Device::flex();
     let pixels = flowae::data::Pixels::Grayscale; // binarized inside the FCD, like the samples
     let (all_train, all_test) = load_mnist(Path::new(&ae.data))?;
     let n = count.min(all_test.len()).min(all_train.len());
     let test = all_test.batch(&(0..n).collect::<Vec<_>>(), pixels);
     let real = all_train.batch(&(0..n).collect::<Vec<_>>(), pixels);
-    let paper = |model: &str| match model {
-        "Real data" => "0.2",
-        "FlowAE" => "4.65",
-        "AdvAE" => "6.03",
-        "AAE" => "6.09",
-        "VAE" => "8.12",
-        _ => "",
-    };
+
     // The test digits' features are the reference of every row: computed once.
     let reference = pollster::block_on(feature_gaussian(classifier, &test, &device))?;
     let score = |images: &[f32]| -> Result<f64> {
         frechet_distance(&pollster::block_on(feature_gaussian(classifier, images, &device))?, &reference)
     };
-    let mut rows = vec![("Real data", score(&real)?)];
-    for (model, made) in made {
-        rows.push((model, score(&made.samples[..n * 784])?));
+    // The paper's real-data floor: 0.2.
+    let mut rows = vec![("Real data", score(&real)?, Some(0.2))];
+    for (kind, made) in made {
+        rows.push((kind.label(), score(&made.samples[..n * 784])?, kind.paper_fcd()));
     }
     let mut table = String::from("| Model | FCD (this run) | FCD (paper, Table 1) |\n|---|---|---|\n");
-    for (model, value) in &rows {
-        table.push_str(&format!("| {model} | {value:.3} | {} |\n", paper(model)));
+    for (model, value, paper) in &rows {
+        table.push_str(&format!("| {model} | {value:.3} | {} |\n", paper.map(|p| p.to_string()).unwrap_or_default()));
     }
     table.push_str(&format!(
         "\n{n} samples per model against the first {n} test digits; real data: the first {n} \
@@ -565,7 +561,7 @@ fn fit_flow(config: FlowTrainingConfig, ae: &TrainedAe, sampling: &Sampling) -> 
     let codes = pollster::block_on(flow.sample_codes(sampling.count, sampling.temperature, sampling.seed))?;
     report_latent_distance("FlowAE", &codes, flow.codes())?;
     let samples = pollster::block_on(flow.samples(sampling.count, sampling.temperature, sampling.seed))?;
-    Ok((write_samples(&ae.out, "flowae", samples)?, flow))
+    Ok((write_samples(&ae.out, Kind::Flow, samples)?, flow))
 }
 
 /// Trains the generator and critic and writes AdvAE's samples.
@@ -602,7 +598,7 @@ fn fit_wgan(config: WganTrainingConfig, ae: &TrainedAe, sampling: &Sampling) -> 
     let codes = pollster::block_on(wgan.sample_codes(sampling.count, sampling.temperature, sampling.seed))?;
     report_latent_distance("AdvAE", &codes, wgan.codes())?;
     let samples = pollster::block_on(wgan.samples(sampling.count, sampling.temperature, sampling.seed))?;
-    Ok((write_samples(&ae.out, "advae", samples)?, wgan))
+    Ok((write_samples(&ae.out, Kind::Wgan, samples)?, wgan))
 }
 
 /// Prints the Fréchet distance between generated codes and the encoded test digits.
@@ -614,7 +610,9 @@ fn report_latent_distance(model: &str, generated: &[f32], codes: &LatentCodes) -
 }
 
 /// Writes `<name>-samples.npy` and `<name>-samples.png` (the first 64).
-fn write_samples(out: &Path, name: &str, samples: Vec<f32>) -> Result<Made> {
+/// `<label>-samples.npy` and `.png`, the label lowercased: flowae, advae, vae, aae, prior.
+fn write_samples(out: &Path, kind: Kind, samples: Vec<f32>) -> Result<Made> {
+    let name = kind.label().to_lowercase();
     let npy = out.join(format!("{name}-samples.npy"));
     std::fs::write(&npy, digits_to_npy(&samples)).map_err(|e| Error::Data(format!("cannot write {}: {e}", npy.display())))?;
     let grid = digit_grid(&samples[..samples.len().min(64 * 784)], 8);

@@ -15,6 +15,7 @@ use serde_json::{Value, json};
 
 use crate::data::Digits;
 use crate::error::{Error, Result};
+use crate::kind::Kind;
 use crate::models::Init;
 use crate::models::autoencoder::Autoencoder;
 use crate::models::realnvp::RealNvp;
@@ -35,25 +36,22 @@ pub struct Session {
     pub flow: Option<FlowTrainer>,
     /// AdvAE's generator and critic on those codes.
     pub wgan: Option<WganTrainer>,
-    /// The baselines: "vae" and "aae".
-    pub baselines: BTreeMap<String, AeTrainer>,
+    /// The baselines ([`Kind::Vae`], [`Kind::Aae`]).
+    pub baselines: BTreeMap<Kind, AeTrainer>,
 }
 
 impl Session {
-    /// Names of the models present, in a fixed order ("autoencoder", "flow", "wgan", "aae", "vae").
-    pub fn models(&self) -> Vec<String> {
-        let mut names = Vec::new();
-        if self.autoencoder.is_some() {
-            names.push("autoencoder".to_string());
-        }
-        if self.flow.as_ref().is_some_and(|f| f.flow().is_some()) {
-            names.push("flow".to_string());
-        }
-        if self.wgan.as_ref().is_some_and(|w| w.models().is_some()) {
-            names.push("wgan".to_string());
-        }
-        names.extend(self.baselines.keys().cloned());
-        names
+    /// The models present, in [`Kind::ALL`]'s order.
+    pub fn models(&self) -> Vec<Kind> {
+        Kind::ALL
+            .into_iter()
+            .filter(|&kind| match kind {
+                Kind::Autoencoder => self.autoencoder.is_some(),
+                Kind::Flow => self.flow.as_ref().is_some_and(|f| f.flow().is_some()),
+                Kind::Wgan => self.wgan.as_ref().is_some_and(|w| w.models().is_some()),
+                baseline => self.baselines.contains_key(&baseline),
+            })
+            .collect()
     }
 
     /// Reads every model back from its device into one file; `about` goes into the header as
@@ -63,24 +61,24 @@ impl Session {
         let mut meta = serde_json::Map::new();
         let mut tensors = Vec::new();
         if let Some(ae) = &self.autoencoder {
-            meta.insert("autoencoder".into(), setting(ae.config())?);
-            tensors.extend(ae.weights("autoencoder").await?);
+            meta.insert(Kind::Autoencoder.name().into(), setting(ae.config())?);
+            tensors.extend(ae.weights(Kind::Autoencoder.name()).await?);
         }
         if let Some(flow) = &self.flow {
-            if let Some(weights) = flow.weights("flow").await? {
-                meta.insert("flow".into(), setting(flow.config())?);
+            if let Some(weights) = flow.weights(Kind::Flow.name()).await? {
+                meta.insert(Kind::Flow.name().into(), setting(flow.config())?);
                 tensors.extend(weights);
             }
         }
         if let Some(wgan) = &self.wgan {
-            if let Some(weights) = wgan.weights("wgan").await? {
-                meta.insert("wgan".into(), setting(wgan.config())?);
+            if let Some(weights) = wgan.weights(Kind::Wgan.name()).await? {
+                meta.insert(Kind::Wgan.name().into(), setting(wgan.config())?);
                 tensors.extend(weights);
             }
         }
         for (kind, trainer) in &self.baselines {
-            meta.insert(kind.clone(), setting(trainer.config())?);
-            tensors.extend(trainer.weights(kind).await?);
+            meta.insert(kind.name().into(), setting(trainer.config())?);
+            tensors.extend(trainer.weights(kind.name()).await?);
         }
         if meta.is_empty() {
             return Err(Error::State("there is no trained model to save yet".into()));
@@ -95,29 +93,29 @@ impl Session {
     pub fn from_file(file: &WeightsFile, train: &Digits, test: &Digits, device: &Device) -> Result<Session> {
         file.expect_kind(KIND)?;
         let meta = file.meta.as_object().ok_or_else(|| Error::Data("the models file has no settings".into()))?;
-        let config = |name: &str| meta.get(name).cloned();
+        let config = |kind: Kind| meta.get(kind.name()).cloned();
         let mut session = Session::default();
-        if let Some(value) = config("autoencoder") {
-            let config: AeTrainingConfig = parse(value, "autoencoder")?;
-            session.autoencoder = Some(AeTrainer::restore(fit(config, train, test), &file.tensors, "autoencoder", train, test, device)?);
+        if let Some(value) = config(Kind::Autoencoder) {
+            let config: AeTrainingConfig = parse(value, Kind::Autoencoder)?;
+            session.autoencoder = Some(AeTrainer::restore(fit(config, train, test), &file.tensors, Kind::Autoencoder.name(), train, test, device)?);
         }
         let codes = |session: &Session| -> Result<LatentCodes> {
             let ae = session.autoencoder.as_ref().ok_or_else(|| Error::Data("the file has a latent model but not the autoencoder it was fitted to".into()))?;
             ae.frozen_codes()
         };
-        if let Some(value) = config("flow") {
-            let config: FlowTrainingConfig = parse(value, "flow")?;
-            session.flow = Some(FlowTrainer::restore(config, codes(&session)?, &file.tensors, "flow", device)?);
+        if let Some(value) = config(Kind::Flow) {
+            let config: FlowTrainingConfig = parse(value, Kind::Flow)?;
+            session.flow = Some(FlowTrainer::restore(config, codes(&session)?, &file.tensors, Kind::Flow.name(), device)?);
         }
-        if let Some(value) = config("wgan") {
-            let config: WganTrainingConfig = parse(value, "wgan")?;
-            session.wgan = Some(WganTrainer::restore(config, codes(&session)?, &file.tensors, "wgan", device)?);
+        if let Some(value) = config(Kind::Wgan) {
+            let config: WganTrainingConfig = parse(value, Kind::Wgan)?;
+            session.wgan = Some(WganTrainer::restore(config, codes(&session)?, &file.tensors, Kind::Wgan.name(), device)?);
         }
-        for kind in ["vae", "aae"] {
+        for kind in Kind::ALL.into_iter().filter(|k| k.is_baseline()) {
             if let Some(value) = config(kind) {
                 let config: AeTrainingConfig = parse(value, kind)?;
-                let trainer = AeTrainer::restore(fit(config, train, test), &file.tensors, kind, train, test, device)?;
-                session.baselines.insert(kind.to_string(), trainer);
+                let trainer = AeTrainer::restore(fit(config, train, test), &file.tensors, kind.name(), train, test, device)?;
+                session.baselines.insert(kind, trainer);
             }
         }
         if session.models().is_empty() {
@@ -144,20 +142,21 @@ impl Preview {
     pub fn from_file(file: &WeightsFile, device: &Device) -> Result<Preview> {
         file.expect_kind(KIND)?;
         let meta = &file.meta;
-        let ae: AeTrainingConfig = parse(meta.get("autoencoder").cloned().ok_or_else(|| Error::Data("the models file has no autoencoder".into()))?, "autoencoder")?;
+        let ae = Kind::Autoencoder;
+        let ae: AeTrainingConfig = parse(meta.get(ae.name()).cloned().ok_or_else(|| Error::Data("the models file has no autoencoder".into()))?, ae)?;
         let device = device.clone().inner();
-        let autoencoder = crate::weights::load_module(ae.model.init(&mut Init::Loaded, &device)?, "autoencoder", &file.tensors)?;
+        let autoencoder = crate::weights::load_module(ae.model.init(&mut Init::Loaded, &device)?, Kind::Autoencoder.name(), &file.tensors)?;
         let k = ae.model.latent;
-        let flow = match meta.get("flow") {
+        let flow = match meta.get(Kind::Flow.name()) {
             Some(value) => {
-                let config: FlowTrainingConfig = parse(value.clone(), "flow")?;
-                Some(crate::weights::load_module(config.flow.init(k, &vec![0.0; k], &vec![1.0; k], &mut Init::Loaded, &device)?, "flow", &file.tensors)?)
+                let config: FlowTrainingConfig = parse(value.clone(), Kind::Flow)?;
+                Some(crate::weights::load_module(config.flow.init(k, &vec![0.0; k], &vec![1.0; k], &mut Init::Loaded, &device)?, Kind::Flow.name(), &file.tensors)?)
             }
             None => None,
         };
-        let generator = match meta.get("wgan") {
+        let generator = match meta.get(Kind::Wgan.name()) {
             Some(value) => {
-                let config: WganTrainingConfig = parse(value.clone(), "wgan")?;
+                let config: WganTrainingConfig = parse(value.clone(), Kind::Wgan)?;
                 Some(crate::weights::load_module(Generator::new(k, config.generator_hidden, &mut Init::Loaded, &device), "wgan.generator", &file.tensors)?)
             }
             None => None,
@@ -167,27 +166,27 @@ impl Preview {
 
     /// `count` samples of "flow" (at `temperature`) or "wgan" from `seed`, as pixel
     /// probabilities; `None` when the file has no such model.
-    pub async fn samples(&self, model: &str, count: usize, temperature: f32, seed: u64) -> Result<Option<Vec<f32>>> {
+    pub async fn samples(&self, model: Kind, count: usize, temperature: f32, seed: u64) -> Result<Option<Vec<f32>>> {
         self.from_base(model, base_draws(count, self.latent, temperature, seed)?).await
     }
 
     /// The morph strip before the full models are loaded: `steps` decodings along the path
     /// between the first base draws of two seeds (see [`crate::explore::base_path`]).
-    pub async fn path(&self, model: &str, seed_a: u64, seed_b: u64, steps: usize, temperature: f32) -> Result<Option<Vec<f32>>> {
+    pub async fn path(&self, model: Kind, seed_a: u64, seed_b: u64, steps: usize, temperature: f32) -> Result<Option<Vec<f32>>> {
         self.from_base(model, crate::explore::base_path(self.latent, seed_a, seed_b, steps, temperature)?).await
     }
 
-    /// Which of "flow" and "wgan" the file holds.
-    pub fn models(&self) -> Vec<&'static str> {
-        [("flow", self.flow.is_some()), ("wgan", self.generator.is_some())].into_iter().filter(|(_, has)| *has).map(|(m, _)| m).collect()
+    /// Which of the flow and the WGAN the file holds.
+    pub fn models(&self) -> Vec<Kind> {
+        [(Kind::Flow, self.flow.is_some()), (Kind::Wgan, self.generator.is_some())].into_iter().filter(|(_, has)| *has).map(|(m, _)| m).collect()
     }
 
     /// Base points z0 (`k` floats each) pushed through the flow or the generator and decoded.
-    async fn from_base(&self, model: &str, z0: Vec<f32>) -> Result<Option<Vec<f32>>> {
+    async fn from_base(&self, model: Kind, z0: Vec<f32>) -> Result<Option<Vec<f32>>> {
         let z0 = rows(z0, self.latent, "base points", &self.device)?;
         let codes = match (model, &self.flow, &self.generator) {
-            ("flow", Some(flow), _) => flow.forward(z0),
-            ("wgan", _, Some(generator)) => generator.forward(z0),
+            (Kind::Flow, Some(flow), _) => flow.forward(z0),
+            (Kind::Wgan, _, Some(generator)) => generator.forward(z0),
             _ => return Ok(None),
         };
         Ok(Some(read(self.autoencoder.decoder.probabilities(codes)).await?))
@@ -197,14 +196,15 @@ impl Preview {
 /// Whether any model of a models file trained on grayscale pixels (the autoencoder or a
 /// baseline), so that the grayscale digits must be loaded before the file can be.
 pub fn needs_grayscale(file: &WeightsFile) -> bool {
-    ["autoencoder", "vae", "aae"].iter().filter_map(|name| file.meta.get(*name)).any(|value| {
-        parse::<AeTrainingConfig>(value.clone(), "autoencoder").is_ok_and(|config| config.pixels == crate::data::Pixels::Grayscale)
+    let encoders = Kind::ALL.into_iter().filter(|k| *k == Kind::Autoencoder || k.is_baseline());
+    encoders.filter_map(|kind| Some((kind, file.meta.get(kind.name())?))).any(|(kind, value)| {
+        parse::<AeTrainingConfig>(value.clone(), kind).is_ok_and(|config| config.pixels == crate::data::Pixels::Grayscale)
     })
 }
 
 /// Settings from the file's header, with a message naming the model when they do not parse.
-fn parse<T: serde::de::DeserializeOwned>(value: Value, name: &str) -> Result<T> {
-    serde_json::from_value(value).map_err(|e| Error::Data(format!("the {name} settings in the file are not understood: {e}")))
+fn parse<T: serde::de::DeserializeOwned>(value: Value, kind: Kind) -> Result<T> {
+    serde_json::from_value(value).map_err(|e| Error::Data(format!("the {kind} settings in the file are not understood: {e}")))
 }
 
 /// A saved model may have trained on more digits than are loaded here (a page that loads a

@@ -15,6 +15,7 @@ use wasm_bindgen::prelude::*;
 use crate::backend::{self, Backend};
 use crate::data::Digits;
 use crate::error::Error;
+use crate::kind::Kind;
 use crate::fcd::fcd;
 use crate::map::{LatentMap, LatentMapConfig};
 use crate::rng::Rng;
@@ -34,14 +35,14 @@ struct State {
     autoencoder: Option<AeTrainer>,
     flow: Option<FlowTrainer>,
     wgan: Option<WganTrainer>,
-    /// The paper's baselines, each its own autoencoder: "vae" and "aae".
-    baselines: std::collections::BTreeMap<String, AeTrainer>,
+    /// The paper's baselines, each its own autoencoder.
+    baselines: std::collections::BTreeMap<Kind, AeTrainer>,
     /// The FCD classifier, on the current device.
     classifier: Option<Classifier>,
     /// Its weights file, kept to move it to a new device when the backend changes.
     classifier_file: Option<WeightsFile>,
     /// The latent map being drawn, and whose codes it shows ("ae", "vae" or "aae").
-    map: Option<(String, LatentMap)>,
+    map: Option<(Kind, LatentMap)>,
     /// The pretrained samplers drawn before MNIST has arrived (see [`open_preview`]).
     preview: Option<Preview>,
 }
@@ -444,76 +445,69 @@ pub async fn fcd_score(model: String, count: u32, seed: u32) -> Result<f64, JsEr
     }
     let all: Vec<usize> = (0..count).collect();
     let grayscale = crate::data::Pixels::Grayscale; // binarized inside the FCD, like the samples
-    let samples = match model.as_str() {
-        "real" => train.batch(&all, grayscale),
-        "flow" => {
+    let model = if model == "real" { None } else { Some(Kind::parse(&model).map_err(js_error)?) };
+    let samples = match model {
+        None => train.batch(&all, grayscale),
+        Some(Kind::Flow) => {
             let trainer = take_flow()?;
             let result = trainer.samples(count, 1.0, u64::from(seed)).await;
             with_state(|s| s.flow = Some(trainer));
             result.map_err(js_error)?
         }
-        "wgan" => {
+        Some(Kind::Wgan) => {
             let trainer = take_wgan()?;
             let result = trainer.samples(count, 1.0, u64::from(seed)).await;
             with_state(|s| s.wgan = Some(trainer));
             result.map_err(js_error)?
         }
-        "vae" | "aae" => {
-            let trainer = take_baseline(&model)?;
+        Some(kind @ (Kind::Vae | Kind::Aae)) => {
+            let trainer = take_baseline(kind)?;
             let result = trainer.prior_samples(count, u64::from(seed)).await;
-            with_state(|s| s.baselines.insert(model.clone(), trainer));
+            with_state(|s| s.baselines.insert(kind, trainer));
             result.map_err(js_error)?
         }
-        "prior" => {
+        Some(Kind::Autoencoder) => {
             let trainer = take_autoencoder()?;
             let result = trainer.prior_samples(count, u64::from(seed)).await;
             put_autoencoder(trainer);
             result.map_err(js_error)?
         }
-        other => return Err(js_error(Error::Config(format!("no model called {other:?}")))),
     };
     fcd(&classifier, &samples, &test.batch(&all, grayscale), &device).await.map_err(js_error)
 }
 
-/// The settings of a baseline ("vae" or "aae") on top of autoencoder settings: a variational
-/// encoder, or a discriminator and latent noise 0.2 as the reference code had them.
-fn baseline_config(kind: &str, config: JsValue) -> Result<AeTrainingConfig, Error> {
-    let mut config: AeTrainingConfig = serde_wasm_bindgen::from_value(config).map_err(|e| Error::Config(e.to_string()))?;
-    match kind {
-        "vae" => config.model.variational = true,
-        "aae" => {
-            config.adversarial.get_or_insert_with(Default::default);
-            config.latent_noise = 0.2;
-        }
-        other => return Err(Error::Config(format!("no baseline called {other:?}"))),
-    }
-    Ok(config)
+/// The settings of a baseline ("vae" or "aae") on top of autoencoder settings (see
+/// [`AeTrainingConfig::baseline`]).
+fn baseline_config(kind: Kind, config: JsValue) -> Result<AeTrainingConfig, Error> {
+    let config: AeTrainingConfig = serde_wasm_bindgen::from_value(config).map_err(|e| Error::Config(e.to_string()))?;
+    config.baseline(kind)
 }
 
 /// Starts a fresh run of a baseline, "vae" or "aae" (autoencoder settings; any subset).
 /// Returns the settings in force and the steps per epoch.
 #[wasm_bindgen]
 pub fn new_baseline(kind: String, config: JsValue) -> Result<JsValue, JsError> {
-    let config = baseline_config(&kind, config).map_err(js_error)?;
+    let kind = Kind::parse(&kind).map_err(js_error)?;
+    let config = baseline_config(kind, config).map_err(js_error)?;
     let trainer = with_state(|s| s.new_trainer(config)).map_err(js_error)?;
     let info = to_js(&(trainer.config(), trainer.steps_per_epoch()))?;
     with_state(|s| s.baselines.insert(kind, trainer));
     Ok(info)
 }
 
-/// The autoencoder ("ae") or a baseline ("vae", "aae"): the models whose codes a map shows.
-fn take_encoder(kind: &str) -> Result<AeTrainer, JsError> {
+/// The autoencoder or a baseline: the models whose codes a map shows.
+fn take_encoder(kind: Kind) -> Result<AeTrainer, JsError> {
     match kind {
-        "ae" => take_autoencoder(),
+        Kind::Autoencoder => take_autoencoder(),
         kind => take_baseline(kind),
     }
 }
 
-fn put_encoder(kind: &str, trainer: AeTrainer) {
+fn put_encoder(kind: Kind, trainer: AeTrainer) {
     match kind {
-        "ae" => put_autoencoder(trainer),
+        Kind::Autoencoder => put_autoencoder(trainer),
         kind => with_state(|s| {
-            s.baselines.insert(kind.to_string(), trainer);
+            s.baselines.insert(kind, trainer);
         }),
     }
 }
@@ -527,15 +521,16 @@ fn object(properties: &[(&str, JsValue)]) -> JsValue {
     obj.into()
 }
 
-fn take_baseline(kind: &str) -> Result<AeTrainer, JsError> {
-    with_state(|s| s.baselines.remove(kind)).ok_or_else(|| js_error(Error::State(format!("no {kind} has been started"))))
+fn take_baseline(kind: Kind) -> Result<AeTrainer, JsError> {
+    with_state(|s| s.baselines.remove(&kind)).ok_or_else(|| js_error(Error::State(format!("no {kind} has been started"))))
 }
 
 /// Runs at most `units` units of a baseline's run; see [`progress_js`] for `look`.
 #[wasm_bindgen]
 pub async fn train_baseline(kind: String, units: u32, look: JsValue) -> Result<JsValue, JsError> {
     let look = look_from(look)?;
-    let mut trainer = take_baseline(&kind)?;
+    let kind = Kind::parse(&kind).map_err(js_error)?;
+    let mut trainer = take_baseline(kind)?;
     let result = chunk_looking(&mut trainer, units as usize, look.as_ref()).await;
     with_state(|s| s.baselines.insert(kind, trainer));
     progress_js(result.map_err(js_error)?)
@@ -544,7 +539,8 @@ pub async fn train_baseline(kind: String, units: u32, look: JsValue) -> Result<J
 /// `count` samples of a baseline (decodings of z ~ N(0, I)) from `seed`.
 #[wasm_bindgen]
 pub async fn baseline_samples(kind: String, count: u32, seed: u32) -> Result<Float32Array, JsError> {
-    let trainer = take_baseline(&kind)?;
+    let kind = Kind::parse(&kind).map_err(js_error)?;
+    let trainer = take_baseline(kind)?;
     let result = trainer.prior_samples(count as usize, u64::from(seed)).await;
     with_state(|s| s.baselines.insert(kind, trainer));
     Ok(Float32Array::from(&result.map_err(js_error)?[..]))
@@ -560,26 +556,26 @@ pub async fn new_latent_map(config: JsValue) -> Result<JsValue, JsError> {
     let config: LatentMapConfig = serde_wasm_bindgen::from_value(config).map_err(|e| js_error(Error::Config(e.to_string())))?;
     config.validate().map_err(js_error)?;
     with_state(|s| s.map = None);
-    let source = take_encoder(&config.source)?;
+    let source = take_encoder(config.source)?;
     let result = source.test_codes(config.digits).await;
     let dim = source.config().model.latent;
-    put_encoder(&config.source, source);
+    put_encoder(config.source, source);
     let (codes, labels) = result.map_err(js_error)?;
     let mut overlays = Vec::new();
-    if config.source == "ae" && config.overlay > 0 {
+    if config.source == Kind::Autoencoder && config.overlay > 0 {
         if let Some(flow) = with_state(|s| s.flow.take()) {
             let codes = flow.sample_codes(config.overlay, 1.0, config.seed).await;
             with_state(|s| s.flow = Some(flow));
             // A flow still encoding the digits cannot sample yet; it is left out, not an error.
             if let Ok(codes) = codes {
-                overlays.push(("flow".to_string(), codes));
+                overlays.push((Kind::Flow.name().to_string(), codes));
             }
         }
         if let Some(wgan) = with_state(|s| s.wgan.take()) {
             let codes = wgan.sample_codes(config.overlay, 1.0, config.seed).await;
             with_state(|s| s.wgan = Some(wgan));
             if let Ok(codes) = codes {
-                overlays.push(("wgan".to_string(), codes));
+                overlays.push((Kind::Wgan.name().to_string(), codes));
             }
         }
     }
@@ -655,8 +651,8 @@ pub fn load_models(bytes: &[u8]) -> Result<JsValue, JsError> {
 #[wasm_bindgen]
 pub async fn interpolate(model: String, seed_a: u32, seed_b: u32, steps: u32, temperature: f32) -> Result<Float32Array, JsError> {
     let (a, b, steps) = (u64::from(seed_a), u64::from(seed_b), steps as usize);
-    let pixels = match model.as_str() {
-        "flow" => {
+    let pixels = match Kind::parse(&model).map_err(js_error)? {
+        Kind::Flow => {
             let trainer = take_flow()?;
             let path = crate::explore::base_path(trainer.codes().latent(), a, b, steps, temperature);
             let result = match path {
@@ -666,7 +662,7 @@ pub async fn interpolate(model: String, seed_a: u32, seed_b: u32, steps: u32, te
             with_state(|s| s.flow = Some(trainer));
             result
         }
-        "wgan" => {
+        Kind::Wgan => {
             let trainer = take_wgan()?;
             let path = crate::explore::base_path(trainer.codes().latent(), a, b, steps, temperature);
             let result = match path {
@@ -676,7 +672,7 @@ pub async fn interpolate(model: String, seed_a: u32, seed_b: u32, steps: u32, te
             with_state(|s| s.wgan = Some(trainer));
             result
         }
-        other => Err(Error::Config(format!("only the flow and the WGAN can morph, not {other:?}"))),
+        other => Err(Error::Config(format!("only the flow and the WGAN can morph, not the {other}"))),
     };
     Ok(Float32Array::from(&pixels.map_err(js_error)?[..]))
 }
@@ -690,9 +686,9 @@ pub async fn latent_map_decode(x: f32, y: f32, tsne: bool) -> Result<JsValue, Js
         Ok::<_, Error>((source.clone(), map.code_at(x, y, tsne)?))
     })
     .map_err(js_error)?;
-    let trainer = take_encoder(&source)?;
+    let trainer = take_encoder(source)?;
     let result = trainer.decode(&code).await;
-    put_encoder(&source, trainer);
+    put_encoder(source, trainer);
     Ok(object(&[
         ("pixels", Float32Array::from(&result.map_err(js_error)?[..]).into()),
         ("code", Float32Array::from(&code[..]).into()),
@@ -721,7 +717,8 @@ fn take_preview() -> Result<Preview, JsError> {
 #[wasm_bindgen]
 pub async fn preview_samples(model: String, count: u32, temperature: f32, seed: u32) -> Result<Option<Float32Array>, JsError> {
     let preview = take_preview()?;
-    let result = preview.samples(&model, count as usize, temperature, u64::from(seed)).await;
+    let model = Kind::parse(&model).map_err(js_error)?;
+    let result = preview.samples(model, count as usize, temperature, u64::from(seed)).await;
     with_state(|s| {
         s.preview.get_or_insert(preview);
     });
@@ -732,7 +729,8 @@ pub async fn preview_samples(model: String, count: u32, temperature: f32, seed: 
 #[wasm_bindgen]
 pub async fn preview_interpolate(model: String, seed_a: u32, seed_b: u32, steps: u32, temperature: f32) -> Result<Option<Float32Array>, JsError> {
     let preview = take_preview()?;
-    let result = preview.path(&model, u64::from(seed_a), u64::from(seed_b), steps as usize, temperature).await;
+    let model = Kind::parse(&model).map_err(js_error)?;
+    let result = preview.path(model, u64::from(seed_a), u64::from(seed_b), steps as usize, temperature).await;
     with_state(|s| {
         s.preview.get_or_insert(preview);
     });

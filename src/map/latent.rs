@@ -3,14 +3,14 @@
 //! codes land on the digits' clusters (and where N(0, I) lands for a plain autoencoder).
 
 use super::{neighbour_agreement, Pca, Tsne, TsneConfig};
-use crate::{Error, Result};
+use crate::{Error, Kind, Result};
 
 /// What a map shows and how it is made.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct LatentMapConfig {
-    /// Whose codes: "ae" (the autoencoder under FlowAE and AdvAE), "vae" or "aae".
-    pub source: String,
+    /// Whose codes: the autoencoder under FlowAE and AdvAE, or a baseline.
+    pub source: Kind,
     /// How many test digits to encode and draw.
     pub digits: usize,
     /// How many codes each generative model adds.
@@ -25,15 +25,15 @@ pub struct LatentMapConfig {
 
 impl Default for LatentMapConfig {
     fn default() -> Self {
-        LatentMapConfig { source: "ae".into(), digits: 2000, overlay: 300, perplexity: 30.0, iterations: 1000, seed: 1 }
+        LatentMapConfig { source: Kind::Autoencoder, digits: 2000, overlay: 300, perplexity: 30.0, iterations: 1000, seed: 1 }
     }
 }
 
 impl LatentMapConfig {
     /// Refuses what cannot be mapped in a page: too few or too many points.
     pub fn validate(&self) -> Result<()> {
-        if !["ae", "vae", "aae"].contains(&self.source.as_str()) {
-            return Err(Error::Config(format!("the map's source must be ae, vae or aae (got {:?})", self.source)));
+        if !(self.source == Kind::Autoencoder || self.source.is_baseline()) {
+            return Err(Error::Config(format!("the map's source must be the autoencoder, vae or aae (got {})", self.source)));
         }
         if !(100..=10_000).contains(&self.digits) {
             return Err(Error::Config(format!("digits to map must be between 100 and 10000 (got {})", self.digits)));

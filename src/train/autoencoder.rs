@@ -17,6 +17,7 @@ use super::phase::{Look, Phase, Record, Standing};
 use super::{Progress, check_range, read, rows, snapshot};
 use crate::data::{Batches, Digits, PIXELS, Pixels};
 use crate::error::{Error, Result};
+use crate::kind::Kind;
 use crate::models::autoencoder::{Autoencoder, AutoencoderConfig, bce_with_logits, negative_elbo};
 use crate::models::Init;
 use crate::models::wgan::{Critic, GanLoss};
@@ -90,6 +91,21 @@ impl Default for AeTrainingConfig {
 }
 
 impl AeTrainingConfig {
+    /// A baseline's settings on top of these: the VAE's encoder is variational; the AAE gets a
+    /// discriminator (as given, else the reference code's) and latent noise 0.2, as the
+    /// reference code had them. Any other model is not a baseline and is refused.
+    pub fn baseline(mut self, kind: Kind) -> Result<Self> {
+        match kind {
+            Kind::Vae => self.model.variational = true,
+            Kind::Aae => {
+                self.adversarial.get_or_insert_with(Default::default);
+                self.latent_noise = 0.2;
+            }
+            other => return Err(Error::Config(format!("{other} is not a baseline (the baselines are vae and aae)"))),
+        }
+        Ok(self)
+    }
+
     /// Refuses settings that cannot train, naming the setting and its allowed range.
     pub fn validate(&self, available_train: usize, available_test: usize) -> Result<()> {
         self.model.validate()?;

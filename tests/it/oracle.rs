@@ -17,7 +17,7 @@ use burn::prelude::*;
 use flowae::data::Digits;
 use flowae::session::Preview;
 use flowae::train::{AeTrainer, AeTrainingConfig, ClassifierTrainer, ClassifierTrainingConfig, FlowTrainer, FlowTrainingConfig, Progress, WganTrainer, WganTrainingConfig};
-use flowae::train::autoencoder::AdversaryConfig;
+use flowae::Kind;
 use flowae::weights::WeightsFile;
 
 use crate::common;
@@ -77,14 +77,9 @@ fn autoencoder_config() -> AeTrainingConfig {
 
 fn autoencoders(train: &Digits, test: &Digits, records: &mut BTreeMap<String, Record>) -> AeTrainer {
     let device = Device::flex();
-    let mut vae = autoencoder_config();
-    vae.model.variational = true;
-    let mut aae = autoencoder_config();
-    aae.adversarial = Some(AdversaryConfig::default());
-    aae.latent_noise = 0.2;
-    for (name, config) in [("vae", vae), ("aae", aae)] {
-        let mut trainer = AeTrainer::new(config, train, test, &device).unwrap();
-        records.insert(name.into(), run_to_end!(trainer).record());
+    for kind in [Kind::Vae, Kind::Aae] {
+        let mut trainer = AeTrainer::new(autoencoder_config().baseline(kind).unwrap(), train, test, &device).unwrap();
+        records.insert(kind.name().into(), run_to_end!(trainer).record());
     }
     let mut trainer = AeTrainer::new(autoencoder_config(), train, test, &device).unwrap();
     records.insert("autoencoder".into(), run_to_end!(trainer).record());
@@ -118,9 +113,9 @@ fn compute() -> BTreeMap<String, Record> {
     let bytes = std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("www/models/pretrained.bin")).expect("the shipped models file");
     let preview = Preview::from_file(&WeightsFile::from_bytes(&bytes).unwrap(), &device).unwrap();
     let mut shipped = Record::new();
-    for model in ["flow", "wgan"] {
+    for model in [Kind::Flow, Kind::Wgan] {
         let samples = pollster::block_on(preview.samples(model, 2, 1.0, 2)).unwrap().expect("the shipped file has both samplers");
-        shipped.insert(model.into(), samples);
+        shipped.insert(model.name().into(), samples);
     }
     records.insert("pretrained samples".into(), shipped);
     records

@@ -9,7 +9,7 @@ use flowae::data::Digits;
 use flowae::session::{KIND, Preview, Session};
 use flowae::train::{AeTrainer, AeTrainingConfig, FlowTrainer, FlowTrainingConfig, WganTrainer, WganTrainingConfig};
 use flowae::weights::WeightsFile;
-use flowae::Error;
+use flowae::{Error, Kind};
 
 /// A small session on random digits: an autoencoder, its flow and WGAN, and a VAE.
 fn small_session(train: &Digits, test: &Digits, device: &Device) -> Session {
@@ -33,7 +33,7 @@ fn small_session(train: &Digits, test: &Digits, device: &Device) -> Session {
     let mut vae = AeTrainer::new(vae_config, train, test, device).unwrap();
     pollster::block_on(vae.run(2)).unwrap();
     let mut session = Session { autoencoder: Some(ae), flow: Some(flow), wgan: Some(wgan), ..Session::default() };
-    session.baselines.insert("vae".into(), vae);
+    session.baselines.insert(Kind::Vae, vae);
     session
 }
 
@@ -55,7 +55,7 @@ fn saved_models_sample_exactly_as_before() {
     let device = Device::flex();
     let (train, test) = (common::random_digits(300, 1), common::random_digits(60, 2));
     let session = small_session(&train, &test, &device);
-    assert_eq!(session.models(), ["autoencoder", "flow", "wgan", "vae"]);
+    assert_eq!(session.models(), [Kind::Autoencoder, Kind::Flow, Kind::Wgan, Kind::Vae]);
     let bytes = pollster::block_on(session.to_file(serde_json::json!({"made_by": "test"}))).unwrap().to_bytes();
     let restored = Session::from_file(&WeightsFile::from_bytes(&bytes).unwrap(), &train, &test, &device).unwrap();
     assert_eq!(restored.models(), session.models());
@@ -63,9 +63,9 @@ fn saved_models_sample_exactly_as_before() {
     // The preview drawn before MNIST has arrived gives the very same samples.
     let preview = Preview::from_file(&WeightsFile::from_bytes(&bytes).unwrap(), &device).unwrap();
     let all = samples(&session);
-    assert_eq!(pollster::block_on(preview.samples("flow", 8, 0.8, 3)).unwrap().unwrap(), all[1]);
-    assert_eq!(pollster::block_on(preview.samples("wgan", 8, 1.0, 3)).unwrap().unwrap(), all[2]);
-    assert_eq!(pollster::block_on(preview.samples("vae", 8, 1.0, 3)).unwrap(), None);
+    assert_eq!(pollster::block_on(preview.samples(Kind::Flow, 8, 0.8, 3)).unwrap().unwrap(), all[1]);
+    assert_eq!(pollster::block_on(preview.samples(Kind::Wgan, 8, 1.0, 3)).unwrap().unwrap(), all[2]);
+    assert_eq!(pollster::block_on(preview.samples(Kind::Vae, 8, 1.0, 3)).unwrap(), None);
     assert_eq!(restored.autoencoder.as_ref().unwrap().config().model.hidden, 32);
     // A restored run counts as finished: training again means a new run.
     assert!(restored.autoencoder.as_ref().unwrap().is_done() && restored.flow.as_ref().unwrap().is_done());
@@ -115,7 +115,7 @@ fn the_shipped_pretrained_models_load_and_sample() {
     let file = WeightsFile::from_bytes(&bytes).unwrap();
     let (train, test) = common::mnist();
     let session = Session::from_file(&file, &train, &test, &Device::flex()).unwrap();
-    assert_eq!(session.models(), ["autoencoder", "flow", "wgan"]);
+    assert_eq!(session.models(), [Kind::Autoencoder, Kind::Flow, Kind::Wgan]);
     for (model, pixels) in ["flow", "wgan"].iter().zip([
         pollster::block_on(session.flow.as_ref().unwrap().samples(64, 1.0, 1)).unwrap(),
         pollster::block_on(session.wgan.as_ref().unwrap().samples(64, 1.0, 1)).unwrap(),
