@@ -51,6 +51,17 @@ impl Kind {
         }
     }
 
+    /// What it is, for a message: "generator (AdvAE)".
+    pub const fn description(self) -> &'static str {
+        match self {
+            Kind::Autoencoder => "autoencoder",
+            Kind::Flow => "flow (FlowAE)",
+            Kind::Wgan => "generator (AdvAE)",
+            Kind::Vae => "VAE",
+            Kind::Aae => "AAE",
+        }
+    }
+
     /// The model's FCD in the paper's Table 1, where it has a row.
     pub const fn paper_fcd(self) -> Option<f64> {
         match self {

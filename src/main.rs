@@ -407,17 +407,8 @@ fn sample(opts: &Options) -> Result<()> {
     let out = PathBuf::from(opts.text("out", "out"));
     std::fs::create_dir_all(&out).map_err(|e| Error::Data(format!("cannot create {}: {e}", out.display())))?;
     println!("{} holds: {}", path.display(), names(&session.models()));
-    if let Some(ae) = &session.autoencoder {
-        write_samples(&out, Kind::Autoencoder, pollster::block_on(ae.prior_samples(count, seed))?)?;
-    }
-    if let Some(flow) = &session.flow {
-        write_samples(&out, Kind::Flow, pollster::block_on(flow.samples(count, temperature, seed))?)?;
-    }
-    if let Some(wgan) = &session.wgan {
-        write_samples(&out, Kind::Wgan, pollster::block_on(wgan.samples(count, temperature, seed))?)?;
-    }
-    for (kind, trainer) in &session.baselines {
-        write_samples(&out, *kind, pollster::block_on(trainer.prior_samples(count, seed))?)?;
+    for kind in session.models() {
+        write_samples(&out, kind, pollster::block_on(session.samples(kind, count, temperature, seed))?)?;
     }
     Ok(())
 }

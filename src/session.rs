@@ -41,6 +41,23 @@ pub struct Session {
 }
 
 impl Session {
+    /// Forgets everything fitted to the current autoencoder's codes.
+    pub fn drop_latent_models(&mut self) {
+        self.flow = None;
+        self.wgan = None;
+    }
+
+    /// The current autoencoder's codes for a new latent model: copied from a model that has
+    /// already encoded them, or to be encoded.
+    pub fn latent_codes(&self) -> Result<LatentCodes> {
+        let ready = [self.flow.as_ref().map(|f| f.codes()), self.wgan.as_ref().map(|w| w.codes())];
+        if let Some(codes) = ready.into_iter().flatten().find(|c| c.is_ready()) {
+            return Ok(codes.clone());
+        }
+        let ae = self.autoencoder.as_ref().ok_or_else(|| Error::State("train the autoencoder first".into()))?;
+        ae.frozen_codes()
+    }
+
     /// The models present, in [`Kind::ALL`]'s order.
     pub fn models(&self) -> Vec<Kind> {
         Kind::ALL
@@ -52,6 +69,19 @@ impl Session {
                 baseline => self.baselines.contains_key(&baseline),
             })
             .collect()
+    }
+
+    /// `count` samples of `kind` from `seed`, as pixel probabilities, `count × 784`: the flow's
+    /// and the WGAN's from base draws at `temperature`, decoded by the autoencoder; the
+    /// autoencoder's and the baselines' by decoding z ~ N(0, I) (the prior they were pulled to).
+    pub async fn samples(&self, kind: Kind, count: usize, temperature: f32, seed: u64) -> Result<Vec<f32>> {
+        let missing = || Error::State(format!("there is no {} yet: train it first", kind.description()));
+        match kind {
+            Kind::Autoencoder => self.autoencoder.as_ref().ok_or_else(missing)?.prior_samples(count, seed).await,
+            Kind::Flow => self.flow.as_ref().ok_or_else(missing)?.samples(count, temperature, seed).await,
+            Kind::Wgan => self.wgan.as_ref().ok_or_else(missing)?.samples(count, temperature, seed).await,
+            baseline => self.baselines.get(&baseline).ok_or_else(missing)?.prior_samples(count, seed).await,
+        }
     }
 
     /// Reads every model back from its device into one file; `about` goes into the header as

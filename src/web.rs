@@ -25,64 +25,26 @@ use crate::weights::WeightsFile;
 use crate::train::classifier::accuracy;
 use crate::train::phase::Look;
 use crate::train::run::chunk_looking;
-use crate::train::{AeTrainer, AeTrainingConfig, FlowTrainer, FlowTrainingConfig, LatentCodes, WganTrainer, WganTrainingConfig};
+use crate::train::{AeTrainer, AeTrainingConfig, FlowTrainer, FlowTrainingConfig, WganTrainer, WganTrainingConfig};
 
 #[derive(Default)]
 struct State {
     train: Option<Digits>,
     test: Option<Digits>,
     device: Option<Device>,
-    autoencoder: Option<AeTrainer>,
-    flow: Option<FlowTrainer>,
-    wgan: Option<WganTrainer>,
-    /// The paper's baselines, each its own autoencoder.
-    baselines: std::collections::BTreeMap<Kind, AeTrainer>,
+    /// Every model of the page: the autoencoder, the flow, the WGAN and the baselines.
+    models: Session,
     /// The FCD classifier, on the current device.
     classifier: Option<Classifier>,
     /// Its weights file, kept to move it to a new device when the backend changes.
     classifier_file: Option<WeightsFile>,
-    /// The latent map being drawn, and whose codes it shows ("ae", "vae" or "aae").
+    /// The latent map being drawn, and whose codes it shows (the autoencoder or a baseline).
     map: Option<(Kind, LatentMap)>,
     /// The pretrained samplers drawn before MNIST has arrived (see [`open_preview`]).
     preview: Option<Preview>,
 }
 
 impl State {
-    /// Forgets everything fitted to the current autoencoder's codes.
-    fn drop_latent_models(&mut self) {
-        self.flow = None;
-        self.wgan = None;
-    }
-
-    /// The current autoencoder's codes for a new latent model: copied from a model that has
-    /// already encoded them, or to be encoded.
-    fn latent_codes(&self) -> Result<LatentCodes, Error> {
-        let ready = [self.flow.as_ref().map(|f| f.codes()), self.wgan.as_ref().map(|w| w.codes())];
-        if let Some(codes) = ready.into_iter().flatten().find(|c| c.is_ready()) {
-            return Ok(codes.clone());
-        }
-        let ae = self.autoencoder.as_ref().ok_or_else(|| Error::State("train the autoencoder first".into()))?;
-        ae.frozen_codes()
-    }
-
-    /// Takes every model out, for a call that needs them all across an await.
-    fn take_session(&mut self) -> Session {
-        Session {
-            autoencoder: self.autoencoder.take(),
-            flow: self.flow.take(),
-            wgan: self.wgan.take(),
-            baselines: std::mem::take(&mut self.baselines),
-        }
-    }
-
-    /// Makes `session`'s models the current ones, all of them.
-    fn put_session(&mut self, session: Session) {
-        self.autoencoder = session.autoencoder;
-        self.flow = session.flow;
-        self.wgan = session.wgan;
-        self.baselines = session.baselines;
-    }
-
     fn device(&self) -> Result<&Device, Error> {
         self.device.as_ref().ok_or_else(|| Error::State("no backend selected".into()))
     }
@@ -204,9 +166,9 @@ pub async fn select_backend(name: String) -> Result<(), JsError> {
     let backend = Backend::parse(&name).map_err(js_error)?;
     let device = backend::device(backend).await.map_err(js_error)?;
     with_state(|s| {
-        s.autoencoder = None;
-        s.drop_latent_models();
-        s.baselines.clear();
+        s.models.autoencoder = None;
+        s.models.drop_latent_models();
+        s.models.baselines.clear();
         s.classifier = s.classifier_file.as_ref().and_then(|file| Classifier::from_file(file, &device).ok());
         s.device = Some(device);
     });
@@ -228,8 +190,8 @@ pub fn new_autoencoder(config: JsValue) -> Result<JsValue, JsError> {
     let trainer = with_state(|s| s.new_trainer(config)).map_err(js_error)?;
     let info = to_js(&(trainer.config(), trainer.steps_per_epoch()))?;
     with_state(|s| {
-        s.autoencoder = Some(trainer);
-        s.drop_latent_models(); // they model the codes of one autoencoder only
+        s.models.autoencoder = Some(trainer);
+        s.models.drop_latent_models(); // they model the codes of one autoencoder only
         s.preview = None;
     });
     Ok(info)
@@ -240,9 +202,9 @@ pub fn new_autoencoder(config: JsValue) -> Result<JsValue, JsError> {
 pub fn reset_autoencoder() {
     with_state(|s| {
         s.preview = None;
-        s.autoencoder = None;
-        s.drop_latent_models();
-        s.baselines.clear();
+        s.models.autoencoder = None;
+        s.models.drop_latent_models();
+        s.models.baselines.clear();
     });
 }
 
@@ -258,14 +220,14 @@ pub fn flow_defaults() -> Result<JsValue, JsError> {
 pub fn new_flow(config: JsValue) -> Result<JsValue, JsError> {
     let config: FlowTrainingConfig = serde_wasm_bindgen::from_value(config)
         .map_err(|e| js_error(Error::Config(e.to_string())))?;
-    let trainer = with_state(|s| FlowTrainer::with_codes(config, s.latent_codes()?, s.device()?)).map_err(js_error)?;
+    let trainer = with_state(|s| FlowTrainer::with_codes(config, s.models.latent_codes()?, s.device()?)).map_err(js_error)?;
     let info = to_js(&(trainer.config(), trainer.steps_per_epoch()))?;
-    with_state(|s| s.flow = Some(trainer));
+    with_state(|s| s.models.flow = Some(trainer));
     Ok(info)
 }
 
 fn take_flow() -> Result<FlowTrainer, JsError> {
-    with_state(|s| s.flow.take()).ok_or_else(|| js_error(Error::State("no flow has been started".into())))
+    with_state(|s| s.models.flow.take()).ok_or_else(|| js_error(Error::State("no flow has been started".into())))
 }
 
 /// Runs at most `units` units of the flow run (encoding, then training steps); see
@@ -275,26 +237,28 @@ pub async fn train_flow(units: u32, look: JsValue) -> Result<JsValue, JsError> {
     let look = look_from(look)?;
     let mut trainer = take_flow()?;
     let result = chunk_looking(&mut trainer, units as usize, look.as_ref()).await;
-    with_state(|s| s.flow = Some(trainer));
+    with_state(|s| s.models.flow = Some(trainer));
     progress_js(result.map_err(js_error)?)
 }
 
-/// `count` FlowAE samples at `temperature` from `seed`, as pixel probabilities.
+/// `count` samples of `model` (a [`Kind`]'s name) from `seed`, as pixel probabilities (see
+/// [`Session::samples`]; `temperature` applies to the flow and the WGAN).
 #[wasm_bindgen]
-pub async fn flow_samples(count: u32, temperature: f32, seed: u32) -> Result<Float32Array, JsError> {
-    let trainer = take_flow()?;
-    let result = trainer.samples(count as usize, temperature, u64::from(seed)).await;
-    with_state(|s| s.flow = Some(trainer));
+pub async fn samples(model: String, count: u32, temperature: f32, seed: u32) -> Result<Float32Array, JsError> {
+    let kind = Kind::parse(&model).map_err(js_error)?;
+    let models = with_state(|s| std::mem::take(&mut s.models));
+    let result = models.samples(kind, count as usize, temperature, u64::from(seed)).await;
+    with_state(|s| s.models = models);
     Ok(Float32Array::from(&result.map_err(js_error)?[..]))
 }
 
 fn take_autoencoder() -> Result<AeTrainer, JsError> {
-    with_state(|s| s.autoencoder.take())
+    with_state(|s| s.models.autoencoder.take())
         .ok_or_else(|| js_error(Error::State("no autoencoder has been started".into())))
 }
 
 fn put_autoencoder(trainer: AeTrainer) {
-    with_state(|s| s.autoencoder = Some(trainer));
+    with_state(|s| s.models.autoencoder = Some(trainer));
 }
 
 /// Runs at most `units` steps of the autoencoder run; returns its progress (see
@@ -340,21 +304,12 @@ pub async fn reconstructions(count: u32) -> Result<JsValue, JsError> {
     Ok(object(&[("inputs", Float32Array::from(&r.inputs[..]).into()), ("outputs", Float32Array::from(&r.outputs[..]).into())]))
 }
 
-/// Decodings of `count` codes z ~ N(0, I) drawn from `seed`.
-#[wasm_bindgen]
-pub async fn prior_samples(count: u32, seed: u32) -> Result<Float32Array, JsError> {
-    let trainer = take_autoencoder()?;
-    let result = trainer.prior_samples(count as usize, u64::from(seed)).await;
-    put_autoencoder(trainer);
-    Ok(Float32Array::from(&result.map_err(js_error)?[..]))
-}
-
 /// The flow's largest round-trip error |F⁻¹(F(z0)) − z0| over `count` draws, on its device.
 #[wasm_bindgen]
 pub async fn flow_round_trip_error(count: u32) -> Result<f32, JsError> {
     let trainer = take_flow()?;
     let result = trainer.round_trip_error(count as usize, 7).await;
-    with_state(|s| s.flow = Some(trainer));
+    with_state(|s| s.models.flow = Some(trainer));
     result.map_err(js_error)
 }
 
@@ -370,14 +325,14 @@ pub fn wgan_defaults() -> Result<JsValue, JsError> {
 pub fn new_wgan(config: JsValue) -> Result<JsValue, JsError> {
     let config: WganTrainingConfig = serde_wasm_bindgen::from_value(config)
         .map_err(|e| js_error(Error::Config(e.to_string())))?;
-    let trainer = with_state(|s| WganTrainer::with_codes(config, s.latent_codes()?, s.device()?)).map_err(js_error)?;
+    let trainer = with_state(|s| WganTrainer::with_codes(config, s.models.latent_codes()?, s.device()?)).map_err(js_error)?;
     let info = to_js(&(trainer.config(), trainer.steps_per_epoch()))?;
-    with_state(|s| s.wgan = Some(trainer));
+    with_state(|s| s.models.wgan = Some(trainer));
     Ok(info)
 }
 
 fn take_wgan() -> Result<WganTrainer, JsError> {
-    with_state(|s| s.wgan.take()).ok_or_else(|| js_error(Error::State("no generator has been started".into())))
+    with_state(|s| s.models.wgan.take()).ok_or_else(|| js_error(Error::State("no generator has been started".into())))
 }
 
 /// Runs at most `units` units of the adversarial run (encoding, then critic or generator
@@ -387,17 +342,8 @@ pub async fn train_wgan(units: u32, look: JsValue) -> Result<JsValue, JsError> {
     let look = look_from(look)?;
     let mut trainer = take_wgan()?;
     let result = chunk_looking(&mut trainer, units as usize, look.as_ref()).await;
-    with_state(|s| s.wgan = Some(trainer));
+    with_state(|s| s.models.wgan = Some(trainer));
     progress_js(result.map_err(js_error)?)
-}
-
-/// `count` AdvAE samples from `seed`, as pixel probabilities.
-#[wasm_bindgen]
-pub async fn wgan_samples(count: u32, seed: u32) -> Result<Float32Array, JsError> {
-    let trainer = take_wgan()?;
-    let result = trainer.samples(count as usize, 1.0, u64::from(seed)).await;
-    with_state(|s| s.wgan = Some(trainer));
-    Ok(Float32Array::from(&result.map_err(js_error)?[..]))
 }
 
 /// Loads the FCD classifier from its weights file (www/models/classifier.bin) onto the current
@@ -430,8 +376,9 @@ pub async fn classifier_accuracy(count: u32) -> Result<f32, JsError> {
     accuracy(&classifier, &test, &device).await.map_err(js_error)
 }
 
-/// The FCD of `count` samples of `model` ("flow", "wgan", "vae", "aae", "prior": the
-/// autoencoder decoding z ~ N(0, I), or "real": training digits) against the first `count` test digits.
+/// The FCD of `count` samples of `model` (a [`Kind`]'s name or label: "prior" is the
+/// autoencoder decoding z ~ N(0, I); or "real": training digits) against the first `count`
+/// test digits.
 #[wasm_bindgen]
 pub async fn fcd_score(model: String, count: u32, seed: u32) -> Result<f64, JsError> {
     let (classifier, device) = classifier_and_device().map_err(js_error)?;
@@ -445,33 +392,14 @@ pub async fn fcd_score(model: String, count: u32, seed: u32) -> Result<f64, JsEr
     }
     let all: Vec<usize> = (0..count).collect();
     let grayscale = crate::data::Pixels::Grayscale; // binarized inside the FCD, like the samples
-    let model = if model == "real" { None } else { Some(Kind::parse(&model).map_err(js_error)?) };
-    let samples = match model {
-        None => train.batch(&all, grayscale),
-        Some(Kind::Flow) => {
-            let trainer = take_flow()?;
-            let result = trainer.samples(count, 1.0, u64::from(seed)).await;
-            with_state(|s| s.flow = Some(trainer));
-            result.map_err(js_error)?
-        }
-        Some(Kind::Wgan) => {
-            let trainer = take_wgan()?;
-            let result = trainer.samples(count, 1.0, u64::from(seed)).await;
-            with_state(|s| s.wgan = Some(trainer));
-            result.map_err(js_error)?
-        }
-        Some(kind @ (Kind::Vae | Kind::Aae)) => {
-            let trainer = take_baseline(kind)?;
-            let result = trainer.prior_samples(count, u64::from(seed)).await;
-            with_state(|s| s.baselines.insert(kind, trainer));
-            result.map_err(js_error)?
-        }
-        Some(Kind::Autoencoder) => {
-            let trainer = take_autoencoder()?;
-            let result = trainer.prior_samples(count, u64::from(seed)).await;
-            put_autoencoder(trainer);
-            result.map_err(js_error)?
-        }
+    let samples = if model == "real" {
+        train.batch(&all, grayscale)
+    } else {
+        let kind = Kind::parse(&model).map_err(js_error)?;
+        let models = with_state(|s| std::mem::take(&mut s.models));
+        let result = models.samples(kind, count, 1.0, u64::from(seed)).await;
+        with_state(|s| s.models = models);
+        result.map_err(js_error)?
     };
     fcd(&classifier, &samples, &test.batch(&all, grayscale), &device).await.map_err(js_error)
 }
@@ -491,7 +419,7 @@ pub fn new_baseline(kind: String, config: JsValue) -> Result<JsValue, JsError> {
     let config = baseline_config(kind, config).map_err(js_error)?;
     let trainer = with_state(|s| s.new_trainer(config)).map_err(js_error)?;
     let info = to_js(&(trainer.config(), trainer.steps_per_epoch()))?;
-    with_state(|s| s.baselines.insert(kind, trainer));
+    with_state(|s| s.models.baselines.insert(kind, trainer));
     Ok(info)
 }
 
@@ -507,7 +435,7 @@ fn put_encoder(kind: Kind, trainer: AeTrainer) {
     match kind {
         Kind::Autoencoder => put_autoencoder(trainer),
         kind => with_state(|s| {
-            s.baselines.insert(kind, trainer);
+            s.models.baselines.insert(kind, trainer);
         }),
     }
 }
@@ -522,7 +450,7 @@ fn object(properties: &[(&str, JsValue)]) -> JsValue {
 }
 
 fn take_baseline(kind: Kind) -> Result<AeTrainer, JsError> {
-    with_state(|s| s.baselines.remove(&kind)).ok_or_else(|| js_error(Error::State(format!("no {kind} has been started"))))
+    with_state(|s| s.models.baselines.remove(&kind)).ok_or_else(|| js_error(Error::State(format!("no {kind} has been started"))))
 }
 
 /// Runs at most `units` units of a baseline's run; see [`progress_js`] for `look`.
@@ -532,18 +460,8 @@ pub async fn train_baseline(kind: String, units: u32, look: JsValue) -> Result<J
     let kind = Kind::parse(&kind).map_err(js_error)?;
     let mut trainer = take_baseline(kind)?;
     let result = chunk_looking(&mut trainer, units as usize, look.as_ref()).await;
-    with_state(|s| s.baselines.insert(kind, trainer));
+    with_state(|s| s.models.baselines.insert(kind, trainer));
     progress_js(result.map_err(js_error)?)
-}
-
-/// `count` samples of a baseline (decodings of z ~ N(0, I)) from `seed`.
-#[wasm_bindgen]
-pub async fn baseline_samples(kind: String, count: u32, seed: u32) -> Result<Float32Array, JsError> {
-    let kind = Kind::parse(&kind).map_err(js_error)?;
-    let trainer = take_baseline(kind)?;
-    let result = trainer.prior_samples(count as usize, u64::from(seed)).await;
-    with_state(|s| s.baselines.insert(kind, trainer));
-    Ok(Float32Array::from(&result.map_err(js_error)?[..]))
 }
 
 /// Starts a latent map: encodes `digits` test digits with the chosen model ("ae", "vae" or
@@ -563,17 +481,17 @@ pub async fn new_latent_map(config: JsValue) -> Result<JsValue, JsError> {
     let (codes, labels) = result.map_err(js_error)?;
     let mut overlays = Vec::new();
     if config.source == Kind::Autoencoder && config.overlay > 0 {
-        if let Some(flow) = with_state(|s| s.flow.take()) {
+        if let Some(flow) = with_state(|s| s.models.flow.take()) {
             let codes = flow.sample_codes(config.overlay, 1.0, config.seed).await;
-            with_state(|s| s.flow = Some(flow));
+            with_state(|s| s.models.flow = Some(flow));
             // A flow still encoding the digits cannot sample yet; it is left out, not an error.
             if let Ok(codes) = codes {
                 overlays.push((Kind::Flow.name().to_string(), codes));
             }
         }
-        if let Some(wgan) = with_state(|s| s.wgan.take()) {
+        if let Some(wgan) = with_state(|s| s.models.wgan.take()) {
             let codes = wgan.sample_codes(config.overlay, 1.0, config.seed).await;
-            with_state(|s| s.wgan = Some(wgan));
+            with_state(|s| s.models.wgan = Some(wgan));
             if let Ok(codes) = codes {
                 overlays.push((Kind::Wgan.name().to_string(), codes));
             }
@@ -619,9 +537,9 @@ pub fn latent_map_step(iterations: u32) -> Result<JsValue, JsError> {
 /// Every model in the worker as one file (see `session`): the bytes to download or keep.
 #[wasm_bindgen]
 pub async fn save_models() -> Result<js_sys::Uint8Array, JsError> {
-    let session = with_state(State::take_session);
+    let session = with_state(|s| std::mem::take(&mut s.models));
     let result = session.to_file(serde_json::json!({ "made_by": "the page" })).await;
-    with_state(|s| s.put_session(session));
+    with_state(|s| s.models = session);
     Ok(js_sys::Uint8Array::from(&result.map_err(js_error)?.to_bytes()[..]))
 }
 
@@ -639,7 +557,7 @@ pub fn load_models(bytes: &[u8]) -> Result<JsValue, JsError> {
     .map_err(js_error)?;
     let info = object(&[("models", to_js(&session.models())?), ("settings", to_js(&file.meta)?)]);
     with_state(|s| {
-        s.put_session(session);
+        s.models = session;
         s.map = None;
         s.preview = None; // the full models sample the same pictures from here on
     });
@@ -659,7 +577,7 @@ pub async fn interpolate(model: String, seed_a: u32, seed_b: u32, steps: u32, te
                 Ok(path) => trainer.samples_from_base(path).await,
                 Err(e) => Err(e),
             };
-            with_state(|s| s.flow = Some(trainer));
+            with_state(|s| s.models.flow = Some(trainer));
             result
         }
         Kind::Wgan => {
@@ -669,7 +587,7 @@ pub async fn interpolate(model: String, seed_a: u32, seed_b: u32, steps: u32, te
                 Ok(path) => trainer.samples_from_base(path).await,
                 Err(e) => Err(e),
             };
-            with_state(|s| s.wgan = Some(trainer));
+            with_state(|s| s.models.wgan = Some(trainer));
             result
         }
         other => Err(Error::Config(format!("only the flow and the WGAN can morph, not the {other}"))),

@@ -283,31 +283,23 @@ function postReconstructions(inputs, outputs) {
   post({ type: 'reconstructions', inputs, outputs, count: PREVIEW_COUNT }, [inputs.buffer, outputs.buffer]);
 }
 
-async function drawBaseline(kind) {
-  postSamples(kind, await lab.baseline_samples(kind, SAMPLE_COUNT, sampleSeed));
-}
-
-async function drawFlow() {
-  postSamples('flow', await lab.flow_samples(SAMPLE_COUNT, temperature, sampleSeed));
-}
-
-async function drawWgan() {
-  postSamples('wgan', await lab.wgan_samples(SAMPLE_COUNT, sampleSeed));
+/** Draws a model's samples (`name` a key of PHASES); the temperature applies to the flow's
+ * base draws only, as on the page. */
+async function drawSamples(name) {
+  postSamples(name, await lab.samples(name, SAMPLE_COUNT, name === 'flow' ? temperature : 1, sampleSeed));
 }
 
 async function drawAutoencoder() {
   const r = await lab.reconstructions(PREVIEW_COUNT);
   postReconstructions(r.inputs, r.outputs);
-  postSamples('ae', await lab.prior_samples(SAMPLE_COUNT, sampleSeed));
+  await drawSamples('ae');
 }
 
 /** Redraws the panels of the phase in training, or of every trained model when `all`. */
 async function preview(all = false) {
   const started = performance.now();
   if ((all || phase === 'ae') && sampling.ae) await drawAutoencoder();
-  if ((all || phase === 'flow') && sampling.flow) await drawFlow();
-  if ((all || phase === 'wgan') && sampling.wgan) await drawWgan();
-  for (const kind of ['vae', 'aae']) if ((all || phase === kind) && sampling[kind]) await drawBaseline(kind);
+  for (const name of ['flow', 'wgan', 'vae', 'aae']) if ((all || phase === name) && sampling[name]) await drawSamples(name);
   lastPreview = performance.now();
   previewCost = lastPreview - started;
 }

@@ -184,7 +184,7 @@ test('the FCD classifier loads in the page, is at least 99% accurate there, and 
   assert.ok(real < 0.5 * prior, `real digits ${real} should score far better than N(0, I) decodings ${prior}`);
   // Scoring a model that does not exist yet is refused with a message.
   await page.evaluate(() => window.lab.send({ type: 'fcd', model: 'wgan', count: 100 }));
-  await page.waitForFunction(() => window.lab.errors.some((e) => /no generator has been started/.test(e)));
+  await page.waitForFunction(() => window.lab.errors.some((e) => /no generator \(AdvAE\) yet: train it first/.test(e)));
   await page.close();
 });
 

@@ -63,6 +63,13 @@ fn saved_models_sample_exactly_as_before() {
     // The preview drawn before MNIST has arrived gives the very same samples.
     let preview = Preview::from_file(&WeightsFile::from_bytes(&bytes).unwrap(), &device).unwrap();
     let all = samples(&session);
+    // One entry point samples every model by its name, as each trainer does.
+    for (kind, expected) in session.models().into_iter().zip(&all) {
+        let temperature = if kind == Kind::Flow { 0.8 } else { 1.0 };
+        assert_eq!(&pollster::block_on(session.samples(kind, 8, temperature, 3)).unwrap(), expected, "{kind}");
+    }
+    let missing = pollster::block_on(session.samples(Kind::Aae, 8, 1.0, 3)).unwrap_err().to_string();
+    assert!(missing.contains("no AAE yet"), "{missing}");
     assert_eq!(pollster::block_on(preview.samples(Kind::Flow, 8, 0.8, 3)).unwrap().unwrap(), all[1]);
     assert_eq!(pollster::block_on(preview.samples(Kind::Wgan, 8, 1.0, 3)).unwrap().unwrap(), all[2]);
     assert_eq!(pollster::block_on(preview.samples(Kind::Vae, 8, 1.0, 3)).unwrap(), None);
