@@ -78,9 +78,11 @@ impl Kind {
         matches!(self, Kind::Vae | Kind::Aae)
     }
 
-    /// Whether it is fitted to the autoencoder's codes (so it needs that autoencoder).
-    pub const fn is_latent(self) -> bool {
-        matches!(self, Kind::Flow | Kind::Wgan)
+    /// Whether it has an encoder of its own (the autoencoder and the baselines), so that it has
+    /// codes to map and trained on pixels of its own; the flow and the WGAN are fitted to the
+    /// autoencoder's codes.
+    pub const fn has_encoder(self) -> bool {
+        matches!(self, Kind::Autoencoder | Kind::Vae | Kind::Aae)
     }
 
     /// The model a name or a label stands for, in any case ("flow", "FlowAE", "flowae"), or
@@ -137,5 +139,7 @@ mod tests {
         let refused = Kind::parse("gan").unwrap_err().to_string();
         assert!(refused.contains("\"gan\"") && refused.contains("autoencoder, flow, wgan, vae, aae"), "{refused}");
         assert!(serde_json::from_value::<Kind>(serde_json::json!("dance")).is_err());
+        let with_encoder: Vec<Kind> = Kind::ALL.into_iter().filter(|k| k.has_encoder()).collect();
+        assert_eq!(with_encoder, [Kind::Autoencoder, Kind::Vae, Kind::Aae], "the flow and the WGAN are fitted to codes");
     }
 }

@@ -455,7 +455,6 @@ fn write_table(classifier: &flowae::models::Classifier, ae: &TrainedAe, made: &[
     let n = count.min(all_test.len()).min(all_train.len());
     let test = all_test.batch(&(0..n).collect::<Vec<_>>(), pixels);
     let real = all_train.batch(&(0..n).collect::<Vec<_>>(), pixels);
-
     // The test digits' features are the reference of every row: computed once.
     let reference = pollster::block_on(feature_gaussian(classifier, &test, &device))?;
     let score = |images: &[f32]| -> Result<f64> {

@@ -226,7 +226,7 @@ impl Preview {
 /// Whether any model of a models file trained on grayscale pixels (the autoencoder or a
 /// baseline), so that the grayscale digits must be loaded before the file can be.
 pub fn needs_grayscale(file: &WeightsFile) -> bool {
-    let encoders = Kind::ALL.into_iter().filter(|k| *k == Kind::Autoencoder || k.is_baseline());
+    let encoders = Kind::ALL.into_iter().filter(|k| k.has_encoder());
     encoders.filter_map(|kind| Some((kind, file.meta.get(kind.name())?))).any(|(kind, value)| {
         parse::<AeTrainingConfig>(value.clone(), kind).is_ok_and(|config| config.pixels == crate::data::Pixels::Grayscale)
     })

@@ -246,15 +246,26 @@ pub async fn train_flow(units: u32, look: JsValue) -> Result<JsValue, JsError> {
 #[wasm_bindgen]
 pub async fn samples(model: String, count: u32, temperature: f32, seed: u32) -> Result<Float32Array, JsError> {
     let kind = Kind::parse(&model).map_err(js_error)?;
-    let models = with_state(|s| std::mem::take(&mut s.models));
+    let models = take_models();
     let result = models.samples(kind, count as usize, temperature, u64::from(seed)).await;
-    with_state(|s| s.models = models);
+    put_models(models);
     Ok(Float32Array::from(&result.map_err(js_error)?[..]))
 }
 
 fn take_autoencoder() -> Result<AeTrainer, JsError> {
     with_state(|s| s.models.autoencoder.take())
         .ok_or_else(|| js_error(Error::State("no autoencoder has been started".into())))
+}
+
+/// Takes every model out, for a call that reads them across an await. The worker runs one
+/// call at a time (its commands wait in a queue between chunks), so nothing else is
+/// looking for them meanwhile; [`put_models`] puts them back.
+fn take_models() -> Session {
+    with_state(|s| std::mem::take(&mut s.models))
+}
+
+fn put_models(models: Session) {
+    with_state(|s| s.models = models);
 }
 
 fn put_autoencoder(trainer: AeTrainer) {
@@ -396,9 +407,9 @@ pub async fn fcd_score(model: String, count: u32, seed: u32) -> Result<f64, JsEr
         train.batch(&all, grayscale)
     } else {
         let kind = Kind::parse(&model).map_err(js_error)?;
-        let models = with_state(|s| std::mem::take(&mut s.models));
+        let models = take_models();
         let result = models.samples(kind, count, 1.0, u64::from(seed)).await;
-        with_state(|s| s.models = models);
+        put_models(models);
         result.map_err(js_error)?
     };
     fcd(&classifier, &samples, &test.batch(&all, grayscale), &device).await.map_err(js_error)
@@ -537,9 +548,9 @@ pub fn latent_map_step(iterations: u32) -> Result<JsValue, JsError> {
 /// Every model in the worker as one file (see `session`): the bytes to download or keep.
 #[wasm_bindgen]
 pub async fn save_models() -> Result<js_sys::Uint8Array, JsError> {
-    let session = with_state(|s| std::mem::take(&mut s.models));
+    let session = take_models();
     let result = session.to_file(serde_json::json!({ "made_by": "the page" })).await;
-    with_state(|s| s.models = session);
+    put_models(session);
     Ok(js_sys::Uint8Array::from(&result.map_err(js_error)?.to_bytes()[..]))
 }
 

@@ -32,7 +32,7 @@ impl Default for LatentMapConfig {
 impl LatentMapConfig {
     /// Refuses what cannot be mapped in a page: too few or too many points.
     pub fn validate(&self) -> Result<()> {
-        if !(self.source == Kind::Autoencoder || self.source.is_baseline()) {
+        if !self.source.has_encoder() {
             return Err(Error::Config(format!("the map's source must be the autoencoder, vae or aae (got {})", self.source)));
         }
         if !(100..=10_000).contains(&self.digits) {
