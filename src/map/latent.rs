@@ -3,7 +3,7 @@
 //! codes land on the digits' clusters (and where N(0, I) lands for a plain autoencoder).
 
 use super::{neighbour_agreement, Pca, Tsne, TsneConfig};
-use crate::{Error, Kind, Result};
+use crate::{Error, Kind, Result, limits};
 
 /// What a map shows and how it is made.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -25,7 +25,7 @@ pub struct LatentMapConfig {
 
 impl Default for LatentMapConfig {
     fn default() -> Self {
-        LatentMapConfig { source: Kind::Autoencoder, digits: 2000, overlay: 300, perplexity: 30.0, iterations: 1000, seed: 1 }
+        LatentMapConfig { source: Kind::Autoencoder, digits: 2000, overlay: 200, perplexity: 30.0, iterations: 1000, seed: 1 }
     }
 }
 
@@ -35,12 +35,9 @@ impl LatentMapConfig {
         if !self.source.has_encoder() {
             return Err(Error::Config(format!("the map's source must be the autoencoder, vae or aae (got {})", self.source)));
         }
-        if !(100..=10_000).contains(&self.digits) {
-            return Err(Error::Config(format!("digits to map must be between 100 and 10000 (got {})", self.digits)));
-        }
-        if self.overlay > 5000 {
-            return Err(Error::Config(format!("generated codes per model must be at most 5000 (got {})", self.overlay)));
-        }
+        limits::check("digits to map", self.digits, &limits::MAP_DIGITS)?;
+        limits::check("generated codes per model", self.overlay, &limits::MAP_OVERLAY)?;
+        limits::check("perplexity", self.perplexity, &limits::PERPLEXITY)?;
         self.tsne().validate(self.digits)
     }
 

@@ -16,7 +16,8 @@ use burn::tensor::activation::{relu, sigmoid};
 use super::init::Init;
 use super::mlp::{Mlp, MlpConfig};
 use crate::data::PIXELS;
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::limits;
 
 /// Widths of the autoencoder.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -61,13 +62,8 @@ pub struct Autoencoder {
 impl AutoencoderConfig {
     /// Refuses widths that cannot make a network, before anything is allocated.
     pub fn validate(&self) -> Result<()> {
-        if !(1..=4096).contains(&self.hidden) {
-            return Err(Error::Config(format!("hidden width must be 1–4096, not {}", self.hidden)));
-        }
-        if !(1..=256).contains(&self.latent) {
-            return Err(Error::Config(format!("latent size must be 1–256, not {}", self.latent)));
-        }
-        Ok(())
+        limits::check("hidden width", self.hidden, &limits::WIDTH)?;
+        limits::check("latent size", self.latent, &limits::LATENT)
     }
 
     /// Builds an untrained autoencoder on `device`, its weights from `init` (the encoder's

@@ -21,6 +21,7 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 
 use crate::error::{Error, Result};
+use crate::limits;
 
 /// The shape of a [`RealNvp`].
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -73,13 +74,8 @@ pub struct RealNvp {
 impl RealNvpConfig {
     /// Refuses shapes that cannot make a flow.
     pub fn validate(&self) -> Result<()> {
-        if !(1..=32).contains(&self.layers) {
-            return Err(Error::Config(format!("coupling layers must be 1–32, not {}", self.layers)));
-        }
-        if !(1..=4096).contains(&self.hidden) {
-            return Err(Error::Config(format!("flow hidden width must be 1–4096, not {}", self.hidden)));
-        }
-        Ok(())
+        limits::check("coupling layers", self.layers, &limits::COUPLING_LAYERS)?;
+        limits::check("flow hidden width", self.hidden, &limits::WIDTH)
     }
 
     /// Builds a flow over `dim`-dimensional codes whose ActNorm standardizes data with the

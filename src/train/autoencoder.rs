@@ -14,10 +14,11 @@ use burn::tensor::TensorData;
 
 use super::codes::LatentCodes;
 use super::phase::{Look, Phase, Record, Standing};
-use super::{Progress, check_range, read, rows, snapshot};
+use super::{Progress, read, rows, snapshot};
 use crate::data::{Batches, Digits, PIXELS, Pixels};
 use crate::error::{Error, Result};
 use crate::kind::Kind;
+use crate::limits;
 use crate::models::autoencoder::{Autoencoder, AutoencoderConfig, bce_with_logits, negative_elbo};
 use crate::models::Init;
 use crate::models::wgan::{Critic, GanLoss};
@@ -106,18 +107,27 @@ impl AeTrainingConfig {
         Ok(self)
     }
 
+    /// A baseline's settings when nothing is given: the autoencoder's defaults with the
+    /// baseline's recipe, trained for the reference code's epochs (VAE 33, AAE 10).
+    pub fn baseline_defaults(kind: Kind) -> Result<Self> {
+        let epochs = if kind == Kind::Vae { 33 } else { 10 };
+        Ok(AeTrainingConfig { epochs, ..Self::default().baseline(kind)? })
+    }
+
     /// Refuses settings that cannot train, naming the setting and its allowed range.
     pub fn validate(&self, available_train: usize, available_test: usize) -> Result<()> {
         self.model.validate()?;
-        check_range("epochs", self.epochs, 1, 1000)?;
-        check_range("learning rate", self.learning_rate, 1e-7, 1.0)?;
-        check_range("training images", self.train_images, 2, available_train.max(2))?;
-        check_range("test images", self.test_images, 1, available_test.max(1))?;
-        check_range("batch size", self.batch_size, 2, self.train_images.clamp(2, 4096))?;
-        check_range("latent noise", self.latent_noise, 0.0, 10.0)?;
+        limits::check("epochs", self.epochs, &limits::EPOCHS)?;
+        limits::check("learning rate", self.learning_rate, &limits::LEARNING_RATE)?;
+        limits::within("training images", self.train_images, *limits::TRAIN_IMAGES.start(), available_train.max(2))?;
+        limits::within("test images", self.test_images, *limits::TEST_IMAGES.start(), available_test.max(1))?;
+        let batch = &limits::BATCH;
+        limits::within("batch size", self.batch_size, *batch.start(), self.train_images.clamp(*batch.start(), *batch.end()))?;
+        limits::check("latent noise", self.latent_noise, &limits::LATENT_NOISE)?;
+        limits::check("seed", self.seed, &limits::SEED)?;
         if let Some(adversary) = &self.adversarial {
-            check_range("discriminator width", adversary.hidden, 1, 4096)?;
-            check_range("discriminator learning rate", adversary.learning_rate, 1e-7, 1.0)?;
+            limits::check("discriminator width", adversary.hidden, &limits::WIDTH)?;
+            limits::check("discriminator learning rate", adversary.learning_rate, &limits::LEARNING_RATE)?;
             if self.model.variational {
                 return Err(Error::Config("an autoencoder is either variational or adversarial, not both".into()));
             }

@@ -12,7 +12,8 @@ use burn::prelude::*;
 use burn::tensor::{Int, TensorData};
 
 use super::phase::{Phase, Record, Standing};
-use super::{Progress, check_range, read_all, snapshot};
+use super::{Progress, read_all, snapshot};
+use crate::limits;
 use crate::data::{Batches, Digits, PIXELS, Pixels};
 use crate::error::{Error, Result};
 use crate::models::Init;
@@ -65,9 +66,9 @@ pub struct ClassifierTrainer {
 impl ClassifierTrainer {
     /// Prepares a run on `train`.
     pub fn new(config: ClassifierTrainingConfig, train: &Digits, device: &Device) -> Result<Self> {
-        check_range("classifier epochs", config.epochs, 1, 1000)?;
-        check_range("classifier batch size", config.batch_size, 1, train.len().clamp(1, 4096))?;
-        check_range("classifier learning rate", config.learning_rate, 1e-7, 1.0)?;
+        limits::check("classifier epochs", config.epochs, &limits::EPOCHS)?;
+        limits::within("classifier batch size", config.batch_size, 1, train.len().clamp(1, *limits::FLOW_BATCH.end()))?;
+        limits::check("classifier learning rate", config.learning_rate, &limits::LEARNING_RATE)?;
         let device = device.clone().autodiff();
         let model = Classifier::new(&mut Init::seeded(config.seed ^ 0xC1A), &device);
         let batches = Batches::new(train.len(), config.batch_size, Rng::new(config.seed ^ 0xC1A5));

@@ -10,10 +10,11 @@ use burn::tensor::TensorData;
 
 use super::codes::LatentCodes;
 use super::phase::{Look, Phase, Record, Standing};
-use super::{Progress, base_draws, check_range, read, rows};
+use super::{Progress, base_draws, read, rows};
 use crate::data::{Batches, Digits, Pixels};
 use crate::error::{Error, Result};
 use crate::models::autoencoder::Autoencoder;
+use crate::limits;
 use crate::models::Init;
 use crate::models::realnvp::{RealNvp, RealNvpConfig};
 use crate::rng::Rng;
@@ -45,9 +46,11 @@ impl FlowTrainingConfig {
     /// Refuses settings that cannot train.
     pub fn validate(&self, codes: usize) -> Result<()> {
         self.flow.validate()?;
-        check_range("flow epochs", self.epochs, 1, 1000)?;
-        check_range("flow learning rate", self.learning_rate, 1e-7, 1.0)?;
-        check_range("flow batch size", self.batch_size, 1, codes.clamp(1, 4096))
+        limits::check("flow epochs", self.epochs, &limits::EPOCHS)?;
+        limits::check("flow learning rate", self.learning_rate, &limits::LEARNING_RATE)?;
+        limits::check("seed", self.seed, &limits::SEED)?;
+        let batch = &limits::FLOW_BATCH;
+        limits::within("flow batch size", self.batch_size, *batch.start(), codes.clamp(*batch.start(), *batch.end()))
     }
 }
 

@@ -94,21 +94,6 @@ pub async fn read(tensor: Tensor<2>) -> Result<Vec<f32>> {
     Ok(read_all(vec![flat]).await?.pop().unwrap_or_default())
 }
 
-/// Checks a positive setting: a number in `range`, for a message naming `what`.
-pub(crate) fn check_range<T: PartialOrd + std::fmt::Display + Copy>(
-    what: &str,
-    value: T,
-    low: T,
-    high: T,
-) -> Result<()> {
-    // NaN fails both comparisons, so it is refused too.
-    if value >= low && value <= high {
-        Ok(())
-    } else {
-        Err(Error::Config(format!("{what} must be between {low} and {high}, not {value}")))
-    }
-}
-
 /// Refuses a sampling temperature outside [0, 10] (NaN included).
 pub(crate) fn check_temperature(temperature: f32) -> Result<()> {
     if (0.0..=10.0).contains(&temperature) {

@@ -28,10 +28,11 @@ use burn::tensor::TensorData;
 
 use super::codes::LatentCodes;
 use super::phase::{Look, Phase, Record, Standing};
-use super::{Progress, base_draws, check_range, read, rows, snapshot};
+use super::{Progress, base_draws, read, rows, snapshot};
 use crate::data::{Batches, Digits, Pixels};
 use crate::error::{Error, Result};
 use crate::models::autoencoder::Autoencoder;
+use crate::limits;
 use crate::models::Init;
 use crate::models::wgan::{Critic, GanLoss, Generator};
 use crate::rng::Rng;
@@ -83,14 +84,16 @@ impl Default for WganTrainingConfig {
 impl WganTrainingConfig {
     /// Refuses settings that cannot train.
     pub fn validate(&self, codes: usize) -> Result<()> {
-        check_range("generator width", self.generator_hidden, 1, 4096)?;
-        check_range("critic width", self.critic_hidden, 1, 4096)?;
-        check_range("critic steps per generator step", self.critic_steps, 1, 1000)?;
-        check_range("gradient penalty weight λ", self.lambda, 0.0, 1e4)?;
-        check_range("generator learning rate", self.generator_learning_rate, 1e-7, 1.0)?;
-        check_range("critic learning rate", self.critic_learning_rate, 1e-7, 1.0)?;
-        check_range("adversarial epochs", self.epochs, 1, 1000)?;
-        check_range("adversarial batch size", self.batch_size, 2, codes.clamp(2, 4096))
+        limits::check("generator width", self.generator_hidden, &limits::WIDTH)?;
+        limits::check("critic width", self.critic_hidden, &limits::WIDTH)?;
+        limits::check("critic steps per generator step", self.critic_steps, &limits::CRITIC_STEPS)?;
+        limits::check("gradient penalty weight λ", self.lambda, &limits::PENALTY)?;
+        limits::check("generator learning rate", self.generator_learning_rate, &limits::LEARNING_RATE)?;
+        limits::check("critic learning rate", self.critic_learning_rate, &limits::LEARNING_RATE)?;
+        limits::check("adversarial epochs", self.epochs, &limits::EPOCHS)?;
+        limits::check("seed", self.seed, &limits::SEED)?;
+        let batch = &limits::BATCH;
+        limits::within("adversarial batch size", self.batch_size, *batch.start(), codes.clamp(*batch.start(), *batch.end()))
     }
 }
 

@@ -31,7 +31,9 @@ fn trains_and_writes_png_grids() {
 #[test]
 fn explains_bad_arguments_instead_of_panicking() {
     let data = common::mnist_dir();
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 8] = [
+        (&["train-flow", "--flow-lrr", "0.1"], "unknown option --flow-lrr"),
+        (&["train-flow", "--layers", "33"], "--layers must be between 1 and 32, not 33"),
         (&["train-ae", "--threads", "0"], "--threads must be between 1 and"),
         (&["train-ae", "--epochs", "zero"], "--epochs must be a number"),
         (&["train-ae", "--epochs", "0", "--data", data.to_str().unwrap()], "epochs must be between"),

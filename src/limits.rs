@@ -1,0 +1,59 @@
+//! How far each setting may go, written once. The library refuses what lies outside (each
+//! config's `validate`), and the settings table ([`crate::settings`]) hands the same bounds to
+//! the page's forms and the command line's flags, so that the three never disagree.
+//!
+//! The upper bounds are not the paper's: they keep a run within what a browser tab can hold
+//! and finish.
+
+use std::ops::RangeInclusive;
+
+use crate::{Error, Result};
+
+/// Passes over the data, for every model.
+pub const EPOCHS: RangeInclusive<usize> = 1..=1000;
+/// Adam's step size, for every optimizer.
+pub const LEARNING_RATE: RangeInclusive<f64> = 1e-7..=1.0;
+/// Hidden widths of every network.
+pub const WIDTH: RangeInclusive<usize> = 1..=4096;
+/// The autoencoder's latent dimension k.
+pub const LATENT: RangeInclusive<usize> = 1..=256;
+/// Images or codes per step where a network normalizes over the batch (BatchNorm needs two).
+pub const BATCH: RangeInclusive<usize> = 2..=4096;
+/// Codes per step of the flow, which has no BatchNorm.
+pub const FLOW_BATCH: RangeInclusive<usize> = 1..=4096;
+/// RealNVP's coupling layers.
+pub const COUPLING_LAYERS: RangeInclusive<usize> = 1..=32;
+/// Critic steps per generator step, n_critic.
+pub const CRITIC_STEPS: RangeInclusive<usize> = 1..=1000;
+/// The gradient penalty's weight λ.
+pub const PENALTY: RangeInclusive<f64> = 0.0..=1e4;
+/// Standard deviation of the noise on the codes while the autoencoder trains.
+pub const LATENT_NOISE: RangeInclusive<f64> = 0.0..=10.0;
+/// Training digits used: MNIST has 60,000 (a run needs two for a batch).
+pub const TRAIN_IMAGES: RangeInclusive<usize> = 2..=60_000;
+/// Test digits scored: MNIST has 10,000.
+pub const TEST_IMAGES: RangeInclusive<usize> = 1..=10_000;
+/// Seeds: what a page's number field and the worker's 32-bit seeds carry.
+pub const SEED: RangeInclusive<u64> = 0..=u32::MAX as u64;
+/// Test digits drawn on the latent map.
+pub const MAP_DIGITS: RangeInclusive<usize> = 100..=10_000;
+/// Generated codes per model laid over the map.
+pub const MAP_OVERLAY: RangeInclusive<usize> = 0..=5_000;
+/// t-SNE's perplexity (the map also needs more than three points per unit of it).
+pub const PERPLEXITY: RangeInclusive<f64> = 2.0..=1_000.0;
+
+/// Refuses `value` outside `range` (NaN included), naming the setting as `what`.
+pub fn check<T: PartialOrd + std::fmt::Display + Copy>(what: &str, value: T, range: &RangeInclusive<T>) -> Result<()> {
+    within(what, value, *range.start(), *range.end())
+}
+
+/// Refuses `value` outside `low..=high` (NaN included), naming the setting as `what`: for the
+/// bounds that also depend on the data (a batch no larger than the training set).
+pub fn within<T: PartialOrd + std::fmt::Display + Copy>(what: &str, value: T, low: T, high: T) -> Result<()> {
+    // NaN fails both comparisons, so it is refused too.
+    if value >= low && value <= high {
+        Ok(())
+    } else {
+        Err(Error::Config(format!("{what} must be between {low} and {high}, not {value}")))
+    }
+}

@@ -1,0 +1,376 @@
+//! Every hyper-parameter a person can set, declared once: its name in the page's form and the
+//! link (`flow.learning_rate`), its flag on the command line (`--flow-lr`), its label, help,
+//! bounds and default. The page builds its forms, checks them and writes its links from this
+//! table (the build writes it to `www/pkg/tables.js`), and `flowae` builds its flags and
+//! help from it.
+//!
+//! Nothing here is written twice: a default is whatever the config's own `Default` says, read
+//! through the setting's `path`; a bound is a constant of [`crate::limits`], the same one the
+//! config's `validate` enforces.
+
+use std::ops::RangeInclusive;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::{Map, Value, json};
+
+use crate::limits;
+use crate::map::LatentMapConfig;
+use crate::train::{AeTrainingConfig, FlowTrainingConfig, WganTrainingConfig};
+use crate::{Error, Kind, Result};
+
+/// Which form holds a setting: a model's, or the latent map's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Section {
+    Model(Kind),
+    Map,
+}
+
+impl Section {
+    /// Every section, in the page's order.
+    pub const ALL: [Section; 6] = [
+        Section::Model(Kind::Autoencoder),
+        Section::Model(Kind::Flow),
+        Section::Model(Kind::Wgan),
+        Section::Model(Kind::Vae),
+        Section::Model(Kind::Aae),
+        Section::Map,
+    ];
+
+    /// The model's name, or "map".
+    pub fn name(self) -> &'static str {
+        match self {
+            Section::Model(kind) => kind.name(),
+            Section::Map => "map",
+        }
+    }
+
+    /// What a link writes before a setting's name: nothing for the autoencoder (as links made
+    /// before this table had it), else the section's name and a dot.
+    pub fn prefix(self) -> String {
+        match self {
+            Section::Model(Kind::Autoencoder) => String::new(),
+            other => format!("{}.", other.name()),
+        }
+    }
+
+    /// The section's config at its defaults, as JSON: each config's own `Default`, and for a
+    /// baseline the autoencoder's with the baseline's recipe and epochs.
+    pub fn defaults(self) -> Value {
+        let value = match self {
+            Section::Model(Kind::Autoencoder) => serde_json::to_value(AeTrainingConfig::default()),
+            Section::Model(Kind::Flow) => serde_json::to_value(FlowTrainingConfig::default()),
+            Section::Model(Kind::Wgan) => serde_json::to_value(WganTrainingConfig::default()),
+            Section::Model(kind) => match AeTrainingConfig::baseline_defaults(kind) {
+                Ok(config) => serde_json::to_value(config),
+                Err(_) => return Value::Null,
+            },
+            Section::Map => serde_json::to_value(LatentMapConfig::default()),
+        };
+        value.unwrap_or(Value::Null)
+    }
+}
+
+/// What values a setting takes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Bounds {
+    /// A whole number in the range.
+    Whole(RangeInclusive<u64>),
+    /// A number in the range.
+    Real(RangeInclusive<f64>),
+    /// One of these values, each with the page's words for it.
+    Choice(&'static [(&'static str, &'static str)]),
+}
+
+const fn whole(range: RangeInclusive<usize>) -> Bounds {
+    Bounds::Whole(*range.start() as u64..=*range.end() as u64)
+}
+
+/// One hyper-parameter.
+#[derive(Clone, Debug)]
+pub struct Setting {
+    pub section: Section,
+    /// The form field's name; with the section's prefix, the link's key.
+    pub name: &'static str,
+    /// Where it lives in the section's config as JSON, dot-separated ("flow.layers").
+    pub path: &'static str,
+    /// The command line's flag without its dashes, where the command line has it.
+    pub flag: Option<&'static str>,
+    /// The form's label.
+    pub label: &'static str,
+    /// One line for the command line's help and the form's tooltip.
+    pub help: &'static str,
+    pub bounds: Bounds,
+    /// Values the page offers in a menu instead of a free field, with its words for each.
+    pub presets: &'static [(&'static str, &'static str)],
+    /// Whether the page shows it (a few exist on the command line only).
+    pub on_page: bool,
+}
+
+const AE: Section = Section::Model(Kind::Autoencoder);
+const FLOW: Section = Section::Model(Kind::Flow);
+const WGAN: Section = Section::Model(Kind::Wgan);
+const VAE: Section = Section::Model(Kind::Vae);
+const AAE: Section = Section::Model(Kind::Aae);
+
+/// A setting shown on the page and on the command line, without presets.
+const fn setting(section: Section, name: &'static str, path: &'static str, flag: &'static str, label: &'static str, help: &'static str, bounds: Bounds) -> Setting {
+    Setting { section, name, path, flag: Some(flag), label, help, bounds, presets: &[], on_page: true }
+}
+
+/// Every setting, in the page's order within each section.
+pub const SETTINGS: &[Setting] = &[
+    Setting {
+        presets: &[("60000", "all 60,000"), ("10000", "10,000"), ("2000", "2,000"), ("500", "500")],
+        ..setting(AE, "train_images", "train_images", "train-images", "Training images", "use the first N of the 60,000 training digits", whole(limits::TRAIN_IMAGES))
+    },
+    Setting {
+        presets: &[("10000", "all 10,000"), ("1000", "1,000"), ("200", "200")],
+        ..setting(AE, "test_images", "test_images", "test-images", "Test images", "score the first N of the 10,000 test digits", whole(limits::TEST_IMAGES))
+    },
+    setting(AE, "epochs", "epochs", "epochs", "Epochs", "passes over the training images", whole(limits::EPOCHS)),
+    setting(AE, "batch_size", "batch_size", "batch-size", "Batch size", "images per step", whole(limits::BATCH)),
+    setting(AE, "learning_rate", "learning_rate", "lr", "Learning rate", "Adam learning rate", Bounds::Real(limits::LEARNING_RATE)),
+    setting(AE, "pixels", "pixels", "pixels", "Inputs", "binarized (the paper) or grayscale (the authors' code) pixels",
+        Bounds::Choice(&[("binarized", "binarized (paper)"), ("grayscale", "grayscale")])),
+    setting(AE, "seed", "seed", "seed", "Seed", "seed for weights, batch order and samples", Bounds::Whole(limits::SEED)),
+    Setting { on_page: false, ..setting(AE, "hidden", "model.hidden", "hidden", "Hidden width", "hidden width", whole(limits::WIDTH)) },
+    Setting { on_page: false, ..setting(AE, "latent", "model.latent", "latent", "Latent dimension", "latent dimension", whole(limits::LATENT)) },
+    Setting {
+        on_page: false,
+        ..setting(AE, "latent_noise", "latent_noise", "latent-noise", "Latent noise", "N(0, X^2) noise on the codes while training", Bounds::Real(limits::LATENT_NOISE))
+    },
+    setting(FLOW, "layers", "flow.layers", "layers", "Coupling layers", "coupling layers", whole(limits::COUPLING_LAYERS)),
+    setting(FLOW, "hidden", "flow.hidden", "flow-hidden", "Hidden width", "hidden width of the scale and shift networks", whole(limits::WIDTH)),
+    setting(FLOW, "epochs", "epochs", "flow-epochs", "Epochs", "passes over the encoded training digits", whole(limits::EPOCHS)),
+    setting(FLOW, "batch_size", "batch_size", "flow-batch-size", "Batch size", "codes per step", whole(limits::FLOW_BATCH)),
+    setting(FLOW, "learning_rate", "learning_rate", "flow-lr", "Learning rate", "Adam learning rate", Bounds::Real(limits::LEARNING_RATE)),
+    setting(WGAN, "loss", "loss", "gan-loss", "Loss", "wasserstein (WGAN-GP) or non-saturating",
+        Bounds::Choice(&[("wasserstein", "WGAN-GP (paper eqs. 7–8)"), ("non-saturating", "non-saturating GAN (eqs. 5–6)")])),
+    setting(WGAN, "critic_steps", "critic_steps", "critic-steps", "Critic steps per generator step", "critic steps per generator step (n_critic)", whole(limits::CRITIC_STEPS)),
+    setting(WGAN, "lambda", "lambda", "lambda", "Penalty weight λ", "gradient penalty weight (WGAN-GP only)", Bounds::Real(limits::PENALTY)),
+    setting(WGAN, "generator_learning_rate", "generator_learning_rate", "gen-lr", "Generator learning rate", "generator's Adam learning rate", Bounds::Real(limits::LEARNING_RATE)),
+    setting(WGAN, "critic_learning_rate", "critic_learning_rate", "critic-lr", "Critic learning rate", "critic's Adam learning rate", Bounds::Real(limits::LEARNING_RATE)),
+    setting(WGAN, "epochs", "epochs", "gan-epochs", "Epochs", "passes of the critic over the training codes", whole(limits::EPOCHS)),
+    setting(WGAN, "batch_size", "batch_size", "gan-batch-size", "Batch size", "codes per step", whole(limits::BATCH)),
+    setting(WGAN, "generator_hidden", "generator_hidden", "gen-hidden", "Generator width", "generator's hidden width", whole(limits::WIDTH)),
+    setting(WGAN, "critic_hidden", "critic_hidden", "critic-hidden", "Critic width", "critic's hidden width", whole(limits::WIDTH)),
+    setting(VAE, "epochs", "epochs", "vae-epochs", "Epochs", "epochs of the VAE baseline", whole(limits::EPOCHS)),
+    setting(VAE, "learning_rate", "learning_rate", "vae-lr", "Learning rate", "the VAE's Adam learning rate", Bounds::Real(limits::LEARNING_RATE)),
+    setting(AAE, "epochs", "epochs", "aae-epochs", "Epochs", "epochs of the AAE baseline", whole(limits::EPOCHS)),
+    setting(AAE, "learning_rate", "learning_rate", "aae-lr", "Learning rate", "the AAE's Adam learning rate", Bounds::Real(limits::LEARNING_RATE)),
+    Setting {
+        flag: None,
+        ..setting(Section::Map, "source", "source", "", "Codes of", "whose codes the map shows",
+            Bounds::Choice(&[("autoencoder", "the autoencoder (FlowAE, AdvAE)"), ("vae", "the VAE"), ("aae", "the AAE")]))
+    },
+    Setting {
+        flag: None,
+        presets: &[("1000", "1,000"), ("2000", "2,000"), ("5000", "5,000")],
+        ..setting(Section::Map, "digits", "digits", "", "Test digits", "test digits encoded and drawn", whole(limits::MAP_DIGITS))
+    },
+    Setting {
+        flag: None,
+        presets: &[("0", "none"), ("200", "200"), ("500", "500")],
+        ..setting(Section::Map, "overlay", "overlay", "", "Generated codes per model", "codes each generative model adds", whole(limits::MAP_OVERLAY))
+    },
+    Setting {
+        flag: None,
+        presets: &[("30", "30"), ("70", "70 (the paper)")],
+        ..setting(Section::Map, "perplexity", "perplexity", "", "t-SNE perplexity", "t-SNE's perplexity", Bounds::Real(limits::PERPLEXITY))
+    },
+];
+
+impl Setting {
+    /// The link's key: the section's prefix and the name ("flow.learning_rate").
+    pub fn key(&self) -> String {
+        format!("{}{}", self.section.prefix(), self.name)
+    }
+
+    /// Its default: the section's config at its defaults, read at `path`.
+    pub fn default_value(&self) -> Value {
+        let defaults = self.section.defaults();
+        self.path.split('.').try_fold(&defaults, |v, part| v.get(part)).cloned().unwrap_or(Value::Null)
+    }
+
+    /// Reads `text` as this setting's value, or says why not, naming it as `who`.
+    pub fn parse(&self, text: &str, who: &str) -> Result<Value> {
+        let text = text.trim();
+        match &self.bounds {
+            Bounds::Whole(range) => {
+                let number: f64 = text.parse().map_err(|_| Error::Config(format!("{who} must be a number, not {text:?}")))?;
+                if number.fract() != 0.0 {
+                    return Err(Error::Config(format!("{who} must be a whole number, not {text}")));
+                }
+                limits::check(who, number, &(*range.start() as f64..=*range.end() as f64))?;
+                Ok(json!(number as u64))
+            }
+            Bounds::Real(range) => {
+                let number: f64 = text.parse().map_err(|_| Error::Config(format!("{who} must be a number, not {text:?}")))?;
+                limits::check(who, number, range)?;
+                Ok(json!(number))
+            }
+            Bounds::Choice(choices) => match choices.iter().find(|(value, _)| *value == text) {
+                Some((value, _)) => Ok(json!(value)),
+                None => {
+                    let values: Vec<&str> = choices.iter().map(|(value, _)| *value).collect();
+                    Err(Error::Config(format!("{who} must be {}, not {text:?}", values.join(" or "))))
+                }
+            },
+        }
+    }
+
+    /// What the page needs to build, fill and check its field.
+    fn described(&self) -> Value {
+        let (kind, min, max, choices) = match &self.bounds {
+            Bounds::Whole(r) => ("whole", json!(r.start()), json!(r.end()), self.presets),
+            Bounds::Real(r) => ("number", json!(r.start()), json!(r.end()), self.presets),
+            Bounds::Choice(choices) => ("choice", Value::Null, Value::Null, *choices),
+        };
+        json!({
+            "section": self.section.name(), "key": self.key(), "name": self.name, "path": self.path,
+            "flag": self.flag, "label": self.label, "help": self.help, "kind": kind, "min": min, "max": max,
+            "choices": choices, "default": self.default_value(), "onPage": self.on_page,
+        })
+    }
+}
+
+/// The settings of one section, in order.
+pub fn of(section: Section) -> impl Iterator<Item = &'static Setting> {
+    SETTINGS.iter().filter(move |s| s.section == section)
+}
+
+/// The whole table as JSON, for the page: one object per setting.
+pub fn described() -> Value {
+    Value::Array(SETTINGS.iter().map(Setting::described).collect())
+}
+
+/// `base` with each setting of `section` set from its flag, where `flag(name)` gives one, and
+/// else to its default. A bad value is refused naming its flag.
+pub fn from_flags<'a, C: Serialize + DeserializeOwned>(section: Section, base: C, flag: impl Fn(&str) -> Option<&'a str>) -> Result<C> {
+    let mut config = serde_json::to_value(base).map_err(|e| Error::Config(e.to_string()))?;
+    for setting in of(section) {
+        let given = setting.flag.and_then(|name| flag(name).map(|text| (name, text)));
+        let value = match given {
+            Some((name, text)) => setting.parse(text, &format!("--{name}"))?,
+            None => setting.default_value(),
+        };
+        set(&mut config, setting.path, value)?;
+    }
+    serde_json::from_value(config).map_err(|e| Error::Config(e.to_string()))
+}
+
+/// Every flag of the table.
+pub fn flags() -> impl Iterator<Item = &'static str> {
+    SETTINGS.iter().filter_map(|s| s.flag)
+}
+
+/// The command line's help for `section`'s flags: flag, help and default, one line each.
+pub fn flags_help(section: Section) -> String {
+    let mut text = String::new();
+    for setting in of(section) {
+        let Some(flag) = setting.flag else { continue };
+        let value = match setting.bounds {
+            Bounds::Whole(_) => "N",
+            Bounds::Real(_) => "X",
+            Bounds::Choice(_) => "WORD",
+        };
+        let default = match setting.default_value() {
+            Value::String(s) => s,
+            Value::Number(n) if n.as_f64().is_some_and(|x| x.fract() == 0.0 && x.abs() < 1e15) => format!("{}", n.as_f64().unwrap_or(0.0)),
+            other => other.to_string(),
+        };
+        let head = format!("  --{flag} {value}");
+        let line = format!("{head:<23}{}", setting.help);
+        text.push_str(&format!("{line:<68}[{default}]\n"));
+    }
+    text
+}
+
+/// Sets `value` at the dot-separated `path` of the JSON object `config`.
+fn set(config: &mut Value, path: &str, value: Value) -> Result<()> {
+    let mut at = config;
+    let mut parts = path.split('.').peekable();
+    while let Some(part) = parts.next() {
+        let object: &mut Map<String, Value> =
+            at.as_object_mut().ok_or_else(|| Error::Config(format!("no setting at {path}")))?;
+        if parts.peek().is_none() {
+            object.insert(part.to_string(), value);
+            return Ok(());
+        }
+        at = object.get_mut(part).ok_or_else(|| Error::Config(format!("no setting at {path}")))?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_default_exists_and_lies_within_its_bounds() {
+        for setting in SETTINGS {
+            let default = setting.default_value();
+            let text = match &default {
+                Value::String(s) => s.clone(),
+                Value::Number(n) => n.to_string(),
+                other => panic!("{}: no default at {} (got {other})", setting.key(), setting.path),
+            };
+            assert_eq!(setting.parse(&text, "default").unwrap(), default, "{}", setting.key());
+            for (preset, _) in setting.presets {
+                setting.parse(preset, "preset").unwrap_or_else(|e| panic!("{}: preset {preset}: {e}", setting.key()));
+            }
+        }
+    }
+
+    #[test]
+    fn keys_and_flags_are_unique() {
+        let mut keys: Vec<String> = SETTINGS.iter().map(Setting::key).collect();
+        let mut flags: Vec<&str> = flags().collect();
+        let (k, f) = (keys.len(), flags.len());
+        keys.sort();
+        keys.dedup();
+        flags.sort();
+        flags.dedup();
+        assert_eq!((keys.len(), flags.len()), (k, f));
+    }
+
+    #[test]
+    fn flags_set_their_path_and_refuse_what_lies_outside() {
+        let given = |name: &str| match name {
+            "layers" => Some("7"),
+            "flow-lr" => Some("0.002"),
+            _ => None,
+        };
+        let config: FlowTrainingConfig = from_flags(FLOW, FlowTrainingConfig { seed: 9, ..Default::default() }, given).unwrap();
+        assert_eq!((config.flow.layers, config.learning_rate, config.seed), (7, 0.002, 9));
+        assert_eq!(config.flow.hidden, FlowTrainingConfig::default().flow.hidden);
+        let refused = |name: &'static str, text: &'static str| {
+            from_flags(FLOW, FlowTrainingConfig::default(), move |n| (n == name).then_some(text)).unwrap_err().to_string()
+        };
+        assert!(refused("layers", "33").contains("--layers must be between 1 and 32, not 33"));
+        assert!(refused("layers", "2.5").contains("--layers must be a whole number"));
+        assert!(refused("flow-lr", "fast").contains("--flow-lr must be a number"));
+        assert!(refused("flow-lr", "NaN").contains("--flow-lr must be between"));
+    }
+
+    #[test]
+    fn a_baseline_takes_its_own_defaults_over_the_autoencoders() {
+        let ae = AeTrainingConfig { epochs: 2, batch_size: 50, ..Default::default() };
+        let vae: AeTrainingConfig = from_flags(VAE, ae.clone().baseline(Kind::Vae).unwrap(), |_| None).unwrap();
+        let defaults = AeTrainingConfig::baseline_defaults(Kind::Vae).unwrap();
+        assert_eq!((vae.epochs, vae.batch_size, vae.model.variational), (defaults.epochs, 50, true));
+        assert_ne!(defaults.epochs, ae.epochs);
+    }
+
+    #[test]
+    fn the_help_lists_every_flag_with_its_default() {
+        let help: String = Section::ALL.into_iter().map(flags_help).collect();
+        for setting in SETTINGS.iter().filter(|s| s.flag.is_some()) {
+            let line = help.lines().find(|l| l.starts_with(&format!("  --{} ", setting.flag.unwrap()))).unwrap();
+            assert!(line.contains(setting.help), "{line}");
+        }
+        assert!(help.contains("--flow-lr X"), "{help}");
+        assert!(help.lines().any(|l| l.starts_with("  --flow-lr ") && l.ends_with("[0.0005]")), "{help}");
+    }
+}
