@@ -117,6 +117,10 @@ build_wasm() {
   for file in flowae_cpu.js flowae_cpu_bg.wasm flowae_gpu.js flowae_gpu_bg.wasm; do
     cmp -s "pkg/$file" "www/pkg/$file" || cp "pkg/$file" "www/pkg/$file"
   done
+  rm -f www/pkg/settings.js*   # the settings alone, before tables.js
+  if [ ! -f www/pkg/tables.js ] || [ www/pkg/flowae_cpu_bg.wasm -nt www/pkg/tables.js ] || [ tools/tables.mjs -nt www/pkg/tables.js ]; then
+    node tools/tables.mjs www/pkg/flowae_cpu.js www/pkg/tables.js
+  fi
   log "compressing the modules (gzip and Brotli copies)"
   node tools/compress.mjs www/pkg/*.js www/pkg/*.wasm
 }

@@ -20,7 +20,9 @@ use crate::models::Init;
 use crate::models::autoencoder::Autoencoder;
 use crate::models::realnvp::RealNvp;
 use crate::models::wgan::Generator;
-use crate::train::{base_draws, read, rows};
+use crate::train::phase::Look;
+use crate::train::run::chunk_looking;
+use crate::train::{Progress, base_draws, read, rows};
 use crate::train::{AeTrainer, AeTrainingConfig, FlowTrainer, FlowTrainingConfig, LatentCodes, WganTrainer, WganTrainingConfig};
 use crate::weights::WeightsFile;
 
@@ -81,6 +83,74 @@ impl Session {
             Kind::Flow => self.flow.as_ref().ok_or_else(missing)?.samples(count, temperature, seed).await,
             Kind::Wgan => self.wgan.as_ref().ok_or_else(missing)?.samples(count, temperature, seed).await,
             baseline => self.baselines.get(&baseline).ok_or_else(missing)?.prior_samples(count, seed).await,
+        }
+    }
+
+    /// Starts a fresh run of `kind` on these digits and this device, replacing any run of it.
+    /// `config` is its settings as JSON, any subset (the rest take their defaults; a baseline's
+    /// are autoencoder settings, its recipe added here). A fresh autoencoder drops the flow and
+    /// the WGAN, which modelled the old one's codes; a latent model freezes the autoencoder.
+    /// Returns the settings in force and the steps per epoch; on an error nothing changes.
+    pub fn start(&mut self, kind: Kind, config: Value, train: &Digits, test: &Digits, device: &Device) -> Result<(Value, usize)> {
+        let config_of = |kind: Kind| -> Result<AeTrainingConfig> {
+            let config: AeTrainingConfig = settings(config.clone(), kind)?;
+            if kind.is_baseline() { config.baseline(kind) } else { Ok(config) }
+        };
+        match kind {
+            Kind::Autoencoder => {
+                let trainer = AeTrainer::new(config_of(kind)?, train, test, device)?;
+                let started = (setting(trainer.config())?, trainer.steps_per_epoch());
+                self.autoencoder = Some(trainer);
+                self.drop_latent_models();
+                Ok(started)
+            }
+            Kind::Flow => {
+                let trainer = FlowTrainer::with_codes(settings(config, kind)?, self.latent_codes()?, device)?;
+                let started = (setting(trainer.config())?, trainer.steps_per_epoch());
+                self.flow = Some(trainer);
+                Ok(started)
+            }
+            Kind::Wgan => {
+                let trainer = WganTrainer::with_codes(settings(config, kind)?, self.latent_codes()?, device)?;
+                let started = (setting(trainer.config())?, trainer.steps_per_epoch());
+                self.wgan = Some(trainer);
+                Ok(started)
+            }
+            baseline => {
+                let trainer = AeTrainer::new(config_of(baseline)?, train, test, device)?;
+                let started = (setting(trainer.config())?, trainer.steps_per_epoch());
+                self.baselines.insert(baseline, trainer);
+                Ok(started)
+            }
+        }
+    }
+
+    /// At most `units` units of work of `kind`'s run (see [`chunk_looking`] for `look`).
+    pub async fn train(&mut self, kind: Kind, units: usize, look: Option<&Look>) -> Result<Progress> {
+        let missing = || Error::State(format!("no {} has been started", kind.description()));
+        match kind {
+            Kind::Autoencoder => chunk_looking(self.autoencoder.as_mut().ok_or_else(missing)?, units, look).await,
+            Kind::Flow => chunk_looking(self.flow.as_mut().ok_or_else(missing)?, units, look).await,
+            Kind::Wgan => chunk_looking(self.wgan.as_mut().ok_or_else(missing)?, units, look).await,
+            baseline => chunk_looking(self.baselines.get_mut(&baseline).ok_or_else(missing)?, units, look).await,
+        }
+    }
+
+    /// The morph strip: `steps` decodings along the path between the first base draws of two
+    /// seeds (see [`crate::explore::base_path`]), through the flow or the generator.
+    pub async fn path(&self, kind: Kind, seed_a: u64, seed_b: u64, steps: usize, temperature: f32) -> Result<Vec<f32>> {
+        let missing = || Error::State(format!("there is no {} yet: train it first", kind.description()));
+        let path = |k: usize| crate::explore::base_path(k, seed_a, seed_b, steps, temperature);
+        match kind {
+            Kind::Flow => {
+                let flow = self.flow.as_ref().ok_or_else(missing)?;
+                flow.samples_from_base(path(flow.codes().latent())?).await
+            }
+            Kind::Wgan => {
+                let wgan = self.wgan.as_ref().ok_or_else(missing)?;
+                wgan.samples_from_base(path(wgan.codes().latent())?).await
+            }
+            other => Err(Error::Config(format!("only the flow and the WGAN can morph, not the {other}"))),
         }
     }
 
@@ -230,6 +300,11 @@ pub fn needs_grayscale(file: &WeightsFile) -> bool {
     encoders.filter_map(|kind| Some((kind, file.meta.get(kind.name())?))).any(|(kind, value)| {
         parse::<AeTrainingConfig>(value.clone(), kind).is_ok_and(|config| config.pixels == crate::data::Pixels::Grayscale)
     })
+}
+
+/// Settings given to [`Session::start`], with a message naming the model when they do not parse.
+fn settings<T: serde::de::DeserializeOwned>(value: Value, kind: Kind) -> Result<T> {
+    serde_json::from_value(value).map_err(|e| Error::Config(format!("the {} settings are not understood: {e}", kind.description())))
 }
 
 /// Settings from the file's header, with a message naming the model when they do not parse.

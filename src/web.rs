@@ -1,8 +1,10 @@
 //! The Web Worker's edge: wasm-bindgen functions over the library, nothing else.
 //!
 //! The worker (`www/worker.js`) calls these one at a time and never concurrently, so the state
-//! lives in one thread-local. Async calls take their trainer out of it for the duration of the
-//! await and put it back after, so no borrow is held across an await. Errors come back as JS
+//! lives in one thread-local. The calls about a model take its name (a [`Kind`]'s: `start`,
+//! `train`, `samples`, `interpolate`, `fcd_score`) and go to the one holder of the models,
+//! [`Session`]. Async calls take what they use out of the state for the duration of the await
+//! and put it back after, so no borrow is held across an await. Errors come back as JS
 //! `Error`s with the library's message; a panic (a bug, not bad input) is recorded so the worker
 //! can report it before the page starts a fresh one.
 
@@ -24,8 +26,7 @@ use crate::models::Classifier;
 use crate::weights::WeightsFile;
 use crate::train::classifier::accuracy;
 use crate::train::phase::Look;
-use crate::train::run::chunk_looking;
-use crate::train::{AeTrainer, AeTrainingConfig, FlowTrainer, FlowTrainingConfig, WganTrainer, WganTrainingConfig};
+use crate::train::{AeTrainer, AeTrainingConfig, FlowTrainer};
 
 #[derive(Default)]
 struct State {
@@ -88,7 +89,7 @@ fn with_state<T>(f: impl FnOnce(&mut State) -> T) -> T {
 
 /// Installs the panic hook: the message goes to the console and is kept for [`last_panic`].
 #[wasm_bindgen(start)]
-pub fn start() {
+pub fn on_load() {
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
         LAST_PANIC.with(|p| *p.borrow_mut() = Some(info.to_string()));
@@ -175,31 +176,57 @@ pub async fn select_backend(name: String) -> Result<(), JsError> {
     Ok(())
 }
 
-/// The default autoencoder settings, so the page shows the library's defaults, not copies.
+/// What the page builds itself from, declared once in the library: the settings table
+/// ([`crate::settings`]: every hyper-parameter's name, label, bounds and default) and the models
+/// ([`Kind::described`]: names, labels, the paper's FCD). The build writes it to
+/// www/pkg/tables.js, so the page has it before any WebAssembly has downloaded.
 #[wasm_bindgen]
-pub fn autoencoder_defaults() -> Result<JsValue, JsError> {
-    to_js(&AeTrainingConfig::default())
+pub fn tables() -> Result<JsValue, JsError> {
+    to_js(&serde_json::json!({ "settings": crate::settings::described(), "models": Kind::described() }))
 }
 
-/// Starts a fresh autoencoder run with `config` (any subset of the settings; the rest take
-/// their defaults). Returns the settings in force and the steps per epoch.
+/// Starts a fresh run of `model` (a [`Kind`]'s name) with `config`, any subset of its settings
+/// (see [`Session::start`]). Returns the settings in force and the steps per epoch.
 #[wasm_bindgen]
-pub fn new_autoencoder(config: JsValue) -> Result<JsValue, JsError> {
-    let config: AeTrainingConfig = serde_wasm_bindgen::from_value(config)
-        .map_err(|e| js_error(Error::Config(e.to_string())))?;
-    let trainer = with_state(|s| s.new_trainer(config)).map_err(js_error)?;
-    let info = to_js(&(trainer.config(), trainer.steps_per_epoch()))?;
-    with_state(|s| {
-        s.models.autoencoder = Some(trainer);
-        s.models.drop_latent_models(); // they model the codes of one autoencoder only
-        s.preview = None;
-    });
-    Ok(info)
+pub fn start(model: String, config: JsValue) -> Result<JsValue, JsError> {
+    let kind = Kind::parse(&model).map_err(js_error)?;
+    let config = json_of(&config).map_err(js_error)?;
+    let started = with_state(|s| {
+        let (train, test) = s.digits()?;
+        let (train, test, device) = (train.clone(), test.clone(), s.device()?.clone());
+        s.models.start(kind, config, &train, &test, &device)
+    })
+    .map_err(js_error)?;
+    if kind == Kind::Autoencoder {
+        with_state(|s| s.preview = None); // the new autoencoder's samples replace the pretrained ones
+    }
+    to_js(&started)
+}
+
+/// Runs at most `units` units of work of `model`'s run; returns its progress (see
+/// [`progress_js`] for `look`).
+#[wasm_bindgen]
+pub async fn train(model: String, units: u32, look: JsValue) -> Result<JsValue, JsError> {
+    let kind = Kind::parse(&model).map_err(js_error)?;
+    let look = look_from(look)?;
+    let mut models = take_models();
+    let result = models.train(kind, units as usize, look.as_ref()).await;
+    put_models(models);
+    progress_js(result.map_err(js_error)?)
+}
+
+/// A JS value as JSON, exactly as `JSON.stringify` writes it (whole numbers stay whole).
+fn json_of(value: &JsValue) -> Result<serde_json::Value, Error> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(serde_json::json!({}));
+    }
+    let text = js_sys::JSON::stringify(value).map_err(|_| Error::Config("the settings are not plain data".into()))?;
+    serde_json::from_str(&String::from(text)).map_err(|e| Error::Config(format!("the settings are not understood: {e}")))
 }
 
 /// Forgets the autoencoder run, every model fitted to its codes, and the baselines.
 #[wasm_bindgen]
-pub fn reset_autoencoder() {
+pub fn reset() {
     with_state(|s| {
         s.preview = None;
         s.models.autoencoder = None;
@@ -208,44 +235,22 @@ pub fn reset_autoencoder() {
     });
 }
 
-/// The default flow settings.
-#[wasm_bindgen]
-pub fn flow_defaults() -> Result<JsValue, JsError> {
-    to_js(&FlowTrainingConfig::default())
-}
-
-/// Starts fitting a fresh RealNVP flow to the codes of the current autoencoder, which is
-/// frozen from now on. Returns the settings in force and the steps per epoch.
-#[wasm_bindgen]
-pub fn new_flow(config: JsValue) -> Result<JsValue, JsError> {
-    let config: FlowTrainingConfig = serde_wasm_bindgen::from_value(config)
-        .map_err(|e| js_error(Error::Config(e.to_string())))?;
-    let trainer = with_state(|s| FlowTrainer::with_codes(config, s.models.latent_codes()?, s.device()?)).map_err(js_error)?;
-    let info = to_js(&(trainer.config(), trainer.steps_per_epoch()))?;
-    with_state(|s| s.models.flow = Some(trainer));
-    Ok(info)
-}
-
 fn take_flow() -> Result<FlowTrainer, JsError> {
     with_state(|s| s.models.flow.take()).ok_or_else(|| js_error(Error::State("no flow has been started".into())))
 }
 
-/// Runs at most `units` units of the flow run (encoding, then training steps); see
-/// [`progress_js`] for `look`.
-#[wasm_bindgen]
-pub async fn train_flow(units: u32, look: JsValue) -> Result<JsValue, JsError> {
-    let look = look_from(look)?;
-    let mut trainer = take_flow()?;
-    let result = chunk_looking(&mut trainer, units as usize, look.as_ref()).await;
-    with_state(|s| s.models.flow = Some(trainer));
-    progress_js(result.map_err(js_error)?)
-}
-
 /// `count` samples of `model` (a [`Kind`]'s name) from `seed`, as pixel probabilities (see
-/// [`Session::samples`]; `temperature` applies to the flow and the WGAN).
+/// [`Session::samples`]; `temperature` applies to the flow and the WGAN), drawn by the
+/// pretrained preview while no full model of that name is loaded.
 #[wasm_bindgen]
 pub async fn samples(model: String, count: u32, temperature: f32, seed: u32) -> Result<Float32Array, JsError> {
     let kind = Kind::parse(&model).map_err(js_error)?;
+    if let Some(preview) = take_preview_of(kind) {
+        let result = preview.samples(kind, count as usize, temperature, u64::from(seed)).await;
+        put_preview(preview);
+        let pixels = result.and_then(|p| p.ok_or_else(|| Error::State(format!("the preview has no {kind}"))));
+        return Ok(Float32Array::from(&pixels.map_err(js_error)?[..]));
+    }
     let models = take_models();
     let result = models.samples(kind, count as usize, temperature, u64::from(seed)).await;
     put_models(models);
@@ -270,17 +275,6 @@ fn put_models(models: Session) {
 
 fn put_autoencoder(trainer: AeTrainer) {
     with_state(|s| s.models.autoencoder = Some(trainer));
-}
-
-/// Runs at most `units` steps of the autoencoder run; returns its progress (see
-/// [`progress_js`] for `look`).
-#[wasm_bindgen]
-pub async fn train_autoencoder(units: u32, look: JsValue) -> Result<JsValue, JsError> {
-    let look = look_from(look)?;
-    let mut trainer = take_autoencoder()?;
-    let result = chunk_looking(&mut trainer, units as usize, look.as_ref()).await;
-    put_autoencoder(trainer);
-    progress_js(result.map_err(js_error)?)
 }
 
 /// The page's `{count, temperature, seed, reconstructions, due}`, or none for null/undefined.
@@ -322,39 +316,6 @@ pub async fn flow_round_trip_error(count: u32) -> Result<f32, JsError> {
     let result = trainer.round_trip_error(count as usize, 7).await;
     with_state(|s| s.models.flow = Some(trainer));
     result.map_err(js_error)
-}
-
-/// The default adversarial (AdvAE) settings.
-#[wasm_bindgen]
-pub fn wgan_defaults() -> Result<JsValue, JsError> {
-    to_js(&WganTrainingConfig::default())
-}
-
-/// Starts training a fresh generator and critic on the codes of the current autoencoder, which
-/// is frozen from now on. Returns the settings in force and the generator steps per epoch.
-#[wasm_bindgen]
-pub fn new_wgan(config: JsValue) -> Result<JsValue, JsError> {
-    let config: WganTrainingConfig = serde_wasm_bindgen::from_value(config)
-        .map_err(|e| js_error(Error::Config(e.to_string())))?;
-    let trainer = with_state(|s| WganTrainer::with_codes(config, s.models.latent_codes()?, s.device()?)).map_err(js_error)?;
-    let info = to_js(&(trainer.config(), trainer.steps_per_epoch()))?;
-    with_state(|s| s.models.wgan = Some(trainer));
-    Ok(info)
-}
-
-fn take_wgan() -> Result<WganTrainer, JsError> {
-    with_state(|s| s.models.wgan.take()).ok_or_else(|| js_error(Error::State("no generator has been started".into())))
-}
-
-/// Runs at most `units` units of the adversarial run (encoding, then critic or generator
-/// steps); see [`progress_js`] for `look`.
-#[wasm_bindgen]
-pub async fn train_wgan(units: u32, look: JsValue) -> Result<JsValue, JsError> {
-    let look = look_from(look)?;
-    let mut trainer = take_wgan()?;
-    let result = chunk_looking(&mut trainer, units as usize, look.as_ref()).await;
-    with_state(|s| s.models.wgan = Some(trainer));
-    progress_js(result.map_err(js_error)?)
 }
 
 /// Loads the FCD classifier from its weights file (www/models/classifier.bin) onto the current
@@ -415,25 +376,6 @@ pub async fn fcd_score(model: String, count: u32, seed: u32) -> Result<f64, JsEr
     fcd(&classifier, &samples, &test.batch(&all, grayscale), &device).await.map_err(js_error)
 }
 
-/// The settings of a baseline ("vae" or "aae") on top of autoencoder settings (see
-/// [`AeTrainingConfig::baseline`]).
-fn baseline_config(kind: Kind, config: JsValue) -> Result<AeTrainingConfig, Error> {
-    let config: AeTrainingConfig = serde_wasm_bindgen::from_value(config).map_err(|e| Error::Config(e.to_string()))?;
-    config.baseline(kind)
-}
-
-/// Starts a fresh run of a baseline, "vae" or "aae" (autoencoder settings; any subset).
-/// Returns the settings in force and the steps per epoch.
-#[wasm_bindgen]
-pub fn new_baseline(kind: String, config: JsValue) -> Result<JsValue, JsError> {
-    let kind = Kind::parse(&kind).map_err(js_error)?;
-    let config = baseline_config(kind, config).map_err(js_error)?;
-    let trainer = with_state(|s| s.new_trainer(config)).map_err(js_error)?;
-    let info = to_js(&(trainer.config(), trainer.steps_per_epoch()))?;
-    with_state(|s| s.models.baselines.insert(kind, trainer));
-    Ok(info)
-}
-
 /// The autoencoder or a baseline: the models whose codes a map shows.
 fn take_encoder(kind: Kind) -> Result<AeTrainer, JsError> {
     match kind {
@@ -462,17 +404,6 @@ fn object(properties: &[(&str, JsValue)]) -> JsValue {
 
 fn take_baseline(kind: Kind) -> Result<AeTrainer, JsError> {
     with_state(|s| s.models.baselines.remove(&kind)).ok_or_else(|| js_error(Error::State(format!("no {kind} has been started"))))
-}
-
-/// Runs at most `units` units of a baseline's run; see [`progress_js`] for `look`.
-#[wasm_bindgen]
-pub async fn train_baseline(kind: String, units: u32, look: JsValue) -> Result<JsValue, JsError> {
-    let look = look_from(look)?;
-    let kind = Kind::parse(&kind).map_err(js_error)?;
-    let mut trainer = take_baseline(kind)?;
-    let result = chunk_looking(&mut trainer, units as usize, look.as_ref()).await;
-    with_state(|s| s.models.baselines.insert(kind, trainer));
-    progress_js(result.map_err(js_error)?)
 }
 
 /// Starts a latent map: encodes `digits` test digits with the chosen model ("ae", "vae" or
@@ -576,34 +507,22 @@ pub fn load_models(bytes: &[u8]) -> Result<JsValue, JsError> {
 }
 
 /// The morph strip: decodings of `steps` points on the path between the first base draws of
-/// `seed_a` and `seed_b` (see `explore`), through the flow ("flow") or the generator ("wgan").
+/// `seed_a` and `seed_b` (see `explore`), through the flow ("flow") or the generator ("wgan"),
+/// of the pretrained preview while no full models are loaded.
 #[wasm_bindgen]
 pub async fn interpolate(model: String, seed_a: u32, seed_b: u32, steps: u32, temperature: f32) -> Result<Float32Array, JsError> {
+    let kind = Kind::parse(&model).map_err(js_error)?;
     let (a, b, steps) = (u64::from(seed_a), u64::from(seed_b), steps as usize);
-    let pixels = match Kind::parse(&model).map_err(js_error)? {
-        Kind::Flow => {
-            let trainer = take_flow()?;
-            let path = crate::explore::base_path(trainer.codes().latent(), a, b, steps, temperature);
-            let result = match path {
-                Ok(path) => trainer.samples_from_base(path).await,
-                Err(e) => Err(e),
-            };
-            with_state(|s| s.models.flow = Some(trainer));
-            result
-        }
-        Kind::Wgan => {
-            let trainer = take_wgan()?;
-            let path = crate::explore::base_path(trainer.codes().latent(), a, b, steps, temperature);
-            let result = match path {
-                Ok(path) => trainer.samples_from_base(path).await,
-                Err(e) => Err(e),
-            };
-            with_state(|s| s.models.wgan = Some(trainer));
-            result
-        }
-        other => Err(Error::Config(format!("only the flow and the WGAN can morph, not the {other}"))),
-    };
-    Ok(Float32Array::from(&pixels.map_err(js_error)?[..]))
+    if let Some(preview) = take_preview_of(kind) {
+        let result = preview.path(kind, a, b, steps, temperature).await;
+        put_preview(preview);
+        let pixels = result.and_then(|p| p.ok_or_else(|| Error::State(format!("the preview has no {kind}"))));
+        return Ok(Float32Array::from(&pixels.map_err(js_error)?[..]));
+    }
+    let models = take_models();
+    let result = models.path(kind, a, b, steps, temperature).await;
+    put_models(models);
+    Ok(Float32Array::from(&result.map_err(js_error)?[..]))
 }
 
 /// Decodes the code behind a spot of the latent map (see `LatentMap::code_at`) with the
@@ -638,32 +557,19 @@ pub fn open_preview(bytes: &[u8]) -> Result<JsValue, JsError> {
     Ok(models)
 }
 
-fn take_preview() -> Result<Preview, JsError> {
-    with_state(|s| s.preview.take()).ok_or_else(|| js_error(Error::State("no preview is open".into())))
+/// The preview, when it is what answers for `kind`: no full model of that kind is loaded and
+/// the preview holds one.
+fn take_preview_of(kind: Kind) -> Option<Preview> {
+    with_state(|s| {
+        let answers = !s.models.models().contains(&kind) && s.preview.as_ref().is_some_and(|p| p.models().contains(&kind));
+        if answers { s.preview.take() } else { None }
+    })
 }
 
-/// `count` samples of the preview's "flow" (at `temperature`) or "wgan" from `seed`, or null.
-#[wasm_bindgen]
-pub async fn preview_samples(model: String, count: u32, temperature: f32, seed: u32) -> Result<Option<Float32Array>, JsError> {
-    let preview = take_preview()?;
-    let model = Kind::parse(&model).map_err(js_error)?;
-    let result = preview.samples(model, count as usize, temperature, u64::from(seed)).await;
+fn put_preview(preview: Preview) {
     with_state(|s| {
         s.preview.get_or_insert(preview);
     });
-    Ok(result.map_err(js_error)?.map(|p| Float32Array::from(&p[..])))
-}
-
-/// The morph strip from the preview (see [`interpolate`]), or null without that model.
-#[wasm_bindgen]
-pub async fn preview_interpolate(model: String, seed_a: u32, seed_b: u32, steps: u32, temperature: f32) -> Result<Option<Float32Array>, JsError> {
-    let preview = take_preview()?;
-    let model = Kind::parse(&model).map_err(js_error)?;
-    let result = preview.path(model, u64::from(seed_a), u64::from(seed_b), steps as usize, temperature).await;
-    with_state(|s| {
-        s.preview.get_or_insert(preview);
-    });
-    Ok(result.map_err(js_error)?.map(|p| Float32Array::from(&p[..])))
 }
 
 /// Times autoencoder training on the current backend without touching the models: a fresh

@@ -6,6 +6,10 @@ import { LatentMapView } from './latent-map.js';
 import { get as storedGet, set as storedSet } from './vendor/idb-keyval.js';
 import { LabWorker, download } from './worker-client.js';
 import * as backends from './backend-choice.js';
+import { buildForms, defaultOf, linkFields, readSection } from './settings.js';
+import { MODELS, PAPER_REAL_DATA_FCD } from './pkg/tables.js';
+
+buildForms();
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -64,7 +68,7 @@ const lab = {
   state: 'loading', backend: null, adapter: null, notice: null, errors: [],
   losses: [], testLosses: [], rates: [], run: null, lastProgress: null,
   drawn: { reconstructions: 0, samples: 0, flow: 0, wgan: 0, vae: 0, aae: 0 },
-  phase: 'ae', aeTrained: false,
+  phase: 'autoencoder', aeTrained: false,
   flow: latentRun(), wgan: latentRun(), vae: latentRun(), aae: latentRun(), fcd: {},
   table: {},                       // FCD by model, as the Compare-all table shows it
   samples: {},                     // the last FlowAE and AdvAE sample events
@@ -87,7 +91,7 @@ const mapView = new LatentMapView({
   /** Which models' codes can be mapped: those that exist in the worker now. */
   available: () => {
     const alive = lab.state !== 'idle' && lab.state !== 'loading';
-    return { ae: alive && Boolean(lab.run), vae: alive && Boolean(lab.vae.run), aae: alive && Boolean(lab.aae.run) };
+    return { autoencoder: alive && Boolean(lab.run), vae: alive && Boolean(lab.vae.run), aae: alive && Boolean(lab.aae.run) };
   },
 });
 Object.defineProperty(lab, 'map', { get: () => mapView.state });
@@ -346,7 +350,7 @@ function loaded(msg) {
   lab.loaded = { models: msg.models, origin };
   lab.justLoaded = true;
   const has = (name) => msg.models.includes(name);
-  lab.phase = has('autoencoder') ? 'ae' : (msg.models.find((m) => BASELINES.includes(m)) ?? 'ae');
+  lab.phase = has('autoencoder') ? 'autoencoder' : (msg.models.find((m) => BASELINES.includes(m)) ?? 'autoencoder');
   lab.run = has('autoencoder') ? { config: msg.settings.autoencoder, loaded: true } : null;
   lab.losses = []; lab.testLosses = []; lab.rates = []; lab.lastProgress = null;
   for (const k of [...ON_CODES, ...BASELINES]) lab[k] = latentRun(has(k) ? { config: msg.settings[k], loaded: true } : null);
@@ -376,7 +380,7 @@ function saved(msg) {
 
 /** The buttons, form and progress line of each phase's section. */
 const views = {
-  ae: { train: ui.train, pause: ui.pause, stop: ui.stop, step: $('step'), form: ui.settings, text: ui.progressText },
+  autoencoder: { train: ui.train, pause: ui.pause, stop: ui.stop, step: $('step'), form: ui.settings, text: ui.progressText },
   flow: { train: ui.trainFlow, pause: ui.flowPause, stop: ui.flowStop, step: $('flow-step'), form: ui.flowSettings, text: ui.flowProgressText },
   wgan: { train: ui.trainWgan, pause: ui.wganPause, stop: ui.wganStop, step: $('wgan-step'), form: ui.wganSettings, text: ui.wganProgressText },
   vae: { train: ui.vae.train, pause: ui.vae.pause, stop: ui.vae.stop, form: ui.vae.settings, text: ui.vae.progressText },
@@ -389,11 +393,11 @@ function setState(state) {
   lab.state = state;
   // 'switching': the backends are being timed, or the models move to another worker.
   const busy = state === 'training' || state === 'paused' || state === 'switching';
-  if (lab.phase === 'ae' && (state === 'done' || state === 'stopped')) lab.aeTrained = true;
+  if (lab.phase === 'autoencoder' && (state === 'done' || state === 'stopped')) lab.aeTrained = true;
   if (state === 'idle' || state === 'loading') {
     // Reset, a backend switch or a new worker: every model is gone.
     lab.aeTrained = false;
-    lab.phase = 'ae';
+    lab.phase = 'autoencoder';
     for (const k of [...ON_CODES, ...BASELINES]) lab[k].run = null;
   }
   for (const [name, view] of Object.entries(views)) {
@@ -418,7 +422,7 @@ function setState(state) {
   ui.backend.disabled = busy || state === 'loading';
   ui.compare.disabled = busy || state === 'loading' || comparison.running;
   const view = views[lab.phase];
-  const step = (lab.phase === 'ae' ? lab.lastProgress : lab[lab.phase].lastProgress)?.step ?? 0;
+  const step = (lab.phase === 'autoencoder' ? lab.lastProgress : lab[lab.phase].lastProgress)?.step ?? 0;
   if (state === 'paused') view.text.textContent = `Paused at step ${step}.`;
   if (state === 'switching') view.text.textContent = 'Starting the backend…';
   if (state === 'done' || state === 'stopped') {
@@ -446,9 +450,9 @@ function setState(state) {
 
 /** The held-out figure a finished phase ends its progress line with. */
 function summary(phase) {
-  const last = (phase === 'ae' ? lab.testLosses : lab[phase].testLosses).at(-1);
+  const last = (phase === 'autoencoder' ? lab.testLosses : lab[phase].testLosses).at(-1);
   if (!last) return '';
-  if (phase === 'ae') return ` Test loss ${last[1].toFixed(1)} nats/image.`;
+  if (phase === 'autoencoder') return ` Test loss ${last[1].toFixed(1)} nats/image.`;
   if (phase === 'flow') return ` Held-out NLL ${last[1].toFixed(3)} nats/dim.`;
   if (phase === 'vae') return ` Test −ELBO ${last[1].toFixed(1)} nats/image.`;
   if (phase === 'aae') return ` Test reconstruction loss ${last[1].toFixed(1)} nats/image.`;
@@ -534,7 +538,7 @@ function baselineProgress(p) {
 
 function progress(p) {
   if (BASELINES.includes(p.phase)) { baselineProgress(p); return; }
-  if (p.phase !== 'ae') { latentProgress(p); return; }
+  if (p.phase !== 'autoencoder') { latentProgress(p); return; }
   lab.lastProgress = p;
   if (p.step > 0) lab.timing.training ??= performance.now();   // "step 1/…" is on the screen
   lab.losses.push(...p.losses);
@@ -568,80 +572,43 @@ function formatSeconds(s) {
   return m < 60 ? `${m} min ${Math.round(s % 60)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
-/**
- * Reads a number input against its own min and max; marks it invalid and adds a sentence to
- * `problems` when it is empty, not a number, not whole where it must be, or out of range.
- */
-function checkNumber(input, label, integer, problems) {
-  const text = input.value.trim();
-  const value = Number(text);
-  const min = Number(input.min), max = Number(input.max);
-  const bad = text === '' || !Number.isFinite(value) || (integer && !Number.isInteger(value)) ||
-    value < min || value > max;
-  input.setAttribute('aria-invalid', bad ? 'true' : 'false');
-  if (bad) problems.push(`${label} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max}${text === '' ? '' : `, not "${text}"`}.`);
-  return value;
+/** Shows a form's problems under it; returns its config, or null when it has any. */
+function shownProblems({ config, problems }, errorBox) {
+  errorBox.textContent = problems.join(' ');
+  errorBox.hidden = problems.length === 0;
+  return problems.length === 0 ? config : null;
 }
 
-/** Reads and checks the settings form; returns the config or null after marking the bad fields. */
+/** Reads and checks the autoencoder's form; returns the config or null after marking the bad fields. */
 function readSettings() {
-  const form = ui.settings.elements;
-  const problems = [];
-  const number = (name, label, { integer = true } = {}) => checkNumber(form[name], label, integer, problems);
-  const config = {
-    epochs: number('epochs', 'Epochs'),
-    batch_size: number('batch_size', 'Batch size'),
-    learning_rate: number('learning_rate', 'Learning rate', { integer: false }),
-    seed: number('seed', 'Seed'),
-    train_images: Number(form.train_images.value),
-    test_images: Number(form.test_images.value),
-    pixels: form.pixels.value,
-  };
+  const read = readSection('autoencoder');
+  const { config, problems } = read;
   if (problems.length === 0 && config.batch_size > config.train_images) {
     problems.push(`Batch size (${config.batch_size}) cannot exceed the number of training images (${config.train_images}).`);
   }
-  ui.settingsError.textContent = problems.join(' ');
-  ui.settingsError.hidden = problems.length === 0;
-  return problems.length === 0 ? config : null;
+  return shownProblems(read, ui.settingsError);
 }
 
-/** Reads the flow's settings form; returns its config or null after marking the bad fields. */
+/** The seed of every run: the autoencoder's. */
+const seed = () => Number(ui.settings.elements.seed.value) || 1;
+
+/** Reads the flow's form; returns its config or null after marking the bad fields. */
 function readFlowSettings() {
-  const form = ui.flowSettings.elements;
-  const problems = [];
-  const number = (name, label, integer = true) => checkNumber(form[name], label, integer, problems);
-  const config = {
-    flow: { layers: number('layers', 'Coupling layers'), hidden: number('hidden', 'Hidden width') },
-    epochs: number('epochs', 'Flow epochs'),
-    batch_size: number('batch_size', 'Flow batch size'),
-    learning_rate: number('learning_rate', 'Flow learning rate', false),
-    seed: Number(ui.settings.elements.seed.value) || 1,
-  };
-  ui.flowSettingsError.textContent = problems.join(' ');
-  ui.flowSettingsError.hidden = problems.length === 0;
-  return problems.length === 0 ? config : null;
+  const config = shownProblems(readSection('flow'), ui.flowSettingsError);
+  return config && { ...config, seed: seed() };
 }
 
-/** Reads the AdvAE settings form; returns its config or null after marking the bad fields. */
+/** Reads the AdvAE form; returns its config or null after marking the bad fields. */
 function readWganSettings() {
-  const form = ui.wganSettings.elements;
-  const problems = [];
-  const number = (name, label, integer = true) => checkNumber(form[name], label, integer, problems);
-  const config = {
-    loss: form.loss.value,
-    critic_steps: number('critic_steps', 'Critic steps per generator step'),
-    lambda: number('lambda', 'Penalty weight λ', false),
-    generator_learning_rate: number('generator_learning_rate', 'Generator learning rate', false),
-    critic_learning_rate: number('critic_learning_rate', 'Critic learning rate', false),
-    epochs: number('epochs', 'AdvAE epochs'),
-    batch_size: number('batch_size', 'AdvAE batch size'),
-    generator_hidden: number('generator_hidden', 'Generator width'),
-    critic_hidden: number('critic_hidden', 'Critic width'),
-    seed: Number(ui.settings.elements.seed.value) || 1,
-  };
-  ui.wganSettingsError.textContent = problems.join(' ');
-  ui.wganSettingsError.hidden = problems.length === 0;
-  return problems.length === 0 ? config : null;
+  const config = shownProblems(readSection('wgan'), ui.wganSettingsError);
+  return config && { ...config, seed: seed() };
+}
+
+/** A baseline's config: the autoencoder's settings with the baseline's own on top; or null. */
+function readBaselineSettings(k) {
+  const ae = readSettings();
+  const own = ae && shownProblems(readSection(k), ui[k].settingsError);
+  return own && { ...ae, ...own };
 }
 
 /** The penalty weight only belongs to WGAN-GP: disabled, not silently ignored, otherwise. */
@@ -650,23 +617,10 @@ function syncLossControls() {
   form.lambda.disabled = form.loss.value !== 'wasserstein' || lab.state === 'training' || lab.state === 'paused';
 }
 
-/** Every setting a link can carry, as [name in the URL, form element]: the autoencoder's by
- * their own names (as links made before had them), the others prefixed by their section. */
+/** Every setting a link can carry, as [name in the URL, form element]: the table's, and two more. */
 function urlFields() {
-  const fields = [...ui.settings.elements].filter((el) => el.name).map((el) => [el.name, el]);
-  const sections = [['flow', ui.flowSettings], ['wgan', ui.wganSettings], ['vae', ui.vae.settings],
-    ['aae', ui.aae.settings], ['map', $('map-settings')]];
-  for (const [prefix, form] of sections) {
-    for (const el of form.elements) if (el.name) fields.push([`${prefix}.${el.name}`, el]);
-  }
-  fields.push(['fcd', ui.fcdCount], ['temperature', ui.temperature]);
-  return fields;
+  return [...linkFields(), ['fcd', ui.fcdCount], ['temperature', ui.temperature]];
 }
-
-/** The value a field has when the page opens without a link. */
-const defaultOf = (el) => (el.tagName === 'SELECT'
-  ? ([...el.options].find((o) => o.defaultSelected) ?? el.options[0])?.value
-  : el.defaultValue);
 
 function applyUrlSettings() {
   for (const [name, el] of urlFields()) {
@@ -705,7 +659,7 @@ ui.train.addEventListener('click', () => {
   const config = readSettings();
   if (!config) return;
   clearError();
-  startRun('ae', config);
+  startRun('autoencoder', config);
 });
 ui.pause.addEventListener('click', () => send({ type: lab.state === 'paused' ? 'resume' : 'pause' }));
 ui.stop.addEventListener('click', () => send({ type: 'stop' }));
@@ -780,15 +734,8 @@ ui.wganStop.addEventListener('click', () => send({ type: 'stop' }));
 ui.wganSettings.elements.loss.addEventListener('change', syncLossControls);
 for (const k of BASELINES) {
   ui[k].train.addEventListener('click', () => {
-    const config = readSettings();
+    const config = readBaselineSettings(k);
     if (!config) return;
-    const form = ui[k].settings.elements;
-    const problems = [];
-    config.epochs = checkNumber(form.epochs, `${k.toUpperCase()} epochs`, true, problems);
-    config.learning_rate = checkNumber(form.learning_rate, `${k.toUpperCase()} learning rate`, false, problems);
-    ui[k].settingsError.textContent = problems.join(' ');
-    ui[k].settingsError.hidden = problems.length === 0;
-    if (problems.length) return;
     clearError();
     startRun(k, config);
   });
@@ -917,13 +864,43 @@ ui.settings.addEventListener('input', () => { if (!ui.settingsError.hidden) read
 
 // Compare all: the phases in the paper's order, each scored with the FCD as soon as it is done.
 
+/** Table 1's rows, in the paper's order: real data (the floor), then each model with a row
+ * there, best first; the names, labels and figures are the library's (src/kind.rs). */
 const TABLE = [
-  { model: 'real', label: 'Real data', paper: 0.2 },
-  { model: 'flow', label: 'FlowAE', paper: 4.65, canvas: 'flow-samples' },
-  { model: 'wgan', label: 'AdvAE', paper: 6.03, canvas: 'wgan-samples' },
-  { model: 'aae', label: 'AAE', paper: 6.09, canvas: 'aae-samples' },
-  { model: 'vae', label: 'VAE', paper: 8.12, canvas: 'vae-samples' },
+  { model: 'real', label: 'Real data', paper: PAPER_REAL_DATA_FCD, what: 'training digits' },
+  ...MODELS.filter((m) => m.paperFcd !== null).sort((a, b) => a.paperFcd - b.paperFcd)
+    .map((m) => ({ model: m.name, label: m.label, paper: m.paperFcd, canvas: `${m.name}-samples` })),
 ];
+
+/** Fills the table's body: one row per model, its FCD to come. */
+function buildTable() {
+  for (const row of TABLE) {
+    const tr = document.createElement('tr');
+    tr.dataset.model = row.model;
+    const th = document.createElement('th');
+    th.scope = 'row';
+    th.textContent = row.label;
+    const here = document.createElement('td');
+    here.className = 'fcd';
+    here.textContent = '–';
+    const paper = document.createElement('td');
+    paper.textContent = String(row.paper);
+    const samples = document.createElement('td');
+    if (row.canvas) {
+      const canvas = document.createElement('canvas');
+      canvas.width = canvas.height = 1;
+      canvas.setAttribute('role', 'img');
+      canvas.setAttribute('aria-label', `${row.label} samples`);
+      samples.append(canvas);
+    } else {
+      samples.textContent = row.what;
+    }
+    tr.append(th, here, paper, samples);
+    ui.fcdTable.tBodies[0].append(tr);
+  }
+}
+buildTable();
+
 const comparison = { running: false, waiters: [] };
 
 /** Resolves with the first event that passes `test`; rejects on an error event. */
@@ -955,17 +932,7 @@ async function score(model, count) {
 
 async function compareAll() {
   const ae = readSettings(), flow = readFlowSettings(), wgan = readWganSettings();
-  const baseline = (k) => {
-    const form = ui[k].settings.elements;
-    const problems = [];
-    const config = { ...ae,
-      epochs: checkNumber(form.epochs, `${k.toUpperCase()} epochs`, true, problems),
-      learning_rate: checkNumber(form.learning_rate, `${k.toUpperCase()} learning rate`, false, problems) };
-    ui[k].settingsError.textContent = problems.join(' ');
-    ui[k].settingsError.hidden = problems.length === 0;
-    return problems.length ? null : config;
-  };
-  const aae = ae && baseline('aae'), vae = ae && baseline('vae');
+  const aae = ae && readBaselineSettings('aae'), vae = ae && readBaselineSettings('vae');
   if (!ae || !flow || !wgan || !aae || !vae) { ui.compareText.textContent = 'Fix the settings marked above first.'; return; }
   const count = Math.min(Number(ui.fcdCount.value), ae.test_images);
   comparison.running = true;
@@ -975,7 +942,7 @@ async function compareAll() {
   const started = performance.now();
   const steps = [
     ['Scoring real training digits against the test digits', () => score('real', count)],
-    ['1 of 5: the autoencoder', () => runPhase('ae', ae)],
+    ['1 of 5: the autoencoder', () => runPhase('autoencoder', ae)],
     ['2 of 5: FlowAE', async () => { await runPhase('flow', flow); await score('flow', count); }],
     ['3 of 5: AdvAE', async () => { await runPhase('wgan', wgan); await score('wgan', count); }],
     ['4 of 5: the AAE', async () => { await runPhase('aae', aae); await score('aae', count); }],

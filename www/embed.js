@@ -12,11 +12,11 @@ const model = params.get('model') === 'wgan' ? 'wgan' : 'flow';
 const NAMES = { flow: 'FlowAE', wgan: 'AdvAE' };
 /** Short runs: a reader watches the whole thing in about a minute on a laptop's CPU. */
 const SETTINGS = {
-  ae: { train_images: 10000, test_images: 1000, epochs: 2, batch_size: 100 },
+  autoencoder: { train_images: 10000, test_images: 1000, epochs: 2, batch_size: 100 },
   flow: { epochs: 5 },
   wgan: { epochs: 5 },
 };
-const PHASE_NAMES = { ae: 'Autoencoder', flow: 'Flow', wgan: 'WGAN' };
+const PHASE_NAMES = { autoencoder: 'Autoencoder', flow: 'Flow', wgan: 'WGAN' };
 
 const $ = (id) => document.getElementById(id);
 const ui = { title: $('title'), preview: $('preview'), samples: $('samples'), train: $('train'), progress: $('progress'), status: $('status'), full: $('full') };
@@ -40,7 +40,7 @@ function start() {
   ui.progress.hidden = false;
   ui.progress.value = 0;
   if (worker) {
-    worker.post({ type: 'start', phase: 'ae', config: SETTINGS.ae });
+    worker.post({ type: 'start', phase: 'autoencoder', config: SETTINGS.autoencoder });
     return;
   }
   // The small CPU module (0.6 MB) unless the embedding page asks for WebGPU (3.4 MB): a
@@ -58,12 +58,12 @@ function handle(msg) {
     case 'status': status(msg.text); break;
     case 'ready':
       widget.backend = msg.backend;
-      worker.post({ type: 'start', phase: 'ae', config: SETTINGS.ae });
+      worker.post({ type: 'start', phase: 'autoencoder', config: SETTINGS.autoencoder });
       break;
     case 'started': widget.state = msg.phase; break;
     case 'progress': {
       const total = msg.epochs * msg.steps_per_epoch;
-      const part = msg.phase === 'ae' ? 0 : 1;
+      const part = msg.phase === 'autoencoder' ? 0 : 1;
       ui.progress.value = (part + (total ? Math.min(1, msg.step / total) : 0)) / 2;
       status(msg.preparing && msg.preparing[0] < msg.preparing[1]
         ? 'Encoding the digits with the trained autoencoder…'
@@ -71,7 +71,7 @@ function handle(msg) {
       break;
     }
     case 'state':
-      if (msg.state === 'done' && widget.state === 'ae') {
+      if (msg.state === 'done' && widget.state === 'autoencoder') {
         worker.post({ type: 'start', phase: model, config: SETTINGS[model] });
       } else if (msg.state === 'done' && widget.state === model) {
         widget.state = 'done';

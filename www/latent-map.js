@@ -1,4 +1,5 @@
 import { drawDigits } from './digits.js';
+import { readSection } from './settings.js';
 
 // Section 6: the latent space on a map. The worker encodes test digits and runs PCA and t-SNE
 // (protocol: worker.js); this module keeps the controls, the map's points, and draws them.
@@ -122,11 +123,7 @@ export class LatentMapView {
   }
 
   start() {
-    const f = this.ui.form.elements;
-    const config = {
-      source: f.source.value, digits: Number(f.digits.value), overlay: Number(f.overlay.value),
-      perplexity: Number(f.perplexity.value), iterations: 1000, seed: 1,
-    };
+    const { config } = readSection('map');     // menus only: nothing to refuse
     this.state = { ...this.state, running: true, map: null, embedding: null, iteration: 0, agreement: null, config };
     this.ui.text.textContent = 'Encoding the digits…';
     this.ui.progress.value = 0;

@@ -19,7 +19,7 @@
 //                                                (the models are not touched) → 'timed'; with
 //                                                countGpuWork, WebGPU dispatches are counted too
 //   {type: 'start', phase, config}               start a fresh run of a phase:
-//        'ae'   the autoencoder
+//        'autoencoder' the autoencoder ('ae', its older name, is understood)
 //        'flow' a RealNVP flow on the frozen autoencoder's codes (FlowAE)
 //        'wgan' a generator and critic on those codes (AdvAE)
 //        'vae', 'aae' the paper's baselines (config: autoencoder settings)
@@ -31,7 +31,7 @@
 //   {type: 'check-classifier', count}            the FCD classifier's accuracy on `count` test digits
 //   {type: 'fcd', model, count, seed}            FCD of `count` samples of 'flow'|'wgan'|'prior'|'real'
 //                                                against as many test digits
-//   {type: 'map', config}                        a latent map: {source: 'ae'|'vae'|'aae', digits,
+//   {type: 'map', config}                        a latent map: {source: 'autoencoder'|'vae'|'aae', digits,
 //                                                overlay, perplexity, iterations, seed}; PCA at
 //                                                once, then t-SNE in chunks (beside any training)
 //   {type: 'map-stop'}                           end the t-SNE run where it is
@@ -89,6 +89,7 @@
 
 import { probeGpu } from './backend-choice.js';
 import { fetchBytes } from './fetch-bytes.js';
+import { MODELS } from './pkg/tables.js';
 
 /** The wasm module's functions, once 'init' has loaded one. */
 let lab = null;
@@ -111,8 +112,8 @@ let msPerUnit = 0;             // how long a unit of training took in the last c
 let sampleSeed = 1;
 let batchSize = 100;
 let unitsPerStep = 1;          // units of work behind one reported step
-let phase = 'ae';              // which trainer 'training' drives: a key of PHASES
-const sampling = { ae: false, flow: false, wgan: false, vae: false, aae: false }; // which models can sample
+let phase = 'autoencoder';     // which model 'training' drives: one of PHASES
+const sampling = Object.fromEntries(MODELS.map((m) => [m.name, false])); // which models can sample
 let temperature = 1;
 let wasmReady = false;
 let moduleKind = null;         // 'cpu' or 'gpu': which wasm module this worker runs
@@ -237,7 +238,7 @@ async function switchBackend(wanted) {
   try { bytes = await lab.save_models(); } catch { /* no model yet: nothing to carry */ }
   wantedBackend = wanted;
   const chosen = await chooseBackend(wanted);
-  phase = 'ae'; for (const k in sampling) sampling[k] = false;
+  phase = 'autoencoder'; for (const k in sampling) sampling[k] = false;
   post({ type: 'ready', ...chosen });
   setState('idle');
   if (bytes) await loadModels(bytes, 'moved');
@@ -251,24 +252,18 @@ async function openPreview(bytes) {
 
 async function drawPreview() {
   for (const model of previewing) {
-    const pixels = await lab.preview_samples(model, SAMPLE_COUNT, model === 'flow' ? temperature : 1, sampleSeed);
-    if (pixels) post({ type: 'preview-samples', model, pixels, count: SAMPLE_COUNT, seed: sampleSeed, temperature }, [pixels.buffer]);
+    const pixels = await lab.samples(model, SAMPLE_COUNT, model === 'flow' ? temperature : 1, sampleSeed);
+    post({ type: 'preview-samples', model, pixels, count: SAMPLE_COUNT, seed: sampleSeed, temperature }, [pixels.buffer]);
   }
 }
 
-/** Each phase's library calls: start a run, train a chunk of it (with what to draw of it). */
-const PHASES = {
-  ae: { start: (config) => lab.new_autoencoder(config), train: (n, look) => lab.train_autoencoder(n, look) },
-  flow: { start: (config) => lab.new_flow(config), train: (n, look) => lab.train_flow(n, look) },
-  wgan: { start: (config) => lab.new_wgan(config), train: (n, look) => lab.train_wgan(n, look) },
-  vae: { start: (config) => lab.new_baseline('vae', config), train: (n, look) => lab.train_baseline('vae', n, look) },
-  aae: { start: (config) => lab.new_baseline('aae', config), train: (n, look) => lab.train_baseline('aae', n, look) },
-};
+/** The models a run can train, by their names (src/kind.rs). */
+const PHASES = new Set(MODELS.map((m) => m.name));
 
 /** Posts a model's samples (pixel probabilities, SAMPLE_COUNT of them) as the page expects. */
 function postSamples(name, pixels) {
   const drawn = { pixels, count: SAMPLE_COUNT, seed: sampleSeed };
-  const event = name === 'ae' ? { type: 'samples', ...drawn }
+  const event = name === 'autoencoder' ? { type: 'samples', ...drawn }
     : name === 'flow' ? { type: 'flow-samples', ...drawn, temperature }
     : name === 'wgan' ? { type: 'wgan-samples', ...drawn }
     : { type: 'baseline-samples', kind: name, ...drawn };
@@ -292,13 +287,13 @@ async function drawSamples(name) {
 async function drawAutoencoder() {
   const r = await lab.reconstructions(PREVIEW_COUNT);
   postReconstructions(r.inputs, r.outputs);
-  await drawSamples('ae');
+  await drawSamples('autoencoder');
 }
 
 /** Redraws the panels of the phase in training, or of every trained model when `all`. */
 async function preview(all = false) {
   const started = performance.now();
-  if ((all || phase === 'ae') && sampling.ae) await drawAutoencoder();
+  if ((all || phase === 'autoencoder') && sampling.autoencoder) await drawAutoencoder();
   for (const name of ['flow', 'wgan', 'vae', 'aae']) if ((all || phase === name) && sampling[name]) await drawSamples(name);
   lastPreview = performance.now();
   previewCost = lastPreview - started;
@@ -308,7 +303,7 @@ async function preview(all = false) {
  * epoch's end, and reads it back with the chunk's losses (one round trip on a GPU). */
 function lookFor(name) {
   const due = performance.now() - lastPreview > previewWait();
-  const reconstructions = name === 'ae' && reconstructionInputs ? PREVIEW_COUNT : 0;
+  const reconstructions = name === 'autoencoder' && reconstructionInputs ? PREVIEW_COUNT : 0;
   return { count: SAMPLE_COUNT, temperature: name === 'flow' ? temperature : 1, seed: sampleSeed, reconstructions, due };
 }
 
@@ -322,7 +317,7 @@ function postPictures(name, look, pictures) {
 async function trainChunk() {
   const started = performance.now();
   const look = sampling[phase] ? lookFor(phase) : null;
-  const { pictures, ...progress } = await PHASES[phase].train(units, look);
+  const { pictures, ...progress } = await lab.train(phase, units, look);
   const ready = phase in sampling && !sampling[phase] && (!progress.preparing || progress.preparing[0] === progress.preparing[1]);
   if (ready) sampling[phase] = true;
   const chunkMs = performance.now() - started;
@@ -349,14 +344,14 @@ async function trainChunk() {
 
 /** Makes `name` the phase that 'training' drives, with a fresh run of it. */
 async function startPhase(name, config) {
-  if (!(name in PHASES)) throw new Error(`unknown phase ${name}`);
+  if (!PHASES.has(name)) throw new Error(`unknown phase ${name}`);
   if (config?.pixels === 'grayscale') await ensureGrayscale();
-  const [settings, stepsPerEpoch] = PHASES[name].start(config);
+  const [settings, stepsPerEpoch] = lab.start(name, config);
   phase = name;
-  if (name === 'ae') { sampling.flow = false; sampling.wgan = false; previewing = new Set(); }
-  if (name === 'ae') sampling.ae = true;
+  if (name === 'autoencoder') { sampling.flow = false; sampling.wgan = false; previewing = new Set(); }
+  if (name === 'autoencoder') sampling.autoencoder = true;
   // A baseline can sample from its first step; a latent model once it has encoded the digits.
-  if (name in sampling && name !== 'ae') sampling[name] = name === 'vae' || name === 'aae';
+  if (name in sampling && name !== 'autoencoder') sampling[name] = name === 'vae' || name === 'aae';
   batchSize = settings.batch_size;
   unitsPerStep = name === 'wgan' ? settings.critic_steps + 1 : 1;
   units = 1;
@@ -379,13 +374,13 @@ async function handle(command) {
         submitsPerStep: submits === null ? null : submits / result.steps });
       break;
     }
-    case 'start': await startPhase(command.phase ?? 'ae', command.config); break;
+    case 'start': await startPhase(command.phase === 'ae' || !command.phase ? 'autoencoder' : command.phase, command.config); break;
     case 'pause': if (state === 'training') setState('paused'); break;
     case 'resume': if (state === 'paused') setState('training'); break;
     case 'stop': if (state === 'training' || state === 'paused') setState('stopped'); break;
     case 'reset':
-      lab.reset_autoencoder();
-      phase = 'ae'; for (const k in sampling) sampling[k] = false;
+      lab.reset();
+      phase = 'autoencoder'; for (const k in sampling) sampling[k] = false;
       previewing = new Set();
       setState('idle');
       break;
@@ -434,8 +429,7 @@ async function handle(command) {
       // Asked for by a panel drawn before the model was dropped (a new autoencoder): no strip.
       const fromPreview = !sampling[command.model] && previewing.has(command.model);
       if (!sampling[command.model] && !fromPreview) break;
-      const strip = fromPreview ? lab.preview_interpolate : lab.interpolate;
-      const pixels = await strip(command.model, command.a >>> 0, command.b >>> 0, command.steps, command.temperature ?? 1);
+      const pixels = await lab.interpolate(command.model, command.a >>> 0, command.b >>> 0, command.steps, command.temperature ?? 1);
       post({ type: 'interpolation', model: command.model, pixels, count: command.steps, a: command.a, b: command.b }, [pixels.buffer]);
       break;
     }
@@ -459,8 +453,8 @@ async function loadModels(data, origin) {
   if (lab.models_need_grayscale(bytes)) await ensureGrayscale();
   const loaded = lab.load_models(bytes);
   previewing = new Set();
-  for (const k in sampling) sampling[k] = loaded.models.includes(k === 'ae' ? 'autoencoder' : k);
-  phase = sampling.ae ? 'ae' : (loaded.models.find((m) => m in PHASES) ?? 'ae');
+  for (const k in sampling) sampling[k] = loaded.models.includes(k);
+  phase = sampling.autoencoder ? 'autoencoder' : (loaded.models.find((m) => PHASES.has(m)) ?? 'autoencoder');
   mapRun = null;
   post({ type: 'loaded', ...loaded, origin });
   setState('done');

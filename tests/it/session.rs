@@ -133,3 +133,53 @@ fn the_shipped_pretrained_models_load_and_sample() {
         assert!((0.05..0.35).contains(&ink), "{model}: {ink}");
     }
 }
+
+/// The page's and the worker's way in: a run started and trained by the model's name, with any
+/// subset of its settings as JSON. The keyed calls train the same models as the trainers do
+/// (same seed, same losses), refuse a bad name or order, and a fresh autoencoder drops what was
+/// fitted to the old one's codes.
+#[test]
+fn runs_start_and_train_by_the_models_name() {
+    let (train, test) = (common::random_digits(200, 1), common::random_digits(50, 2));
+    let device = Device::flex();
+    let mut session = Session::default();
+    let refused = session.start(Kind::Flow, serde_json::json!({}), &train, &test, &device).unwrap_err().to_string();
+    assert!(refused.contains("train the autoencoder first"), "{refused}");
+    let refused = pollster::block_on(session.train(Kind::Wgan, 1, None)).unwrap_err().to_string();
+    assert!(refused.contains("no generator (AdvAE) has been started"), "{refused}");
+
+    let small = serde_json::json!({ "train_images": 200, "test_images": 50, "epochs": 1, "batch_size": 50, "model": { "hidden": 32 } });
+    let (settings, steps) = session.start(Kind::Autoencoder, small.clone(), &train, &test, &device).unwrap();
+    assert_eq!((settings["batch_size"].as_u64(), settings["epochs"].as_u64(), steps), (Some(50), Some(1), 4));
+    assert_eq!(settings["learning_rate"], serde_json::json!(AeTrainingConfig::default().learning_rate), "the rest at their defaults");
+    let mut losses = Vec::new();
+    while !session.autoencoder.as_ref().unwrap().is_done() {
+        losses.extend(pollster::block_on(session.train(Kind::Autoencoder, 3, None)).unwrap().losses);
+    }
+    let config: AeTrainingConfig = serde_json::from_value(settings).unwrap();
+    let mut direct = AeTrainer::new(config, &train, &test, &device).unwrap();
+    let mut expected = Vec::new();
+    while !direct.is_done() {
+        expected.extend(pollster::block_on(direct.run(3)).unwrap().losses);
+    }
+    assert_eq!(losses, expected, "by name or directly, the same run");
+
+    session.start(Kind::Flow, serde_json::json!({ "epochs": 1, "batch_size": 50 }), &train, &test, &device).unwrap();
+    while !session.flow.as_ref().unwrap().is_done() {
+        pollster::block_on(session.train(Kind::Flow, 10, None)).unwrap();
+    }
+    assert!(session.models().contains(&Kind::Flow));
+    assert_eq!(pollster::block_on(session.path(Kind::Flow, 1, 2, 4, 1.0)).unwrap().len(), 4 * 784);
+    let refused = pollster::block_on(session.path(Kind::Autoencoder, 1, 2, 4, 1.0)).unwrap_err().to_string();
+    assert!(refused.contains("only the flow and the WGAN can morph"), "{refused}");
+
+    let (vae, _) = session.start(Kind::Vae, small.clone(), &train, &test, &device).unwrap();
+    assert_eq!(vae["model"]["variational"], serde_json::json!(true), "the baseline's recipe is added");
+    let refused = session.start(Kind::Wgan, serde_json::json!({ "critic_steps": 0 }), &train, &test, &device).unwrap_err().to_string();
+    assert!(refused.contains("critic steps per generator step must be between"), "{refused}");
+    assert!(session.start(Kind::Flow, serde_json::json!({ "layers": 3 }), &train, &test, &device).is_err(), "an unknown setting is refused");
+
+    session.start(Kind::Autoencoder, small, &train, &test, &device).unwrap();
+    assert!(session.flow.is_none() && session.wgan.is_none(), "a new autoencoder drops the latent models");
+    assert!(session.baselines.contains_key(&Kind::Vae), "and keeps the baselines, which have codes of their own");
+}

@@ -1,0 +1,109 @@
+// The settings forms, built from the library's table (src/settings.rs, written by the build to
+// pkg/tables.js): each setting's field, label, tooltip, bounds and default come from there, so
+// no default or range is written in the page. This module reads and checks the forms and maps
+// them to the link's keys; only it and ui code touch the forms' fields.
+import { SETTINGS as TABLE } from './pkg/tables.js';
+
+/** The words that name a section's settings in a message ("FlowAE epochs must be …"). */
+const SECTION_WORDS = { autoencoder: '', flow: 'FlowAE', wgan: 'AdvAE', vae: 'VAE', aae: 'AAE', map: 'Map' };
+
+/** Every setting the page shows, in the table's order. */
+export const SETTINGS = TABLE.filter((s) => s.onPage);
+
+const formOf = (section) => document.querySelector(`form[data-section="${section}"]`);
+const fieldOf = (setting) => formOf(setting.section)?.elements[setting.name];
+
+/** The text a field shows for `value`. */
+const shown = (value) => String(value);
+
+/** Fills each `form[data-section]` with its section's fields, at their defaults. */
+export function buildForms() {
+  for (const setting of SETTINGS) {
+    const form = formOf(setting.section);
+    if (!form) continue;
+    const label = document.createElement('label');
+    label.title = setting.help;
+    label.append(`${setting.label} `);
+    let field;
+    if (setting.choices.length > 0) {
+      field = document.createElement('select');
+      for (const [value, words] of setting.choices) {
+        const option = new Option(words, value, false, value === shown(setting.default));
+        option.defaultSelected = value === shown(setting.default);
+        field.append(option);
+      }
+    } else {
+      field = document.createElement('input');
+      field.type = 'number';
+      field.min = shown(setting.min);
+      field.max = shown(setting.max);
+      field.step = setting.kind === 'whole' ? '1' : 'any';
+      field.defaultValue = shown(setting.default);
+    }
+    field.name = setting.name;
+    label.append(field);
+    form.append(label);
+  }
+}
+
+/** A field's value when the page opens without a link. */
+export function defaultOf(el) {
+  return el.tagName === 'SELECT'
+    ? ([...el.options].find((o) => o.defaultSelected) ?? el.options[0])?.value
+    : el.defaultValue;
+}
+
+/** The name of a setting in a message: its label, after its section's name but for the autoencoder's. */
+function nameOf(setting) {
+  const words = SECTION_WORDS[setting.section];
+  return words ? `${words} ${setting.label[0].toLowerCase()}${setting.label.slice(1)}` : setting.label;
+}
+
+/**
+ * Reads a number field against the setting's bounds; marks it invalid and adds a sentence to
+ * `problems` when it is empty, not a number, not whole where it must be, or out of range.
+ */
+function checkNumber(el, setting, problems) {
+  const text = el.value.trim();
+  const value = Number(text);
+  const whole = setting.kind === 'whole';
+  const bad = text === '' || !Number.isFinite(value) || (whole && !Number.isInteger(value)) ||
+    value < setting.min || value > setting.max;
+  el.setAttribute('aria-invalid', bad ? 'true' : 'false');
+  if (bad) {
+    problems.push(`${nameOf(setting)} must be ${whole ? 'a whole number' : 'a number'} from ${setting.min} to ${setting.max}${text === '' ? '' : `, not "${text}"`}.`);
+  }
+  return value;
+}
+
+/** Sets `value` at the dot-separated `path` of `object`. */
+function place(object, path, value) {
+  const parts = path.split('.');
+  let at = object;
+  for (const part of parts.slice(0, -1)) at = at[part] ??= {};
+  at[parts.at(-1)] = value;
+}
+
+/**
+ * Reads and checks one section's form: the config the library takes (each value at its path),
+ * and a sentence per bad field (each also marked invalid).
+ */
+export function readSection(section) {
+  const config = {};
+  const problems = [];
+  for (const setting of SETTINGS.filter((s) => s.section === section)) {
+    const el = fieldOf(setting);
+    if (!el) continue;
+    let value;
+    if (setting.kind === 'choice') value = el.value;
+    else if (el.tagName === 'SELECT') value = Number(el.value);
+    else value = checkNumber(el, setting, problems);
+    place(config, setting.path, value);
+  }
+  return { config, problems };
+}
+
+/** Every setting a link can carry, as [key, field]: `epochs`, `flow.learning_rate`, … */
+export function linkFields() {
+  return SETTINGS.map((s) => [s.key, fieldOf(s)]).filter(([, el]) => el);
+}
