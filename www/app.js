@@ -3,18 +3,19 @@
 import { drawDigits, interleaveRows } from './digits.js';
 import { LossPlot } from './plots.js';
 import { LatentMapView } from './latent-map.js';
-import { get as storedGet, set as storedSet } from './vendor/idb-keyval.js';
+import * as store from './models-store.js';
 import { LabWorker, download } from './worker-client.js';
 import * as backends from './backend-choice.js';
 import { buildForms, defaultOf, linkFields, readSection } from './settings.js';
-import { MODELS, PAPER_REAL_DATA_FCD } from './pkg/tables.js';
+import { MODELS } from './pkg/tables.js';
+import { Comparison } from './compare.js';
+import { formatSeconds } from './format.js';
 
 buildForms();
 
 const $ = (id) => document.getElementById(id);
 const ui = {
-  compare: $('compare'), compareText: $('compare-text'), fcdCount: $('fcd-count'),
-  copyMarkdown: $('copy-markdown'), copyCsv: $('copy-csv'), fcdTable: $('fcd-table'),
+  compare: $('compare'), fcdCount: $('fcd-count'),
   backend: $('backend'), adapter: $('adapter'), notice: $('notice'),
   settings: $('settings'), settingsError: $('settings-error'),
   train: $('train'), pause: $('pause'), stop: $('stop'), reset: $('reset'), resample: $('resample'),
@@ -70,7 +71,6 @@ const lab = {
   drawn: { reconstructions: 0, samples: 0, flow: 0, wgan: 0, vae: 0, aae: 0 },
   phase: 'autoencoder', aeTrained: false,
   flow: latentRun(), wgan: latentRun(), vae: latentRun(), aae: latentRun(), fcd: {},
-  table: {},                       // FCD by model, as the Compare-all table shows it
   samples: {},                     // the last FlowAE and AdvAE sample events
   timing: {},                      // when the first FlowAE / AdvAE samples were drawn
   loaded: null,                    // {models, origin} of the last models file loaded
@@ -96,6 +96,24 @@ const mapView = new LatentMapView({
 });
 Object.defineProperty(lab, 'map', { get: () => mapView.state });
 
+/** Compare all (compare.js): every model in turn, scored with the FCD into Table 1. */
+ui.compare.addEventListener('click', clearError);
+const comparison = new Comparison({
+  send: (command) => send(command),
+  startRun: (phase, config) => startRun(phase, config),
+  readAll: () => {
+    const autoencoder = readSettings(), flow = readFlowSettings(), wgan = readWganSettings();
+    const aae = autoencoder && readBaselineSettings('aae'), vae = autoencoder && readBaselineSettings('vae');
+    return autoencoder && flow && wgan && aae && vae ? { autoencoder, flow, wgan, aae, vae } : null;
+  },
+  phase: () => lab.phase,
+  grid: (canvasId) => lastGrids[canvasId],
+  adapter: () => lab.adapter,
+  settled: () => setState(lab.state),
+});
+Object.defineProperty(lab, 'table', { get: () => comparison.results });
+Object.defineProperty(lab, 'copied', { get: () => comparison.copied });
+
 const params = new URLSearchParams(location.search);
 const early = window.early ?? { backend: 'auto', module: 'cpu', files: {} };
 let worker = null;                // the LabWorker in use (worker-client.js)
@@ -114,16 +132,6 @@ function startWorker(module, backend, preview = null) {
 /** The pretrained models, when index.html fetched them at once (no kept models, no
  * ?pretrained=0): the worker draws their samples before the digits arrive. */
 const pretrainedPreview = () => ('models/pretrained.bin' in early.files ? download('models/pretrained.bin') : null);
-
-/** The models this browser kept from the last session, or null (none, or storage is off). */
-async function keptModels() {
-  try {
-    const stored = await storedGet(SAVED_KEY);
-    return stored?.bytes ? stored : null;
-  } catch {
-    return null;                  // storage can be off (private windows): the pretrained models show
-  }
-}
 
 function crashed(message) {
   showError(`${message}. A fresh worker has been started; train again to continue.`);
@@ -146,12 +154,7 @@ function clearError() { ui.error.hidden = true; }
 
 function onEvent(msg) {
   handleEvent(msg);
-  for (const waiter of [...comparison.waiters]) {
-    if (msg.type === 'error') waiter.reject(new Error(msg.message));
-    else if (waiter.test(msg)) waiter.resolve(msg);
-    else continue;
-    comparison.waiters.splice(comparison.waiters.indexOf(waiter), 1);
-  }
+  comparison.offer(msg);
 }
 
 function handleEvent(msg) {
@@ -253,7 +256,7 @@ function handleEvent(msg) {
       if (lab.restoring === 'saved') {
         // The browser's copy could not be loaded (another version?): show the pretrained ones.
         lab.restoring = null;
-        forgetKept();
+        store.forget();
         restoreModels(false);
       }
       showError(msg.message);
@@ -302,20 +305,14 @@ function ready(msg) {
   }
 }
 
-const SAVED_KEY = 'flowae-models';
-/** Set beside the kept models so that index.html, which cannot wait for IndexedDB, knows not
- * to download the pretrained ones. */
-const KEPT_FLAG = 'flowae-kept';
-function forgetKept() {
-  try { localStorage.removeItem(KEPT_FLAG); } catch { /* nothing kept */ }
-}
 const ORIGINS = {
   pretrained: 'the pretrained models shipped with the page',
   saved: 'your models from your last visit, kept by this browser',
   file: 'the models from the file you chose',
   moved: 'the models trained here',
 };
-const MODEL_NAMES = { autoencoder: 'autoencoder', flow: 'FlowAE', wgan: 'AdvAE', vae: 'VAE', aae: 'AAE' };
+/** A model in the status line: its label (the autoencoder by its name). */
+const modelWords = (name) => (name === 'autoencoder' ? name : MODELS.find((m) => m.name === name)?.label ?? name);
 
 /** The opening models: the last session's if this browser kept them, else the pretrained ones. */
 async function restoreModels(useKept = true) {
@@ -323,7 +320,7 @@ async function restoreModels(useKept = true) {
     models.status.textContent = 'No models loaded yet: press Train from scratch.';
     return;
   }
-  const stored = useKept ? await keptModels() : null;
+  const stored = useKept ? await store.kept() : null;
   // The visitor may have started a run meanwhile: it is not replaced.
   if (lab.state !== 'idle' || lab.started) { models.status.textContent = 'Training from scratch.'; return; }
   lab.restoring = stored ? 'saved' : 'pretrained';
@@ -356,7 +353,7 @@ function loaded(msg) {
   for (const k of [...ON_CODES, ...BASELINES]) lab[k] = latentRun(has(k) ? { config: msg.settings[k], loaded: true } : null);
   for (const plot of [lossPlot, nllPlot, nllCopy, wganLossPlot, wassersteinPlot, ...Object.values(baselinePlots)]) plot.clear();
   lab.drawn.flow = 0; lab.drawn.wgan = 0; lab.samples = {};
-  models.status.textContent = `Showing ${ORIGINS[origin] ?? 'loaded models'}: ${msg.models.map((m) => MODEL_NAMES[m] ?? m).join(', ')}.`;
+  models.status.textContent = `Showing ${ORIGINS[origin] ?? 'loaded models'}: ${msg.models.map(modelWords).join(', ')}.`;
   if (msg.origin === 'file') send({ type: 'save', purpose: 'keep' });
 }
 
@@ -370,11 +367,8 @@ function saved(msg) {
     setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
     return;
   }
-  storedSet(SAVED_KEY, { bytes: msg.bytes, savedAt: Date.now() })
-    .then(() => {
-      lab.kept = (lab.kept ?? 0) + 1;
-      try { localStorage.setItem(KEPT_FLAG, '1'); } catch { /* the pretrained models are fetched again */ }
-    })
+  store.keep(msg.bytes)
+    .then(() => { lab.kept = (lab.kept ?? 0) + 1; })
     .catch((e) => { models.status.textContent += ` (This browser did not keep them for the next visit: ${e.message}.)`; });
 }
 
@@ -566,11 +560,6 @@ function progress(p) {
   ].filter(Boolean).join(' · ');
 }
 
-function formatSeconds(s) {
-  if (s < 60) return `${Math.ceil(s)} s`;
-  const m = Math.floor(s / 60);
-  return m < 60 ? `${m} min ${Math.round(s % 60)} s` : `${Math.floor(m / 60)} h ${m % 60} min`;
-}
 
 /** Shows a form's problems under it; returns its config, or null when it has any. */
 function shownProblems({ config, problems }, errorBox) {
@@ -861,131 +850,6 @@ async function timeBackends() {
   if (lab.lastReady) showBackend(lab.lastReady);
 }
 ui.settings.addEventListener('input', () => { if (!ui.settingsError.hidden) readSettings(); });
-
-// Compare all: the phases in the paper's order, each scored with the FCD as soon as it is done.
-
-/** Table 1's rows, in the paper's order: real data (the floor), then each model with a row
- * there, best first; the names, labels and figures are the library's (src/kind.rs). */
-const TABLE = [
-  { model: 'real', label: 'Real data', paper: PAPER_REAL_DATA_FCD, what: 'training digits' },
-  ...MODELS.filter((m) => m.paperFcd !== null).sort((a, b) => a.paperFcd - b.paperFcd)
-    .map((m) => ({ model: m.name, label: m.label, paper: m.paperFcd, canvas: `${m.name}-samples` })),
-];
-
-/** Fills the table's body: one row per model, its FCD to come. */
-function buildTable() {
-  for (const row of TABLE) {
-    const tr = document.createElement('tr');
-    tr.dataset.model = row.model;
-    const th = document.createElement('th');
-    th.scope = 'row';
-    th.textContent = row.label;
-    const here = document.createElement('td');
-    here.className = 'fcd';
-    here.textContent = '–';
-    const paper = document.createElement('td');
-    paper.textContent = String(row.paper);
-    const samples = document.createElement('td');
-    if (row.canvas) {
-      const canvas = document.createElement('canvas');
-      canvas.width = canvas.height = 1;
-      canvas.setAttribute('role', 'img');
-      canvas.setAttribute('aria-label', `${row.label} samples`);
-      samples.append(canvas);
-    } else {
-      samples.textContent = row.what;
-    }
-    tr.append(th, here, paper, samples);
-    ui.fcdTable.tBodies[0].append(tr);
-  }
-}
-buildTable();
-
-const comparison = { running: false, waiters: [] };
-
-/** Resolves with the first event that passes `test`; rejects on an error event. */
-function nextEvent(test) {
-  return new Promise((resolve, reject) => comparison.waiters.push({ test, resolve, reject }));
-}
-
-async function runPhase(phase, config) {
-  const finished = nextEvent((m) => m.type === 'state' && (m.state === 'done' || m.state === 'stopped') && lab.phase === phase);
-  await startRun(phase, config);
-  await finished;
-}
-
-async function score(model, count) {
-  const scored = nextEvent((m) => m.type === 'fcd' && m.model === model);
-  send({ type: 'fcd', model, count, seed: 1 });
-  const msg = await scored;
-  lab.table[model] = msg.value;
-  const row = ui.fcdTable.querySelector(`tr[data-model=${model}]`);
-  row.querySelector('.fcd').textContent = `${msg.value.toFixed(2)} (${count.toLocaleString()} samples)`;
-  const source = TABLE.find((r) => r.model === model).canvas;
-  if (source && lastGrids[source]) {
-    const grid = lastGrids[source];
-    drawDigits(row.querySelector('canvas'), grid.pixels, Math.min(16, grid.count), 8, { binarize: true });
-  }
-  ui.copyMarkdown.disabled = false;
-  ui.copyCsv.disabled = false;
-}
-
-async function compareAll() {
-  const ae = readSettings(), flow = readFlowSettings(), wgan = readWganSettings();
-  const aae = ae && readBaselineSettings('aae'), vae = ae && readBaselineSettings('vae');
-  if (!ae || !flow || !wgan || !aae || !vae) { ui.compareText.textContent = 'Fix the settings marked above first.'; return; }
-  const count = Math.min(Number(ui.fcdCount.value), ae.test_images);
-  comparison.running = true;
-  ui.compare.disabled = true;
-  lab.table = {};
-  for (const row of ui.fcdTable.querySelectorAll('td.fcd')) row.textContent = '–';
-  const started = performance.now();
-  const steps = [
-    ['Scoring real training digits against the test digits', () => score('real', count)],
-    ['1 of 5: the autoencoder', () => runPhase('autoencoder', ae)],
-    ['2 of 5: FlowAE', async () => { await runPhase('flow', flow); await score('flow', count); }],
-    ['3 of 5: AdvAE', async () => { await runPhase('wgan', wgan); await score('wgan', count); }],
-    ['4 of 5: the AAE', async () => { await runPhase('aae', aae); await score('aae', count); }],
-    ['5 of 5: the VAE', async () => { await runPhase('vae', vae); await score('vae', count); }],
-  ];
-  try {
-    for (const [what, step] of steps) {
-      ui.compareText.textContent = `${what}… (progress in its section above)`;
-      await step();
-    }
-    ui.compareText.textContent = `Done in ${formatSeconds((performance.now() - started) / 1000)} on ${lab.adapter}.`;
-  } catch (error) {
-    ui.compareText.textContent = `Compare all stopped: ${error.message}`;
-  } finally {
-    comparison.running = false;
-    setState(lab.state);
-  }
-}
-
-/** The table as text: Markdown, or CSV. */
-function tableText(format) {
-  const rows = TABLE.filter((r) => lab.table[r.model] !== undefined);
-  if (format === 'csv') {
-    return ['model,fcd_here,fcd_paper', ...rows.map((r) => `${r.label},${lab.table[r.model].toFixed(4)},${r.paper}`)].join('\n');
-  }
-  return ['| Model | FCD (here) | FCD (paper) |', '|---|---|---|',
-    ...rows.map((r) => `| ${r.label} | ${lab.table[r.model].toFixed(2)} | ${r.paper} |`)].join('\n');
-}
-
-async function copyTable(format) {
-  const text = tableText(format);
-  lab.copied = text;
-  try {
-    await navigator.clipboard.writeText(text);
-    ui.compareText.textContent = `Copied the table as ${format === 'csv' ? 'CSV' : 'Markdown'}.`;
-  } catch {
-    ui.compareText.textContent = `The browser refused the clipboard; here it is:\n${text}`;
-  }
-}
-
-ui.compare.addEventListener('click', () => { clearError(); compareAll(); });
-ui.copyMarkdown.addEventListener('click', () => copyTable('markdown'));
-ui.copyCsv.addEventListener('click', () => copyTable('csv'));
 
 applyUrlSettings();
 setState('loading');

@@ -1,0 +1,160 @@
+// Compare all: every model trained in turn, in the paper's order, each scored with the FCD as
+// soon as it is done, and the paper's Table 1 rebuilt beside the paper's figures. The models'
+// names, labels and figures are the library's (src/kind.rs, through pkg/tables.js).
+import { drawDigits } from './digits.js';
+import { formatSeconds } from './format.js';
+import { MODELS, PAPER_REAL_DATA_FCD } from './pkg/tables.js';
+
+/** Table 1's rows, in the paper's order: real data (the floor), then each model with a row
+ * there, best first. */
+export const TABLE = [
+  { model: 'real', label: 'Real data', paper: PAPER_REAL_DATA_FCD, what: 'training digits' },
+  ...MODELS.filter((m) => m.paperFcd !== null).sort((a, b) => a.paperFcd - b.paperFcd)
+    .map((m) => ({ model: m.name, label: m.label, paper: m.paperFcd, canvas: `${m.name}-samples` })),
+];
+
+/** The runs of Compare all, in the order it trains them (the latent models need the autoencoder). */
+const ORDER = ['autoencoder', 'flow', 'wgan', 'aae', 'vae'];
+
+export class Comparison {
+  /**
+   * `page` gives what Compare all drives: `send(command)`; `startRun(phase, config)`;
+   * `readAll()`, every run's settings by model name (null where a form has a problem, which
+   * it marks); `phase()`, the phase the worker runs; `grid(canvasId)`, the last sample grid
+   * drawn there; `adapter()`, the backend's name; `settled()`, called when a comparison ends.
+   */
+  constructor(page) {
+    const $ = (id) => document.getElementById(id);
+    this.page = page;
+    this.ui = {
+      compare: $('compare'), text: $('compare-text'), count: $('fcd-count'), table: $('fcd-table'),
+      markdown: $('copy-markdown'), csv: $('copy-csv'),
+    };
+    /** FCD by model, as the table shows it; the last text copied (both read by the tests). */
+    this.results = {};
+    this.copied = null;
+    this.running = false;
+    this.waiters = [];
+    this.buildTable();
+    this.ui.compare.addEventListener('click', () => this.run());
+    this.ui.markdown.addEventListener('click', () => this.copy('markdown'));
+    this.ui.csv.addEventListener('click', () => this.copy('csv'));
+  }
+
+  /** Fills the table's body: one row per model, its FCD to come. */
+  buildTable() {
+    for (const row of TABLE) {
+      const tr = document.createElement('tr');
+      tr.dataset.model = row.model;
+      const th = document.createElement('th');
+      th.scope = 'row';
+      th.textContent = row.label;
+      const here = document.createElement('td');
+      here.className = 'fcd';
+      here.textContent = '–';
+      const paper = document.createElement('td');
+      paper.textContent = String(row.paper);
+      const samples = document.createElement('td');
+      if (row.canvas) {
+        const canvas = document.createElement('canvas');
+        canvas.width = canvas.height = 1;
+        canvas.setAttribute('role', 'img');
+        canvas.setAttribute('aria-label', `${row.label} samples`);
+        samples.append(canvas);
+      } else {
+        samples.textContent = row.what;
+      }
+      tr.append(th, here, paper, samples);
+      this.ui.table.tBodies[0].append(tr);
+    }
+  }
+
+  /** Every worker event goes through here: it settles what a comparison waits for. */
+  offer(msg) {
+    for (const waiter of [...this.waiters]) {
+      if (msg.type === 'error') waiter.reject(new Error(msg.message));
+      else if (waiter.test(msg)) waiter.resolve(msg);
+      else continue;
+      this.waiters.splice(this.waiters.indexOf(waiter), 1);
+    }
+  }
+
+  /** Resolves with the first event that passes `test`; rejects on an error event. */
+  next(test) {
+    return new Promise((resolve, reject) => this.waiters.push({ test, resolve, reject }));
+  }
+
+  async train(phase, config) {
+    const finished = this.next((m) => m.type === 'state' && (m.state === 'done' || m.state === 'stopped') && this.page.phase() === phase);
+    await this.page.startRun(phase, config);
+    await finished;
+  }
+
+  async score(model, count) {
+    const scored = this.next((m) => m.type === 'fcd' && m.model === model);
+    this.page.send({ type: 'fcd', model, count, seed: 1 });
+    const msg = await scored;
+    this.results[model] = msg.value;
+    const row = this.ui.table.querySelector(`tr[data-model=${model}]`);
+    row.querySelector('.fcd').textContent = `${msg.value.toFixed(2)} (${count.toLocaleString()} samples)`;
+    const source = TABLE.find((r) => r.model === model).canvas;
+    const grid = source && this.page.grid(source);
+    if (grid) drawDigits(row.querySelector('canvas'), grid.pixels, Math.min(16, grid.count), 8, { binarize: true });
+    this.ui.markdown.disabled = false;
+    this.ui.csv.disabled = false;
+  }
+
+  async run() {
+    const settings = this.page.readAll();
+    if (!settings) { this.ui.text.textContent = 'Fix the settings marked above first.'; return; }
+    const count = Math.min(Number(this.ui.count.value), settings.autoencoder.test_images);
+    this.running = true;
+    this.ui.compare.disabled = true;
+    this.results = {};
+    for (const cell of this.ui.table.querySelectorAll('td.fcd')) cell.textContent = '–';
+    const started = performance.now();
+    const named = (name) => {
+      const model = MODELS.find((m) => m.name === name);
+      return model.baseline || !model.paperFcd ? `the ${name === 'autoencoder' ? name : model.label}` : model.label;
+    };
+    const steps = [['Scoring real training digits against the test digits', () => this.score('real', count)]];
+    ORDER.forEach((name, i) => {
+      const what = `${i + 1} of ${ORDER.length}: ${named(name)}`;
+      const scored = TABLE.some((r) => r.model === name);
+      steps.push([what, async () => { await this.train(name, settings[name]); if (scored) await this.score(name, count); }]);
+    });
+    try {
+      for (const [what, step] of steps) {
+        this.ui.text.textContent = `${what}… (progress in its section above)`;
+        await step();
+      }
+      this.ui.text.textContent = `Done in ${formatSeconds((performance.now() - started) / 1000)} on ${this.page.adapter()}.`;
+    } catch (error) {
+      this.ui.text.textContent = `Compare all stopped: ${error.message}`;
+    } finally {
+      this.running = false;
+      this.page.settled();
+    }
+  }
+
+  /** The table as text: Markdown, or CSV. */
+  text(format) {
+    const rows = TABLE.filter((r) => this.results[r.model] !== undefined);
+    if (format === 'csv') {
+      return ['model,fcd_here,fcd_paper', ...rows.map((r) => `${r.label},${this.results[r.model].toFixed(4)},${r.paper}`)].join('\n');
+    }
+    return ['| Model | FCD (here) | FCD (paper) |', '|---|---|---|',
+      ...rows.map((r) => `| ${r.label} | ${this.results[r.model].toFixed(2)} | ${r.paper} |`)].join('\n');
+  }
+
+  async copy(format) {
+    const text = this.text(format);
+    this.copied = text;
+    try {
+      await navigator.clipboard.writeText(text);
+      this.ui.text.textContent = `Copied the table as ${format === 'csv' ? 'CSV' : 'Markdown'}.`;
+    } catch {
+      this.ui.text.textContent = `The browser refused the clipboard; here it is:\n${text}`;
+    }
+  }
+}
