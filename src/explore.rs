@@ -8,7 +8,8 @@
 //! evenly from one draw's to the other's, so the path stays where the draws live.
 
 use crate::error::{Error, Result};
-use crate::train::{base_draws, check_temperature};
+use crate::limits;
+use crate::rng::base_draws;
 
 /// `steps` base points (`k` floats each) from the first draw of `seed_a` to the first draw of
 /// `seed_b`, both scaled by `temperature`, along the great circle between them.
@@ -16,7 +17,7 @@ pub fn base_path(k: usize, seed_a: u64, seed_b: u64, steps: usize, temperature: 
     if !(2..=64).contains(&steps) {
         return Err(Error::Config(format!("a path needs 2 to 64 steps (got {steps})")));
     }
-    check_temperature(temperature)?;
+    limits::check("temperature", temperature, &limits::TEMPERATURE)?;
     // The first sample of each seed, as the sample panels draw it at temperature 1.
     let a: Vec<f64> = base_draws(1, k, 1.0, seed_a)?.into_iter().map(f64::from).collect();
     let b: Vec<f64> = base_draws(1, k, 1.0, seed_b)?.into_iter().map(f64::from).collect();

@@ -18,7 +18,7 @@ use burn::tensor::TensorData;
 use crate::data::PIXELS;
 use crate::error::{Error, Result};
 use crate::models::classifier::{Classifier, FEATURES};
-use crate::train::read_all;
+use crate::device::read_all;
 
 /// Images per forward pass of the classifier: its activations for thousands at once would
 /// take gigabytes.

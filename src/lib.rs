@@ -9,7 +9,7 @@
 //! - [`data`]: MNIST IDX files, binarization, batches.
 //! - [`models`]: the networks, named as in the paper.
 //! - [`train`]: resumable trainers that run in bounded chunks with asynchronous reads only.
-//! - [`backend`]: WebGPU/wgpu or the CPU, chosen at run time.
+//! - [`backend`]: WebGPU/wgpu or the CPU, chosen at run time; [`device`]: reading results back.
 //! - [`fcd`]: the Fréchet distance between feature (or code) distributions.
 //! - [`weights`]: trained weights as one checked file; [`session`]: every model of a session in one.
 //! - [`explore`]: paths between two samples, for the morph strip.
@@ -19,6 +19,7 @@
 
 pub mod backend;
 pub mod data;
+pub mod device;
 pub mod error;
 pub mod expf;
 pub mod explore;

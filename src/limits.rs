@@ -42,6 +42,9 @@ pub const MAP_OVERLAY: RangeInclusive<usize> = 0..=5_000;
 /// t-SNE's perplexity (the map also needs more than three points per unit of it).
 pub const PERPLEXITY: RangeInclusive<f64> = 2.0..=1_000.0;
 
+/// The temperature T of sampling, z0 ~ N(0, T²I).
+pub const TEMPERATURE: RangeInclusive<f32> = 0.0..=10.0;
+
 /// Refuses `value` outside `range` (NaN included), naming the setting as `what`.
 pub fn check<T: PartialOrd + std::fmt::Display + Copy>(what: &str, value: T, range: &RangeInclusive<T>) -> Result<()> {
     within(what, value, *range.start(), *range.end())

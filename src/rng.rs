@@ -69,3 +69,11 @@ impl Rng {
         }
     }
 }
+
+/// `count` base draws z0 ~ N(0, T²I) of `k` values from `seed`: what the flow and the generator
+/// turn into codes, drawn on the host so that a seed means the same on every backend. A
+/// temperature outside [`crate::limits::TEMPERATURE`] is refused.
+pub fn base_draws(count: usize, k: usize, temperature: f32, seed: u64) -> crate::Result<Vec<f32>> {
+    crate::limits::check("temperature", temperature, &crate::limits::TEMPERATURE)?;
+    Ok(Rng::new(seed).normals(count * k).into_iter().map(|v| v * temperature).collect())
+}

@@ -22,7 +22,9 @@ use crate::models::realnvp::RealNvp;
 use crate::models::wgan::Generator;
 use crate::train::phase::Look;
 use crate::train::run::chunk_looking;
-use crate::train::{Progress, base_draws, read, rows};
+use crate::device::{read, rows};
+use crate::rng::base_draws;
+use crate::train::Progress;
 use crate::train::{AeTrainer, AeTrainingConfig, FlowTrainer, FlowTrainingConfig, LatentCodes, WganTrainer, WganTrainingConfig};
 use crate::weights::WeightsFile;
 

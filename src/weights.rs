@@ -26,7 +26,7 @@ use burn::prelude::*;
 use burn::tensor::TensorData;
 
 use crate::error::{Error, Result};
-use crate::train::read_all;
+use crate::device::read_all;
 
 const MAGIC: &[u8; 8] = b"FLOWAEW\0";
 /// Bumped whenever a model's layout changes in a way old files cannot follow.

@@ -14,7 +14,8 @@ use burn::tensor::TensorData;
 
 use super::codes::LatentCodes;
 use super::phase::{Look, Phase, Record, Standing};
-use super::{Progress, read, rows, snapshot};
+use super::{Progress, snapshot};
+use crate::device::{read, rows};
 use crate::data::{Batches, Digits, PIXELS, Pixels};
 use crate::error::{Error, Result};
 use crate::kind::Kind;

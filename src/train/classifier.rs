@@ -12,7 +12,8 @@ use burn::prelude::*;
 use burn::tensor::{Int, TensorData};
 
 use super::phase::{Phase, Record, Standing};
-use super::{Progress, read_all, snapshot};
+use super::{Progress, snapshot};
+use crate::device::read_all;
 use crate::limits;
 use crate::data::{Batches, Digits, PIXELS, Pixels};
 use crate::error::{Error, Result};

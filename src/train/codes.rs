@@ -9,7 +9,7 @@ use burn::module::Module;
 use burn::prelude::*;
 use burn::tensor::TensorData;
 
-use super::read_all;
+use crate::device::read_all;
 use crate::data::{Digits, PIXELS, Pixels};
 use crate::error::{Error, Result};
 use crate::models::autoencoder::Autoencoder;

@@ -10,7 +10,9 @@ use burn::tensor::TensorData;
 
 use super::codes::LatentCodes;
 use super::phase::{Look, Phase, Record, Standing};
-use super::{Progress, base_draws, read, rows};
+use super::Progress;
+use crate::device::{read, rows};
+use crate::rng::base_draws;
 use crate::data::{Batches, Digits, Pixels};
 use crate::error::{Error, Result};
 use crate::models::autoencoder::Autoencoder;

@@ -12,11 +12,7 @@ pub mod run;
 pub mod wgan;
 
 use burn::module::Module;
-use burn::prelude::*;
-use burn::tensor::{TensorData, Transaction};
 
-use crate::error::{Error, Result};
-use crate::rng::Rng;
 
 pub use autoencoder::{AeTrainer, AeTrainingConfig};
 pub use classifier::{ClassifierTrainer, ClassifierTrainingConfig};
@@ -68,54 +64,3 @@ pub(crate) fn snapshot<M: Module>(module: &M) -> M {
     module.valid().train()
 }
 
-/// Reads tensors back in one transaction, as flat f32 vectors, mapping any device failure to an
-/// [`Error::Device`] instead of a panic.
-pub async fn read_all(tensors: Vec<Tensor<1>>) -> Result<Vec<Vec<f32>>> {
-    if tensors.is_empty() {
-        return Ok(Vec::new());
-    }
-    let transaction = tensors.into_iter().fold(Transaction::default(), |t, x| t.register(x));
-    let data = transaction
-        .execute_async()
-        .await
-        .map_err(|e| Error::Device(format!("reading results back from the device failed: {e:?}")))?;
-    data.into_iter()
-        .map(|d| {
-            d.convert::<f32>()
-                .try_into_vec::<f32>()
-                .map_err(|e| Error::Device(format!("unexpected data from the device: {e:?}")))
-        })
-        .collect()
-}
-
-/// Reads one tensor back as a flat f32 vector.
-pub async fn read(tensor: Tensor<2>) -> Result<Vec<f32>> {
-    let flat = tensor.flatten::<1>(0, 1);
-    Ok(read_all(vec![flat]).await?.pop().unwrap_or_default())
-}
-
-/// Refuses a sampling temperature outside [0, 10] (NaN included).
-pub(crate) fn check_temperature(temperature: f32) -> Result<()> {
-    if (0.0..=10.0).contains(&temperature) {
-        Ok(())
-    } else {
-        Err(Error::Config(format!("temperature must be between 0 and 10, not {temperature}")))
-    }
-}
-
-/// `count` base draws z0 ~ N(0, T²I) of `k` values from `seed`: what the flow and the generator
-/// turn into codes, drawn on the host so that a seed means the same on every backend.
-pub(crate) fn base_draws(count: usize, k: usize, temperature: f32, seed: u64) -> Result<Vec<f32>> {
-    check_temperature(temperature)?;
-    Ok(Rng::new(seed).normals(count * k).into_iter().map(|v| v * temperature).collect())
-}
-
-/// `values` as rows of `k` on `device`; refused, with `what` naming them, unless they are
-/// whole, finite vectors of `k`.
-pub(crate) fn rows(values: Vec<f32>, k: usize, what: &str, device: &Device) -> Result<Tensor<2>> {
-    if values.is_empty() || k == 0 || values.len() % k != 0 || values.iter().any(|v| !v.is_finite()) {
-        return Err(Error::Config(format!("{what} must be whole, finite vectors of {k}")));
-    }
-    let count = values.len() / k;
-    Ok(Tensor::from_data(TensorData::new(values, [count, k]), device))
-}

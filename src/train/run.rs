@@ -9,7 +9,8 @@
 use burn::prelude::*;
 
 use super::phase::{Look, Phase, Record};
-use super::{Progress, read_all};
+use super::Progress;
+use crate::device::read_all;
 use crate::error::{Error, Result};
 
 /// Runs at most `units` units (at least one) of `phase`, then reads the chunk's records back in

@@ -28,7 +28,9 @@ use burn::tensor::TensorData;
 
 use super::codes::LatentCodes;
 use super::phase::{Look, Phase, Record, Standing};
-use super::{Progress, base_draws, read, rows, snapshot};
+use super::{Progress, snapshot};
+use crate::device::{read, rows};
+use crate::rng::base_draws;
 use crate::data::{Batches, Digits, Pixels};
 use crate::error::{Error, Result};
 use crate::models::autoencoder::Autoencoder;
