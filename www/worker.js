@@ -91,7 +91,9 @@ import { probeGpu } from './backend-choice.js';
 import { fetchBytes } from './fetch-bytes.js';
 import { MODELS } from './pkg/tables.js';
 
-/** The wasm module's functions, once 'init' has loaded one. */
+/** The wasm module (its functions without state: panics, file checks), once 'init' has loaded
+ * one, and the lab it holds (src/web.rs's Lab: the digits, the backend and every model). */
+let wasm = null;
 let lab = null;
 
 const CHUNK_MS = 120;          // target duration of one chunk of training
@@ -217,7 +219,8 @@ async function initialize(command) {
   wantedBackend = command.backend === 'gpu' ? 'gpu' : 'cpu';
   const glue = await import(moduleKind === 'gpu' ? './pkg/flowae_gpu.js' : './pkg/flowae_cpu.js');
   await glue.default({ module_or_path: command.wasm });
-  lab = glue;
+  wasm = glue;
+  lab = new glue.Lab();
   wasmReady = true;
 }
 
@@ -441,7 +444,7 @@ async function handle(command) {
         if (state === 'paused') await preview();
       }
       break;
-    case 'crash': lab.debug_panic(); break;
+    case 'crash': wasm.debug_panic(); break;
     default: throw new Error(`unknown command ${command.type}`);
   }
 }
@@ -450,7 +453,7 @@ async function handle(command) {
 async function loadModels(data, origin) {
   if (state === 'training' || state === 'paused') throw new Error('stop the current run before loading models');
   const bytes = asBytes(data);
-  if (lab.models_need_grayscale(bytes)) await ensureGrayscale();
+  if (wasm.models_need_grayscale(bytes)) await ensureGrayscale();
   const loaded = lab.load_models(bytes);
   previewing = new Set();
   for (const k in sampling) sampling[k] = loaded.models.includes(k);
@@ -491,7 +494,7 @@ function mapChunk() {
 }
 
 function report(error, command) {
-  const panic = wasmReady ? lab.last_panic() : null;
+  const panic = wasmReady ? wasm.last_panic() : null;
   const fatal = panic !== null && panic !== undefined;
   const message = panic ? `the worker crashed: ${panic}` : String(error?.message ?? error);
   post({ type: 'error', message, fatal, command: command?.type ?? null });

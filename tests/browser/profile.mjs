@@ -25,8 +25,9 @@ try {
   await page.evaluate(async (pkg) => {
     const gunzip = async (path) => new Uint8Array(await new Response((await fetch(path)).body
       .pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
-    const lab = await import(`/${pkg}/flowae_cpu.js`);
-    await lab.default();
+    const glue = await import(`/${pkg}/flowae_cpu.js`);
+    await glue.default();
+    const lab = new glue.Lab();
     lab.load_mnist_binarized(await gunzip('/www/data/mnist-train.bits.gz'), await gunzip('/www/data/mnist-test.bits.gz'));
     await lab.select_backend('cpu');
     window.profiled = lab;
