@@ -7,10 +7,12 @@ import * as store from './models-store.js';
 import { LabWorker, download } from './worker-client.js';
 import * as backends from './backend-choice.js';
 import { buildForms, defaultOf, linkFields, readSection } from './settings.js';
+import { fillPanels } from './phase-panel.js';
 import { MODELS } from './pkg/tables.js';
 import { Comparison } from './compare.js';
 import { formatSeconds } from './format.js';
 
+fillPanels();
 buildForms();
 
 const $ = (id) => document.getElementById(id);
