@@ -104,9 +104,11 @@ const comparison = new Comparison({
   send: (command) => send(command),
   startRun: (phase, config) => startRun(phase, config),
   readAll: () => {
-    const autoencoder = readSettings(), flow = readFlowSettings(), wgan = readWganSettings();
-    const aae = autoencoder && readBaselineSettings('aae'), vae = autoencoder && readBaselineSettings('vae');
-    return autoencoder && flow && wgan && aae && vae ? { autoencoder, flow, wgan, aae, vae } : null;
+    const read = { autoencoder: readSettings(), flow: readFlowSettings(), wgan: readWganSettings() };
+    for (const k of BASELINES) read[k] = read.autoencoder && readBaselineSettings(k);
+    if (Object.values(read).every(Boolean)) return read;
+    revealProblems();
+    return null;
   },
   phase: () => lab.phase,
   grid: (canvasId) => lastGrids[canvasId],
@@ -628,6 +630,22 @@ function applyUrlSettings() {
     for (const box of document.querySelectorAll('#panels input')) box.checked = shown.includes(box.name);
   }
   showPanels();
+}
+
+/** Shows the sections that hold a field marked invalid (a link can hide them) and takes the
+ * visitor to the first such field, so that "fix the settings marked above" can be done. */
+function revealProblems() {
+  const invalid = [...document.querySelectorAll('form.settings [aria-invalid="true"]')];
+  const said = [...document.querySelectorAll('[id$="settings-error"]:not([hidden])')];
+  for (const field of [...invalid, ...said]) {
+    const panel = field.closest('[data-panel]')?.dataset.panel;
+    const box = panel && document.querySelector(`#panels input[name="${panel}"]`);
+    if (box) box.checked = true;
+  }
+  showPanels();
+  const first = invalid[0] ?? said[0];
+  first?.scrollIntoView({ block: 'center' });
+  invalid[0]?.focus();
 }
 
 /** Hides the sections unticked under "Sections to show". */

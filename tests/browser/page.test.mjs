@@ -568,3 +568,18 @@ test('pressing Train while the opening models load trains, and the pretrained mo
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('Compare all with a bad setting in a hidden section shows that section and its field', async () => {
+  const { page, errors } = await openPage(browser, `${url}?pretrained=0&backend=cpu&show=ae,compare&flow.epochs=0`);
+  await waitForState(page, ['idle']);
+  assert.equal(await page.isVisible('#flow-settings'), false, 'the link hides the flow');
+  await page.click('#compare');
+  assert.match(await page.textContent('#compare-text'), /Fix the settings marked above/);
+  assert.equal(await page.isVisible('#flow-settings [name=epochs]'), true, 'the section with the bad setting is shown');
+  assert.equal(await page.getAttribute('#flow-settings [name=epochs]', 'aria-invalid'), 'true');
+  assert.match(await page.textContent('#flow-settings-error'), /FlowAE epochs must be a whole number from 1 to 1000/);
+  assert.equal(await page.evaluate(() => document.activeElement?.name), 'epochs', 'and the field has the focus');
+  assert.equal(await page.evaluate(() => window.lab.state), 'idle', 'nothing started');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
