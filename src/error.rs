@@ -32,6 +32,20 @@ impl fmt::Display for Error {
     }
 }
 
+impl Error {
+    /// The same error about `what` (a file, a model): its message after `what`, its kind kept,
+    /// so that a message names the file once and its kind once.
+    pub fn about(self, what: impl fmt::Display) -> Error {
+        match self {
+            Error::Data(m) => Error::Data(format!("{what}: {m}")),
+            Error::Config(m) => Error::Config(format!("{what}: {m}")),
+            Error::Device(m) => Error::Device(format!("{what}: {m}")),
+            Error::NonFinite(m) => Error::NonFinite(format!("{what}: {m}")),
+            Error::State(m) => Error::State(format!("{what}: {m}")),
+        }
+    }
+}
+
 impl std::error::Error for Error {}
 
 /// The crate's result type.

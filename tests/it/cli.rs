@@ -19,6 +19,8 @@ fn trains_and_writes_png_grids() {
     let stdout = String::from_utf8_lossy(&result.stdout);
     assert!(result.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&result.stderr));
     assert!(stdout.contains("epoch 1:") && stdout.contains("epoch 2:"), "{stdout}");
+    let left: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert!(left.iter().all(|name| !name.to_string_lossy().ends_with(".partial")), "files are written whole, then renamed: {left:?}");
     for name in ["reconstructions.png", "prior-samples.png"] {
         let bytes = std::fs::read(out.join(name)).unwrap();
         assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{name} is not a PNG");
@@ -31,7 +33,8 @@ fn trains_and_writes_png_grids() {
 #[test]
 fn explains_bad_arguments_instead_of_panicking() {
     let data = common::mnist_dir();
-    let cases: [(&[&str], &str); 8] = [
+    let cases: [(&[&str], &str); 9] = [
+        (&["sample", "--samples", "10000000000000000000"], "--samples must be between 2 and 100000"),
         (&["train-flow", "--flow-lrr", "0.1"], "unknown option --flow-lrr"),
         (&["train-flow", "--layers", "33"], "--layers must be between 1 and 32, not 33"),
         (&["train-ae", "--threads", "0"], "--threads must be between 1 and"),
@@ -48,6 +51,41 @@ fn explains_bad_arguments_instead_of_panicking() {
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
+}
+
+/// Where the results go is checked before the training that makes them, not after it.
+#[test]
+fn refuses_an_unwritable_destination_before_training() {
+    let data = common::mnist_dir();
+    let blocker = std::env::temp_dir().join(format!("flowae-blocker-{}", std::process::id()));
+    std::fs::write(&blocker, b"a file, not a folder").unwrap();
+    let inside = |name: &str| blocker.join(name).to_str().unwrap().to_string();
+    let small = ["--data", data.to_str().unwrap(), "--epochs", "1", "--train-images", "200", "--test-images", "50", "--batch-size", "50"];
+    for (command, flag, target) in [("train-flow", "--models", inside("models.bin")), ("train-ae", "--out", inside("out"))] {
+        let mut args = vec![command, flag, target.as_str()];
+        args.extend(small);
+        let result = flowae(&args);
+        let (stdout, stderr) = (String::from_utf8_lossy(&result.stdout), String::from_utf8_lossy(&result.stderr));
+        assert!(!result.status.success(), "{args:?}");
+        assert!(stderr.contains("cannot create") && stderr.contains(&blocker.display().to_string()), "{args:?}: {stderr}");
+        assert!(!stdout.contains("training the autoencoder"), "{args:?}: refused only after training:\n{stdout}");
+    }
+    std::fs::remove_file(blocker).ok();
+}
+
+/// A damaged models file is named once, and its error's kind said once.
+#[test]
+fn a_damaged_models_file_is_named_once() {
+    let path = std::env::temp_dir().join(format!("flowae-damaged-{}.bin", std::process::id()));
+    std::fs::write(&path, b"FLOWAE-WEIGHTS but not really").unwrap();
+    let out = std::env::temp_dir().join(format!("flowae-damaged-out-{}", std::process::id()));
+    let result = flowae(&["sample", "--models", path.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(!result.status.success());
+    assert_eq!(stderr.matches(&path.display().to_string()).count(), 1, "{stderr}");
+    assert_eq!(stderr.matches("data error").count(), 1, "{stderr}");
+    std::fs::remove_file(path).ok();
+    std::fs::remove_dir_all(out).ok();
 }
 
 /// The CPU backend's larger matrix products, Adam's update and the fused BatchNorm → ELU passes
