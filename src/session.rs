@@ -196,6 +196,9 @@ impl Session {
         file.expect_kind(KIND)?;
         let meta = file.meta.as_object().ok_or_else(|| Error::Data("the models file has no settings".into()))?;
         let config = |kind: Kind| meta.get(kind.name()).cloned();
+        if let Some(stray) = file.tensors.iter().find(|t| !meta.contains_key(t.name.split('.').next().unwrap_or_default())) {
+            return Err(Error::Data(format!("the models file has {}, of no model its header lists", stray.name)));
+        }
         let mut session = Session::default();
         if let Some(value) = config(Kind::Autoencoder) {
             let config: AeTrainingConfig = parse(value, Kind::Autoencoder)?;

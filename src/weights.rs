@@ -185,6 +185,11 @@ impl WeightsFile {
         if at != body.len() {
             return bad("it has data after its last tensor");
         }
+        let mut names: Vec<&str> = tensors.iter().map(|t| t.name.as_str()).collect();
+        names.sort_unstable();
+        if let Some(twice) = names.windows(2).find(|pair| pair[0] == pair[1]) {
+            return bad(&format!("it holds {} twice", twice[0]));
+        }
         Ok(WeightsFile { kind: header.kind, meta: header.meta, tensors })
     }
 
@@ -276,6 +281,13 @@ pub fn load_module<M: Module>(module: M, prefix: &str, tensors: &[NamedTensor]) 
             }
             Some(_) => {}
         }
+    }
+    // A tensor under this prefix that the model has no place for means the settings and the
+    // weights disagree (a header saying 1 coupling layer beside 5 layers' tensors): refused,
+    // not half-loaded.
+    let under = format!("{prefix}.");
+    if let Some(extra) = tensors.iter().find(|t| t.name.starts_with(&under) && !expected.found.iter().any(|(name, _, _)| *name == t.name)) {
+        return Err(Error::Data(format!("the weights file has {}, which the model its settings describe has no place for", extra.name)));
     }
     let mut loader = Loader { path: vec![prefix.to_string()], tensors: &by_name };
     Ok(module.map(&mut loader))

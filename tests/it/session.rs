@@ -115,6 +115,38 @@ fn files_that_do_not_fit_are_refused() {
     assert!(WeightsFile::from_bytes(&bytes[..bytes.len() / 2]).is_err(), "a truncated file is refused");
 }
 
+/// Settings and weights that disagree are refused, not half-loaded: a header that says fewer
+/// coupling layers than the file has tensors for, a tensor no model's header claims, a tensor
+/// written twice (issue 12: each of these loaded before, ignoring the rest).
+#[test]
+fn headers_and_tensors_that_disagree_are_refused() {
+    let device = Device::flex();
+    let (train, test) = (common::random_digits(300, 1), common::random_digits(60, 2));
+    let file = pollster::block_on(small_session(&train, &test, &device).to_file(serde_json::Value::Null)).unwrap();
+    assert!(Session::from_file(&file, &train, &test, &device).is_ok(), "the file as written loads");
+    let refused = |file: &WeightsFile| match Session::from_file(file, &train, &test, &device) {
+        Err(e) => e.to_string(),
+        Ok(_) => panic!("the file should be refused"),
+    };
+
+    let mut fewer = file.clone();
+    let layers = fewer.meta["flow"]["flow"]["layers"].as_u64().unwrap();
+    assert!(layers > 1);
+    fewer.meta["flow"]["flow"]["layers"] = serde_json::json!(1);
+    assert!(refused(&fewer).contains("has no place for"), "{}", refused(&fewer));
+
+    let mut stray = file.clone();
+    let mut extra = stray.tensors[0].clone();
+    extra.name = format!("aae.{}", extra.name);
+    stray.tensors.push(extra);
+    assert!(refused(&stray).contains("of no model its header lists"), "{}", refused(&stray));
+
+    let mut twice = file.clone();
+    twice.tensors.push(twice.tensors[0].clone());
+    let message = WeightsFile::from_bytes(&twice.to_bytes()).err().expect("a tensor written twice is refused").to_string();
+    assert!(message.contains("twice"), "{message}");
+}
+
 #[test]
 fn the_shipped_pretrained_models_load_and_sample() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("www/models/pretrained.bin");
