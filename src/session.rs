@@ -80,12 +80,13 @@ impl Session {
     /// autoencoder's and the baselines' by decoding z ~ N(0, I) (the prior they were pulled to).
     pub async fn samples(&self, kind: Kind, count: usize, temperature: f32, seed: u64) -> Result<Vec<f32>> {
         let missing = || Error::State(format!("there is no {} yet: train it first", kind.description()));
-        match kind {
+        let pixels = match kind {
             Kind::Autoencoder => self.autoencoder.as_ref().ok_or_else(missing)?.prior_samples(count, seed).await,
             Kind::Flow => self.flow.as_ref().ok_or_else(missing)?.samples(count, temperature, seed).await,
             Kind::Wgan => self.wgan.as_ref().ok_or_else(missing)?.samples(count, temperature, seed).await,
             baseline => self.baselines.get(&baseline).ok_or_else(missing)?.prior_samples(count, seed).await,
-        }
+        };
+        finite(kind, pixels?)
     }
 
     /// Starts a fresh run of `kind` on these digits and this device, replacing any run of it.
@@ -146,11 +147,11 @@ impl Session {
         match kind {
             Kind::Flow => {
                 let flow = self.flow.as_ref().ok_or_else(missing)?;
-                flow.samples_from_base(path(flow.codes().latent())?).await
+                finite(kind, flow.samples_from_base(path(flow.codes().latent())?).await?)
             }
             Kind::Wgan => {
                 let wgan = self.wgan.as_ref().ok_or_else(missing)?;
-                wgan.samples_from_base(path(wgan.codes().latent())?).await
+                finite(kind, wgan.samples_from_base(path(wgan.codes().latent())?).await?)
             }
             other => Err(Error::Config(format!("only the flow and the WGAN can morph, not the {other}"))),
         }
@@ -294,7 +295,18 @@ impl Preview {
             (Kind::Wgan, _, Some(generator)) => generator.forward(z0),
             _ => return Ok(None),
         };
-        Ok(Some(read(self.autoencoder.decoder.probabilities(codes)).await?))
+        Ok(Some(finite(model, read(self.autoencoder.decoder.probabilities(codes)).await?)?))
+    }
+}
+
+/// `pixels` if every one is a number: weights that are finite but absurd (a running variance
+/// below zero, values near f32's limit) load and then sample NaN, which would be drawn as black
+/// digits, written as zeros or kept as "your models" without a word.
+fn finite(kind: Kind, pixels: Vec<f32>) -> Result<Vec<f32>> {
+    if pixels.iter().all(|p| p.is_finite()) {
+        Ok(pixels)
+    } else {
+        Err(Error::Data(format!("the {}'s samples are not numbers: its weights are damaged", kind.description())))
     }
 }
 

@@ -147,6 +147,25 @@ fn headers_and_tensors_that_disagree_are_refused() {
     assert!(message.contains("twice"), "{message}");
 }
 
+/// Weights that are finite but absurd load (nothing in them is NaN) and then sample NaN: the
+/// samples are refused with a message, not handed on to be drawn, written or kept (issue 12).
+#[test]
+fn absurd_weights_give_a_message_not_nan_samples() {
+    let device = Device::flex();
+    let (train, test) = (common::random_digits(300, 1), common::random_digits(60, 2));
+    let mut file = pollster::block_on(small_session(&train, &test, &device).to_file(serde_json::Value::Null)).unwrap();
+    for tensor in file.tensors.iter_mut().filter(|t| t.name.starts_with("flow.")) {
+        tensor.values.iter_mut().for_each(|v| *v = 3e38);
+    }
+    let session = Session::from_file(&file, &train, &test, &device).expect("finite weights load");
+    let refused = pollster::block_on(session.samples(Kind::Flow, 4, 1.0, 1)).unwrap_err().to_string();
+    assert!(refused.contains("flow (FlowAE)'s samples are not numbers"), "{refused}");
+    assert!(pollster::block_on(session.path(Kind::Flow, 1, 2, 3, 1.0)).is_err());
+    let preview = Preview::from_file(&WeightsFile::from_bytes(&file.to_bytes()).unwrap(), &device).unwrap();
+    assert!(pollster::block_on(preview.samples(Kind::Flow, 4, 1.0, 1)).is_err());
+    assert!(pollster::block_on(session.samples(Kind::Wgan, 4, 1.0, 1)).unwrap().iter().all(|p| p.is_finite()), "the other models still sample");
+}
+
 #[test]
 fn the_shipped_pretrained_models_load_and_sample() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("www/models/pretrained.bin");
