@@ -355,6 +355,7 @@ function loaded(msg) {
   lab.run = has('autoencoder') ? { config: msg.settings.autoencoder, loaded: true } : null;
   lab.losses = []; lab.testLosses = []; lab.rates = []; lab.lastProgress = null;
   for (const k of [...ON_CODES, ...BASELINES]) lab[k] = latentRun(has(k) ? { config: msg.settings[k], loaded: true } : null);
+  for (const k of ON_CODES.filter(has)) views[k].text.textContent = 'Loaded: its samples are below. Training again fits a new one to the same codes.';
   for (const plot of [lossPlot, nllPlot, nllCopy, wganLossPlot, wassersteinPlot, ...Object.values(baselinePlots)]) plot.clear();
   lab.drawn.flow = 0; lab.drawn.wgan = 0; lab.samples = {};
   models.status.textContent = `Showing ${ORIGINS[origin] ?? 'loaded models'}: ${msg.models.map(modelWords).join(', ')}.`;
