@@ -340,13 +340,10 @@ struct Sampling {
 /// `train-flow`, `train-wgan`, `train-both` and `table`: the autoencoder, then the latent
 /// models; `table` also scores every model's samples with the FCD.
 fn train_latent(command: &str, opts: &Options) -> Result<()> {
-    let flow_config = (command != "train-wgan").then(|| flow_config(opts)).transpose()?;
-    let wgan_config = (command != "train-flow").then(|| wgan_config(opts)).transpose()?;
-    let sampling = Sampling {
-        count: sample_count(opts, 10_000)?,
-        temperature: opts.number("temperature", 1.0)?,
-        seed: opts.number("seed", 1)?,
-    };
+    let seed = ae_config(opts)?.seed;
+    let flow_config = (command != "train-wgan").then(|| flow_config(opts, seed)).transpose()?;
+    let wgan_config = (command != "train-flow").then(|| wgan_config(opts, seed)).transpose()?;
+    let sampling = Sampling { count: sample_count(opts, 10_000)?, temperature: opts.number("temperature", 1.0)?, seed };
     let models_path = opts.get("models").map(PathBuf::from);
     if let Some(path) = &models_path {
         writable_file(path)?; // before the training, not after it
@@ -499,22 +496,18 @@ fn ae_config(opts: &Options) -> Result<AeTrainingConfig> {
     settings::from_flags(Section::Model(Kind::Autoencoder), AeTrainingConfig::default(), |flag| opts.get(flag))
 }
 
-/// A latent model's settings from its flags, seeded by `--seed` as the autoencoder is.
-fn latent_config<C: serde::Serialize + serde::de::DeserializeOwned>(kind: Kind, base: C, opts: &Options) -> Result<C> {
-    let mut config = serde_json::to_value(base).map_err(|e| Error::Config(e.to_string()))?;
-    config["seed"] = serde_json::json!(ae_config(opts)?.seed);
-    let config = serde_json::from_value(config).map_err(|e| Error::Config(e.to_string()))?;
-    settings::from_flags(Section::Model(kind), config, |flag| opts.get(flag))
-}
-
-fn flow_config(opts: &Options) -> Result<FlowTrainingConfig> {
-    let config: FlowTrainingConfig = latent_config(Kind::Flow, FlowTrainingConfig::default(), opts)?;
+/// The flow's settings from its flags, seeded by `seed` as the autoencoder is.
+fn flow_config(opts: &Options, seed: u64) -> Result<FlowTrainingConfig> {
+    let base = FlowTrainingConfig { seed, ..Default::default() };
+    let config = settings::from_flags(Section::Model(Kind::Flow), base, |flag| opts.get(flag))?;
     config.validate(usize::MAX)?;
     Ok(config)
 }
 
-fn wgan_config(opts: &Options) -> Result<WganTrainingConfig> {
-    let config: WganTrainingConfig = latent_config(Kind::Wgan, WganTrainingConfig::default(), opts)?;
+/// The generator's and critic's settings from their flags, seeded by `seed`.
+fn wgan_config(opts: &Options, seed: u64) -> Result<WganTrainingConfig> {
+    let base = WganTrainingConfig { seed, ..Default::default() };
+    let config = settings::from_flags(Section::Model(Kind::Wgan), base, |flag| opts.get(flag))?;
     config.validate(usize::MAX)?;
     Ok(config)
 }

@@ -95,18 +95,7 @@ impl Session {
     /// the WGAN, which modelled the old one's codes; a latent model freezes the autoencoder.
     /// Returns the settings in force and the steps per epoch; on an error nothing changes.
     pub fn start(&mut self, kind: Kind, config: Value, train: &Digits, test: &Digits, device: &Device) -> Result<(Value, usize)> {
-        let config_of = |kind: Kind| -> Result<AeTrainingConfig> {
-            let config: AeTrainingConfig = settings(config.clone(), kind)?;
-            if kind.is_baseline() { config.baseline(kind) } else { Ok(config) }
-        };
         match kind {
-            Kind::Autoencoder => {
-                let trainer = AeTrainer::new(config_of(kind)?, train, test, device)?;
-                let started = (setting(trainer.config())?, trainer.steps_per_epoch());
-                self.autoencoder = Some(trainer);
-                self.drop_latent_models();
-                Ok(started)
-            }
             Kind::Flow => {
                 let trainer = FlowTrainer::with_codes(settings(config, kind)?, self.latent_codes()?, device)?;
                 let started = (setting(trainer.config())?, trainer.steps_per_epoch());
@@ -119,10 +108,17 @@ impl Session {
                 self.wgan = Some(trainer);
                 Ok(started)
             }
-            baseline => {
-                let trainer = AeTrainer::new(config_of(baseline)?, train, test, device)?;
+            encoder => {
+                let config: AeTrainingConfig = settings(config, encoder)?;
+                let config = if encoder.is_baseline() { config.baseline(encoder)? } else { config };
+                let trainer = AeTrainer::new(config, train, test, device)?;
                 let started = (setting(trainer.config())?, trainer.steps_per_epoch());
-                self.baselines.insert(baseline, trainer);
+                if encoder == Kind::Autoencoder {
+                    self.autoencoder = Some(trainer);
+                    self.drop_latent_models();
+                } else {
+                    self.baselines.insert(encoder, trainer);
+                }
                 Ok(started)
             }
         }

@@ -105,7 +105,7 @@ const comparison = new Comparison({
   startRun: (phase, config) => startRun(phase, config),
   readAll: () => {
     const read = { autoencoder: readSettings(), flow: readFlowSettings(), wgan: readWganSettings() };
-    for (const k of BASELINES) read[k] = read.autoencoder && readBaselineSettings(k);
+    for (const k of BASELINES) read[k] = read.autoencoder && readBaselineSettings(k, read.autoencoder);
     if (Object.values(read).every(Boolean)) return read;
     revealProblems();
     return null;
@@ -598,9 +598,9 @@ function readWganSettings() {
   return config && { ...config, seed: seed() };
 }
 
-/** A baseline's config: the autoencoder's settings with the baseline's own on top; or null. */
-function readBaselineSettings(k) {
-  const ae = readSettings();
+/** A baseline's config: the autoencoder's settings (read now unless given) with the baseline's
+ * own on top; or null. */
+function readBaselineSettings(k, ae = readSettings()) {
   const own = ae && shownProblems(readSection(k), ui[k].settingsError);
   return own && { ...ae, ...own };
 }

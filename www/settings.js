@@ -2,10 +2,11 @@
 // pkg/tables.js): each setting's field, label, tooltip, bounds and default come from there, so
 // no default or range is written in the page. This module reads and checks the forms and maps
 // them to the link's keys; only it and ui code touch the forms' fields.
-import { SETTINGS as TABLE } from './pkg/tables.js';
+import { MODELS, SETTINGS as TABLE } from './pkg/tables.js';
 
-/** The words that name a section's settings in a message ("FlowAE epochs must be …"). */
-const SECTION_WORDS = { autoencoder: '', flow: 'FlowAE', wgan: 'AdvAE', vae: 'VAE', aae: 'AAE', map: 'Map' };
+/** The words that name a section's settings in a message ("FlowAE epochs must be …"): a model's
+ * label (the library's), none for the autoencoder's. */
+const SECTION_WORDS = { ...Object.fromEntries(MODELS.map((m) => [m.name, m.label])), autoencoder: '', map: 'Map' };
 
 /** Every setting the page shows, in the table's order. */
 export const SETTINGS = TABLE.filter((s) => s.onPage);
@@ -28,9 +29,8 @@ export function buildForms() {
     if (setting.choices.length > 0) {
       field = document.createElement('select');
       for (const [value, words] of setting.choices) {
-        const option = new Option(words, value, false, value === shown(setting.default));
-        option.defaultSelected = value === shown(setting.default);
-        field.append(option);
+        const isDefault = value === shown(setting.default);
+        field.append(new Option(words, value, isDefault, isDefault));
       }
     } else {
       field = document.createElement('input');

@@ -114,8 +114,11 @@ let msPerUnit = 0;             // how long a unit of training took in the last c
 let sampleSeed = 1;
 let batchSize = 100;
 let unitsPerStep = 1;          // units of work behind one reported step
-let phase = 'autoencoder';     // which model 'training' drives: one of PHASES
-const sampling = Object.fromEntries(MODELS.map((m) => [m.name, false])); // which models can sample
+let phase = 'autoencoder';     // which model 'training' drives: a key of `sampling`
+/** Every model a run can train, by its name (src/kind.rs), and whether it can sample now. */
+const sampling = Object.fromEntries(MODELS.map((m) => [m.name, false]));
+/** The baselines, which can sample from their first step. */
+const BASELINES = new Set(MODELS.filter((m) => m.baseline).map((m) => m.name));
 let temperature = 1;
 let wasmReady = false;
 let moduleKind = null;         // 'cpu' or 'gpu': which wasm module this worker runs
@@ -260,9 +263,6 @@ async function drawPreview() {
   }
 }
 
-/** The models a run can train, by their names (src/kind.rs). */
-const PHASES = new Set(MODELS.map((m) => m.name));
-
 /** Posts a model's samples (pixel probabilities, SAMPLE_COUNT of them) as the page expects. */
 function postSamples(name, pixels) {
   const drawn = { pixels, count: SAMPLE_COUNT, seed: sampleSeed };
@@ -281,7 +281,7 @@ function postReconstructions(inputs, outputs) {
   post({ type: 'reconstructions', inputs, outputs, count: PREVIEW_COUNT }, [inputs.buffer, outputs.buffer]);
 }
 
-/** Draws a model's samples (`name` a key of PHASES); the temperature applies to the flow's
+/** Draws a model's samples (`name` a key of `sampling`); the temperature applies to the flow's
  * base draws only, as on the page. */
 async function drawSamples(name) {
   postSamples(name, await lab.samples(name, SAMPLE_COUNT, name === 'flow' ? temperature : 1, sampleSeed));
@@ -297,7 +297,7 @@ async function drawAutoencoder() {
 async function preview(all = false) {
   const started = performance.now();
   if ((all || phase === 'autoencoder') && sampling.autoencoder) await drawAutoencoder();
-  for (const name of ['flow', 'wgan', 'vae', 'aae']) if ((all || phase === name) && sampling[name]) await drawSamples(name);
+  for (const name in sampling) if (name !== 'autoencoder' && (all || phase === name) && sampling[name]) await drawSamples(name);
   lastPreview = performance.now();
   previewCost = lastPreview - started;
 }
@@ -321,7 +321,7 @@ async function trainChunk() {
   const started = performance.now();
   const look = sampling[phase] ? lookFor(phase) : null;
   const { pictures, ...progress } = await lab.train(phase, units, look);
-  const ready = phase in sampling && !sampling[phase] && (!progress.preparing || progress.preparing[0] === progress.preparing[1]);
+  const ready = !sampling[phase] && (!progress.preparing || progress.preparing[0] === progress.preparing[1]);
   if (ready) sampling[phase] = true;
   const chunkMs = performance.now() - started;
   const steps = progress.losses.length;
@@ -347,14 +347,14 @@ async function trainChunk() {
 
 /** Makes `name` the phase that 'training' drives, with a fresh run of it. */
 async function startPhase(name, config) {
-  if (!PHASES.has(name)) throw new Error(`unknown phase ${name}`);
+  if (!(name in sampling)) throw new Error(`unknown phase ${name}`);
   if (config?.pixels === 'grayscale') await ensureGrayscale();
   const [settings, stepsPerEpoch] = lab.start(name, config);
   phase = name;
   if (name === 'autoencoder') { sampling.flow = false; sampling.wgan = false; previewing = new Set(); }
   if (name === 'autoencoder') sampling.autoencoder = true;
   // A baseline can sample from its first step; a latent model once it has encoded the digits.
-  if (name in sampling && name !== 'autoencoder') sampling[name] = name === 'vae' || name === 'aae';
+  if (name !== 'autoencoder') sampling[name] = BASELINES.has(name);
   batchSize = settings.batch_size;
   unitsPerStep = name === 'wgan' ? settings.critic_steps + 1 : 1;
   units = 1;
@@ -457,7 +457,7 @@ async function loadModels(data, origin) {
   const loaded = lab.load_models(bytes);
   previewing = new Set();
   for (const k in sampling) sampling[k] = loaded.models.includes(k);
-  phase = sampling.autoencoder ? 'autoencoder' : (loaded.models.find((m) => PHASES.has(m)) ?? 'autoencoder');
+  phase = sampling.autoencoder ? 'autoencoder' : (loaded.models.find((m) => m in sampling) ?? 'autoencoder');
   mapRun = null;
   post({ type: 'loaded', ...loaded, origin });
   setState('done');
