@@ -11,6 +11,7 @@
 //! - [`train`]: resumable trainers that run in bounded chunks with asynchronous reads only.
 //! - [`backend`]: WebGPU/wgpu or the CPU, chosen at run time; [`device`]: reading results back.
 //! - [`fcd`]: the Fréchet distance between feature (or code) distributions.
+//! - [`sample`]: drawing digits from any trained model, in one place.
 //! - [`weights`]: trained weights as one checked file; [`session`]: every model of a session in one.
 //! - [`explore`]: paths between two samples, for the morph strip.
 //! - [`map`]: the latent space on a plane: PCA and t-SNE.
@@ -31,6 +32,7 @@ pub mod map;
 pub mod models;
 pub mod npy;
 pub mod rng;
+pub mod sample;
 pub mod session;
 pub mod settings;
 pub mod train;

@@ -282,7 +282,7 @@ fn train_ae(opts: &Options) -> Result<TrainedAe> {
         rows.extend_from_slice(output);
     }
     write_png(&out.join("reconstructions.png"), &digit_grid(&rows, 8))?;
-    let samples = pollster::block_on(trainer.prior_samples(64, config.seed))?;
+    let samples = pollster::block_on(trainer.sampler().samples(64, 1.0, config.seed))?;
     write_png(&out.join("prior-samples.png"), &digit_grid(&samples, 8))?;
     println!("wrote {} and {}", out.join("reconstructions.png").display(), out.join("prior-samples.png").display());
     let train = train.take(config.train_images);
@@ -350,7 +350,7 @@ fn train_latent(command: &str, opts: &Options) -> Result<()> {
     }
     let classifier = if command == "table" { Some(load_classifier(opts)?) } else { None };
     let ae = train_ae(opts)?;
-    let prior = pollster::block_on(ae.trainer.prior_samples(64, sampling.seed))?;
+    let prior = pollster::block_on(ae.trainer.sampler().samples(64, 1.0, sampling.seed))?;
     let prior_grid = digit_grid(&prior, 8);
     let mut made = Vec::new();
     let mut session = Session::default();
@@ -444,7 +444,7 @@ fn train_baseline(kind: Kind, opts: &Options, ae: &TrainedAe, sampling: &Samplin
         }
     }
     println!("trained in {:.1} s", started.elapsed().as_secs_f64());
-    let samples = pollster::block_on(trainer.prior_samples(sampling.count, sampling.seed))?;
+    let samples = pollster::block_on(trainer.sampler().samples(sampling.count, 1.0, sampling.seed))?;
     Ok((write_samples(&ae.out, kind, samples)?, trainer))
 }
 
@@ -541,9 +541,10 @@ fn fit_flow(config: FlowTrainingConfig, ae: &TrainedAe, sampling: &Sampling) -> 
             epoch_started = Instant::now();
         }
     }
-    let codes = pollster::block_on(flow.sample_codes(sampling.count, sampling.temperature, sampling.seed))?;
+    let sampler = flow.sampler()?;
+    let codes = pollster::block_on(sampler.codes(sampling.count, sampling.temperature, sampling.seed))?;
     report_latent_distance("FlowAE", &codes, flow.codes())?;
-    let samples = pollster::block_on(flow.samples(sampling.count, sampling.temperature, sampling.seed))?;
+    let samples = pollster::block_on(sampler.samples(sampling.count, sampling.temperature, sampling.seed))?;
     Ok((write_samples(&ae.out, Kind::Flow, samples)?, flow))
 }
 
@@ -578,9 +579,10 @@ fn fit_wgan(config: WganTrainingConfig, ae: &TrainedAe, sampling: &Sampling) -> 
             epoch_started = Instant::now();
         }
     }
-    let codes = pollster::block_on(wgan.sample_codes(sampling.count, sampling.temperature, sampling.seed))?;
+    let sampler = wgan.sampler()?;
+    let codes = pollster::block_on(sampler.codes(sampling.count, sampling.temperature, sampling.seed))?;
     report_latent_distance("AdvAE", &codes, wgan.codes())?;
-    let samples = pollster::block_on(wgan.samples(sampling.count, sampling.temperature, sampling.seed))?;
+    let samples = pollster::block_on(sampler.samples(sampling.count, sampling.temperature, sampling.seed))?;
     Ok((write_samples(&ae.out, Kind::Wgan, samples)?, wgan))
 }
 

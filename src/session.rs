@@ -9,7 +9,6 @@
 
 use std::collections::BTreeMap;
 
-use burn::module::Module;
 use burn::prelude::*;
 use serde_json::{Value, json};
 
@@ -17,13 +16,10 @@ use crate::data::Digits;
 use crate::error::{Error, Result};
 use crate::kind::Kind;
 use crate::models::Init;
-use crate::models::autoencoder::Autoencoder;
-use crate::models::realnvp::RealNvp;
 use crate::models::wgan::Generator;
+use crate::sample::{Codes, Sampler};
 use crate::train::phase::Look;
 use crate::train::run::chunk_looking;
-use crate::device::{read, rows};
-use crate::rng::base_draws;
 use crate::train::Progress;
 use crate::train::{AeTrainer, AeTrainingConfig, FlowTrainer, FlowTrainingConfig, LatentCodes, WganTrainer, WganTrainingConfig};
 use crate::weights::WeightsFile;
@@ -75,18 +71,23 @@ impl Session {
             .collect()
     }
 
+    /// `kind` as a sampler (see [`Sampler`]): what draws its samples, its morph strip, its
+    /// FCD and its codes on the latent map.
+    pub fn sampler(&self, kind: Kind) -> Result<Sampler> {
+        let missing = || Error::State(format!("there is no {} yet: train it first", kind.description()));
+        match kind {
+            Kind::Autoencoder => Ok(self.autoencoder.as_ref().ok_or_else(missing)?.sampler()),
+            Kind::Flow => self.flow.as_ref().ok_or_else(missing)?.sampler(),
+            Kind::Wgan => self.wgan.as_ref().ok_or_else(missing)?.sampler(),
+            baseline => Ok(self.baselines.get(&baseline).ok_or_else(missing)?.sampler()),
+        }
+    }
+
     /// `count` samples of `kind` from `seed`, as pixel probabilities, `count × 784`: the flow's
     /// and the WGAN's from base draws at `temperature`, decoded by the autoencoder; the
     /// autoencoder's and the baselines' by decoding z ~ N(0, I) (the prior they were pulled to).
     pub async fn samples(&self, kind: Kind, count: usize, temperature: f32, seed: u64) -> Result<Vec<f32>> {
-        let missing = || Error::State(format!("there is no {} yet: train it first", kind.description()));
-        let pixels = match kind {
-            Kind::Autoencoder => self.autoencoder.as_ref().ok_or_else(missing)?.prior_samples(count, seed).await,
-            Kind::Flow => self.flow.as_ref().ok_or_else(missing)?.samples(count, temperature, seed).await,
-            Kind::Wgan => self.wgan.as_ref().ok_or_else(missing)?.samples(count, temperature, seed).await,
-            baseline => self.baselines.get(&baseline).ok_or_else(missing)?.prior_samples(count, seed).await,
-        };
-        finite(kind, pixels?)
+        self.sampler(kind)?.samples(count, temperature, seed).await
     }
 
     /// Starts a fresh run of `kind` on these digits and this device, replacing any run of it.
@@ -138,19 +139,7 @@ impl Session {
     /// The morph strip: `steps` decodings along the path between the first base draws of two
     /// seeds (see [`crate::explore::base_path`]), through the flow or the generator.
     pub async fn path(&self, kind: Kind, seed_a: u64, seed_b: u64, steps: usize, temperature: f32) -> Result<Vec<f32>> {
-        let missing = || Error::State(format!("there is no {} yet: train it first", kind.description()));
-        let path = |k: usize| crate::explore::base_path(k, seed_a, seed_b, steps, temperature);
-        match kind {
-            Kind::Flow => {
-                let flow = self.flow.as_ref().ok_or_else(missing)?;
-                finite(kind, flow.samples_from_base(path(flow.codes().latent())?).await?)
-            }
-            Kind::Wgan => {
-                let wgan = self.wgan.as_ref().ok_or_else(missing)?;
-                finite(kind, wgan.samples_from_base(path(wgan.codes().latent())?).await?)
-            }
-            other => Err(Error::Config(format!("only the flow and the WGAN can morph, not the {other}"))),
-        }
+        self.sampler(kind)?.morph(seed_a, seed_b, steps, temperature).await
     }
 
     /// Reads every model back from its device into one file; `about` goes into the header as
@@ -229,80 +218,49 @@ impl Session {
 
 /// Just enough of a models file to draw FlowAE and AdvAE samples, built without MNIST: the
 /// page's first picture, drawn while the digits are still downloading. Its samples are those
-/// the restored [`Session`] gives for the same seed.
+/// the restored [`Session`] gives for the same seed, as both are drawn by a [`Sampler`].
 pub struct Preview {
-    autoencoder: Autoencoder,
-    flow: Option<RealNvp>,
-    generator: Option<Generator>,
-    latent: usize,
-    device: Device,
+    samplers: Vec<Sampler>,
 }
 
 impl Preview {
-    /// The autoencoder, the flow and the generator of a models file, on `device` (the CPU is
-    /// quickest for a few dozen samples).
+    /// The flow and the generator of a models file, each with the autoencoder's decoder, on
+    /// `device` (the CPU is quickest for a few dozen samples).
     pub fn from_file(file: &WeightsFile, device: &Device) -> Result<Preview> {
         file.expect_kind(KIND)?;
         let meta = &file.meta;
         let ae = Kind::Autoencoder;
         let ae: AeTrainingConfig = parse(meta.get(ae.name()).cloned().ok_or_else(|| Error::Data("the models file has no autoencoder".into()))?, ae)?;
-        let device = device.clone().inner();
-        let autoencoder = crate::weights::load_module(ae.model.init(&mut Init::Loaded, &device)?, Kind::Autoencoder.name(), &file.tensors)?;
+        ae.validate(usize::MAX, usize::MAX)?;
+        let inner = device.clone().inner();
+        let autoencoder = crate::weights::load_module(ae.model.init(&mut Init::Loaded, &inner)?, Kind::Autoencoder.name(), &file.tensors)?;
         let k = ae.model.latent;
-        let flow = match meta.get(Kind::Flow.name()) {
-            Some(value) => {
-                let config: FlowTrainingConfig = parse(value.clone(), Kind::Flow)?;
-                Some(crate::weights::load_module(config.flow.init(k, &vec![0.0; k], &vec![1.0; k], &mut Init::Loaded, &device)?, Kind::Flow.name(), &file.tensors)?)
-            }
-            None => None,
-        };
-        let generator = match meta.get(Kind::Wgan.name()) {
-            Some(value) => {
-                let config: WganTrainingConfig = parse(value.clone(), Kind::Wgan)?;
-                Some(crate::weights::load_module(Generator::new(k, config.generator_hidden, &mut Init::Loaded, &device), "wgan.generator", &file.tensors)?)
-            }
-            None => None,
-        };
-        Ok(Preview { autoencoder: autoencoder.valid(), flow: flow.map(|f| f.valid()), generator: generator.map(|g| g.valid()), latent: k, device })
+        let mut samplers = Vec::new();
+        if let Some(value) = meta.get(Kind::Flow.name()) {
+            let config: FlowTrainingConfig = parse(value.clone(), Kind::Flow)?;
+            config.validate(usize::MAX)?; // the codes it learned are not here to count
+            let flow = config.flow.init(k, &vec![0.0; k], &vec![1.0; k], &mut Init::Loaded, &inner)?;
+            let flow = crate::weights::load_module(flow, Kind::Flow.name(), &file.tensors)?;
+            samplers.push(Sampler::new(Kind::Flow, Some(&autoencoder.decoder), Codes::Flow(flow), k, &inner));
+        }
+        if let Some(value) = meta.get(Kind::Wgan.name()) {
+            let config: WganTrainingConfig = parse(value.clone(), Kind::Wgan)?;
+            config.validate(usize::MAX)?; // the codes it learned are not here to count
+            let generator = Generator::new(k, config.generator_hidden, &mut Init::Loaded, &inner);
+            let generator = crate::weights::load_module(generator, "wgan.generator", &file.tensors)?;
+            samplers.push(Sampler::new(Kind::Wgan, Some(&autoencoder.decoder), Codes::Generator(generator), k, &inner));
+        }
+        Ok(Preview { samplers })
     }
 
-    /// `count` samples of "flow" (at `temperature`) or "wgan" from `seed`, as pixel
-    /// probabilities; `None` when the file has no such model.
-    pub async fn samples(&self, model: Kind, count: usize, temperature: f32, seed: u64) -> Result<Option<Vec<f32>>> {
-        self.from_base(model, base_draws(count, self.latent, temperature, seed)?).await
-    }
-
-    /// The morph strip before the full models are loaded: `steps` decodings along the path
-    /// between the first base draws of two seeds (see [`crate::explore::base_path`]).
-    pub async fn path(&self, model: Kind, seed_a: u64, seed_b: u64, steps: usize, temperature: f32) -> Result<Option<Vec<f32>>> {
-        self.from_base(model, crate::explore::base_path(self.latent, seed_a, seed_b, steps, temperature)?).await
+    /// The sampler of the flow or the WGAN; `None` when the file has no such model.
+    pub fn sampler(&self, kind: Kind) -> Option<&Sampler> {
+        self.samplers.iter().find(|s| s.kind() == kind)
     }
 
     /// Which of the flow and the WGAN the file holds.
     pub fn models(&self) -> Vec<Kind> {
-        [(Kind::Flow, self.flow.is_some()), (Kind::Wgan, self.generator.is_some())].into_iter().filter(|(_, has)| *has).map(|(m, _)| m).collect()
-    }
-
-    /// Base points z0 (`k` floats each) pushed through the flow or the generator and decoded.
-    async fn from_base(&self, model: Kind, z0: Vec<f32>) -> Result<Option<Vec<f32>>> {
-        let z0 = rows(z0, self.latent, "base points", &self.device)?;
-        let codes = match (model, &self.flow, &self.generator) {
-            (Kind::Flow, Some(flow), _) => flow.forward(z0),
-            (Kind::Wgan, _, Some(generator)) => generator.forward(z0),
-            _ => return Ok(None),
-        };
-        Ok(Some(finite(model, read(self.autoencoder.decoder.probabilities(codes)).await?)?))
-    }
-}
-
-/// `pixels` if every one is a number: weights that are finite but absurd (a running variance
-/// below zero, values near f32's limit) load and then sample NaN, which would be drawn as black
-/// digits, written as zeros or kept as "your models" without a word.
-fn finite(kind: Kind, pixels: Vec<f32>) -> Result<Vec<f32>> {
-    if pixels.iter().all(|p| p.is_finite()) {
-        Ok(pixels)
-    } else {
-        Err(Error::Data(format!("the {}'s samples are not numbers: its weights are damaged", kind.description())))
+        self.samplers.iter().map(Sampler::kind).collect()
     }
 }
 

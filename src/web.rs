@@ -34,7 +34,8 @@ use crate::models::Classifier;
 use crate::weights::WeightsFile;
 use crate::train::classifier::accuracy;
 use crate::train::phase::Look;
-use crate::train::{AeTrainer, AeTrainingConfig, FlowTrainer};
+use crate::sample::Sampler;
+use crate::train::{AeTrainer, AeTrainingConfig};
 
 /// Why a call that needs the digits or a backend cannot run yet.
 const NO_DIGITS: &str = "MNIST is not loaded yet";
@@ -205,10 +206,6 @@ impl Shared {
         counts
     }
 
-    fn take_flow(&self) -> Result<FlowTrainer, JsError> {
-        self.with(|s| s.models.flow.take()).ok_or_else(|| js_error(Error::State("no flow has been started".into())))
-    }
-
     fn take_autoencoder(&self) -> Result<AeTrainer, JsError> {
         self.with(|s| s.models.autoencoder.take())
             .ok_or_else(|| js_error(Error::State("no autoencoder has been started".into())))
@@ -257,19 +254,18 @@ impl Shared {
         self.with(|s| s.models.baselines.remove(&kind)).ok_or_else(|| js_error(Error::State(format!("no {kind} has been started"))))
     }
 
-    /// The preview, when it is what answers for `kind`: no full model of that kind is loaded and
-    /// the preview holds one.
-    fn take_preview_of(&self, kind: Kind) -> Option<Preview> {
+    /// `kind`'s sampler: the pretrained preview's while no full model of that kind is loaded
+    /// and the preview holds one, else the session's. A copy (modules share their tensors),
+    /// so no borrow is held across the awaits that read its samples back.
+    fn sampler(&self, kind: Kind) -> Result<Sampler, JsError> {
         self.with(|s| {
-            let answers = !s.models.models().contains(&kind) && s.preview.as_ref().is_some_and(|p| p.models().contains(&kind));
-            if answers { s.preview.take() } else { None }
+            let preview = s.preview.as_ref().filter(|_| !s.models.models().contains(&kind)).and_then(|p| p.sampler(kind));
+            match preview {
+                Some(sampler) => Ok(sampler.clone()),
+                None => s.models.sampler(kind),
+            }
         })
-    }
-
-    fn put_preview(&self, preview: Preview) {
-        self.with(|s| {
-            s.preview.get_or_insert(preview);
-        });
+        .map_err(js_error)
     }
 }
 
@@ -378,17 +374,9 @@ impl Lab {
     pub fn samples(&self, model: String, count: u32, temperature: f32, seed: u32) -> Promise {
         let lab = self.shared.clone();
         promise(async move {
-            let kind = Kind::parse(&model).map_err(js_error)?;
-            if let Some(preview) = lab.take_preview_of(kind) {
-                let result = preview.samples(kind, count as usize, temperature, u64::from(seed)).await;
-                lab.put_preview(preview);
-                let pixels = result.and_then(|p| p.ok_or_else(|| Error::State(format!("the preview has no {kind}"))));
-                return Ok(Float32Array::from(&pixels.map_err(js_error)?[..]));
-            }
-            let models = lab.take_models();
-            let result = models.samples(kind, count as usize, temperature, u64::from(seed)).await;
-            lab.put_models(models);
-            Ok(Float32Array::from(&result.map_err(js_error)?[..]))
+            let sampler = lab.sampler(Kind::parse(&model).map_err(js_error)?)?;
+            let pixels = sampler.samples(count as usize, temperature, u64::from(seed)).await.map_err(js_error)?;
+            Ok(Float32Array::from(&pixels[..]))
         })
     }
 
@@ -409,10 +397,8 @@ impl Lab {
     pub fn flow_round_trip_error(&self, count: u32) -> Promise {
         let lab = self.shared.clone();
         promise(async move {
-            let trainer = lab.take_flow()?;
-            let result = trainer.round_trip_error(count as usize, 7).await;
-            lab.with(|s| s.models.flow = Some(trainer));
-            result.map_err(js_error)
+            let sampler = lab.with(|s| s.models.sampler(Kind::Flow)).map_err(js_error)?;
+            sampler.round_trip_error(count as usize, 7).await.map_err(js_error)
         })
     }
 
@@ -461,11 +447,8 @@ impl Lab {
             let samples = if model == "real" {
                 train.batch(&all, grayscale)
             } else {
-                let kind = Kind::parse(&model).map_err(js_error)?;
-                let models = lab.take_models();
-                let result = models.samples(kind, count, 1.0, u64::from(seed)).await;
-                lab.put_models(models);
-                result.map_err(js_error)?
+                let sampler = lab.with(|s| s.models.sampler(Kind::parse(&model)?)).map_err(js_error)?;
+                sampler.samples(count, 1.0, u64::from(seed)).await.map_err(js_error)?
             };
             fcd(&classifier, &samples, &test.batch(&all, grayscale), &device).await.map_err(js_error)
         })
@@ -489,19 +472,12 @@ impl Lab {
             let (codes, labels) = result.map_err(js_error)?;
             let mut overlays = Vec::new();
             if config.source == Kind::Autoencoder && config.overlay > 0 {
-                if let Some(flow) = lab.with(|s| s.models.flow.take()) {
-                    let codes = flow.sample_codes(config.overlay, 1.0, config.seed).await;
-                    lab.with(|s| s.models.flow = Some(flow));
-                    // A flow still encoding the digits cannot sample yet; it is left out, not an error.
-                    if let Ok(codes) = codes {
-                        overlays.push((Kind::Flow.name().to_string(), codes));
-                    }
-                }
-                if let Some(wgan) = lab.with(|s| s.models.wgan.take()) {
-                    let codes = wgan.sample_codes(config.overlay, 1.0, config.seed).await;
-                    lab.with(|s| s.models.wgan = Some(wgan));
-                    if let Ok(codes) = codes {
-                        overlays.push((Kind::Wgan.name().to_string(), codes));
+                for kind in [Kind::Flow, Kind::Wgan] {
+                    // A flow or WGAN still encoding the digits cannot sample yet; it is left out,
+                    // not an error; so are codes that are not numbers.
+                    let Ok(sampler) = lab.with(|s| s.models.sampler(kind)) else { continue };
+                    if let Ok(codes) = sampler.codes(config.overlay, 1.0, config.seed).await {
+                        overlays.push((kind.name().to_string(), codes));
                     }
                 }
             }
@@ -583,15 +559,8 @@ impl Lab {
         promise(async move {
             let kind = Kind::parse(&model).map_err(js_error)?;
             let (a, b, steps) = (u64::from(seed_a), u64::from(seed_b), steps as usize);
-            if let Some(preview) = lab.take_preview_of(kind) {
-                let result = preview.path(kind, a, b, steps, temperature).await;
-                lab.put_preview(preview);
-                let pixels = result.and_then(|p| p.ok_or_else(|| Error::State(format!("the preview has no {kind}"))));
-                return Ok(Float32Array::from(&pixels.map_err(js_error)?[..]));
-            }
-            let models = lab.take_models();
-            let result = models.path(kind, a, b, steps, temperature).await;
-            lab.put_models(models);
+            let sampler = lab.sampler(kind)?;
+            let result = sampler.morph(a, b, steps, temperature).await;
             Ok(Float32Array::from(&result.map_err(js_error)?[..]))
         })
     }
@@ -606,9 +575,8 @@ impl Lab {
                 Ok::<_, Error>((source.clone(), map.code_at(x, y, tsne)?))
             })
             .map_err(js_error)?;
-            let trainer = lab.take_encoder(source)?;
-            let result = trainer.decode(&code).await;
-            lab.put_encoder(source, trainer);
+            let sampler = lab.with(|s| s.models.sampler(source)).map_err(js_error)?;
+            let result = sampler.decode(&code).await;
             Ok(object(&[
                 ("pixels", Float32Array::from(&result.map_err(js_error)?[..]).into()),
                 ("code", Float32Array::from(&code[..]).into()),

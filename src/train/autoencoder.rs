@@ -15,7 +15,7 @@ use burn::tensor::TensorData;
 use super::codes::LatentCodes;
 use super::phase::{Look, Phase, Record, Standing};
 use super::{Progress, snapshot};
-use crate::device::{read, rows};
+use crate::device::read;
 use crate::data::{Batches, Digits, PIXELS, Pixels};
 use crate::error::{Error, Result};
 use crate::kind::Kind;
@@ -24,6 +24,7 @@ use crate::models::autoencoder::{Autoencoder, AutoencoderConfig, bce_with_logits
 use crate::models::Init;
 use crate::models::wgan::{Critic, GanLoss};
 use crate::rng::Rng;
+use crate::sample::{Codes, Sampler};
 use crate::weights::{NamedTensor, load_module, read_module};
 
 /// Test images scored per unit of work in the end-of-epoch test pass.
@@ -113,6 +114,16 @@ impl AeTrainingConfig {
     pub fn baseline_defaults(kind: Kind) -> Result<Self> {
         let epochs = if kind == Kind::Vae { 33 } else { 10 };
         Ok(AeTrainingConfig { epochs, ..Self::default().baseline(kind)? })
+    }
+
+    /// The model these settings make: a variational encoder is the VAE, a discriminator the
+    /// AAE, neither the autoencoder under FlowAE and AdvAE.
+    pub fn kind(&self) -> Kind {
+        match (self.model.variational, &self.adversarial) {
+            (true, _) => Kind::Vae,
+            (false, Some(_)) => Kind::Aae,
+            (false, None) => Kind::Autoencoder,
+        }
     }
 
     /// Refuses settings that cannot train, naming the setting and its allowed range.
@@ -300,24 +311,10 @@ impl AeTrainer {
         Ok((codes, self.test.labels()[..count].to_vec()))
     }
 
-    /// Decodings of given codes (`latent` floats each), as pixel probabilities.
-    pub async fn decode(&self, codes: &[f32]) -> Result<Vec<f32>> {
-        let z = rows(codes.to_vec(), self.config.model.latent, "codes", &self.device.clone().inner())?;
-        read(self.model.valid().decoder.probabilities(z)).await
-    }
-
-    /// Decodes `count` codes z ~ N(0, I) drawn from `seed`: what a plain autoencoder "samples".
-    pub async fn prior_samples(&self, count: usize, seed: u64) -> Result<Vec<f32>> {
-        read(self.prior_pictures(count, seed)).await
-    }
-
-    /// [`Self::prior_samples`], still on the device.
-    fn prior_pictures(&self, count: usize, seed: u64) -> Tensor<2> {
-        let latent = self.config.model.latent;
-        let z = Rng::new(seed).normals(count * latent);
-        let device = self.device.clone().inner();
-        let z = Tensor::<2>::from_data(TensorData::new(z, [count, latent]), &device);
-        self.model.valid().decoder.probabilities(z)
+    /// The model as a sampler: decodings of N(0, I) draws, what a plain autoencoder "samples"
+    /// and what the VAE and the AAE were trained to sample.
+    pub fn sampler(&self) -> Sampler {
+        Sampler::new(self.config.kind(), Some(&self.model.decoder), Codes::Prior, self.config.model.latent, &self.device)
     }
 
     /// The AAE's two adversarial steps on a batch: the discriminator learns to tell N(0, I)
@@ -426,7 +423,7 @@ impl Phase for AeTrainer {
         if look.reconstructions > 0 {
             pictures.push(self.reconstruct(&self.reconstruction_inputs(look.reconstructions)));
         }
-        pictures.push(self.prior_pictures(look.count, look.seed));
+        pictures.push(self.sampler().pictures(look.count, 1.0, look.seed)?);
         Ok(pictures)
     }
 }

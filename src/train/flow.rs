@@ -6,13 +6,10 @@ use burn::optim::{GradientsParams, ModuleOptimizer};
 
 use super::adam::Adam;
 use burn::prelude::*;
-use burn::tensor::TensorData;
 
 use super::codes::LatentCodes;
 use super::phase::{Look, Phase, Record, Standing};
 use super::Progress;
-use crate::device::{read, rows};
-use crate::rng::base_draws;
 use crate::data::{Batches, Digits, Pixels};
 use crate::error::{Error, Result};
 use crate::models::autoencoder::Autoencoder;
@@ -20,6 +17,8 @@ use crate::limits;
 use crate::models::Init;
 use crate::models::realnvp::{RealNvp, RealNvpConfig};
 use crate::rng::Rng;
+use crate::kind::Kind;
+use crate::sample::{Codes, Sampler};
 use crate::weights::{NamedTensor, load_module, read_module};
 
 /// Everything that decides a flow run.
@@ -161,10 +160,11 @@ impl FlowTrainer {
         self.codes.latent()
     }
 
-    /// The flow in inference mode, on the plain device, for scoring and sampling.
-    fn inference_flow(&self) -> Result<RealNvp> {
-        let flow = self.flow.as_ref().ok_or_else(|| Error::State("the flow has not started training yet".into()))?;
-        Ok(flow.valid())
+    /// FlowAE as a sampler: the flow's codes decoded by the autoencoder it learned.
+    pub fn sampler(&self) -> Result<Sampler> {
+        let flow = self.flow.clone().ok_or_else(|| Error::State("the flow has not started training yet".into()))?;
+        let decoder = self.codes.autoencoder().ok().map(|ae| &ae.decoder);
+        Ok(Sampler::new(Kind::Flow, decoder, Codes::Flow(flow), self.latent(), &self.device))
     }
 
     fn plain(&self) -> Device {
@@ -221,7 +221,7 @@ impl Phase for FlowTrainer {
         if self.flow.is_none() || self.codes.autoencoder().is_err() {
             return Ok(Vec::new());
         }
-        Ok(vec![self.pictures(look.count, look.temperature, look.seed)?])
+        Ok(vec![self.sampler()?.pictures(look.count, look.temperature, look.seed)?])
     }
 }
 
@@ -246,50 +246,5 @@ impl FlowTrainer {
     fn held_out_nll(&self, flow: &RealNvp) -> Tensor<1> {
         let z = self.codes.test_batch(&self.plain());
         flow.valid().negative_log_likelihood(z).mean().div_scalar(self.latent() as f64)
-    }
-
-    /// `count` codes z = F(z0), z0 ~ N(0, T²I) drawn from `seed`, as a tensor on the plain device.
-    fn sample_tensor(&self, count: usize, temperature: f32, seed: u64) -> Result<Tensor<2>> {
-        self.from_base(base_draws(count, self.latent(), temperature, seed)?)
-    }
-
-    /// z = F(z0) for given base points z0 (`k` floats each), on the plain device.
-    fn from_base(&self, z0: Vec<f32>) -> Result<Tensor<2>> {
-        let flow = self.inference_flow()?;
-        Ok(flow.forward(rows(z0, self.latent(), "base points", &self.plain())?))
-    }
-
-    /// Decodings of F(z0) for given base points: what [`crate::explore`] walks through.
-    pub async fn samples_from_base(&self, z0: Vec<f32>) -> Result<Vec<f32>> {
-        let ae = self.codes.autoencoder()?;
-        read(ae.decoder.probabilities(self.from_base(z0)?)).await
-    }
-
-    /// `count` codes sampled from the flow, `count × k` (see [`Self::samples`]).
-    pub async fn sample_codes(&self, count: usize, temperature: f32, seed: u64) -> Result<Vec<f32>> {
-        read(self.sample_tensor(count, temperature, seed)?).await
-    }
-
-    /// `count` FlowAE samples: z0 ~ N(0, T²I) from `seed`, z = F(z0), decoded to pixel
-    /// probabilities, `count × 784`.
-    pub async fn samples(&self, count: usize, temperature: f32, seed: u64) -> Result<Vec<f32>> {
-        read(self.pictures(count, temperature, seed)?).await
-    }
-
-    /// [`Self::samples`], still on the device.
-    fn pictures(&self, count: usize, temperature: f32, seed: u64) -> Result<Tensor<2>> {
-        let ae = self.codes.autoencoder()?;
-        Ok(ae.decoder.probabilities(self.sample_tensor(count, temperature, seed)?))
-    }
-
-    /// The largest |F⁻¹(F(z0)) − z0| over `count` base draws from `seed`, computed on this
-    /// trainer's device: a self-check that the flow is invertible there (WebGPU included).
-    pub async fn round_trip_error(&self, count: usize, seed: u64) -> Result<f32> {
-        let flow = self.inference_flow()?;
-        let k = self.latent();
-        let z0 = Tensor::<2>::from_data(TensorData::new(Rng::new(seed).normals(count * k), [count, k]), &self.plain());
-        let back = flow.inverse(flow.forward(z0.clone())).0;
-        let error = read((back - z0).abs().max().unsqueeze::<2>()).await?;
-        Ok(error.first().copied().unwrap_or(f32::NAN))
     }
 }

@@ -28,9 +28,10 @@ use burn::tensor::TensorData;
 
 use super::codes::LatentCodes;
 use super::phase::{Look, Phase, Record, Standing};
+use crate::kind::Kind;
+use crate::sample::{Codes, Sampler};
 use super::{Progress, snapshot};
-use crate::device::{read, rows};
-use crate::rng::base_draws;
+use crate::device::read;
 use crate::data::{Batches, Digits, Pixels};
 use crate::error::{Error, Result};
 use crate::models::autoencoder::Autoencoder;
@@ -215,6 +216,13 @@ impl WganTrainer {
         self.models.as_ref()
     }
 
+    /// AdvAE as a sampler: the generator's codes decoded by the autoencoder it learned.
+    pub fn sampler(&self) -> Result<Sampler> {
+        let (generator, _) = self.models.as_ref().ok_or_else(|| Error::State("the generator has not started training yet".into()))?;
+        let decoder = self.codes.autoencoder().ok().map(|ae| &ae.decoder);
+        Ok(Sampler::new(Kind::Wgan, decoder, Codes::Generator(generator.clone()), self.codes.latent(), &self.device))
+    }
+
     fn plain(&self) -> Device {
         self.device.clone().inner()
     }
@@ -278,7 +286,7 @@ impl Phase for WganTrainer {
         if self.models.is_none() || self.codes.autoencoder().is_err() {
             return Ok(Vec::new());
         }
-        Ok(vec![self.pictures(look.count, 1.0, look.seed)?])
+        Ok(vec![self.sampler()?.pictures(look.count, 1.0, look.seed)?])
     }
 }
 
@@ -360,39 +368,6 @@ impl WganTrainer {
             GanLoss::Wasserstein => d_real.mean() - d_fake.mean(),
             GanLoss::NonSaturating => self.config.loss.critic_loss(d_real, d_fake),
         }
-    }
-
-    /// `count` codes G(z0), z0 ~ N(0, T²I) drawn from `seed`, generator in inference mode.
-    fn sample_tensor(&self, count: usize, temperature: f32, seed: u64) -> Result<Tensor<2>> {
-        self.from_base(base_draws(count, self.codes.latent(), temperature, seed)?)
-    }
-
-    /// The generator's codes for given noise z0 (`k` floats each), on the plain device.
-    fn from_base(&self, z0: Vec<f32>) -> Result<Tensor<2>> {
-        let (generator, _) = self.models.as_ref().ok_or_else(|| Error::State("the generator has not started training yet".into()))?;
-        Ok(generator.valid().forward(rows(z0, self.codes.latent(), "noise", &self.plain())?))
-    }
-
-    /// Decodings of G(z0) for given noise: what [`crate::explore`] walks through.
-    pub async fn samples_from_base(&self, z0: Vec<f32>) -> Result<Vec<f32>> {
-        let ae = self.codes.autoencoder()?;
-        read(ae.decoder.probabilities(self.from_base(z0)?)).await
-    }
-
-    /// `count` generated codes, `count × k`.
-    pub async fn sample_codes(&self, count: usize, temperature: f32, seed: u64) -> Result<Vec<f32>> {
-        read(self.sample_tensor(count, temperature, seed)?).await
-    }
-
-    /// `count` AdvAE samples: G(z0) decoded to pixel probabilities, `count × 784`.
-    pub async fn samples(&self, count: usize, temperature: f32, seed: u64) -> Result<Vec<f32>> {
-        read(self.pictures(count, temperature, seed)?).await
-    }
-
-    /// [`Self::samples`], still on the device.
-    fn pictures(&self, count: usize, temperature: f32, seed: u64) -> Result<Tensor<2>> {
-        let ae = self.codes.autoencoder()?;
-        Ok(ae.decoder.probabilities(self.sample_tensor(count, temperature, seed)?))
     }
 
     /// The critic's scores of `codes` (`k` floats each), for inspection and tests.

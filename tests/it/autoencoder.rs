@@ -174,10 +174,10 @@ fn reconstructions_and_samples_are_pixel_probabilities() {
     let r = pollster::block_on(trainer.reconstructions(6)).unwrap();
     assert_eq!((r.inputs.len(), r.outputs.len()), (6 * 784, 6 * 784));
     assert!(r.outputs.iter().all(|p| (0.0..=1.0).contains(p)));
-    let s = pollster::block_on(trainer.prior_samples(5, 9)).unwrap();
+    let s = pollster::block_on(trainer.sampler().samples(5, 1.0, 9)).unwrap();
     assert_eq!(s.len(), 5 * 784);
     assert!(s.iter().all(|p| (0.0..=1.0).contains(p)));
-    assert_eq!(s, pollster::block_on(trainer.prior_samples(5, 9)).unwrap(), "same seed, same samples");
+    assert_eq!(s, pollster::block_on(trainer.sampler().samples(5, 1.0, 9)).unwrap(), "same seed, same samples");
 }
 
 #[test]
@@ -213,7 +213,7 @@ fn the_vae_baseline_learns_and_samples() {
     while !trainer.is_done() {
         pollster::block_on(trainer.run(50)).unwrap();
     }
-    let samples = pollster::block_on(trainer.prior_samples(16, 3)).unwrap();
+    let samples = pollster::block_on(trainer.sampler().samples(16, 1.0, 3)).unwrap();
     let ink = samples.iter().filter(|&&p| p > 0.5).count() as f64 / 16.0;
     assert!((20.0..300.0).contains(&ink), "VAE samples should have digit-like ink, got {ink} pixels per sample");
     let codes = pollster::block_on(trainer.reconstructions(4)).unwrap();
@@ -253,7 +253,7 @@ fn the_aae_baseline_pulls_its_codes_toward_the_prior_and_samples() {
     assert!(losses[losses.len() - 5..].iter().sum::<f32>() < 0.5 * losses[..5].iter().sum::<f32>(), "reconstruction improves");
     let (d_plain, d_aae) = (distance_to_prior(&plain, &test), distance_to_prior(&adversarial, &test));
     assert!(d_aae < 0.5 * d_plain, "codes vs N(0, I): plain {d_plain:.2}, AAE {d_aae:.2}");
-    let samples = pollster::block_on(adversarial.prior_samples(16, 3)).unwrap();
+    let samples = pollster::block_on(adversarial.sampler().samples(16, 1.0, 3)).unwrap();
     let ink = samples.iter().filter(|&&p| p > 0.5).count() as f64 / 16.0;
     assert!((20.0..300.0).contains(&ink), "AAE samples should have digit-like ink, got {ink} pixels per sample");
     let both = AeTrainingConfig {

@@ -166,12 +166,12 @@ fn the_nll_of_encoded_mnist_falls_and_samples_are_digits_shaped() {
     assert!(prepared, "the encoding stage reports its progress");
     assert_eq!(held_out.len(), 4);
     assert!(held_out[3].1 < held_out[0].1, "held-out NLL should fall: {held_out:?}");
-    let pixels = pollster::block_on(flow.samples(8, 1.0, 3)).unwrap();
+    let pixels = pollster::block_on(flow.sampler().unwrap().samples(8, 1.0, 3)).unwrap();
     assert_eq!(pixels.len(), 8 * 784);
     assert!(pixels.iter().all(|p| (0.0..=1.0).contains(p)));
-    assert_eq!(pixels, pollster::block_on(flow.samples(8, 1.0, 3)).unwrap(), "same seed, same samples");
+    assert_eq!(pixels, pollster::block_on(flow.sampler().unwrap().samples(8, 1.0, 3)).unwrap(), "same seed, same samples");
     // Temperature 0 sends every sample to F(0): all eight are the same image.
-    let cold = pollster::block_on(flow.samples(8, 0.0, 3)).unwrap();
+    let cold = pollster::block_on(flow.sampler().unwrap().samples(8, 0.0, 3)).unwrap();
     assert!(cold.chunks(784).all(|d| d == &cold[..784]));
 }
 
@@ -195,6 +195,6 @@ fn refuses_bad_settings_and_bad_codes() {
     assert!(matches!(FlowTrainer::from_codes(quick(), K, nan, codes.clone(), &device), Err(Error::Data(_))));
     let trainer = FlowTrainer::from_codes(quick(), K, codes.clone(), codes, &device).unwrap();
     for t in [f32::NAN, -1.0, 11.0] {
-        assert!(matches!(pollster::block_on(trainer.sample_codes(4, t, 1)), Err(Error::Config(_))), "temperature {t}");
+        assert!(matches!(pollster::block_on(trainer.sampler().unwrap().codes(4, t, 1)), Err(Error::Config(_))), "temperature {t}");
     }
 }

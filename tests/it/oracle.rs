@@ -97,13 +97,13 @@ fn compute() -> BTreeMap<String, Record> {
     let flow = FlowTrainingConfig { epochs: 2, batch_size: 50, learning_rate: 1e-3, seed: 4, ..FlowTrainingConfig::default() };
     let mut trainer = FlowTrainer::new(flow, autoencoder.model(), &train, &test, pixels, &device).unwrap();
     let mut record = run_to_end!(trainer).record();
-    record.insert("samples".into(), pollster::block_on(trainer.samples(2, 0.8, 9)).unwrap());
+    record.insert("samples".into(), pollster::block_on(trainer.sampler().unwrap().samples(2, 0.8, 9)).unwrap());
     records.insert("flow".into(), record);
 
     let wgan = WganTrainingConfig { epochs: 2, batch_size: 50, seed: 5, ..WganTrainingConfig::default() };
     let mut trainer = WganTrainer::new(wgan, autoencoder.model(), &train, &test, pixels, &device).unwrap();
     let mut record = run_to_end!(trainer).record();
-    record.insert("samples".into(), pollster::block_on(trainer.samples(2, 1.0, 9)).unwrap());
+    record.insert("samples".into(), pollster::block_on(trainer.sampler().unwrap().samples(2, 1.0, 9)).unwrap());
     records.insert("wgan".into(), record);
 
     let classifier = ClassifierTrainingConfig { epochs: 1, batch_size: 50, seed: 6, ..ClassifierTrainingConfig::default() };
@@ -114,7 +114,7 @@ fn compute() -> BTreeMap<String, Record> {
     let preview = Preview::from_file(&WeightsFile::from_bytes(&bytes).unwrap(), &device).unwrap();
     let mut shipped = Record::new();
     for model in [Kind::Flow, Kind::Wgan] {
-        let samples = pollster::block_on(preview.samples(model, 2, 1.0, 2)).unwrap().expect("the shipped file has both samplers");
+        let samples = pollster::block_on(preview.sampler(model).expect("the shipped file has both samplers").samples(2, 1.0, 2)).unwrap();
         shipped.insert(model.name().into(), samples);
     }
     records.insert("pretrained samples".into(), shipped);

@@ -26,12 +26,12 @@ fn pictures_come_when_due_or_at_an_epoch_end_and_match_the_models_own() {
     let due = pollster::block_on(chunk_looking(&mut ae, 1, Some(&look(true)))).unwrap();
     assert_eq!(due.pictures.len(), 2, "reconstructions, then samples");
     assert_eq!(due.pictures[0], pollster::block_on(ae.reconstructions(2)).unwrap().outputs);
-    assert_eq!(due.pictures[1], pollster::block_on(ae.prior_samples(3, 11)).unwrap());
+    assert_eq!(due.pictures[1], pollster::block_on(ae.sampler().samples(3, 1.0, 11)).unwrap());
     // Two more steps end the epoch and the test pass follows in the same chunk.
     let epoch = pollster::block_on(chunk_looking(&mut ae, 10, Some(&look(false)))).unwrap();
     assert!(epoch.test_loss.is_some());
     assert_eq!(epoch.pictures.len(), 2, "an epoch's end is always drawn");
-    assert_eq!(epoch.pictures[1], pollster::block_on(ae.prior_samples(3, 11)).unwrap());
+    assert_eq!(epoch.pictures[1], pollster::block_on(ae.sampler().samples(3, 1.0, 11)).unwrap());
     let without = pollster::block_on(chunk_looking(&mut ae, 1, None)).unwrap();
     assert!(without.pictures.is_empty(), "no look, no pictures");
 
@@ -40,12 +40,12 @@ fn pictures_come_when_due_or_at_an_epoch_end_and_match_the_models_own() {
     let preparing = pollster::block_on(chunk_looking(&mut flow, 5, Some(&look(true)))).unwrap();
     assert!(preparing.preparing.is_some() && preparing.pictures.is_empty(), "nothing to draw while encoding");
     let drawn = pollster::block_on(chunk_looking(&mut flow, 1, Some(&look(true)))).unwrap();
-    assert_eq!(drawn.pictures, vec![pollster::block_on(flow.samples(3, 0.7, 11)).unwrap()]);
+    assert_eq!(drawn.pictures, vec![pollster::block_on(flow.sampler().unwrap().samples(3, 0.7, 11)).unwrap()]);
 
     let mut wgan = WganTrainer::with_codes(WganTrainingConfig { epochs: 1, batch_size: 20, ..WganTrainingConfig::default() }, codes, &Device::flex()).unwrap();
     pollster::block_on(chunk_looking(&mut wgan, 5, None)).unwrap();
     let drawn = pollster::block_on(chunk_looking(&mut wgan, 1, Some(&look(true)))).unwrap();
-    assert_eq!(drawn.pictures, vec![pollster::block_on(wgan.samples(3, 1.0, 11)).unwrap()], "AdvAE samples at temperature 1");
+    assert_eq!(drawn.pictures, vec![pollster::block_on(wgan.sampler().unwrap().samples(3, 1.0, 11)).unwrap()], "AdvAE samples at temperature 1");
 }
 
 #[test]
@@ -55,11 +55,11 @@ fn a_look_that_is_refused_rolls_the_chunk_back_and_says_why() {
     let mut flow = FlowTrainer::with_codes(config, ae.frozen_codes().unwrap(), &Device::flex()).unwrap();
     pollster::block_on(chunk_looking(&mut flow, 5, None)).unwrap(); // encodes the codes
     pollster::block_on(chunk_looking(&mut flow, 1, None)).unwrap();
-    let before = pollster::block_on(flow.samples(3, 1.0, 2)).unwrap();
+    let before = pollster::block_on(flow.sampler().unwrap().samples(3, 1.0, 2)).unwrap();
     let hot = Look { temperature: 20.0, ..look(true) };
     let error = pollster::block_on(chunk_looking(&mut flow, 2, Some(&hot))).unwrap_err();
     assert!(error.to_string().contains("temperature"), "{error}");
-    assert_eq!(pollster::block_on(flow.samples(3, 1.0, 2)).unwrap(), before, "the chunk's steps were rolled back");
+    assert_eq!(pollster::block_on(flow.sampler().unwrap().samples(3, 1.0, 2)).unwrap(), before, "the chunk's steps were rolled back");
     let next = pollster::block_on(chunk_looking(&mut flow, 1, Some(&look(true)))).unwrap();
     assert_eq!((next.first_step, next.step), (1, 2), "training goes on from where the failed chunk began");
 }

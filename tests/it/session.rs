@@ -40,12 +40,12 @@ fn small_session(train: &Digits, test: &Digits, device: &Device) -> Session {
 /// Samples of every model of `session` at one seed.
 fn samples(session: &Session) -> Vec<Vec<f32>> {
     let mut all = vec![
-        pollster::block_on(session.autoencoder.as_ref().unwrap().prior_samples(8, 3)).unwrap(),
-        pollster::block_on(session.flow.as_ref().unwrap().samples(8, 0.8, 3)).unwrap(),
-        pollster::block_on(session.wgan.as_ref().unwrap().samples(8, 1.0, 3)).unwrap(),
+        pollster::block_on(session.autoencoder.as_ref().unwrap().sampler().samples(8, 1.0, 3)).unwrap(),
+        pollster::block_on(session.flow.as_ref().unwrap().sampler().unwrap().samples(8, 0.8, 3)).unwrap(),
+        pollster::block_on(session.wgan.as_ref().unwrap().sampler().unwrap().samples(8, 1.0, 3)).unwrap(),
     ];
     for trainer in session.baselines.values() {
-        all.push(pollster::block_on(trainer.prior_samples(8, 3)).unwrap());
+        all.push(pollster::block_on(trainer.sampler().samples(8, 1.0, 3)).unwrap());
     }
     all
 }
@@ -70,9 +70,9 @@ fn saved_models_sample_exactly_as_before() {
     }
     let missing = pollster::block_on(session.samples(Kind::Aae, 8, 1.0, 3)).unwrap_err().to_string();
     assert!(missing.contains("no AAE yet"), "{missing}");
-    assert_eq!(pollster::block_on(preview.samples(Kind::Flow, 8, 0.8, 3)).unwrap().unwrap(), all[1]);
-    assert_eq!(pollster::block_on(preview.samples(Kind::Wgan, 8, 1.0, 3)).unwrap().unwrap(), all[2]);
-    assert_eq!(pollster::block_on(preview.samples(Kind::Vae, 8, 1.0, 3)).unwrap(), None);
+    assert_eq!(pollster::block_on(preview.sampler(Kind::Flow).unwrap().samples(8, 0.8, 3)).unwrap(), all[1]);
+    assert_eq!(pollster::block_on(preview.sampler(Kind::Wgan).unwrap().samples(8, 1.0, 3)).unwrap(), all[2]);
+    assert!(preview.sampler(Kind::Vae).is_none(), "a preview holds only the flow and the WGAN");
     assert_eq!(restored.autoencoder.as_ref().unwrap().config().model.hidden, 32);
     // A restored run counts as finished: training again means a new run.
     assert!(restored.autoencoder.as_ref().unwrap().is_done() && restored.flow.as_ref().unwrap().is_done());
@@ -162,7 +162,7 @@ fn absurd_weights_give_a_message_not_nan_samples() {
     assert!(refused.contains("flow (FlowAE)'s samples are not numbers"), "{refused}");
     assert!(pollster::block_on(session.path(Kind::Flow, 1, 2, 3, 1.0)).is_err());
     let preview = Preview::from_file(&WeightsFile::from_bytes(&file.to_bytes()).unwrap(), &device).unwrap();
-    assert!(pollster::block_on(preview.samples(Kind::Flow, 4, 1.0, 1)).is_err());
+    assert!(pollster::block_on(preview.sampler(Kind::Flow).unwrap().samples(4, 1.0, 1)).is_err());
     assert!(pollster::block_on(session.samples(Kind::Wgan, 4, 1.0, 1)).unwrap().iter().all(|p| p.is_finite()), "the other models still sample");
 }
 
@@ -175,8 +175,8 @@ fn the_shipped_pretrained_models_load_and_sample() {
     let session = Session::from_file(&file, &train, &test, &Device::flex()).unwrap();
     assert_eq!(session.models(), [Kind::Autoencoder, Kind::Flow, Kind::Wgan]);
     for (model, pixels) in ["flow", "wgan"].iter().zip([
-        pollster::block_on(session.flow.as_ref().unwrap().samples(64, 1.0, 1)).unwrap(),
-        pollster::block_on(session.wgan.as_ref().unwrap().samples(64, 1.0, 1)).unwrap(),
+        pollster::block_on(session.flow.as_ref().unwrap().sampler().unwrap().samples(64, 1.0, 1)).unwrap(),
+        pollster::block_on(session.wgan.as_ref().unwrap().sampler().unwrap().samples(64, 1.0, 1)).unwrap(),
     ]) {
         assert_eq!(pixels.len(), 64 * 784);
         // Digits: mostly background with some ink, like MNIST's ~19% of pixels above one half.
@@ -233,4 +233,26 @@ fn runs_start_and_train_by_the_models_name() {
     session.start(Kind::Autoencoder, small, &train, &test, &device).unwrap();
     assert!(session.flow.is_none() && session.wgan.is_none(), "a new autoencoder drops the latent models");
     assert!(session.baselines.contains_key(&Kind::Vae), "and keeps the baselines, which have codes of their own");
+}
+
+/// Settings in a file's header that cannot build a network (a generator 0 wide: issue 12's
+/// restart storm began with one in the shipped file) are refused with the setting's name by
+/// both ways of opening a file, before any network is built; no panic.
+#[test]
+fn header_settings_that_cannot_build_a_network_are_refused() {
+    let device = Device::flex();
+    let (train, test) = (common::random_digits(300, 1), common::random_digits(60, 2));
+    let file = pollster::block_on(small_session(&train, &test, &device).to_file(serde_json::Value::Null)).unwrap();
+    for (model, setting, expected) in [("wgan", "generator_hidden", "generator width"), ("autoencoder", "epochs", "epochs")] {
+        let mut bad = file.clone();
+        bad.meta[model][setting] = serde_json::json!(0);
+        let bytes = bad.to_bytes();
+        let preview = Preview::from_file(&WeightsFile::from_bytes(&bytes).unwrap(), &device).err().expect("refused by the preview");
+        assert!(preview.to_string().contains(expected), "{preview}");
+        let full = Session::from_file(&WeightsFile::from_bytes(&bytes).unwrap(), &train, &test, &device).err().expect("refused on loading");
+        assert!(full.to_string().contains(expected), "{full}");
+    }
+    let mut layers = file.clone();
+    layers.meta["flow"]["flow"]["layers"] = serde_json::json!(0);
+    assert!(Preview::from_file(&layers, &device).is_err(), "a flow of no layers");
 }

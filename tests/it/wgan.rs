@@ -225,7 +225,7 @@ fn toy_config(loss: GanLoss, epochs: usize) -> WganTrainingConfig {
 
 /// The generator's codes fitted with a Gaussian, and their Fréchet distance to the target.
 fn generated(trainer: &WganTrainer) -> (Gaussian, f64) {
-    let codes = pollster::block_on(trainer.sample_codes(5000, 1.0, 9)).unwrap();
+    let codes = pollster::block_on(trainer.sampler().unwrap().codes(5000, 1.0, 9)).unwrap();
     let fitted = Gaussian::fit(&codes, 2).unwrap();
     let target = Gaussian { dim: 2, mean: vec![2.0, -1.0], cov: vec![1.0, 0.6, 0.6, 0.5] };
     let distance = frechet_distance(&fitted, &target).unwrap();
@@ -288,7 +288,7 @@ fn the_same_seed_gives_the_same_run() {
     let run = || {
         let mut trainer = toy_trainer(toy_config(GanLoss::Wasserstein, 1));
         let progress = pollster::block_on(trainer.run(30)).unwrap();
-        (progress.losses, progress.generator_losses, pollster::block_on(trainer.sample_codes(8, 1.0, 3)).unwrap())
+        (progress.losses, progress.generator_losses, pollster::block_on(trainer.sampler().unwrap().codes(8, 1.0, 3)).unwrap())
     };
     let (a, b) = (run(), run());
     assert_eq!(a.0.len(), 5, "30 units with 5 critic steps per generator step are 5 generator steps");
@@ -302,11 +302,11 @@ fn a_diverging_run_stops_with_a_message_and_keeps_the_last_good_weights() {
     let huge: Vec<f32> = toy_codes(400, 3).iter().map(|v| v.clamp(-3.0, 3.0) * 1e38).collect();
     let codes = LatentCodes::given(2, huge, toy_codes(100, 4)).unwrap();
     let mut trainer = WganTrainer::with_codes(toy_config(GanLoss::Wasserstein, 1), codes, &Device::flex()).unwrap();
-    let before = pollster::block_on(trainer.sample_codes(16, 1.0, 5)).unwrap();
+    let before = pollster::block_on(trainer.sampler().unwrap().codes(16, 1.0, 5)).unwrap();
     let error = pollster::block_on(trainer.run(12)).unwrap_err();
     assert!(matches!(error, Error::NonFinite(_)), "{error}");
     assert!(error.to_string().contains("weights after step 0 were kept"), "{error}");
-    assert_eq!(pollster::block_on(trainer.sample_codes(16, 1.0, 5)).unwrap(), before);
+    assert_eq!(pollster::block_on(trainer.sampler().unwrap().codes(16, 1.0, 5)).unwrap(), before);
     assert_eq!(pollster::block_on(trainer.run(12)).unwrap_err().to_string(), error.to_string(), "the same chunk fails again");
 }
 
@@ -329,7 +329,7 @@ fn refuses_settings_that_cannot_train() {
         assert!(matches!(result, Err(Error::Config(_))), "{config:?} was accepted");
     }
     let trainer = WganTrainer::with_codes(WganTrainingConfig::default(), codes(), &Device::flex()).unwrap();
-    assert!(pollster::block_on(trainer.sample_codes(4, f32::NAN, 1)).is_err());
-    assert!(pollster::block_on(trainer.samples(4, 1.0, 1)).is_err(), "toy codes have no decoder");
+    assert!(pollster::block_on(trainer.sampler().unwrap().codes(4, f32::NAN, 1)).is_err());
+    assert!(pollster::block_on(trainer.sampler().unwrap().samples(4, 1.0, 1)).is_err(), "toy codes have no decoder");
 }
 
