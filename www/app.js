@@ -7,7 +7,7 @@ import * as store from './models-store.js';
 import { LabWorker, download } from './worker-client.js';
 import * as backends from './backend-choice.js';
 import { buildForms, defaultOf, linkFields, readSection } from './settings.js';
-import { fillPanels } from './phase-panel.js';
+import { controlsOf, fillPanels } from './phase-panel.js';
 import { MODELS } from './pkg/tables.js';
 import { Comparison } from './compare.js';
 import { formatSeconds } from './format.js';
@@ -20,35 +20,21 @@ const ui = {
   compare: $('compare'), fcdCount: $('fcd-count'),
   backend: $('backend'), adapter: $('adapter'), notice: $('notice'),
   settings: $('settings'), settingsError: $('settings-error'),
-  train: $('train'), pause: $('pause'), stop: $('stop'), reset: $('reset'), resample: $('resample'),
-  progress: $('progress'), progressText: $('progress-text'),
-  reconstructions: $('reconstructions'), samples: $('samples'), error: $('error'),
-  flowSettings: $('flow-settings'), flowSettingsError: $('flow-settings-error'),
-  trainFlow: $('train-flow'), flowPause: $('flow-pause'), flowStop: $('flow-stop'),
-  flowProgress: $('flow-progress'), flowProgressText: $('flow-progress-text'),
+  reset: $('reset'), reconstructions: $('reconstructions'), error: $('error'),
   temperature: $('temperature'), temperatureValue: $('temperature-value'), binarize: $('binarize'),
-  flowResample: $('flow-resample'), flowSamples: $('flow-samples'), priorCopy: $('prior-samples-copy'),
-  wganSettings: $('wgan-settings'), wganSettingsError: $('wgan-settings-error'),
-  trainWgan: $('train-wgan'), wganPause: $('wgan-pause'), wganStop: $('wgan-stop'),
-  wganProgress: $('wgan-progress'), wganProgressText: $('wgan-progress-text'),
-  wganSamples: $('wgan-samples'), wganResample: $('wgan-resample'), flowCopy: $('flow-samples-copy'), flowCopyFigure: $('flow-copy-figure'),
+  priorCopy: $('prior-samples-copy'), flowCopy: $('flow-samples-copy'), flowCopyFigure: $('flow-copy-figure'),
   nllCopy: $('nll-copy'),
 };
+/** Each model's section: its settings, buttons, progress line and samples (ui.flow.train, …). */
+const PHASES = MODELS.map((m) => m.name);
+for (const name of PHASES) ui[name] = controlsOf(name);
 /** The opening panel: pretrained (or saved, or loaded) samples, and the models as a file. */
 const models = {
   status: $('models-status'), fromScratch: $('from-scratch'), resample: $('hero-resample'),
   save: $('save-models'), load: $('load-models'), file: $('models-file'), flow: $('hero-flow'), wgan: $('hero-wgan'),
   pictures: { flow: $('hero-flow-picture'), wgan: $('hero-wgan-picture') },
 };
-/** The controls of the two baselines, which share one layout. */
 const BASELINES = ['vae', 'aae'];
-for (const k of BASELINES) {
-  ui[k] = {
-    settings: $(`${k}-settings`), settingsError: $(`${k}-settings-error`), train: $(`train-${k}`),
-    pause: $(`${k}-pause`), stop: $(`${k}-stop`), progress: $(`${k}-progress`), progressText: $(`${k}-progress-text`),
-    samples: $(`${k}-samples`),
-  };
-}
 const lossPlot = new LossPlot($('loss-plot'), { title: 'Autoencoder', yLabel: 'BCE (nats/image)' });
 const NLL = { title: 'FlowAE: negative log-likelihood of the codes', yLabel: 'NLL (nats/dim)', log: false };
 const nllPlot = new LossPlot($('nll-plot'), NLL);
@@ -70,7 +56,7 @@ const wassersteinPlot = new LossPlot($('wasserstein-plot'), {
 const lab = {
   state: 'loading', backend: null, adapter: null, notice: null, errors: [],
   losses: [], testLosses: [], rates: [], run: null, lastProgress: null,
-  drawn: { reconstructions: 0, samples: 0, flow: 0, wgan: 0, vae: 0, aae: 0 },
+  drawn: { reconstructions: 0, autoencoder: 0, flow: 0, wgan: 0, vae: 0, aae: 0, preview: 0 },
   phase: 'autoencoder', aeTrained: false,
   flow: latentRun(), wgan: latentRun(), vae: latentRun(), aae: latentRun(), fcd: {},
   samples: {},                     // the last FlowAE and AdvAE sample events
@@ -163,7 +149,7 @@ function onEvent(msg) {
 
 function handleEvent(msg) {
   switch (msg.type) {
-    case 'status': ui.progressText.textContent = msg.text; break;
+    case 'status': ui.autoencoder.progressText.textContent = msg.text; break;
     case 'ready': ready(msg); break;
     case 'started':
       lab.phase = msg.phase;
@@ -195,60 +181,12 @@ function handleEvent(msg) {
       drawDigits(ui.reconstructions, interleaveRows(msg.inputs, msg.outputs, msg.count, 8), msg.count * 2, 8);
       lab.drawn.reconstructions++;
       break;
-    case 'samples':
-      drawDigits(ui.samples, msg.pixels, msg.count, 8);
-      drawGrid(ui.priorCopy, msg);
-      lab.drawn.samples++;
-      break;
-    case 'flow-samples':
-      drawGrid(ui.flowSamples, msg);
-      drawGrid(models.flow, msg);
-      showHero('flow');
-      lab.samples.flow = msg;
-      lab.timing.flow ??= performance.now();   // ms since navigation: the instant-start figure
-      morph.next.disabled = false;
-      models.resample.disabled = false;
-      if (morph.model.value === 'flow') drawMorph();   // the strip follows the model as it learns
-      drawGrid(ui.flowCopy, msg);
-      ui.flowCopyFigure.hidden = false;
-      lab.drawn.flow++;
-      ui.flowResample.disabled = false;
-      break;
-    case 'baseline-samples':
-      drawGrid(ui[msg.kind].samples, msg);
-      lab.drawn[msg.kind]++;
-      break;
-    case 'wgan-samples':
-      drawGrid(ui.wganSamples, msg);
-      drawGrid(models.wgan, msg);
-      showHero('wgan');
-      lab.samples.wgan = msg;
-      lab.timing.wgan ??= performance.now();
-      morph.next.disabled = false;
-      models.resample.disabled = false;
-      if (morph.model.value === 'wgan') drawMorph();
-      lab.drawn.wgan++;
-      ui.wganResample.disabled = false;
-      break;
+    case 'samples': showSamples(msg); break;
     case 'flow-check': lab.flowCheck = msg.maxError; break;
     case 'classifier-check': lab.classifierCheck = msg; break;
     case 'fcd': lab.fcd[msg.model] = msg; break;
     case 'map': case 'map-progress': case 'map-decoded': mapView.handle(msg); break;
     case 'loaded': loaded(msg); break;
-    case 'preview-samples':
-      // The pretrained samplers, live before the digits arrive: Resample, the temperature and
-      // the morph strip work on them at once.
-      drawGrid(models[msg.model], msg);
-      showHero(msg.model);
-      lab.samples[msg.model] = msg;
-      lab.timing[msg.model] ??= performance.now();
-      lab.timing.interactive ??= performance.now();
-      lab.drawn.preview = (lab.drawn.preview ?? 0) + 1;
-      models.resample.disabled = false;
-      morph.next.disabled = false;
-      if (morph.model.value === msg.model) drawMorph();
-      if (!lab.loaded) models.status.textContent = 'Showing the pretrained models (live: resample them, or change the temperature in section 2); the digits are still loading…';
-      break;
     case 'timed': break;              // taken by the backend timing (timeBackends)
     case 'interpolation':
       drawDigits(morph.canvas, msg.pixels, msg.count, msg.count, { binarize: ui.binarize.checked });
@@ -267,6 +205,38 @@ function handleEvent(msg) {
       break;
     default: console.warn('unknown event', msg);
   }
+}
+
+/** A model's samples: drawn in its section and wherever else the page shows them, kept for
+ * redraws and the morph strip. FlowAE's and AdvAE's also lead the page (the opening panel); the
+ * pretrained preview's come before the full models have loaded. */
+function showSamples(msg) {
+  const { model } = msg;
+  if (!msg.preview) {
+    if (model === 'autoencoder') drawDigits(ui.autoencoder.samples, msg.pixels, msg.count, 8);
+    else drawGrid(ui[model].samples, msg);
+    if (ON_CODES.includes(model)) ui[model].resample.disabled = false;
+    lab.drawn[model]++;
+  }
+  if (model === 'autoencoder') drawGrid(ui.priorCopy, msg);
+  if (model === 'flow' && !msg.preview) {
+    drawGrid(ui.flowCopy, msg);
+    ui.flowCopyFigure.hidden = false;
+  }
+  if (!ON_CODES.includes(model)) return;
+  drawGrid(models[model], msg);
+  showHero(model);
+  lab.samples[model] = msg;
+  lab.timing[model] ??= performance.now();   // ms since navigation: the instant-start figure
+  models.resample.disabled = false;
+  morph.next.disabled = false;
+  if (morph.model.value === model) drawMorph();   // the strip follows the model as it learns
+  if (!msg.preview) return;
+  lab.timing.interactive ??= performance.now();
+  lab.drawn.preview++;
+  // The pretrained samplers, live before the digits arrive: Resample, the temperature and the
+  // morph strip work on them at once.
+  if (!lab.loaded) models.status.textContent = 'Showing the pretrained models (live: resample them, or change the temperature in section 2); the digits are still loading…';
 }
 
 /** Swaps the opening picture of a model's samples (a PNG, there before any script) for its
@@ -300,7 +270,7 @@ function ready(msg) {
   lab.timing.ready ??= performance.now();
   lab.lastReady = msg;
   showBackend(msg);
-  if (msg.train) ui.progressText.textContent = `Ready: ${msg.train.toLocaleString()} training and ${msg.test.toLocaleString()} test digits loaded.`;
+  if (msg.train) ui.autoencoder.progressText.textContent = `Ready: ${msg.train.toLocaleString()} training and ${msg.test.toLocaleString()} test digits loaded.`;
   if (lab.state === 'loading') {
     // A new worker: no models yet. Bring back the saved or pretrained ones.
     setState('idle');
@@ -355,7 +325,7 @@ function loaded(msg) {
   lab.run = has('autoencoder') ? { config: msg.settings.autoencoder, loaded: true } : null;
   lab.losses = []; lab.testLosses = []; lab.rates = []; lab.lastProgress = null;
   for (const k of [...ON_CODES, ...BASELINES]) lab[k] = latentRun(has(k) ? { config: msg.settings[k], loaded: true } : null);
-  for (const k of ON_CODES.filter(has)) views[k].text.textContent = 'Loaded: its samples are below. Training again fits a new one to the same codes.';
+  for (const k of ON_CODES.filter(has)) ui[k].progressText.textContent = 'Loaded: its samples are below. Training again fits a new one to the same codes.';
   for (const plot of [lossPlot, nllPlot, nllCopy, wganLossPlot, wassersteinPlot, ...Object.values(baselinePlots)]) plot.clear();
   lab.drawn.flow = 0; lab.drawn.wgan = 0; lab.samples = {};
   models.status.textContent = `Showing ${ORIGINS[origin] ?? 'loaded models'}: ${msg.models.map(modelWords).join(', ')}.`;
@@ -377,14 +347,6 @@ function saved(msg) {
     .catch((e) => { models.status.textContent += ` (This browser did not keep them for the next visit: ${e.message}.)`; });
 }
 
-/** The buttons, form and progress line of each phase's section. */
-const views = {
-  autoencoder: { train: ui.train, pause: ui.pause, stop: ui.stop, step: $('step'), form: ui.settings, text: ui.progressText },
-  flow: { train: ui.trainFlow, pause: ui.flowPause, stop: ui.flowStop, step: $('flow-step'), form: ui.flowSettings, text: ui.flowProgressText },
-  wgan: { train: ui.trainWgan, pause: ui.wganPause, stop: ui.wganStop, step: $('wgan-step'), form: ui.wganSettings, text: ui.wganProgressText },
-  vae: { train: ui.vae.train, pause: ui.vae.pause, stop: ui.vae.stop, form: ui.vae.settings, text: ui.vae.progressText },
-  aae: { train: ui.aae.train, pause: ui.aae.pause, stop: ui.aae.stop, form: ui.aae.settings, text: ui.aae.progressText },
-};
 /** Phases that model the autoencoder's codes, and so need it trained first. */
 const ON_CODES = ['flow', 'wgan'];
 
@@ -399,7 +361,8 @@ function setState(state) {
     lab.phase = 'autoencoder';
     for (const k of [...ON_CODES, ...BASELINES]) lab[k].run = null;
   }
-  for (const [name, view] of Object.entries(views)) {
+  for (const name of PHASES) {
+    const view = ui[name];
     const active = name === lab.phase;
     view.train.disabled = busy || state === 'loading' || (ON_CODES.includes(name) && !lab.aeTrained);
     const running = state === 'training' || state === 'paused';
@@ -407,27 +370,27 @@ function setState(state) {
     view.pause.textContent = state === 'paused' && active ? 'Resume' : 'Pause';
     view.stop.disabled = !running || !active;
     if (view.step) view.step.disabled = !(state === 'paused' && active);
-    for (const input of view.form.elements) input.disabled = busy;
+    for (const input of view.settings.elements) input.disabled = busy;
     if (ON_CODES.includes(name) && !lab[name].run) {
-      view.text.textContent = lab.aeTrained ? 'Ready: the autoencoder is trained.' : 'Train the autoencoder first.';
+      view.progressText.textContent = lab.aeTrained ? 'Ready: the autoencoder is trained.' : 'Train the autoencoder first.';
     }
-    if (BASELINES.includes(name) && !lab[name].run && state !== 'loading') view.text.textContent = 'Ready.';
+    if (BASELINES.includes(name) && !lab[name].run && state !== 'loading') view.progressText.textContent = 'Ready.';
   }
-  if (!ui.train.disabled) lab.timing.trainable ??= performance.now();
-  ui.flowResample.disabled = lab.drawn.flow === 0;
-  ui.wganResample.disabled = lab.drawn.wgan === 0;
+  if (!ui.autoencoder.train.disabled) lab.timing.trainable ??= performance.now();
+  ui.flow.resample.disabled = lab.drawn.flow === 0;
+  ui.wgan.resample.disabled = lab.drawn.wgan === 0;
   ui.reset.disabled = state === 'idle' || state === 'loading';
-  ui.resample.disabled = state === 'idle' || state === 'loading';
+  ui.autoencoder.resample.disabled = state === 'idle' || state === 'loading';
   ui.backend.disabled = busy || state === 'loading';
   ui.compare.disabled = busy || state === 'loading' || comparison.running;
-  const view = views[lab.phase];
+  const view = ui[lab.phase];
   const step = (lab.phase === 'autoencoder' ? lab.lastProgress : lab[lab.phase].lastProgress)?.step ?? 0;
-  if (state === 'paused') view.text.textContent = `Paused at step ${step}.`;
-  if (state === 'switching') view.text.textContent = 'Starting the backend…';
+  if (state === 'paused') view.progressText.textContent = `Paused at step ${step}.`;
+  if (state === 'switching') view.progressText.textContent = 'Starting the backend…';
   if (state === 'done' || state === 'stopped') {
-    view.text.textContent = `${state === 'done' ? 'Done' : 'Stopped'} after ${step} steps.` + summary(lab.phase);
+    view.progressText.textContent = `${state === 'done' ? 'Done' : 'Stopped'} after ${step} steps.` + summary(lab.phase);
   }
-  if (state === 'idle' && lab.backend) ui.progressText.textContent = 'Ready.';
+  if (state === 'idle' && lab.backend) ui.autoencoder.progressText.textContent = 'Ready.';
   syncLossControls();
   mapView.sync();
   const any = Boolean(lab.run) || [...ON_CODES, ...BASELINES].some((k) => lab[k].run);
@@ -440,7 +403,7 @@ function setState(state) {
   if (state === 'done' || state === 'stopped') {
     if (lab.justLoaded) {
       lab.justLoaded = false;
-      view.text.textContent = 'Loaded: ready to sample, or to carry a new flow or WGAN.';
+      view.progressText.textContent = 'Loaded: ready to sample, or to carry a new flow or WGAN.';
     } else if (previous === 'training' || previous === 'paused') {
       send({ type: 'save', purpose: 'keep' });   // so a reload keeps this run's models
     }
@@ -461,14 +424,12 @@ function summary(phase) {
 /** The flow's or the WGAN's progress: its plots, progress bar and line. */
 function latentProgress(p) {
   const run = lab[p.phase];
-  const view = p.phase === 'flow'
-    ? { bar: ui.flowProgress, text: ui.flowProgressText }
-    : { bar: ui.wganProgress, text: ui.wganProgressText };
+  const view = ui[p.phase];
   run.lastProgress = p;
   if (p.preparing) {
     const [done, total] = p.preparing;
-    view.bar.value = 0;
-    view.text.textContent = `Encoding the digits with the frozen encoder: ${done.toLocaleString()} / ${total.toLocaleString()}`;
+    view.progress.value = 0;
+    view.progressText.textContent = `Encoding the digits with the frozen encoder: ${done.toLocaleString()} / ${total.toLocaleString()}`;
     return;
   }
   run.losses.push(...p.losses);
@@ -494,7 +455,7 @@ function latentProgress(p) {
   }
   // Figure 5 of the paper: the flow's NLL beside the critic's estimate, once both have run.
   ui.nllCopy.hidden = !(lab.flow.losses.length > 0 && lab.wgan.losses.length > 0);
-  view.bar.value = Math.min(1, p.step / (p.epochs * p.steps_per_epoch));
+  view.progress.value = Math.min(1, p.step / (p.epochs * p.steps_per_epoch));
   const left = rate ? (p.epochs * p.steps_per_epoch - p.step) / rate : null;
   const speed = !rate ? null : p.phase === 'flow'
     ? `${Math.round(rate).toLocaleString()} steps/s`
@@ -502,7 +463,7 @@ function latentProgress(p) {
   const latest = !steps ? null : p.phase === 'flow'
     ? `NLL ${p.losses.at(-1).toFixed(3)}`
     : `critic gap ${p.wasserstein.at(-1).toFixed(3)}`;
-  view.text.textContent = [
+  view.progressText.textContent = [
     `epoch ${Math.min(p.epoch + 1, p.epochs)}/${p.epochs}`,
     `step ${p.step - p.epoch * p.steps_per_epoch}/${p.steps_per_epoch}`,
     speed,
@@ -549,14 +510,14 @@ function progress(p) {
   }
   const total = p.epochs * (p.steps_per_epoch + 1);
   const done = p.epoch * (p.steps_per_epoch + 1) + (p.step - p.epoch * p.steps_per_epoch);
-  ui.progress.value = Math.min(1, done / total);
+  ui.autoencoder.progress.value = Math.min(1, done / total);
   if (p.losses.length > 0 && p.chunkMs > 0) {
     const now = (p.losses.length * 1000) / p.chunkMs;
     rate = rate === null ? now : 0.8 * rate + 0.2 * now;
   }
   const stepInEpoch = p.step - p.epoch * p.steps_per_epoch;
   const left = rate ? (p.epochs * p.steps_per_epoch - p.step) / rate : null;
-  ui.progressText.textContent = [
+  ui.autoencoder.progressText.textContent = [
     `epoch ${Math.min(p.epoch + 1, p.epochs)}/${p.epochs}`,
     p.evaluating ? 'scoring test digits' : `step ${stepInEpoch}/${p.steps_per_epoch}`,
     p.imagesPerSecond ? `${Math.round(p.imagesPerSecond).toLocaleString()} images/s` : null,
@@ -580,21 +541,21 @@ function readSettings() {
   if (problems.length === 0 && config.batch_size > config.train_images) {
     problems.push(`Batch size (${config.batch_size}) cannot exceed the number of training images (${config.train_images}).`);
   }
-  return shownProblems(read, ui.settingsError);
+  return shownProblems(read, ui.autoencoder.settingsError);
 }
 
 /** The seed of every run: the autoencoder's. */
-const seed = () => Number(ui.settings.elements.seed.value) || 1;
+const seed = () => Number(ui.autoencoder.settings.elements.seed.value) || 1;
 
 /** Reads the flow's form; returns its config or null after marking the bad fields. */
 function readFlowSettings() {
-  const config = shownProblems(readSection('flow'), ui.flowSettingsError);
+  const config = shownProblems(readSection('flow'), ui.flow.settingsError);
   return config && { ...config, seed: seed() };
 }
 
 /** Reads the AdvAE form; returns its config or null after marking the bad fields. */
 function readWganSettings() {
-  const config = shownProblems(readSection('wgan'), ui.wganSettingsError);
+  const config = shownProblems(readSection('wgan'), ui.wgan.settingsError);
   return config && { ...config, seed: seed() };
 }
 
@@ -607,7 +568,7 @@ function readBaselineSettings(k, ae = readSettings()) {
 
 /** The penalty weight only belongs to WGAN-GP: disabled, not silently ignored, otherwise. */
 function syncLossControls() {
-  const form = ui.wganSettings.elements;
+  const form = ui.wgan.settings.elements;
   form.lambda.disabled = form.loss.value !== 'wasserstein' || lab.state === 'training' || lab.state === 'paused';
 }
 
@@ -665,23 +626,32 @@ function setupLink() {
   return `${location.origin}${location.pathname}?${link}`;
 }
 
-ui.train.addEventListener('click', () => {
-  const config = readSettings();
-  if (!config) return;
-  clearError();
-  startRun('autoencoder', config);
-});
-ui.pause.addEventListener('click', () => send({ type: lab.state === 'paused' ? 'resume' : 'pause' }));
-ui.stop.addEventListener('click', () => send({ type: 'stop' }));
 models.fromScratch.addEventListener('click', () => {
   document.getElementById('setup-title').scrollIntoView({ behavior: 'smooth' });
-  ui.train.click();
+  ui.autoencoder.train.click();
 });
-models.resample.addEventListener('click', () => {
+/** Every sample panel's Resample: the next seed, for every model at once. */
+function resample() {
   sampleSeed = (sampleSeed + 1) >>> 0;
   send({ type: 'sample', seed: sampleSeed, temperature: Number(ui.temperature.value) });
-});
-for (const view of Object.values(views)) view.step?.addEventListener('click', () => send({ type: 'step' }));
+}
+models.resample.addEventListener('click', resample);
+
+/** Each model's settings as its run starts them, or null after marking the bad fields. */
+const READ = { autoencoder: readSettings, flow: readFlowSettings, wgan: readWganSettings, vae: () => readBaselineSettings('vae'), aae: () => readBaselineSettings('aae') };
+for (const name of PHASES) {
+  const view = ui[name];
+  view.train.addEventListener('click', () => {
+    const config = READ[name]();
+    if (!config) return;
+    clearError();
+    startRun(name, config);
+  });
+  view.pause.addEventListener('click', () => send({ type: lab.state === 'paused' ? 'resume' : 'pause' }));
+  view.stop.addEventListener('click', () => send({ type: 'stop' }));
+  view.step?.addEventListener('click', () => send({ type: 'step' }));
+  view.resample?.addEventListener('click', resample);
+}
 
 /** The morph strip: ten decodings between two base draws, through the flow or the generator. */
 const morph = { canvas: $('morph'), model: $('morph-model'), next: $('morph-new'), pair: [1001, 1002] };
@@ -720,46 +690,10 @@ ui.reset.addEventListener('click', () => {
   models.status.textContent = 'No models now: press Train from scratch, or load a models file.';
   lossPlot.clear();
   lab.losses = []; lab.testLosses = []; lab.lastProgress = null;
-  ui.progress.value = 0;
-  for (const c of [ui.reconstructions, ui.samples]) c.getContext('2d').clearRect(0, 0, c.width, c.height);
+  ui.autoencoder.progress.value = 0;
+  for (const c of [ui.reconstructions, ui.autoencoder.samples]) c.getContext('2d').clearRect(0, 0, c.width, c.height);
 });
-ui.resample.addEventListener('click', () => {
-  sampleSeed = (sampleSeed + 1) >>> 0;
-  send({ type: 'sample', seed: sampleSeed });
-});
-ui.trainFlow.addEventListener('click', () => {
-  const config = readFlowSettings();
-  if (!config) return;
-  clearError();
-  startRun('flow', config);
-});
-ui.trainWgan.addEventListener('click', () => {
-  const config = readWganSettings();
-  if (!config) return;
-  clearError();
-  startRun('wgan', config);
-});
-ui.wganPause.addEventListener('click', () => send({ type: lab.state === 'paused' ? 'resume' : 'pause' }));
-ui.wganStop.addEventListener('click', () => send({ type: 'stop' }));
-ui.wganSettings.elements.loss.addEventListener('change', syncLossControls);
-for (const k of BASELINES) {
-  ui[k].train.addEventListener('click', () => {
-    const config = readBaselineSettings(k);
-    if (!config) return;
-    clearError();
-    startRun(k, config);
-  });
-  ui[k].pause.addEventListener('click', () => send({ type: lab.state === 'paused' ? 'resume' : 'pause' }));
-  ui[k].stop.addEventListener('click', () => send({ type: 'stop' }));
-}
-ui.flowPause.addEventListener('click', () => send({ type: lab.state === 'paused' ? 'resume' : 'pause' }));
-ui.flowStop.addEventListener('click', () => send({ type: 'stop' }));
-for (const button of [ui.flowResample, ui.wganResample]) {
-  button.addEventListener('click', () => {
-    sampleSeed = (sampleSeed + 1) >>> 0;
-    send({ type: 'sample', seed: sampleSeed, temperature: Number(ui.temperature.value) });
-  });
-}
+ui.wgan.settings.elements.loss.addEventListener('change', syncLossControls);
 ui.temperature.addEventListener('input', () => {
   ui.temperatureValue.textContent = Number(ui.temperature.value).toFixed(2);
   if (lab.samples.flow) send({ type: 'sample', seed: sampleSeed, temperature: Number(ui.temperature.value) });
@@ -870,7 +804,7 @@ async function timeBackends() {
   else next.terminate();
   if (lab.lastReady) showBackend(lab.lastReady);
 }
-ui.settings.addEventListener('input', () => { if (!ui.settingsError.hidden) readSettings(); });
+ui.autoencoder.settings.addEventListener('input', () => { if (!ui.autoencoder.settingsError.hidden) readSettings(); });
 
 applyUrlSettings();
 setState('loading');

@@ -81,8 +81,8 @@ function handle(msg) {
         ui.train.disabled = false;
       }
       break;
-    case 'flow-samples': case 'wgan-samples':
-      if ((msg.type === 'flow-samples') !== (model === 'flow')) break;
+    case 'samples':
+      if (msg.model !== model || msg.preview) break;
       drawDigits(ui.samples, msg.pixels, msg.count, 8, { binarize: true });
       ui.samples.hidden = false;
       ui.preview.hidden = true;

@@ -18,3 +18,15 @@ export function fillPanels() {
     panel.setAttribute('aria-labelledby', `${name}-title`);
   }
 }
+
+/** The controls of a model's section, found by one naming scheme: `train-NAME`, `NAME-pause`,
+ * `NAME-settings`, … The autoencoder's, the page's first section, go without the name (`train`,
+ * `pause`, `settings`, …: the ids links and tests have always used). A control a section has
+ * not (the baselines have no Step or Resample) is null. */
+export function controlsOf(model) {
+  const first = model === 'autoencoder';
+  const id = (role) => (first ? role : role === 'train' ? `train-${model}` : `${model}-${role}`);
+  const roles = { settings: 'settings', settingsError: 'settings-error', train: 'train', pause: 'pause', step: 'step',
+    stop: 'stop', progress: 'progress', progressText: 'progress-text', samples: 'samples', resample: 'resample' };
+  return Object.fromEntries(Object.entries(roles).map(([key, role]) => [key, document.getElementById(id(role))]));
+}

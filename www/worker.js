@@ -61,12 +61,13 @@
 //                      wasserstein its score gap, test_loss its held-out score
 //   {type: 'state', state: 'idle'|'training'|'paused'|'done'|'stopped'}
 //   {type: 'reconstructions', inputs, outputs, count}          Float32Arrays, count × 784
-//   {type: 'samples', pixels, count, seed}                      z ~ N(0, I) decoded
-//   {type: 'flow-samples', pixels, count, seed, temperature}    FlowAE samples
-//   {type: 'wgan-samples', pixels, count, seed}                 AdvAE samples
-//   {type: 'baseline-samples', kind, pixels, count, seed}       VAE or AAE samples
-//   {type: 'preview-samples', model, pixels, count, seed, temperature}  the preview's FlowAE /
-//                                          AdvAE samples (before the full models have loaded)
+//   {type: 'samples', model, pixels, count, seed, temperature, preview}
+//                                          a model's samples, Float32Array count × 784: the
+//                                          autoencoder's and the baselines' z ~ N(0, I) decoded,
+//                                          FlowAE's and AdvAE's base draws pushed through; the
+//                                          temperature is the one they were drawn at (1 but for
+//                                          the flow); preview: drawn by the pretrained preview
+//                                          before the full models have loaded
 //   {type: 'flow-check', maxError}         max |F⁻¹(F(z0)) − z0| over 256 draws
 //   {type: 'classifier-check', accuracy, recorded, count}   measured here, and as the file records it
 //   {type: 'fcd', model, count, value}
@@ -258,19 +259,20 @@ async function openPreview(bytes) {
 
 async function drawPreview() {
   for (const model of previewing) {
-    const pixels = await lab.samples(model, SAMPLE_COUNT, model === 'flow' ? temperature : 1, sampleSeed);
-    post({ type: 'preview-samples', model, pixels, count: SAMPLE_COUNT, seed: sampleSeed, temperature }, [pixels.buffer]);
+    const pixels = await lab.samples(model, SAMPLE_COUNT, temperatureOf(model), sampleSeed);
+    postSamples(model, pixels, true);
   }
 }
 
 /** Posts a model's samples (pixel probabilities, SAMPLE_COUNT of them) as the page expects. */
-function postSamples(name, pixels) {
-  const drawn = { pixels, count: SAMPLE_COUNT, seed: sampleSeed };
-  const event = name === 'autoencoder' ? { type: 'samples', ...drawn }
-    : name === 'flow' ? { type: 'flow-samples', ...drawn, temperature }
-    : name === 'wgan' ? { type: 'wgan-samples', ...drawn }
-    : { type: 'baseline-samples', kind: name, ...drawn };
-  post(event, [pixels.buffer]);
+function postSamples(model, pixels, preview = false) {
+  post({ type: 'samples', model, pixels, count: SAMPLE_COUNT, seed: sampleSeed, temperature: temperatureOf(model), preview }, [pixels.buffer]);
+}
+
+/** The temperature a model's samples are drawn at: the page's applies to the flow's base draws
+ * only (AdvAE's generator was trained on N(0, I) noise and is shown as trained). */
+function temperatureOf(model) {
+  return model === 'flow' ? temperature : 1;
 }
 
 /** The test digits beside their reconstructions; the inputs are kept, as they do not change
@@ -284,7 +286,7 @@ function postReconstructions(inputs, outputs) {
 /** Draws a model's samples (`name` a key of `sampling`); the temperature applies to the flow's
  * base draws only, as on the page. */
 async function drawSamples(name) {
-  postSamples(name, await lab.samples(name, SAMPLE_COUNT, name === 'flow' ? temperature : 1, sampleSeed));
+  postSamples(name, await lab.samples(name, SAMPLE_COUNT, temperatureOf(name), sampleSeed));
 }
 
 async function drawAutoencoder() {
@@ -307,7 +309,7 @@ async function preview(all = false) {
 function lookFor(name) {
   const due = performance.now() - lastPreview > previewWait();
   const reconstructions = name === 'autoencoder' && reconstructionInputs ? PREVIEW_COUNT : 0;
-  return { count: SAMPLE_COUNT, temperature: name === 'flow' ? temperature : 1, seed: sampleSeed, reconstructions, due };
+  return { count: SAMPLE_COUNT, temperature: temperatureOf(name), seed: sampleSeed, reconstructions, due };
 }
 
 /** Posts what a chunk drew, in the order the library gives it (see `lookFor`). */

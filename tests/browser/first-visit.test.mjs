@@ -57,7 +57,7 @@ test('the pretrained models are live before the digits arrive: resample, tempera
   // Now the digits: the full models load and draw what the preview drew.
   release();
   await page.waitForFunction(() => window.lab.loaded?.origin === 'pretrained' && window.lab.drawn.flow > 0, null, { timeout: 60_000 });
-  await page.waitForFunction(() => window.lab.samples.flow?.seed === 2 && window.lab.samples.flow.type === 'flow-samples', null, { timeout: 30_000 });
+  await page.waitForFunction(() => window.lab.samples.flow?.seed === 2 && window.lab.samples.flow.preview === false, null, { timeout: 30_000 });
   const full = await page.evaluate(() => Array.from(window.lab.samples.flow.pixels));
   const worst = Math.max(...full.map((v, i) => Math.abs(v - atSeed2[i])));
   assert.ok(worst < 1e-4, `the full models draw the preview's samples (largest difference ${worst})`);

@@ -47,7 +47,7 @@ test('training on WebGPU lowers the loss and draws both digit panels', async () 
   const { losses, tests } = await trainSmall(page);
   assertLossFell(losses);
   assert.equal(tests.length, 1, 'one test loss per epoch');
-  await page.waitForFunction(() => window.lab.drawn.reconstructions > 0 && window.lab.drawn.samples > 0);
+  await page.waitForFunction(() => window.lab.drawn.reconstructions > 0 && window.lab.drawn.autoencoder > 0);
   assert.ok(await inkOf(page, '#reconstructions') > 500, 'reconstructions are drawn');
   assert.ok(await inkOf(page, '#samples') > 200, 'samples are drawn');
   assert.deepEqual(errors, []);
