@@ -10,6 +10,7 @@ mod cli;
 mod data;
 mod fcd;
 mod flow;
+mod fuzz;
 mod map;
 mod oracle;
 mod run;

@@ -12,7 +12,7 @@ use flowae::weights::WeightsFile;
 use flowae::{Error, Kind};
 
 /// A small session on random digits: an autoencoder, its flow and WGAN, and a VAE.
-fn small_session(train: &Digits, test: &Digits, device: &Device) -> Session {
+pub(crate) fn small_session(train: &Digits, test: &Digits, device: &Device) -> Session {
     let config = AeTrainingConfig { train_images: 200, test_images: 50, epochs: 1, batch_size: 50, model: flowae::models::AutoencoderConfig { hidden: 32, ..Default::default() }, ..AeTrainingConfig::default() };
     let mut ae = AeTrainer::new(config.clone(), train, test, device).unwrap();
     while !ae.is_done() {
