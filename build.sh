@@ -6,6 +6,8 @@
 #   ./build.sh build              build only: MNIST into www/data, the two wasm modules into www/pkg
 #   ./build.sh bench              build, then measure training speed natively and in Chromium
 #   ./build.sh profile            build, then show where a CPU training step's time goes in Chromium
+#   ./build.sh fuzz               mutation-fuzz the models-file and digit-file readers (1,000,000
+#                                 cases each, or FLOWAE_FUZZ_CASES; seed FLOWAE_FUZZ_SEED)
 #
 # It needs only the package registries (crates.io, npm, Debian). A second run rebuilds only
 # what changed. CARGO_TARGET_DIR defaults to a folder outside the checkout so that fresh
@@ -131,6 +133,8 @@ build() {
   prepare_data
   vendor
   build_wasm
+  # The pages' Content-Security-Policy <meta> must allow exactly their inline blocks.
+  node tools/csp.mjs --check www
 }
 
 ensure_chromium() {
@@ -178,5 +182,12 @@ case "$cmd" in
       "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-cpu/flowae.wasm"
     node tests/browser/profile.mjs
     ;;
-  *) die "unknown command $cmd (use serve, test, build, bench or profile)" ;;
+  fuzz)
+    ensure_toolchain
+    ensure_npm
+    log "mutation fuzzers: ${FLOWAE_FUZZ_CASES:=1000000} cases per reader, seed ${FLOWAE_FUZZ_SEED:=1}"
+    export FLOWAE_FUZZ_CASES FLOWAE_FUZZ_SEED
+    cargo test --release --test it fuzz -- --nocapture
+    ;;
+  *) die "unknown command $cmd (use serve, test, build, bench, profile or fuzz)" ;;
 esac

@@ -5,10 +5,18 @@
 // them for the wasm modules) is sent when the browser accepts it, and other text is compressed
 // on the fly. Files that are compressed already (PNG, .gz) or barely compress (weights) go as
 // they are.
+//
+// It is written to be run by anyone, on anything a browser or a script may send: only GET and
+// HEAD are answered (405 otherwise); a request-target that is not a path, or that does not
+// decode, gets 400; no file outside the root is ever read, whether reached by "..", an encoded
+// separator or a symbolic link (real paths are compared, with a separator); a file that cannot
+// be read ends its response, not the server. Every response carries the pages' Content-Security-
+// Policy (tools/csp.mjs) and `X-Content-Type-Options: nosniff`.
 import { createServer } from 'node:http';
-import { createReadStream, readFileSync, statSync } from 'node:fs';
-import { extname, join, normalize, resolve, sep } from 'node:path';
+import { createReadStream, readFileSync, realpathSync, statSync } from 'node:fs';
+import { extname, join, resolve, sep } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
+import { policy } from './csp.mjs';
 
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
@@ -51,30 +59,55 @@ function encoded(path, stat, encoding, suffix) {
   return { bytes: cached[encoding], size: cached[encoding].length };
 }
 
-/** Starts serving `root` on host:port; resolves to the server once it listens. */
-export function serve(root, { host = '127.0.0.1', port = 8000 } = {}) {
-  const base = resolve(root);
-  const server = createServer((req, res) => {
-    let path;
-    try {
-      const url = new URL(req.url, 'http://localhost');
-      path = normalize(join(base, decodeURIComponent(url.pathname)));
-    } catch {
-      res.writeHead(400, { 'Content-Type': 'text/plain' }).end('bad request');
-      return;
-    }
-    if (path !== base && !path.startsWith(base + sep)) { res.writeHead(403).end('forbidden'); return; }
-    let stat;
-    try {
+/** The real path of the file a request's path names under `base` (a real path itself), or an
+ * HTTP status: 400 for a path that does not decode or holds a NUL, 404 for nothing there (or
+ * something that is not a file), 403 for anything whose real path is outside `base`. */
+function locate(base, target) {
+  let pathname;
+  try {
+    if (!target.startsWith('/')) return 400;           // "http://[", "*", an absolute URL
+    pathname = decodeURIComponent(new URL(target, 'http://localhost').pathname);
+  } catch {
+    return 400;                                         // "/%ff", "/%"
+  }
+  if (pathname.includes('\0')) return 400;
+  const inside = (path) => path === base || path.startsWith(base + sep);
+  let path = resolve(join(base, pathname));
+  if (!inside(path)) return 403;
+  try {
+    path = realpathSync(path);
+    if (!inside(path)) return 403;                      // a link out of the root
+    let stat = statSync(path);
+    if (stat.isDirectory()) {
+      path = realpathSync(join(path, 'index.html'));
+      if (!inside(path)) return 403;
       stat = statSync(path);
-      if (stat.isDirectory()) { path = join(path, 'index.html'); stat = statSync(path); }
-      if (!stat.isFile()) throw new Error('not a file');
-    } catch {
-      res.writeHead(404, { 'Content-Type': 'text/plain' }).end(`not found: ${req.url}`);
-      return;
     }
+    return stat.isFile() ? { path, stat } : 404;        // a directory named index.html, a socket…
+  } catch {
+    return 404;
+  }
+}
+
+const REASONS = { 400: 'bad request', 403: 'forbidden', 404: 'not found', 405: 'only GET and HEAD' };
+
+/** Starts serving `root` on host:port; resolves to the server once it listens. `csp: false`
+ * sends no Content-Security-Policy (a test's stand-in for someone else's site). */
+export function serve(root, { host = '127.0.0.1', port = 8000, csp = true } = {}) {
+  const base = realpathSync(resolve(root));
+  const security = { 'X-Content-Type-Options': 'nosniff' };
+  if (csp) security['Content-Security-Policy'] = policy(base);
+  const refuse = (res, status, extra = {}) => {
+    res.writeHead(status, { ...security, 'Content-Type': 'text/plain; charset=utf-8', ...extra }).end(`${REASONS[status]}\n`);
+  };
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') { refuse(res, 405, { Allow: 'GET, HEAD' }); return; }
+    const found = locate(base, req.url ?? '');
+    if (typeof found === 'number') { refuse(res, found); return; }
+    const { path, stat } = found;
     const type = extname(path);
     const headers = {
+      ...security,
       'Content-Type': TYPES[type] ?? 'application/octet-stream',
       'Cache-Control': 'no-cache',
       'Last-Modified': stat.mtime.toUTCString(),
@@ -85,14 +118,27 @@ export function serve(root, { host = '127.0.0.1', port = 8000 } = {}) {
       res.writeHead(304, headers).end();
       return;
     }
+    let body;
     const [encoding] = COMPRESSIBLE.has(type) ? accepted(req) : [];
-    const body = encoding ? encoded(path, stat, ...encoding) : { file: path, size: stat.size };
+    try {
+      body = encoding ? encoded(path, stat, ...encoding) : { file: path, size: stat.size };
+    } catch {
+      refuse(res, 404);                                 // gone or unreadable since it was found
+      return;
+    }
     if (encoding) headers['Content-Encoding'] = encoding[0];
     headers['Content-Length'] = body.size;
-    res.writeHead(200, headers);
-    if (req.method === 'HEAD') res.end();
-    else if (body.bytes) res.end(body.bytes);
-    else createReadStream(body.file).pipe(res);
+    if (req.method === 'HEAD') { res.writeHead(200, headers).end(); return; }
+    if (body.bytes) { res.writeHead(200, headers).end(body.bytes); return; }
+    const stream = createReadStream(body.file);
+    stream.once('open', () => { res.writeHead(200, headers); stream.pipe(res); });
+    stream.once('error', () => { if (res.headersSent) res.destroy(); else refuse(res, 404); });
+    res.once('close', () => stream.destroy());
+  });
+  // A request the parser cannot read at all: 400, and the server carries on.
+  server.on('clientError', (error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
   });
   return new Promise((ok, fail) => {
     server.once('error', fail);

@@ -213,12 +213,21 @@ export class LatentMapView {
 
   /** The key: a swatch per digit and a mark per overlay the current map holds. */
   legend() {
-    const items = DIGIT_COLOURS.map((c, d) => `<li><span class="swatch" style="background:${c}"></span>${d}</li>`);
+    // Built as elements, not markup: the page's policy allows no inline style attributes.
+    const item = (className, text, colour) => {
+      const mark = document.createElement('span');
+      mark.className = className;
+      if (colour) mark.style.background = colour;
+      else { mark.textContent = text; mark.setAttribute('aria-hidden', 'true'); }
+      return mark;
+    };
+    const row = (mark, label) => { const li = document.createElement('li'); li.append(mark, label); return li; };
+    const items = DIGIT_COLOURS.map((c, d) => row(item('swatch', '', c), String(d)));
     for (const o of this.state.map?.overlays ?? []) {
       const symbol = { cross: '×', plus: '+', ring: '○' }[OVERLAYS[o.name]?.shape ?? 'ring'];
-      items.push(`<li><span class="mark" aria-hidden="true">${symbol}</span>${OVERLAYS[o.name]?.label ?? o.name}</li>`);
+      items.push(row(item('mark', symbol), OVERLAYS[o.name]?.label ?? o.name));
     }
-    this.ui.legend.innerHTML = items.join('');
+    this.ui.legend.replaceChildren(...items);
     for (const box of this.ui.layers.querySelectorAll('input[type=checkbox]')) {
       const present = box.name === 'digits' || (this.state.map?.overlays ?? []).some((o) => o.name === box.name);
       box.closest('label').hidden = !present;

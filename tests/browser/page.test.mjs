@@ -448,7 +448,7 @@ test('the embed widget works in an iframe on another origin, lazily, and asks on
     <style>body { background: rgb(255, 255, 255); font-family: serif; }</style>
     <h1>A post about flows</h1>
     <iframe id="widget" title="FlowAE samples" src="${url}embed.html?model=flow&backend=cpu" width="360" height="420" style="border: 0"></iframe>`);
-  const blog = await serve(dir, { host: '127.0.0.1', port: 0 });
+  const blog = await serve(dir, { host: '127.0.0.1', port: 0, csp: false });   // someone else's site, its own policy
   const blogUrl = `http://localhost:${blog.address().port}/`;   // another host name and port: another origin
   const context = await browser.newContext();
   const requests = [];
