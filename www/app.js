@@ -5,6 +5,7 @@ import { LossPlot } from './plots.js';
 import { LatentMapView } from './latent-map.js';
 import * as store from './models-store.js';
 import { LabWorker, download } from './worker-client.js';
+import { RESTARTS, RESTART_WINDOW_MS, restartDelay } from './heartbeat.js';
 import * as backends from './backend-choice.js';
 import { buildForms, defaultOf, linkFields, readSection } from './settings.js';
 import { controlsOf, fillPanels } from './phase-panel.js';
@@ -123,11 +124,27 @@ function startWorker(module, backend, preview = null) {
  * ?pretrained=0): the worker draws their samples before the digits arrive. */
 const pretrainedPreview = () => ('models/pretrained.bin' in early.files ? download('models/pretrained.bin') : null);
 
+/** A worker that crashed, hung or died: replaced by a fresh one after a pause that grows with
+ * each failure, until RESTARTS failures within RESTART_WINDOW_MS; then the page stops and says
+ * so (a worker that fails as it starts would otherwise be restarted for ever, each time
+ * downloading and compiling again). */
+const failures = [];
 function crashed(message) {
-  showError(`${message}. A fresh worker has been started; train again to continue.`);
+  const module = worker.module;
   worker.terminate();
   setState('loading');
-  startWorker(worker.module, lab.backend ?? (early.backend === 'gpu' ? 'gpu' : 'cpu'));
+  const now = performance.now();
+  failures.push(now);
+  while (failures[0] < now - RESTART_WINDOW_MS) failures.shift();
+  if (failures.length > RESTARTS) {
+    lab.gaveUp = true;
+    showError(`${message}. The worker has failed ${failures.length} times in ${Math.round(RESTART_WINDOW_MS / 60_000)} minutes, so it is not restarted again: reload the page to try once more.`);
+    ui.autoencoder.progressText.textContent = 'Stopped: the worker keeps failing. Reload the page to try again.';
+    return;
+  }
+  const delay = restartDelay(failures.length - 1);
+  showError(`${message}. A fresh worker starts in ${delay / 1000} s; train again to continue.`);
+  setTimeout(() => startWorker(module, lab.backend ?? (early.backend === 'gpu' ? 'gpu' : 'cpu')), delay);
 }
 
 function send(command) {

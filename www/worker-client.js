@@ -7,6 +7,7 @@
 // a crash) costs no second download.
 
 import { fetchBytes } from './fetch-bytes.js';
+import { SILENT_MS } from './heartbeat.js';
 
 const early = window.early ?? {};
 const downloads = new Map(Object.entries(early.files ?? {}));
@@ -33,7 +34,20 @@ export class LabWorker {
     this.onCrash = onCrash;
     this.waiters = [];
     this.worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
-    this.worker.onmessage = (event) => this.dispatch(event.data);
+    this.worker.onmessage = (event) => { this.heard = performance.now(); this.dispatch(event.data); };
+    // The watchdog: once the worker has spoken, silence for SILENT_MS means it hung or died
+    // without an error event (heartbeat.js); the page hears of it as of a crash.
+    // A page frozen or throttled in the background ticks late: that gap is not the worker's.
+    this.heard = null;
+    let tick = performance.now();
+    this.watchdog = setInterval(() => {
+      const now = performance.now();
+      if (now - tick > 5000 && this.heard !== null) this.heard = now;
+      tick = now;
+      if (this.heard !== null && now - this.heard > SILENT_MS) {
+        this.fail(`the worker stopped answering for ${Math.round(SILENT_MS / 1000)} s (hung, or closed by the browser)`);
+      }
+    }, 1000);
     this.worker.onerror = (event) => {
       event.preventDefault();
       this.fail(event.message || 'the worker failed to start');
@@ -66,6 +80,7 @@ export class LabWorker {
   }
 
   dispatch(msg) {
+    if (msg.type === 'alive') return;
     const waiter = this.waiters.find((w) => (msg.type === 'error' ? w.failOn(msg) : w.test(msg)));
     if (waiter) {
       this.waiters.splice(this.waiters.indexOf(waiter), 1);
@@ -99,12 +114,14 @@ export class LabWorker {
   }
 
   fail(message) {
+    clearInterval(this.watchdog);
     for (const waiter of this.waiters.splice(0)) { clearTimeout(waiter.timer); waiter.reject(new Error(message)); }
     if (!this.terminated) this.onCrash?.(message);
   }
 
   terminate() {
     this.terminated = true;
+    clearInterval(this.watchdog);
     this.worker.terminate();
     for (const waiter of this.waiters.splice(0)) { clearTimeout(waiter.timer); waiter.reject(new Error('the worker was replaced')); }
   }

@@ -44,11 +44,14 @@
 //   {type: 'interpolate', model, a, b, steps, temperature}  the morph strip: 'flow' | 'wgan'
 //   {type: 'step'}                               while paused: one training step, then paused again
 //   {type: 'crash'}                              panic inside wasm on purpose (tests only)
+//   {type: 'hang'}                               loop for ever without yielding (tests only)
 //
 // Grayscale digits (data/*-idx*-ubyte.gz, 11 MB) are fetched here, only when a run or a models
 // file asks for grayscale pixels.
 //
 // worker → page (events)
+//   {type: 'alive'}                          every ALIVE_MS while the event loop turns (the
+//                                            page's watchdog; taken by worker-client.js)
 //   {type: 'status', text}                                    what it is doing (loading…)
 //   {type: 'ready', backend, adapter, notice, train, test}
 //   {type: 'timed', backend, imagesPerSecond, steps, dispatchesPerStep, submitsPerStep}
@@ -91,6 +94,7 @@
 import { probeGpu } from './backend-choice.js';
 import { fetchBytes } from './fetch-bytes.js';
 import { MODELS } from './pkg/tables.js';
+import { ALIVE_MS } from './heartbeat.js';
 
 /** The wasm module (its functions without state: panics, file checks), once 'init' has loaded
  * one, and the lab it holds (src/web.rs's Lab: the digits, the backend and every model). */
@@ -139,6 +143,10 @@ self.onmessage = (event) => {
 };
 
 function post(message, transfer) { self.postMessage(message, transfer ?? []); }
+
+// A heartbeat while the worker's event loop turns (between chunks, between commands): the page's
+// watchdog (worker-client.js) takes a worker that stops beating for a hung or dead one.
+setInterval(() => post({ type: 'alive' }), ALIVE_MS);
 function setState(next) { state = next; post({ type: 'state', state }); }
 
 /** Bytes as the wasm functions take them: a Uint8Array (a page may send an ArrayBuffer). */
@@ -447,6 +455,7 @@ async function handle(command) {
       }
       break;
     case 'crash': wasm.debug_panic(); break;
+    case 'hang': for (;;) { /* tests only: a worker stuck in a loop that never yields */ }
     default: throw new Error(`unknown command ${command.type}`);
   }
 }

@@ -163,6 +163,29 @@ test('a panic in the worker is reported and a fresh worker takes over', async ()
   await page.close();
 });
 
+test('a hung worker is noticed, reported and replaced; one that keeps failing is given up on, with a message', async () => {
+  const { page } = await openPage(browser, `${url}?pretrained=0&backend=cpu`);
+  await waitForState(page, ['idle']);
+  await page.evaluate(() => window.lab.send({ type: 'hang' }));
+  await page.waitForFunction(() => window.lab.errors.some((e) => /stopped answering/.test(e)), null, { timeout: 45_000 });
+  await waitForState(page, ['idle'], 60_000);
+  const { losses } = await trainSmall(page);
+  assert.ok(losses.length > 0, 'the fresh worker trains');
+  // Three more failures within two minutes: two more restarts, then none.
+  for (let failure = 2; failure <= 4; failure++) {
+    await waitForState(page, ['idle', 'done'], 60_000);
+    const before = await page.evaluate(() => window.lab.errors.length);
+    await page.evaluate(() => window.lab.send({ type: 'crash' }));
+    await page.waitForFunction((n) => window.lab.errors.length > n, before, { timeout: 30_000 });
+  }
+  const last = await page.evaluate(() => window.lab.errors.at(-1));
+  assert.match(last, /not restarted again: reload the page/);
+  await new Promise((resolve) => setTimeout(resolve, 9000));   // longer than any restart pause
+  assert.equal(await page.evaluate(() => window.lab.state), 'loading', 'no fifth worker');
+  assert.equal(await page.evaluate(() => window.lab.gaveUp), true);
+  await page.close();
+});
+
 test('the FCD classifier loads in the page, is at least 99% accurate there, and scores real digits', async () => {
   const page = await browser.newPage();
   await page.goto(`${url}?pretrained=0&backend=cpu`);
