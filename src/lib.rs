@@ -15,6 +15,7 @@
 //! - [`weights`]: trained weights as one checked file; [`session`]: every model of a session in one.
 //! - [`explore`]: paths between two samples, for the morph strip.
 //! - [`map`]: the latent space on a plane: PCA and t-SNE.
+//! - [`memory`]: what a run's settings need, refused before they fail in an allocator.
 //! - [`settings`]: every hyper-parameter once (name, flag, label, bounds, default); [`limits`]: the bounds.
 //! - [`grid`]: digits laid out as one image, for PNG files and canvases; [`npy`]: samples as arrays.
 
@@ -29,6 +30,7 @@ pub mod grid;
 pub mod kind;
 pub mod limits;
 pub mod map;
+pub mod memory;
 pub mod models;
 pub mod npy;
 pub mod rng;

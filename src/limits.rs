@@ -46,6 +46,10 @@ pub const PERPLEXITY: RangeInclusive<f64> = 2.0..=1_000.0;
 /// 100,000 keeps their pixels within a few hundred MB.
 pub const SAMPLES: RangeInclusive<usize> = 2..=100_000;
 
+/// Memory a run may need, in MB (see [`crate::memory`]): a browser tab's WebAssembly can address
+/// 4 GiB at most, and the page, the digits and the allocator's slack need the rest.
+pub const MEMORY_MB: u64 = 3_072;
+
 /// The temperature T of sampling, z0 ~ N(0, T²I).
 pub const TEMPERATURE: RangeInclusive<f32> = 0.0..=10.0;
 

@@ -500,7 +500,7 @@ fn ae_config(opts: &Options) -> Result<AeTrainingConfig> {
 fn flow_config(opts: &Options, seed: u64) -> Result<FlowTrainingConfig> {
     let base = FlowTrainingConfig { seed, ..Default::default() };
     let config = settings::from_flags(Section::Model(Kind::Flow), base, |flag| opts.get(flag))?;
-    config.validate(usize::MAX)?;
+    config.validate(ae_config(opts)?.model.latent, usize::MAX)?;
     Ok(config)
 }
 
@@ -508,7 +508,7 @@ fn flow_config(opts: &Options, seed: u64) -> Result<FlowTrainingConfig> {
 fn wgan_config(opts: &Options, seed: u64) -> Result<WganTrainingConfig> {
     let base = WganTrainingConfig { seed, ..Default::default() };
     let config = settings::from_flags(Section::Model(Kind::Wgan), base, |flag| opts.get(flag))?;
-    config.validate(usize::MAX)?;
+    config.validate(ae_config(opts)?.model.latent, usize::MAX)?;
     Ok(config)
 }
 

@@ -238,14 +238,14 @@ impl Preview {
         let mut samplers = Vec::new();
         if let Some(value) = meta.get(Kind::Flow.name()) {
             let config: FlowTrainingConfig = parse(value.clone(), Kind::Flow)?;
-            config.validate(usize::MAX)?; // the codes it learned are not here to count
+            config.validate(k, usize::MAX)?; // the codes it learned are not here to count
             let flow = config.flow.init(k, &vec![0.0; k], &vec![1.0; k], &mut Init::Loaded, &inner)?;
             let flow = crate::weights::load_module(flow, Kind::Flow.name(), &file.tensors)?;
             samplers.push(Sampler::new(Kind::Flow, Some(&autoencoder.decoder), Codes::Flow(flow), k, &inner));
         }
         if let Some(value) = meta.get(Kind::Wgan.name()) {
             let config: WganTrainingConfig = parse(value.clone(), Kind::Wgan)?;
-            config.validate(usize::MAX)?; // the codes it learned are not here to count
+            config.validate(k, usize::MAX)?; // the codes it learned are not here to count
             let generator = Generator::new(k, config.generator_hidden, &mut Init::Loaded, &inner);
             let generator = crate::weights::load_module(generator, "wgan.generator", &file.tensors)?;
             samplers.push(Sampler::new(Kind::Wgan, Some(&autoencoder.decoder), Codes::Generator(generator), k, &inner));

@@ -20,6 +20,7 @@ use crate::data::{Batches, Digits, PIXELS, Pixels};
 use crate::error::{Error, Result};
 use crate::kind::Kind;
 use crate::limits;
+use crate::memory;
 use crate::models::autoencoder::{Autoencoder, AutoencoderConfig, bce_with_logits, negative_elbo};
 use crate::models::Init;
 use crate::models::wgan::{Critic, GanLoss};
@@ -147,7 +148,23 @@ impl AeTrainingConfig {
         if available_train < 2 || available_test < 1 {
             return Err(Error::Data("the training or test set is empty".into()));
         }
-        Ok(())
+        memory::check(self.kind().description(), self.memory())
+    }
+
+    /// The memory a run needs (see [`memory`]): the encoder 784 → h → h → k (2k for a VAE's
+    /// means and log-variances), the decoder back, the AAE's discriminator k → d → d → 1 on
+    /// codes and on draws; each activation kept about four times for the backward pass.
+    pub fn memory(&self) -> u64 {
+        let (h, k) = (self.model.hidden as u64, self.model.latent as u64);
+        let codes = if self.model.variational { 2 * k } else { k };
+        let mut params = memory::dense(&[784, h, h, codes]) + memory::dense(&[k, h, h, 784]);
+        let mut widths = 784 + 4 * h + codes + k + 784;
+        if let Some(adversary) = &self.adversarial {
+            let d = adversary.hidden as u64;
+            params += memory::dense(&[k, d, d, 1]);
+            widths += 2 * (2 * d + 1);
+        }
+        memory::training(params, self.batch_size as u64, widths, 4)
     }
 }
 

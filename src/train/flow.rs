@@ -14,6 +14,7 @@ use crate::data::{Batches, Digits, Pixels};
 use crate::error::{Error, Result};
 use crate::models::autoencoder::Autoencoder;
 use crate::limits;
+use crate::memory;
 use crate::models::Init;
 use crate::models::realnvp::{RealNvp, RealNvpConfig};
 use crate::rng::Rng;
@@ -45,13 +46,23 @@ impl Default for FlowTrainingConfig {
 
 impl FlowTrainingConfig {
     /// Refuses settings that cannot train.
-    pub fn validate(&self, codes: usize) -> Result<()> {
+    pub fn validate(&self, latent: usize, codes: usize) -> Result<()> {
         self.flow.validate()?;
         limits::check("flow epochs", self.epochs, &limits::EPOCHS)?;
         limits::check("flow learning rate", self.learning_rate, &limits::LEARNING_RATE)?;
         limits::check("seed", self.seed, &limits::SEED)?;
         let batch = &limits::FLOW_BATCH;
-        limits::within("flow batch size", self.batch_size, *batch.start(), codes.clamp(*batch.start(), *batch.end()))
+        limits::within("flow batch size", self.batch_size, *batch.start(), codes.clamp(*batch.start(), *batch.end()))?;
+        memory::check(Kind::Flow.description(), self.memory(latent))
+    }
+
+    /// The memory a run on `latent`-d codes needs (see [`memory`]): per coupling layer a scale
+    /// and a shift network, half the code → hidden → half; each activation kept about twice.
+    pub fn memory(&self, latent: usize) -> u64 {
+        let (k, h, layers) = (latent as u64, self.flow.hidden as u64, self.flow.layers as u64);
+        let half = k.div_ceil(2);
+        let params = layers * 2 * memory::dense(&[half, h, half]);
+        memory::training(params, self.batch_size as u64, layers * (2 * h + 4 * k), 2)
     }
 }
 
@@ -95,7 +106,7 @@ impl FlowTrainer {
 
     /// Prepares a flow for `codes`, encoded or still to encode.
     pub fn with_codes(config: FlowTrainingConfig, codes: LatentCodes, device: &Device) -> Result<Self> {
-        config.validate(codes.train_count())?;
+        config.validate(codes.latent(), codes.train_count())?;
         let device = device.clone().autodiff();
         let batches = Batches::new(codes.train_count(), config.batch_size, Rng::new(config.seed ^ 0xF10E));
         let mut trainer = FlowTrainer {

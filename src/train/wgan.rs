@@ -36,6 +36,7 @@ use crate::data::{Batches, Digits, Pixels};
 use crate::error::{Error, Result};
 use crate::models::autoencoder::Autoencoder;
 use crate::limits;
+use crate::memory;
 use crate::models::Init;
 use crate::models::wgan::{Critic, GanLoss, Generator};
 use crate::rng::Rng;
@@ -86,7 +87,7 @@ impl Default for WganTrainingConfig {
 
 impl WganTrainingConfig {
     /// Refuses settings that cannot train.
-    pub fn validate(&self, codes: usize) -> Result<()> {
+    pub fn validate(&self, latent: usize, codes: usize) -> Result<()> {
         limits::check("generator width", self.generator_hidden, &limits::WIDTH)?;
         limits::check("critic width", self.critic_hidden, &limits::WIDTH)?;
         limits::check("critic steps per generator step", self.critic_steps, &limits::CRITIC_STEPS)?;
@@ -96,7 +97,18 @@ impl WganTrainingConfig {
         limits::check("adversarial epochs", self.epochs, &limits::EPOCHS)?;
         limits::check("seed", self.seed, &limits::SEED)?;
         let batch = &limits::BATCH;
-        limits::within("adversarial batch size", self.batch_size, *batch.start(), codes.clamp(*batch.start(), *batch.end()))
+        limits::within("adversarial batch size", self.batch_size, *batch.start(), codes.clamp(*batch.start(), *batch.end()))?;
+        memory::check(Kind::Wgan.description(), self.memory(latent))
+    }
+
+    /// The memory a run on `latent`-d codes needs (see [`memory`]): the generator k → g → g → k
+    /// with BatchNorm, the critic k → c → c → 1 on real codes, fakes and their interpolates,
+    /// and the gradient penalty's hand-made backward pass through it; each kept about twice.
+    pub fn memory(&self, latent: usize) -> u64 {
+        let (k, g, c) = (latent as u64, self.generator_hidden as u64, self.critic_hidden as u64);
+        let params = memory::dense(&[k, g, g, k]) + 4 * 2 * g + memory::dense(&[k, c, c, 1]);
+        let widths = 4 * g + 4 * k + 4 * (2 * c + 1);
+        memory::training(params, self.batch_size as u64, widths, 2)
     }
 }
 
@@ -142,7 +154,7 @@ impl WganTrainer {
 
     /// Prepares a generator for `codes`, encoded or still to encode.
     pub fn with_codes(config: WganTrainingConfig, codes: LatentCodes, device: &Device) -> Result<Self> {
-        config.validate(codes.train_count())?;
+        config.validate(codes.latent(), codes.train_count())?;
         let device = device.clone().autodiff();
         let batches = Batches::new(codes.train_count(), config.batch_size, Rng::new(config.seed ^ 0xAD7A));
         let adam = Adam::new(0.5, 0.9, 1e-8);

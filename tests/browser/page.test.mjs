@@ -186,6 +186,30 @@ test('a hung worker is noticed, reported and replaced; one that keeps failing is
   await page.close();
 });
 
+test('settings that need more memory than a tab has are refused before training, with a figure', async () => {
+  const { page, errors } = await openPage(browser, `${url}?backend=cpu`);
+  await page.waitForFunction(() => window.lab.loaded?.origin === 'pretrained' && !document.getElementById('train-flow').disabled, null, { timeout: 60_000 });
+  // What crashed a tab (issue 12): 32 coupling layers, 4,096 wide, 4,096 codes a step.
+  for (const [name, value] of [['layers', 32], ['hidden', 4096], ['batch_size', 4096]]) {
+    await page.fill(`#flow-settings [name=${name}]`, String(value));
+  }
+  await page.click('#train-flow');
+  await page.waitForFunction(() => window.lab.errors.length > 0, null, { timeout: 30_000 });
+  const message = await page.evaluate(() => window.lab.errors.at(-1));
+  assert.match(message, /need about 8,\d{3} MB of memory, more than the 3,072 MB/);
+  assert.ok(await page.isVisible('#error'), 'the message is on the page');
+  assert.equal(await page.evaluate(() => window.lab.loaded.origin), 'pretrained', 'the loaded models are untouched');
+  // Settings that fit train at once.
+  await page.fill('#flow-settings [name=layers]', '2');
+  await page.fill('#flow-settings [name=hidden]', '16');
+  await page.fill('#flow-settings [name=batch_size]', '100');
+  await page.fill('#flow-settings [name=epochs]', '1');
+  await page.click('#train-flow');
+  await page.waitForFunction(() => window.lab.phase === 'flow' && window.lab.state === 'done', null, { timeout: 120_000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('the FCD classifier loads in the page, is at least 99% accurate there, and scores real digits', async () => {
   const page = await browser.newPage();
   await page.goto(`${url}?pretrained=0&backend=cpu`);
