@@ -129,8 +129,10 @@ const pretrainedPreview = () => ('models/pretrained.bin' in early.files ? downlo
  * so (a worker that fails as it starts would otherwise be restarted for ever, each time
  * downloading and compiling again). */
 const failures = [];
-function crashed(message) {
+function crashed(message, error = null) {
   const module = worker.module;
+  // A lost GPU: the fresh worker trains on the CPU; WebGPU stays on offer under Backend.
+  if (error?.gpuLost) { lab.backend = 'cpu'; choice.wanted = 'cpu'; }
   worker.terminate();
   setState('loading');
   const now = performance.now();
@@ -143,7 +145,9 @@ function crashed(message) {
     return;
   }
   const delay = restartDelay(failures.length - 1);
-  showError(`${message}. A fresh worker starts in ${delay / 1000} s; train again to continue.`);
+  showError(error?.gpuLost
+    ? `${message}. Choose WebGPU under Backend to try the GPU again.`
+    : `${message}. A fresh worker starts in ${delay / 1000} s; train again to continue.`);
   setTimeout(() => startWorker(module, lab.backend ?? (early.backend === 'gpu' ? 'gpu' : 'cpu')), delay);
 }
 

@@ -89,7 +89,7 @@ export class LabWorker {
       else waiter.resolve(msg);
       return;
     }
-    if (msg.type === 'error' && msg.fatal) { this.fail(msg.message); return; }
+    if (msg.type === 'error' && msg.fatal) { this.fail(msg.message, msg); return; }
     this.onEvent?.(msg);
   }
 
@@ -113,10 +113,11 @@ export class LabWorker {
     return answer;
   }
 
-  fail(message) {
+  /** Ends every wait and tells the page (`error`: the worker's fatal error event, if any). */
+  fail(message, error = null) {
     clearInterval(this.watchdog);
     for (const waiter of this.waiters.splice(0)) { clearTimeout(waiter.timer); waiter.reject(new Error(message)); }
-    if (!this.terminated) this.onCrash?.(message);
+    if (!this.terminated) this.onCrash?.(message, error);
   }
 
   terminate() {

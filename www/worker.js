@@ -45,6 +45,7 @@
 //   {type: 'step'}                               while paused: one training step, then paused again
 //   {type: 'crash'}                              panic inside wasm on purpose (tests only)
 //   {type: 'hang'}                               loop for ever without yielding (tests only)
+//   {type: 'lose-gpu'}                           destroy the WebGPU device, as a lost one (tests only)
 //
 // Grayscale digits (data/*-idx*-ubyte.gz, 11 MB) are fetched here, only when a run or a models
 // file asks for grayscale pixels.
@@ -143,6 +144,27 @@ self.onmessage = (event) => {
 };
 
 function post(message, transfer) { self.postMessage(message, transfer ?? []); }
+
+// The GPUDevice wgpu asks for, kept to hear of its loss: a lost device (a driver reset, the
+// GPU process restarted, the tab's GPU memory reclaimed) fails every later call, and its
+// tensors, the models on it, are gone. The worker says so in plain words and ends; the page
+// starts a fresh one on the CPU (a fresh WebAssembly instance: no lost device cached) with the
+// last kept models, and WebGPU can be chosen again.
+let gpuDevice = null;
+const requestDevice = globalThis.GPUAdapter?.prototype.requestDevice;
+if (requestDevice) {
+  GPUAdapter.prototype.requestDevice = async function (...args) {
+    const device = await requestDevice.apply(this, args);
+    gpuDevice = device;
+    device.lost.then((info) => {
+      if (device !== gpuDevice || currentBackend !== 'gpu') return;
+      const why = info.message || info.reason || 'no reason given';
+      post({ type: 'error', fatal: true, gpuLost: true, command: null,
+        message: `The GPU was lost (${why}): continuing on the CPU with the models kept last; the run in progress is gone` });
+    });
+    return device;
+  };
+}
 
 // A heartbeat while the worker's event loop turns (between chunks, between commands): the page's
 // watchdog (worker-client.js) takes a worker that stops beating for a hung or dead one.
@@ -455,6 +477,7 @@ async function handle(command) {
       }
       break;
     case 'crash': wasm.debug_panic(); break;
+    case 'lose-gpu': gpuDevice?.destroy(); break;
     case 'hang': for (;;) { /* tests only: a worker stuck in a loop that never yields */ }
     default: throw new Error(`unknown command ${command.type}`);
   }

@@ -210,6 +210,31 @@ test('settings that need more memory than a tab has are refused before training,
   await page.close();
 });
 
+test('a lost GPU is said in plain words, the page continues on the CPU with the kept models, and WebGPU can be chosen again', async () => {
+  const { page } = await openPage(browser, `${url}?backend=gpu`);
+  await page.waitForFunction(() => window.lab.loaded?.origin === 'pretrained' && window.lab.backend === 'gpu' && window.lab.state === 'done', null, { timeout: 120_000 });
+  await page.evaluate(() => window.lab.send({ type: 'lose-gpu' }));
+  await page.waitForFunction(() => window.lab.errors.some((e) => /The GPU was lost/.test(e)), null, { timeout: 30_000 });
+  const message = await page.evaluate(() => window.lab.errors.find((e) => /The GPU was lost/.test(e)));
+  assert.match(message, /continuing on the CPU[\s\S]*Choose WebGPU under Backend/);
+  assert.doesNotMatch(message, /poisoned|Backtrace|wgpu/i, 'no raw wgpu text');
+  await page.waitForFunction(() => window.lab.backend === 'cpu' && window.lab.loaded?.origin === 'pretrained' && window.lab.state === 'done', null, { timeout: 120_000 });
+  assert.equal(await page.inputValue('#backend'), 'cpu', 'the menu says what trains now');
+  // A fresh run each time (the state is 'done' already, after the models loaded).
+  const trainAnew = async () => {
+    await page.evaluate(() => { window.previousRun = window.lab.run; });
+    await setSettings(page, SMALL);
+    await page.click('#train');
+    await page.waitForFunction(() => window.lab.run !== window.previousRun && window.lab.state === 'done' && window.lab.losses.length > 0, null, { timeout: 300_000 });
+    return page.evaluate(() => window.lab.losses);
+  };
+  assert.ok((await trainAnew()).every(Number.isFinite), 'training goes on, on the CPU');
+  await page.selectOption('#backend', 'gpu');
+  await page.waitForFunction(() => window.lab.backend === 'gpu' && (window.lab.state === 'idle' || window.lab.state === 'done'), null, { timeout: 120_000 });
+  assert.ok((await trainAnew()).every(Number.isFinite), 'and on a new WebGPU device');
+  await page.close();
+});
+
 test('the FCD classifier loads in the page, is at least 99% accurate there, and scores real digits', async () => {
   const page = await browser.newPage();
   await page.goto(`${url}?pretrained=0&backend=cpu`);
