@@ -63,3 +63,25 @@ fn a_look_that_is_refused_rolls_the_chunk_back_and_says_why() {
     let next = pollster::block_on(chunk_looking(&mut flow, 1, Some(&look(true)))).unwrap();
     assert_eq!((next.first_step, next.step), (1, 2), "training goes on from where the failed chunk began");
 }
+
+/// A run whose loss runs away without becoming NaN (a flow at learning rate 1 reached an NLL of
+/// 10¹² and ended "Done": issue 12) is stopped as a NaN one is: rolled back, with a message.
+#[test]
+fn a_diverging_run_is_stopped_not_finished() {
+    let ae = autoencoder();
+    let config = FlowTrainingConfig { epochs: 50, batch_size: 20, learning_rate: 1.0, ..FlowTrainingConfig::default() };
+    let mut flow = FlowTrainer::with_codes(config, ae.frozen_codes().unwrap(), &Device::flex()).unwrap();
+    let mut worst = 0.0f32;
+    let error = loop {
+        match pollster::block_on(chunk_looking(&mut flow, 50, None)) {
+            Ok(progress) => {
+                worst = progress.losses.iter().fold(worst, |w, l| w.max(l.abs()));
+                assert!(!progress.done, "a flow at learning rate 1 finished, its worst NLL {worst}");
+            }
+            Err(error) => break error,
+        }
+    };
+    let message = error.to_string();
+    assert!(message.contains("diverged") || message.contains("NaN or infinite"), "{message}");
+    assert!(worst <= flowae::train::run::DIVERGED, "no loss past the bound was handed on: {worst}");
+}
