@@ -4,6 +4,7 @@ import { drawDigits, interleaveRows } from './digits.js';
 import { LossPlot } from './plots.js';
 import { LatentMapView } from './latent-map.js';
 import * as store from './models-store.js';
+import { Shelf } from './shelf.js';
 import { LabWorker, download } from './worker-client.js';
 import { RESTARTS, RESTART_WINDOW_MS, restartDelay } from './heartbeat.js';
 import * as backends from './backend-choice.js';
@@ -36,6 +37,22 @@ const models = {
   pictures: { flow: $('hero-flow-picture'), wgan: $('hero-wgan-picture') },
 };
 const BASELINES = ['vae', 'aae'];
+/** The shelf of kept models (shelf.js), in the opening panel. */
+const shelf = new Shelf($('shelf'), {
+  words: (name) => modelWords(name),
+  onLoad: async (entry) => {
+    const bytes = await store.bytesOf(entry.id);
+    if (!bytes) { shelf.say('Those models are gone from this browser.'); await shelf.refresh(); return; }
+    clearError();
+    lab.restoringId = entry.id;
+    send({ type: 'load', bytes, origin: 'saved' });
+  },
+  onKeep: (name) => {
+    lab.pendingName = name;
+    send({ type: 'save', purpose: 'name' });
+  },
+});
+shelf.refresh();
 const lossPlot = new LossPlot($('loss-plot'), { title: 'Autoencoder', yLabel: 'BCE (nats/image)' });
 const NLL = { title: 'FlowAE: negative log-likelihood of the codes', yLabel: 'NLL (nats/dim)', log: false };
 const nllPlot = new LossPlot($('nll-plot'), NLL);
@@ -187,6 +204,7 @@ function handleEvent(msg) {
         baselinePlots[msg.phase].clear();
       } else {
         lab.run = msg;
+        lab.shelfId = null;              // a new run: kept as a new entry of the shelf
         lab.aeTrained = false;
         lab.losses = []; lab.testLosses = []; lab.rates = [];
         lab.flow = latentRun(); lab.wgan = latentRun();
@@ -216,13 +234,20 @@ function handleEvent(msg) {
     case 'saved': saved(msg); break;
     case 'error':
       mapView.handle(msg);
-      if (lab.restoring === 'saved') {
-        // The browser's copy could not be loaded (another version?): show the pretrained ones.
+      if (lab.restoring === 'saved' || lab.unverified?.origin === 'saved') {
+        // Kept models that do not load, or load and sample garbage, would greet every visit
+        // with this error: they leave the shelf, and the pretrained ones show.
+        const id = lab.restoringId;
         lab.restoring = null;
+        lab.unverified = null;
         store.forget();
+        if (id) store.remove(id).then(() => shelf.refresh());
+        showError(`${msg.message} (These kept models could not be used, so they were removed from this browser.)`);
         restoreModels(false);
+      } else {
+        lab.unverified = null;           // a chosen file that samples garbage is not kept
+        showError(msg.message);
       }
-      showError(msg.message);
       break;
     default: console.warn('unknown event', msg);
   }
@@ -233,6 +258,11 @@ function handleEvent(msg) {
  * pretrained preview's come before the full models have loaded. */
 function showSamples(msg) {
   const { model } = msg;
+  if (!msg.preview && lab.unverified) {
+    // The loaded file samples numbers: a chosen file is kept now.
+    if (lab.unverified.origin === 'file') send({ type: 'save', purpose: 'keep' });
+    lab.unverified = null;
+  }
   if (!msg.preview) {
     if (model === 'autoencoder') drawDigits(ui.autoencoder.samples, msg.pixels, msg.count, 8);
     else drawGrid(ui[model].samples, msg);
@@ -315,12 +345,13 @@ async function restoreModels(useKept = true) {
     models.status.textContent = 'No models loaded yet: press Train from scratch.';
     return;
   }
-  const stored = useKept ? await store.kept() : null;
+  const stored = useKept ? await store.latest() : null;
   // The visitor may have started a run meanwhile: it is not replaced.
   if (lab.state !== 'idle' || lab.started) { models.status.textContent = 'Training from scratch.'; return; }
   lab.restoring = stored ? 'saved' : 'pretrained';
   models.status.textContent = 'Loading models…';
   if (stored) {
+    lab.restoringId = stored.entry.id;
     send({ type: 'load', bytes: stored.bytes, origin: 'saved' });
     return;
   }
@@ -350,7 +381,10 @@ function loaded(msg) {
   for (const plot of [lossPlot, nllPlot, nllCopy, wganLossPlot, wassersteinPlot, ...Object.values(baselinePlots)]) plot.clear();
   lab.drawn.flow = 0; lab.drawn.wgan = 0; lab.samples = {};
   models.status.textContent = `Showing ${ORIGINS[origin] ?? 'loaded models'}: ${msg.models.map(modelWords).join(', ')}.`;
-  if (msg.origin === 'file') send({ type: 'save', purpose: 'keep' });
+  // A file chosen, or kept models opened: checked by their first samples before the file is
+  // kept (or trusted again); training on from them is kept as a new run.
+  if (msg.origin !== 'moved') lab.shelfId = null;
+  lab.unverified = msg.origin === 'file' || msg.origin === 'saved' ? { origin: msg.origin } : null;
 }
 
 /** A models file from the worker: downloaded, or kept in this browser for the next visit. */
@@ -363,9 +397,31 @@ function saved(msg) {
     setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
     return;
   }
-  store.keep(msg.bytes)
-    .then(() => { lab.kept = (lab.kept ?? 0) + 1; })
-    .catch((e) => { models.status.textContent += ` (This browser did not keep them for the next visit: ${e.message}.)`; });
+  const name = msg.purpose === 'name' ? lab.pendingName : null;
+  const label = { models: presentModels(), about: aboutModels(), bytes: msg.bytes };
+  // A run's later phases replace its own entry; a named save is always a new one.
+  store.put({ ...label, id: name ? null : lab.shelfId, name })
+    .then(({ entry }) => {
+      if (!name) lab.shelfId = entry.id;
+      lab.kept = (lab.kept ?? 0) + 1;
+      if (name) shelf.say(`Kept as “${name}”.`);
+      return shelf.refresh();
+    })
+    .catch((e) => showError(`This browser did not keep the models (${e.message}); download them with Save models to keep them.`));
+}
+
+/** The models the worker holds now, by name. */
+function presentModels() {
+  return PHASES.filter((k) => (k === 'autoencoder' ? lab.run : lab[k].run));
+}
+
+/** A line on what the models were trained with and how they scored, for the shelf. */
+function aboutModels() {
+  const ae = lab.run?.config;
+  const parts = ae ? [`${ae.train_images.toLocaleString()} digits, ${ae.epochs} epoch${ae.epochs === 1 ? "" : "s"}`] : [];
+  const scored = Object.entries(lab.fcd).filter(([name, f]) => name !== 'real' && Number.isFinite(f.value));
+  if (scored.length) parts.push(`FCD ${scored.map(([name, f]) => `${modelWords(name)} ${f.value.toFixed(1)}`).join(', ')}`);
+  return parts.join(' · ');
 }
 
 /** Phases that model the autoencoder's codes, and so need it trained first. */
@@ -419,6 +475,7 @@ function setState(state) {
   lab.previousState = state;
   models.fromScratch.disabled = busy || state === 'loading';
   models.save.disabled = busy || state === 'loading' || state === 'idle' || !any;
+  shelf.keepable = !models.save.disabled;
   models.load.disabled = busy || state === 'loading';
   models.resample.disabled = !lab.samples.flow && !lab.samples.wgan;
   if (state === 'done' || state === 'stopped') {

@@ -422,6 +422,126 @@ async function flowSample(page, seed) {
   return page.evaluate(() => Array.from(window.lab.samples.flow.pixels));
 }
 
+test('the shelf keeps runs and named saves: a new run replaces nothing, entries load and delete, a damaged one is cleared', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(`${url}?pretrained=0&backend=cpu`);
+  await waitForState(page, ['idle']);
+  const shelf = () => page.evaluate(async () => (await import('./models-store.js')).entries());
+  const kept = (n) => page.waitForFunction((k) => window.lab.kept >= k, n, { timeout: 60_000 });
+  // A first run: the autoencoder, then a flow (one entry, its snapshot replaced by the second).
+  await setSettings(page, SMALL);
+  await page.click('#train');
+  await waitForState(page, ['done'], 300_000);
+  await page.fill('#flow-settings [name=epochs]', '1');
+  await page.fill('#flow-settings [name=batch_size]', '50');
+  await page.click('#train-flow');
+  await page.waitForFunction(() => window.lab.flow.lastProgress?.done && window.lab.state === 'done', null, { timeout: 300_000 });
+  await kept(2);
+  const first = await flowSample(page, 77);
+  assert.deepEqual((await shelf()).map((e) => e.models), [['autoencoder', 'flow']], "a run's phases make one entry");
+  // Kept under a name.
+  await page.click('#shelf summary');
+  await page.fill('#shelf [name=shelf-name]', 'lesson 1');
+  await page.click('#shelf .shelf-keep');
+  await kept(3);
+  // A new run, stopped at once, is a new entry: the trained models are not replaced.
+  await page.click('#train');
+  await waitForState(page, ['training'], 60_000);
+  await page.click('#stop');
+  await waitForState(page, ['stopped'], 60_000);
+  await kept(4);
+  let entries = await shelf();
+  assert.equal(entries.length, 3, JSON.stringify(entries));
+  assert.deepEqual(entries.map((e) => [e.name, e.models]), [[null, ['autoencoder']], ['lesson 1', ['autoencoder', 'flow']], [null, ['autoencoder', 'flow']]]);
+  assert.match(entries[2].about, /^500 digits, 1 epoch$/);
+  assert.equal(await page.locator('#shelf li').count(), 3, 'each entry has its line');
+  // Load the first run back from the shelf: it samples exactly as before.
+  await page.locator(`#shelf li[data-id="${entries[2].id}"] button`, { hasText: 'Load' }).click();
+  await page.waitForFunction(() => window.lab.loaded?.origin === 'saved' && window.lab.loaded.models.includes('flow'), null, { timeout: 60_000 });
+  assert.deepEqual(await flowSample(page, 77), first);
+  // Delete the named save.
+  await page.locator(`#shelf li[data-id="${entries[1].id}"] button`, { hasText: 'Delete' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('#shelf li').length === 2);
+  entries = await shelf();
+  assert.ok(entries.every((e) => e.name === null), 'the named save is gone');
+  // Damage the newest entry's bytes: the next visit says so, clears it and opens without it.
+  await page.evaluate(async (id) => {
+    const { set } = await import('./vendor/idb-keyval.js');
+    await set(`flowae-shelf:${id}`, new Uint8Array([1, 2, 3]));
+  }, entries[0].id);
+  await page.goto(`${url}?backend=cpu`);
+  await page.waitForFunction(() => window.lab.errors.some((e) => /removed from this browser/.test(e)), null, { timeout: 60_000 });
+  await page.waitForFunction(() => window.lab.loaded?.origin === 'pretrained', null, { timeout: 60_000 });
+  await page.waitForFunction(() => document.querySelectorAll('#shelf li').length === 1, null, { timeout: 30_000 });
+  assert.deepEqual((await shelf()).map((e) => e.id), [entries[1].id], 'only the damaged entry left the shelf');
+  await page.goto(`${url}?backend=cpu`);
+  await page.waitForFunction(() => window.lab.loaded?.origin === 'saved', null, { timeout: 60_000 });
+  assert.deepEqual(await flowSample(page, 77), first, 'the next visit opens the newest good entry');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('two tabs writing the shelf at once lose nothing, and each hears of the other', async () => {
+  const context = await browser.newContext();
+  const [a, b] = [await context.newPage(), await context.newPage()];
+  for (const page of [a, b]) await page.goto(`${url}?pretrained=0&backend=cpu`);
+  await Promise.all([a, b].map((page) => waitForState(page, ['idle'])));
+  const putMany = (page, tab) => page.evaluate(async (t) => {
+    const store = await import('./models-store.js');
+    await Promise.all(Array.from({ length: 6 }, (_, i) => store.put({ name: `${t} ${i}`, bytes: new Uint8Array([i]) })));
+  }, tab);
+  await Promise.all([putMany(a, 'a'), putMany(b, 'b')]);
+  const names = await a.evaluate(async () => (await (await import('./models-store.js')).entries()).map((e) => e.name).sort());
+  assert.deepEqual(names, ['a 0', 'a 1', 'a 2', 'a 3', 'a 4', 'a 5', 'b 0', 'b 1', 'b 2', 'b 3', 'b 4', 'b 5']);
+  // The other tab's list follows without a reload.
+  await b.waitForFunction(() => document.querySelectorAll('#shelf li').length === 12, null, { timeout: 10_000 });
+  await context.close();
+});
+
+/** `bytes` (a models file, tools/../src/weights.rs's layout) with every value of the tensors
+ * whose names match `pattern` set to `value`, and the checksum made right again. */
+async function withTensors(bytes, pattern, value) {
+  const { crc32 } = await import('node:zlib');
+  const out = Buffer.from(bytes);
+  const headerLength = out.readUInt32LE(12);
+  const header = JSON.parse(out.subarray(16, 16 + headerLength).toString('utf8'));
+  let at = 16 + headerLength;
+  for (const t of header.tensors) {
+    const count = t.shape.reduce((n, d) => n * d, 1);
+    const width = t.dtype === 'f16' ? 2 : 4;
+    if (pattern.test(t.name)) {
+      for (let i = 0; i < count; i++) {
+        if (width === 4) out.writeFloatLE(value, at + 4 * i);
+        else out.writeUInt16LE(value === -1 ? 0xbc00 : 0x7bff, at + 2 * i);   // −1, or f16's largest
+      }
+    }
+    at += count * width;
+  }
+  out.writeUInt32LE(crc32(out.subarray(0, out.length - 4)), out.length - 4);
+  return out;
+}
+
+test('a chosen file whose models sample garbage is refused with a message and not kept', async () => {
+  const { readFile, writeFile } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const damaged = await withTensors(await readFile('www/models/pretrained.bin'), /running_var/, -1);   // a variance of −1
+  const file = `${tmpdir()}/flowae-damaged-${process.pid}.bin`;
+  await writeFile(file, damaged);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${url}?pretrained=0&backend=cpu`);
+  await waitForState(page, ['idle']);
+  await page.setInputFiles('#models-file', file);
+  await page.waitForFunction(() => window.lab.errors.some((e) => /samples are not numbers/.test(e)), null, { timeout: 60_000 });
+  assert.equal(await page.isVisible('#error'), true, 'the message is on the page');
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  assert.deepEqual(await page.evaluate(async () => (await import('./models-store.js')).entries()), [], 'nothing was kept');
+  await context.close();
+});
+
 test('opening the page shows pretrained FlowAE and AdvAE samples at once; Train from scratch trains anew', async () => {
   const { page, errors } = await openPage(browser, `${url}?backend=cpu`);
   await page.waitForFunction(() => window.lab.drawn.flow > 0 && window.lab.drawn.wgan > 0, null, { timeout: 60_000 });
