@@ -6,6 +6,8 @@
 #   ./build.sh build              build only: MNIST into www/data, the two wasm modules into www/pkg
 #   ./build.sh bench              build, then measure training speed natively and in Chromium
 #   ./build.sh profile            build, then show where a CPU training step's time goes in Chromium
+#   ./build.sh soak               build, then Compare all again and again for 30 minutes in Chromium
+#                                 (SOAK_MIN), failing if memory grows by over 1 MiB a minute
 #   ./build.sh fuzz               mutation-fuzz the models-file and digit-file readers (1,000,000
 #                                 cases each, or FLOWAE_FUZZ_CASES; seed FLOWAE_FUZZ_SEED)
 #
@@ -182,6 +184,12 @@ case "$cmd" in
       "$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm-cpu/flowae.wasm"
     node tests/browser/profile.mjs
     ;;
+  soak)
+    build
+    ensure_chromium
+    log "soak: Compare all for ${SOAK_MIN:-30} minutes in headless Chromium, memory every 30 s"
+    node tests/browser/soak.mjs
+    ;;
   fuzz)
     ensure_toolchain
     ensure_npm
@@ -189,5 +197,5 @@ case "$cmd" in
     export FLOWAE_FUZZ_CASES FLOWAE_FUZZ_SEED
     cargo test --release --test it fuzz -- --nocapture
     ;;
-  *) die "unknown command $cmd (use serve, test, build, bench, profile or fuzz)" ;;
+  *) die "unknown command $cmd (use serve, test, build, bench, profile, soak or fuzz)" ;;
 esac
