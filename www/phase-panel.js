@@ -6,7 +6,8 @@ import { MODELS } from './pkg/tables.js';
 
 const escape = (text) => text.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]);
 
-/** Fills every panel placeholder of the page; run before the forms are built. */
+/** Fills every panel placeholder of the page, then every model's controls; run before the
+ * forms are built. */
 export function fillPanels() {
   for (const panel of document.querySelectorAll('[data-panel-of]')) {
     const name = panel.dataset.panelOf;
@@ -17,16 +18,40 @@ export function fillPanels() {
     panel.querySelector('h3').textContent = panel.dataset.title ?? model.label;
     panel.setAttribute('aria-labelledby', `${name}-title`);
   }
+  for (const controls of document.querySelectorAll('[data-controls-of]')) fillControls(controls);
 }
 
-/** The controls of a model's section, found by one naming scheme: `train-NAME`, `NAME-pause`,
- * `NAME-settings`, … The autoencoder's, the page's first section, go without the name (`train`,
- * `pause`, `settings`, …: the ids links and tests have always used). A control a section has
- * not (the baselines have no Step or Resample) is null. */
+/** The id of a control of `model`'s section (role: train, pause, step, stop, settings,
+ * settings-error, progress, progress-text, samples, resample): `train-NAME` or `NAME-ROLE`.
+ * The autoencoder's, the page's first section, go without the name (`train`, `pause`, …: the
+ * ids links and tests have always used). */
+export function controlId(model, role) {
+  if (model === 'autoencoder') return role;
+  return role === 'train' ? `train-${model}` : `${model}-${role}`;
+}
+
+const ROLES = ['settings', 'settings-error', 'train', 'pause', 'step', 'stop', 'progress', 'progress-text'];
+
+/** One model's controls from the `phase-controls` template (see index.html). */
+function fillControls(placeholder) {
+  const model = placeholder.dataset.controlsOf;
+  if (!MODELS.some((m) => m.name === model)) throw new Error(`index.html has controls for ${model}, which is not a model`);
+  const extras = [...placeholder.children];
+  const words = { m: model, 'train-label': placeholder.dataset.train, 'progress-label': placeholder.dataset.progress, waiting: placeholder.dataset.waiting };
+  let html = document.getElementById('phase-controls').innerHTML;
+  for (const role of ROLES) html = html.replaceAll(`{${role}}`, escape(controlId(model, role)));
+  for (const [key, value] of Object.entries(words)) html = html.replaceAll(`{${key}}`, escape(value ?? ''));
+  placeholder.innerHTML = html;
+  const buttons = placeholder.querySelector('.buttons');
+  if (placeholder.dataset.step === 'no') document.getElementById(controlId(model, 'step')).remove();
+  if ('primary' in placeholder.dataset) document.getElementById(controlId(model, 'train')).classList.add('primary');
+  buttons.append(...extras);
+}
+
+/** The controls of a model's section (see controlId). A control a section has not (the
+ * baselines have no Step or Resample) is null. */
 export function controlsOf(model) {
-  const first = model === 'autoencoder';
-  const id = (role) => (first ? role : role === 'train' ? `train-${model}` : `${model}-${role}`);
   const roles = { settings: 'settings', settingsError: 'settings-error', train: 'train', pause: 'pause', step: 'step',
     stop: 'stop', progress: 'progress', progressText: 'progress-text', samples: 'samples', resample: 'resample' };
-  return Object.fromEntries(Object.entries(roles).map(([key, role]) => [key, document.getElementById(id(role))]));
+  return Object.fromEntries(Object.entries(roles).map(([key, role]) => [key, document.getElementById(controlId(model, role))]));
 }
