@@ -205,6 +205,10 @@ function handleEvent(msg) {
       } else {
         lab.run = msg;
         lab.shelfId = null;              // a new run: kept as a new entry of the shelf
+        // The pictures above stay until a flow and a WGAN learn the new autoencoder's codes.
+        if (lab.samples.flow || lab.samples.wgan) {
+          models.status.textContent = 'Training a new autoencoder: the samples above are of the models before it, until a flow and a WGAN are trained on its codes.';
+        }
         lab.aeTrained = false;
         lab.losses = []; lab.testLosses = []; lab.rates = [];
         lab.flow = latentRun(); lab.wgan = latentRun();
