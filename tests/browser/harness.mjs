@@ -55,3 +55,25 @@ export function inkOf(page, selector) {
     return ink;
   });
 }
+
+/** Trains a small autoencoder, then a one-epoch flow on its codes, from the page's buttons. */
+export async function trainAutoencoderAndFlow(page) {
+  await setSettings(page, SMALL);
+  await page.click('#train');
+  await waitForState(page, ['done'], 300_000);
+  await page.fill('#flow-settings [name=epochs]', '1');
+  await page.fill('#flow-settings [name=batch_size]', '50');
+  await page.click('#train-flow');
+  await page.waitForFunction(() => window.lab.flow.lastProgress?.done && window.lab.state === 'done', null, { timeout: 300_000 });
+}
+
+/** Settings for Compare all on a small subset: every model trains for an epoch in seconds, and
+ * each is scored on 500 samples. */
+export async function smallComparison(page) {
+  await setSettings(page, { ...SMALL, train_images: 2000, test_images: 1000 });
+  for (const [form, values] of [['flow-settings', { epochs: 1, batch_size: 50 }], ['wgan-settings', { epochs: 1, batch_size: 50 }],
+    ['vae-settings', { epochs: 1 }], ['aae-settings', { epochs: 1 }]]) {
+    for (const [name, value] of Object.entries(values)) await page.fill(`#${form} [name=${name}]`, String(value));
+  }
+  await page.selectOption('#fcd-count', '500');
+}

@@ -2,7 +2,7 @@
 // and what happens on bad input.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, openPage, waitForState, setSettings, inkOf, SMALL } from './harness.mjs';
+import { startServer, launch, openPage, waitForState, setSettings, inkOf, SMALL, smallComparison, trainAutoencoderAndFlow } from './harness.mjs';
 
 let server, url, browser;
 before(async () => {
@@ -293,12 +293,7 @@ test('Compare all on a small subset fills every row of the FCD table, copies it,
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await page.goto(`${url}?pretrained=0&backend=cpu`);
   await waitForState(page, ['idle']);
-  await setSettings(page, { ...SMALL, train_images: 2000, test_images: 1000 });
-  for (const [form, values] of [['flow-settings', { epochs: 1, batch_size: 50 }], ['wgan-settings', { epochs: 1, batch_size: 50 }],
-    ['vae-settings', { epochs: 1 }], ['aae-settings', { epochs: 1 }]]) {
-    for (const [name, value] of Object.entries(values)) await page.fill(`#${form} [name=${name}]`, String(value));
-  }
-  await page.selectOption('#fcd-count', '500');
+  await smallComparison(page);
   await page.click('#compare');
   await page.waitForFunction(() => /^Done in/.test(document.getElementById('compare-text').textContent), null, { timeout: 600_000 });
   const table = await page.evaluate(() => window.lab.table);
@@ -432,13 +427,7 @@ test('the shelf keeps runs and named saves: a new run replaces nothing, entries 
   const shelf = () => page.evaluate(async () => (await import('./models-store.js')).entries());
   const kept = (n) => page.waitForFunction((k) => window.lab.kept >= k, n, { timeout: 60_000 });
   // A first run: the autoencoder, then a flow (one entry, its snapshot replaced by the second).
-  await setSettings(page, SMALL);
-  await page.click('#train');
-  await waitForState(page, ['done'], 300_000);
-  await page.fill('#flow-settings [name=epochs]', '1');
-  await page.fill('#flow-settings [name=batch_size]', '50');
-  await page.click('#train-flow');
-  await page.waitForFunction(() => window.lab.flow.lastProgress?.done && window.lab.state === 'done', null, { timeout: 300_000 });
+  await trainAutoencoderAndFlow(page);
   await kept(2);
   const first = await flowSample(page, 77);
   assert.deepEqual((await shelf()).map((e) => e.models), [['autoencoder', 'flow']], "a run's phases make one entry");
@@ -585,13 +574,7 @@ test('saved models survive a reload and load from a file with identical samples;
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
   await page.goto(`${url}?pretrained=0&backend=cpu`);
   await waitForState(page, ['idle']);
-  await setSettings(page, SMALL);
-  await page.click('#train');
-  await waitForState(page, ['done'], 300_000);
-  await page.fill('#flow-settings [name=epochs]', '1');
-  await page.fill('#flow-settings [name=batch_size]', '50');
-  await page.click('#train-flow');
-  await page.waitForFunction(() => window.lab.flow.lastProgress?.done && window.lab.state === 'done', null, { timeout: 300_000 });
+  await trainAutoencoderAndFlow(page);
   await page.waitForFunction(() => window.lab.kept >= 2, null, { timeout: 60_000 });
   const before = await flowSample(page, 77);
   assert.notDeepEqual(await flowSample(page, 78), before, 'another seed gives other samples');

@@ -8,7 +8,7 @@
 // processes: the worker runs in the renderer), read from /proc, and separately the renderer's.
 // The figures go to stdout and, as JSON, to out/soak.json.
 import { readFileSync, readdirSync, mkdirSync, writeFileSync } from 'node:fs';
-import { SMALL, launch, setSettings, startServer, waitForState } from './harness.mjs';
+import { launch, smallComparison, startServer, waitForState } from './harness.mjs';
 
 const minutes = Number(process.env.SOAK_MIN ?? 30);
 const warmup = Number(process.env.SOAK_WARMUP_MIN ?? 5);
@@ -59,27 +59,22 @@ function slope(xs, ys) {
 
 const { server, url } = await startServer();
 const browser = await launch({ webgpu: false });
-const root = browser.process()?.pid;
-if (!root) throw new Error('soak: the browser process is not visible (a remote browser?)');
+// Chromium runs as this script's child: its processes are this process's descendants.
+const root = process.pid;
 const page = await browser.newPage();
 const errors = [];
 page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
 page.on('pageerror', (e) => errors.push(String(e)));
 await page.goto(`${url}?pretrained=0&backend=cpu`);
 await waitForState(page, ['idle']);
-await setSettings(page, { ...SMALL, train_images: 2000, test_images: 1000 });
-for (const [form, values] of [['flow-settings', { epochs: 1, batch_size: 50 }], ['wgan-settings', { epochs: 1, batch_size: 50 }],
-  ['vae-settings', { epochs: 1 }], ['aae-settings', { epochs: 1 }]]) {
-  for (const [name, value] of Object.entries(values)) await page.fill(`#${form} [name=${name}]`, String(value));
-}
-await page.selectOption('#fcd-count', '500');
+await smallComparison(page);
 
 const started = Date.now();
 const samples = [];
 let cycles = 0;
 const sample = () => {
   const processes = descendants(root);
-  const all = rss(root) + processes.reduce((sum, p) => sum + rss(p.pid), 0);
+  const all = processes.reduce((sum, p) => sum + rss(p.pid), 0);
   const renderer = processes.filter((p) => p.renderer).reduce((sum, p) => sum + rss(p.pid), 0);
   samples.push({ minute: (Date.now() - started) / 60_000, all, renderer, cycles });
   const last = samples.at(-1);
