@@ -231,6 +231,7 @@ function handleEvent(msg) {
     case 'map': case 'map-progress': case 'map-decoded': mapView.handle(msg); break;
     case 'loaded': loaded(msg); break;
     case 'timed': break;              // taken by the backend timing (timeBackends)
+    case 'memory': lab.memory = msg; break;
     case 'interpolation':
       drawDigits(morph.canvas, msg.pixels, msg.count, msg.count, { binarize: ui.binarize.checked });
       lab.morph = msg;

@@ -43,6 +43,7 @@
 //                                                another worker)
 //   {type: 'interpolate', model, a, b, steps, temperature}  the morph strip: 'flow' | 'wgan'
 //   {type: 'step'}                               while paused: one training step, then paused again
+//   {type: 'memory'}                             how big the WebAssembly memory is (the soak)
 //   {type: 'crash'}                              panic inside wasm on purpose (tests only)
 //   {type: 'hang'}                               loop for ever without yielding (tests only)
 //   {type: 'lose-gpu'}                           destroy the WebGPU device, as a lost one (tests only)
@@ -51,6 +52,7 @@
 // file asks for grayscale pixels.
 //
 // worker → page (events)
+//   {type: 'memory', wasmBytes}              the WebAssembly memory's size in bytes
 //   {type: 'alive'}                          every ALIVE_MS while the event loop turns (the
 //                                            page's watchdog; taken by worker-client.js)
 //   {type: 'status', text}                                    what it is doing (loading…)
@@ -129,6 +131,7 @@ let temperature = 1;
 let wasmReady = false;
 let moduleKind = null;         // 'cpu' or 'gpu': which wasm module this worker runs
 let wantedBackend = 'cpu';     // the backend 'init' or 'backend' asked for
+let wasmMemory = null;         // the module's linear memory (it grows, never shrinks)
 let currentBackend = null;     // the backend in use ('cpu' where WebGPU could not start)
 let previewing = new Set();    // the preview's samplers ('flow', 'wgan') while no full models are loaded
 let mapRun = null;             // the t-SNE run in progress: {iterations, units}
@@ -252,7 +255,7 @@ async function initialize(command) {
   moduleKind = command.module === 'gpu' ? 'gpu' : 'cpu';
   wantedBackend = command.backend === 'gpu' ? 'gpu' : 'cpu';
   const glue = await import(moduleKind === 'gpu' ? './pkg/flowae_gpu.js' : './pkg/flowae_cpu.js');
-  await glue.default({ module_or_path: command.wasm });
+  wasmMemory = (await glue.default({ module_or_path: command.wasm })).memory;
   wasm = glue;
   lab = new glue.Lab();
   wasmReady = true;
@@ -476,6 +479,7 @@ async function handle(command) {
         if (state === 'paused') await preview();
       }
       break;
+    case 'memory': post({ type: 'memory', wasmBytes: wasmMemory?.buffer.byteLength ?? null }); break;
     case 'crash': wasm.debug_panic(); break;
     case 'lose-gpu': gpuDevice?.destroy(); break;
     case 'hang': for (;;) { /* tests only: a worker stuck in a loop that never yields */ }

@@ -76,10 +76,19 @@ const sample = () => {
   const processes = descendants(root);
   const all = processes.reduce((sum, p) => sum + rss(p.pid), 0);
   const renderer = processes.filter((p) => p.renderer).reduce((sum, p) => sum + rss(p.pid), 0);
-  samples.push({ minute: (Date.now() - started) / 60_000, all, renderer, cycles });
+  // The worker's WebAssembly memory (asked for at each sample; the answer comes between two
+  // chunks, so each sample shows the previous one's) and the page's JS heap: a Rust heap that
+  // keeps growing shows in the first, the page's own objects in the second.
+  samples.push({ minute: (Date.now() - started) / 60_000, all, renderer, cycles, wasm: memory.wasm, heap: memory.heap });
   const last = samples.at(-1);
-  console.log(`${last.minute.toFixed(1).padStart(5)} min  all ${all.toFixed(0)} MiB  renderer ${renderer.toFixed(0)} MiB  cycles ${cycles}`);
+  const mib = (bytes) => (bytes === null ? '?' : (bytes / 2 ** 20).toFixed(0));
+  console.log(`${last.minute.toFixed(1).padStart(5)} min  all ${all.toFixed(0)} MiB  renderer ${renderer.toFixed(0)} MiB  wasm ${mib(last.wasm)} MiB  page heap ${mib(last.heap)} MiB  cycles ${cycles}`);
+  page.evaluate(() => {
+    window.lab.send({ type: 'memory' });
+    return { wasm: window.lab.memory?.wasmBytes ?? null, heap: performance.memory?.usedJSHeapSize ?? null };
+  }).then((m) => Object.assign(memory, m), () => {});
 };
+const memory = { wasm: null, heap: null };
 sample();
 const timer = setInterval(sample, every * 1000);
 while (Date.now() - started < minutes * 60_000) {
@@ -98,11 +107,12 @@ const result = {
   minutes, warmup, cycles, errors,
   slopeAll: slope(after.map((s) => s.minute), after.map((s) => s.all)),
   slopeRenderer: slope(after.map((s) => s.minute), after.map((s) => s.renderer)),
+  slopeWasm: after.every((s) => s.wasm !== null) ? slope(after.map((s) => s.minute), after.map((s) => s.wasm / 2 ** 20)) : null,
   samples,
 };
 mkdirSync('out', { recursive: true });
 writeFileSync('out/soak.json', JSON.stringify(result, null, 1));
-console.log(`soak: ${cycles} Compare all cycles in ${minutes} min; after ${warmup} min: all processes ${result.slopeAll.toFixed(2)} MiB/min, renderer ${result.slopeRenderer.toFixed(2)} MiB/min (limit ${LIMIT_MIB_PER_MIN}); ${errors.length} console errors`);
+console.log(`soak: ${cycles} Compare all cycles in ${minutes} min; after ${warmup} min: all processes ${result.slopeAll.toFixed(2)} MiB/min, renderer ${result.slopeRenderer.toFixed(2)} MiB/min, WebAssembly memory ${result.slopeWasm?.toFixed(2) ?? '?'} MiB/min (limit ${LIMIT_MIB_PER_MIN}); ${errors.length} console errors`);
 if (after.length < 3) { console.error('soak: too short to judge (raise SOAK_MIN)'); process.exit(1); }
 if (errors.length) { console.error(`soak: console errors: ${errors.slice(0, 5).join(' | ')}`); process.exit(1); }
 if (result.slopeAll > LIMIT_MIB_PER_MIN) { console.error('soak: memory grows'); process.exit(1); }
