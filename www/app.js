@@ -74,7 +74,7 @@ const wassersteinPlot = new LossPlot($('wasserstein-plot'), {
 const lab = {
   state: 'loading', backend: null, adapter: null, notice: null, errors: [],
   losses: [], testLosses: [], rates: [], run: null, lastProgress: null,
-  drawn: { reconstructions: 0, autoencoder: 0, flow: 0, wgan: 0, vae: 0, aae: 0, preview: 0 },
+  drawn: { reconstructions: 0, preview: 0, ...Object.fromEntries(PHASES.map((name) => [name, 0])) },   // panels drawn
   phase: 'autoencoder', aeTrained: false,
   flow: latentRun(), wgan: latentRun(), vae: latentRun(), aae: latentRun(), fcd: {},
   samples: {},                     // the last FlowAE and AdvAE sample events

@@ -32,9 +32,13 @@ export async function entries() {
   try {
     let list = await get(LIST_KEY);
     if (!list) {
-      const legacy = await get(LEGACY_KEY);
-      if (!legacy?.bytes) return [];
+      if (!(await get(LEGACY_KEY))?.bytes) return [];   // nothing kept: no lock taken
       list = await exclusively(async () => {
+        // Read again under the lock: another tab may have moved the old slot meanwhile.
+        const moved = await get(LIST_KEY);
+        if (moved) return moved;
+        const legacy = await get(LEGACY_KEY);
+        if (!legacy?.bytes) return [];
         const entry = { id: newId(), name: null, savedAt: legacy.savedAt ?? Date.now(), models: [], about: 'kept by an earlier version of this page' };
         await set(bytesKey(entry.id), legacy.bytes);
         await set(LIST_KEY, [entry]);
