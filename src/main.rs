@@ -12,7 +12,7 @@ use flowae::backend::{self, Backend};
 use flowae::data::Digits;
 use flowae::grid::{Gray, digit_grid};
 use flowae::fcd::{Gaussian, feature_gaussian, frechet_distance};
-use flowae::session::{self, Session};
+use flowae::session::{self, Run, Session};
 use flowae::weights::WeightsFile;
 use flowae::npy::digits_to_npy;
 use flowae::train::classifier::accuracy;
@@ -358,13 +358,13 @@ fn train_latent(command: &str, opts: &Options) -> Result<()> {
         let (flow, trainer) = fit_flow(config, &ae, &sampling)?;
         write_png(&ae.out.join("flowae-vs-prior.png"), &side_by_side(&flow.grid, &prior_grid))?;
         made.push((Kind::Flow, flow));
-        session.flow = Some(trainer);
+        session.insert(Kind::Flow, Run::Flow(trainer));
     }
     if let Some(config) = wgan_config {
         let (wgan, trainer) = fit_wgan(config, &ae, &sampling)?;
         write_png(&ae.out.join("advae-vs-prior.png"), &side_by_side(&wgan.grid, &prior_grid))?;
         made.push((Kind::Wgan, wgan));
-        session.wgan = Some(trainer);
+        session.insert(Kind::Wgan, Run::Wgan(trainer));
     }
     if let [(_, flow), (_, wgan)] = &made[..] {
         write_png(&ae.out.join("advae-vs-flowae.png"), &side_by_side(&wgan.grid, &flow.grid))?;
@@ -374,12 +374,12 @@ fn train_latent(command: &str, opts: &Options) -> Result<()> {
         for kind in [Kind::Aae, Kind::Vae] {
             let (samples, trainer) = train_baseline(kind, opts, &ae, &sampling)?;
             made.push((kind, samples));
-            session.baselines.insert(kind, trainer);
+            session.insert(kind, Run::Encoder(trainer));
         }
         write_table(&classifier, &ae, &made, sampling.count)?;
     }
     if let Some(path) = models_path {
-        session.autoencoder = Some(ae.trainer);
+        session.insert(Kind::Autoencoder, Run::Encoder(ae.trainer));
         save_models(&session, &path, command)?;
     }
     Ok(())

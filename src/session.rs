@@ -22,65 +22,188 @@ use crate::train::phase::Look;
 use crate::train::run::chunk_looking;
 use crate::train::Progress;
 use crate::train::{AeTrainer, AeTrainingConfig, FlowTrainer, FlowTrainingConfig, LatentCodes, WganTrainer, WganTrainingConfig};
-use crate::weights::WeightsFile;
+use crate::weights::{NamedTensor, WeightsFile};
 
 /// The file kind of a session's models.
 pub const KIND: &str = "flowae-models";
 
-/// The models of a session, each as its (finished or running) trainer.
+/// One model's (finished or running) run, whatever the model: everything the session does to
+/// a model goes through here, so that a new model is one more variant and its trainer, not an
+/// arm in every method of [`Session`].
+pub enum Run {
+    /// The autoencoder, or a baseline (an autoencoder of its own, [`Kind::is_baseline`]).
+    Encoder(AeTrainer),
+    /// FlowAE's flow on the autoencoder's codes.
+    Flow(FlowTrainer),
+    /// AdvAE's generator and critic on those codes.
+    Wgan(WganTrainer),
+}
+
+impl Run {
+    /// A fresh run of `kind` with `config` (see [`Session::start`]); `codes`: the autoencoder's,
+    /// asked for only by the models fitted to them.
+    fn start(kind: Kind, config: Value, codes: impl FnOnce() -> Result<LatentCodes>, train: &Digits, test: &Digits, device: &Device) -> Result<Run> {
+        Ok(match kind {
+            Kind::Flow => Run::Flow(FlowTrainer::with_codes(settings(config, kind)?, codes()?, device)?),
+            Kind::Wgan => Run::Wgan(WganTrainer::with_codes(settings(config, kind)?, codes()?, device)?),
+            encoder => {
+                let config: AeTrainingConfig = settings(config, encoder)?;
+                let config = if encoder.is_baseline() { config.baseline(encoder)? } else { config };
+                Run::Encoder(AeTrainer::new(config, train, test, device)?)
+            }
+        })
+    }
+
+    /// `kind` rebuilt from its settings in a file's header (`value`) and the file's tensors, as
+    /// a finished run.
+    fn restore(kind: Kind, value: Value, tensors: &[NamedTensor], codes: impl FnOnce() -> Result<LatentCodes>, train: &Digits, test: &Digits, device: &Device) -> Result<Run> {
+        let prefix = kind.name();
+        Ok(match kind {
+            Kind::Flow => Run::Flow(FlowTrainer::restore(parse(value, kind)?, codes()?, tensors, prefix, device)?),
+            Kind::Wgan => Run::Wgan(WganTrainer::restore(parse(value, kind)?, codes()?, tensors, prefix, device)?),
+            encoder => Run::Encoder(AeTrainer::restore(fit(parse(value, encoder)?, train, test), tensors, prefix, train, test, device)?),
+        })
+    }
+
+    /// Its settings, as the models file's header and the page record them.
+    pub fn config(&self) -> Result<Value> {
+        match self {
+            Run::Encoder(t) => setting(t.config()),
+            Run::Flow(t) => setting(t.config()),
+            Run::Wgan(t) => setting(t.config()),
+        }
+    }
+
+    /// Reported steps in one epoch.
+    pub fn steps_per_epoch(&self) -> usize {
+        match self {
+            Run::Encoder(t) => t.steps_per_epoch(),
+            Run::Flow(t) => t.steps_per_epoch(),
+            Run::Wgan(t) => t.steps_per_epoch(),
+        }
+    }
+
+    /// Whether it has networks yet: a flow or a WGAN still encoding its digits has none.
+    pub fn has_networks(&self) -> bool {
+        match self {
+            Run::Encoder(_) => true,
+            Run::Flow(t) => t.flow().is_some(),
+            Run::Wgan(t) => t.models().is_some(),
+        }
+    }
+
+    /// What draws its samples, its morph strip, its FCD and its codes on the latent map.
+    pub fn sampler(&self) -> Result<Sampler> {
+        match self {
+            Run::Encoder(t) => Ok(t.sampler()),
+            Run::Flow(t) => t.sampler(),
+            Run::Wgan(t) => t.sampler(),
+        }
+    }
+
+    /// Its weights read back, named under `prefix`; none before it has networks.
+    pub async fn weights(&self, prefix: &str) -> Result<Option<Vec<NamedTensor>>> {
+        match self {
+            Run::Encoder(t) => t.weights(prefix).await.map(Some),
+            Run::Flow(t) => t.weights(prefix).await,
+            Run::Wgan(t) => t.weights(prefix).await,
+        }
+    }
+
+    /// At most `units` units of work (see [`chunk_looking`]).
+    pub async fn chunk(&mut self, units: usize, look: Option<&Look>) -> Result<Progress> {
+        match self {
+            Run::Encoder(t) => chunk_looking(t, units, look).await,
+            Run::Flow(t) => chunk_looking(t, units, look).await,
+            Run::Wgan(t) => chunk_looking(t, units, look).await,
+        }
+    }
+
+    /// Whether every epoch is done.
+    pub fn is_done(&self) -> bool {
+        match self {
+            Run::Encoder(t) => t.is_done(),
+            Run::Flow(t) => t.is_done(),
+            Run::Wgan(t) => t.is_done(),
+        }
+    }
+
+    /// The autoencoder codes it was fitted to, once encoded (the flow's and the WGAN's).
+    fn codes(&self) -> Option<&LatentCodes> {
+        match self {
+            Run::Encoder(_) => None,
+            Run::Flow(t) => Some(t.codes()),
+            Run::Wgan(t) => Some(t.codes()),
+        }
+        .filter(|c| c.is_ready())
+    }
+
+    /// The autoencoder or baseline it is, if it is one (what reconstructs and maps digits).
+    pub fn encoder(&self) -> Option<&AeTrainer> {
+        match self {
+            Run::Encoder(t) => Some(t),
+            _ => None,
+        }
+    }
+}
+
+/// The models of a session: each model's run, by its [`Kind`].
 #[derive(Default)]
 pub struct Session {
-    /// The autoencoder under FlowAE and AdvAE.
-    pub autoencoder: Option<AeTrainer>,
-    /// FlowAE's flow on that autoencoder's codes.
-    pub flow: Option<FlowTrainer>,
-    /// AdvAE's generator and critic on those codes.
-    pub wgan: Option<WganTrainer>,
-    /// The baselines ([`Kind::Vae`], [`Kind::Aae`]).
-    pub baselines: BTreeMap<Kind, AeTrainer>,
+    runs: BTreeMap<Kind, Run>,
 }
 
 impl Session {
+    /// `kind`'s run, if it has one.
+    pub fn get(&self, kind: Kind) -> Option<&Run> {
+        self.runs.get(&kind)
+    }
+
+    /// Puts `run` in as `kind`'s, replacing any (nothing else changes: see [`Session::start`]
+    /// for a fresh run).
+    pub fn insert(&mut self, kind: Kind, run: Run) {
+        self.runs.insert(kind, run);
+    }
+
+    /// Takes `kind`'s run out, for a call that reads it across an await; put it back with
+    /// [`Session::insert`].
+    pub fn take(&mut self, kind: Kind) -> Option<Run> {
+        self.runs.remove(&kind)
+    }
+
+    /// Forgets every model.
+    pub fn clear(&mut self) {
+        self.runs.clear();
+    }
+
+    /// The autoencoder or baseline `kind`, or why there is none.
+    pub fn encoder(&self, kind: Kind) -> Result<&AeTrainer> {
+        self.get(kind).and_then(Run::encoder).ok_or_else(|| Error::State(format!("there is no {} yet: train it first", kind.description())))
+    }
+
     /// Forgets everything fitted to the current autoencoder's codes.
     pub fn drop_latent_models(&mut self) {
-        self.flow = None;
-        self.wgan = None;
+        self.runs.retain(|kind, _| kind.has_encoder());
     }
 
     /// The current autoencoder's codes for a new latent model: copied from a model that has
     /// already encoded them, or to be encoded.
     pub fn latent_codes(&self) -> Result<LatentCodes> {
-        let ready = [self.flow.as_ref().map(|f| f.codes()), self.wgan.as_ref().map(|w| w.codes())];
-        if let Some(codes) = ready.into_iter().flatten().find(|c| c.is_ready()) {
+        if let Some(codes) = self.runs.values().find_map(Run::codes) {
             return Ok(codes.clone());
         }
-        let ae = self.autoencoder.as_ref().ok_or_else(|| Error::State("train the autoencoder first".into()))?;
-        ae.frozen_codes()
+        self.encoder(Kind::Autoencoder).map_err(|_| Error::State("train the autoencoder first".into()))?.frozen_codes()
     }
 
-    /// The models present, in [`Kind::ALL`]'s order.
+    /// The models present (with networks), in [`Kind::ALL`]'s order.
     pub fn models(&self) -> Vec<Kind> {
-        Kind::ALL
-            .into_iter()
-            .filter(|&kind| match kind {
-                Kind::Autoencoder => self.autoencoder.is_some(),
-                Kind::Flow => self.flow.as_ref().is_some_and(|f| f.flow().is_some()),
-                Kind::Wgan => self.wgan.as_ref().is_some_and(|w| w.models().is_some()),
-                baseline => self.baselines.contains_key(&baseline),
-            })
-            .collect()
+        self.runs.iter().filter(|(_, run)| run.has_networks()).map(|(&kind, _)| kind).collect()
     }
 
     /// `kind` as a sampler (see [`Sampler`]): what draws its samples, its morph strip, its
     /// FCD and its codes on the latent map.
     pub fn sampler(&self, kind: Kind) -> Result<Sampler> {
-        let missing = || Error::State(format!("there is no {} yet: train it first", kind.description()));
-        match kind {
-            Kind::Autoencoder => Ok(self.autoencoder.as_ref().ok_or_else(missing)?.sampler()),
-            Kind::Flow => self.flow.as_ref().ok_or_else(missing)?.sampler(),
-            Kind::Wgan => self.wgan.as_ref().ok_or_else(missing)?.sampler(),
-            baseline => Ok(self.baselines.get(&baseline).ok_or_else(missing)?.sampler()),
-        }
+        self.get(kind).ok_or_else(|| Error::State(format!("there is no {} yet: train it first", kind.description())))?.sampler()
     }
 
     /// `count` samples of `kind` from `seed`, as pixel probabilities, `count × 784`: the flow's
@@ -96,44 +219,19 @@ impl Session {
     /// the WGAN, which modelled the old one's codes; a latent model freezes the autoencoder.
     /// Returns the settings in force and the steps per epoch; on an error nothing changes.
     pub fn start(&mut self, kind: Kind, config: Value, train: &Digits, test: &Digits, device: &Device) -> Result<(Value, usize)> {
-        match kind {
-            Kind::Flow => {
-                let trainer = FlowTrainer::with_codes(settings(config, kind)?, self.latent_codes()?, device)?;
-                let started = (setting(trainer.config())?, trainer.steps_per_epoch());
-                self.flow = Some(trainer);
-                Ok(started)
-            }
-            Kind::Wgan => {
-                let trainer = WganTrainer::with_codes(settings(config, kind)?, self.latent_codes()?, device)?;
-                let started = (setting(trainer.config())?, trainer.steps_per_epoch());
-                self.wgan = Some(trainer);
-                Ok(started)
-            }
-            encoder => {
-                let config: AeTrainingConfig = settings(config, encoder)?;
-                let config = if encoder.is_baseline() { config.baseline(encoder)? } else { config };
-                let trainer = AeTrainer::new(config, train, test, device)?;
-                let started = (setting(trainer.config())?, trainer.steps_per_epoch());
-                if encoder == Kind::Autoencoder {
-                    self.autoencoder = Some(trainer);
-                    self.drop_latent_models();
-                } else {
-                    self.baselines.insert(encoder, trainer);
-                }
-                Ok(started)
-            }
+        let run = Run::start(kind, config, || self.latent_codes(), train, test, device)?;
+        let started = (run.config()?, run.steps_per_epoch());
+        if kind == Kind::Autoencoder {
+            self.drop_latent_models();
         }
+        self.runs.insert(kind, run);
+        Ok(started)
     }
 
     /// At most `units` units of work of `kind`'s run (see [`chunk_looking`] for `look`).
     pub async fn train(&mut self, kind: Kind, units: usize, look: Option<&Look>) -> Result<Progress> {
-        let missing = || Error::State(format!("no {} has been started", kind.description()));
-        match kind {
-            Kind::Autoencoder => chunk_looking(self.autoencoder.as_mut().ok_or_else(missing)?, units, look).await,
-            Kind::Flow => chunk_looking(self.flow.as_mut().ok_or_else(missing)?, units, look).await,
-            Kind::Wgan => chunk_looking(self.wgan.as_mut().ok_or_else(missing)?, units, look).await,
-            baseline => chunk_looking(self.baselines.get_mut(&baseline).ok_or_else(missing)?, units, look).await,
-        }
+        let run = self.runs.get_mut(&kind).ok_or_else(|| Error::State(format!("no {} has been started", kind.description())))?;
+        run.chunk(units, look).await
     }
 
     /// The morph strip: `steps` decodings along the path between the first base draws of two
@@ -148,25 +246,11 @@ impl Session {
     pub async fn to_file(&self, about: Value) -> Result<WeightsFile> {
         let mut meta = serde_json::Map::new();
         let mut tensors = Vec::new();
-        if let Some(ae) = &self.autoencoder {
-            meta.insert(Kind::Autoencoder.name().into(), setting(ae.config())?);
-            tensors.extend(ae.weights(Kind::Autoencoder.name()).await?);
-        }
-        if let Some(flow) = &self.flow {
-            if let Some(weights) = flow.weights(Kind::Flow.name()).await? {
-                meta.insert(Kind::Flow.name().into(), setting(flow.config())?);
+        for (kind, run) in &self.runs {
+            if let Some(weights) = run.weights(kind.name()).await? {
+                meta.insert(kind.name().into(), run.config()?);
                 tensors.extend(weights);
             }
-        }
-        if let Some(wgan) = &self.wgan {
-            if let Some(weights) = wgan.weights(Kind::Wgan.name()).await? {
-                meta.insert(Kind::Wgan.name().into(), setting(wgan.config())?);
-                tensors.extend(weights);
-            }
-        }
-        for (kind, trainer) in &self.baselines {
-            meta.insert(kind.name().into(), setting(trainer.config())?);
-            tensors.extend(trainer.weights(kind.name()).await?);
         }
         if meta.is_empty() {
             return Err(Error::State("there is no trained model to save yet".into()));
@@ -181,33 +265,19 @@ impl Session {
     pub fn from_file(file: &WeightsFile, train: &Digits, test: &Digits, device: &Device) -> Result<Session> {
         file.expect_kind(KIND)?;
         let meta = file.meta.as_object().ok_or_else(|| Error::Data("the models file has no settings".into()))?;
-        let config = |kind: Kind| meta.get(kind.name()).cloned();
         if let Some(stray) = file.tensors.iter().find(|t| !meta.contains_key(t.name.split('.').next().unwrap_or_default())) {
             return Err(Error::Data(format!("the models file has {}, of no model its header lists", stray.name)));
         }
         let mut session = Session::default();
-        if let Some(value) = config(Kind::Autoencoder) {
-            let config: AeTrainingConfig = parse(value, Kind::Autoencoder)?;
-            session.autoencoder = Some(AeTrainer::restore(fit(config, train, test), &file.tensors, Kind::Autoencoder.name(), train, test, device)?);
-        }
-        let codes = |session: &Session| -> Result<LatentCodes> {
-            let ae = session.autoencoder.as_ref().ok_or_else(|| Error::Data("the file has a latent model but not the autoencoder it was fitted to".into()))?;
-            ae.frozen_codes()
-        };
-        if let Some(value) = config(Kind::Flow) {
-            let config: FlowTrainingConfig = parse(value, Kind::Flow)?;
-            session.flow = Some(FlowTrainer::restore(config, codes(&session)?, &file.tensors, Kind::Flow.name(), device)?);
-        }
-        if let Some(value) = config(Kind::Wgan) {
-            let config: WganTrainingConfig = parse(value, Kind::Wgan)?;
-            session.wgan = Some(WganTrainer::restore(config, codes(&session)?, &file.tensors, Kind::Wgan.name(), device)?);
-        }
-        for kind in Kind::ALL.into_iter().filter(|k| k.is_baseline()) {
-            if let Some(value) = config(kind) {
-                let config: AeTrainingConfig = parse(value, kind)?;
-                let trainer = AeTrainer::restore(fit(config, train, test), &file.tensors, kind.name(), train, test, device)?;
-                session.baselines.insert(kind, trainer);
-            }
+        // In Kind::ALL's order: the autoencoder before the models fitted to its codes.
+        for kind in Kind::ALL {
+            let Some(value) = meta.get(kind.name()).cloned() else { continue };
+            let codes = || match session.encoder(Kind::Autoencoder) {
+                Ok(ae) => ae.frozen_codes(),
+                Err(_) => Err(Error::Data("the file has a latent model but not the autoencoder it was fitted to".into())),
+            };
+            let run = Run::restore(kind, value, &file.tensors, codes, train, test, device)?;
+            session.runs.insert(kind, run);
         }
         if session.models().is_empty() {
             return Err(Error::Data("the models file holds no model".into()));

@@ -29,7 +29,7 @@ use crate::kind::Kind;
 use crate::fcd::fcd;
 use crate::map::{LatentMap, LatentMapConfig};
 use crate::rng::Rng;
-use crate::session::{Preview, Session};
+use crate::session::{Preview, Run, Session};
 use crate::models::Classifier;
 use crate::weights::WeightsFile;
 use crate::train::classifier::accuracy;
@@ -206,11 +206,6 @@ impl Shared {
         counts
     }
 
-    fn take_autoencoder(&self) -> Result<AeTrainer, JsError> {
-        self.with(|s| s.models.autoencoder.take())
-            .ok_or_else(|| js_error(Error::State("no autoencoder has been started".into())))
-    }
-
     /// Takes every model out, for a call that reads them across an await. The worker runs one
     /// call at a time (its commands wait in a queue between chunks), so nothing else is
     /// looking for them meanwhile; [`Shared::put_models`] puts them back.
@@ -222,10 +217,6 @@ impl Shared {
         self.with(|s| s.models = models);
     }
 
-    fn put_autoencoder(&self, trainer: AeTrainer) {
-        self.with(|s| s.models.autoencoder = Some(trainer));
-    }
-
     fn classifier_and_device(&self) -> Result<(Classifier, Device), Error> {
         self.with(|s| {
             let classifier = s.classifier.clone().ok_or_else(|| Error::State("the classifier is not loaded".into()))?;
@@ -233,25 +224,23 @@ impl Shared {
         })
     }
 
-    /// The autoencoder or a baseline: the models whose codes a map shows.
+    /// The autoencoder or a baseline (the models that reconstruct digits, and whose codes a
+    /// map shows), taken out for a call that reads it across an await; [`Shared::put_encoder`]
+    /// puts it back. The worker runs one call at a time, so nothing looks for it meanwhile.
     fn take_encoder(&self, kind: Kind) -> Result<AeTrainer, JsError> {
-        match kind {
-            Kind::Autoencoder => self.take_autoencoder(),
-            kind => self.take_baseline(kind),
-        }
+        self.with(|s| match s.models.take(kind) {
+            Some(Run::Encoder(trainer)) => Ok(trainer),
+            other => {
+                if let Some(run) = other {
+                    s.models.insert(kind, run); // not an encoder: left as it was
+                }
+                Err(js_error(Error::State(format!("no {} has been started", kind.description()))))
+            }
+        })
     }
 
     fn put_encoder(&self, kind: Kind, trainer: AeTrainer) {
-        match kind {
-            Kind::Autoencoder => self.put_autoencoder(trainer),
-            kind => self.with(|s| {
-                s.models.baselines.insert(kind, trainer);
-            }),
-        }
-    }
-
-    fn take_baseline(&self, kind: Kind) -> Result<AeTrainer, JsError> {
-        self.with(|s| s.models.baselines.remove(&kind)).ok_or_else(|| js_error(Error::State(format!("no {kind} has been started"))))
+        self.with(|s| s.models.insert(kind, Run::Encoder(trainer)));
     }
 
     /// `kind`'s sampler: the pretrained preview's while no full model of that kind is loaded
@@ -312,9 +301,7 @@ impl Lab {
             let backend = Backend::parse(&name).map_err(js_error)?;
             let device = backend::device(backend).await.map_err(js_error)?;
             lab.with(|s| {
-                s.models.autoencoder = None;
-                s.models.drop_latent_models();
-                s.models.baselines.clear();
+                s.models.clear();
                 s.classifier = s.classifier_file.as_ref().and_then(|file| Classifier::from_file(file, &device).ok());
                 s.device = Some(device);
             });
@@ -362,9 +349,7 @@ impl Lab {
         let lab = &self.shared;
         lab.with(|s| {
             s.preview = None;
-            s.models.autoencoder = None;
-            s.models.drop_latent_models();
-            s.models.baselines.clear();
+            s.models.clear();
         });
     }
 
@@ -385,9 +370,9 @@ impl Lab {
     pub fn reconstructions(&self, count: u32) -> Promise {
         let lab = self.shared.clone();
         promise(async move {
-            let trainer = lab.take_autoencoder()?;
+            let trainer = lab.take_encoder(Kind::Autoencoder)?;
             let result = trainer.reconstructions(count as usize).await;
-            lab.put_autoencoder(trainer);
+            lab.put_encoder(Kind::Autoencoder, trainer);
             let r = result.map_err(js_error)?;
             Ok(object(&[("inputs", Float32Array::from(&r.inputs[..]).into()), ("outputs", Float32Array::from(&r.outputs[..]).into())]))
         })

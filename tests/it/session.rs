@@ -6,7 +6,7 @@ use crate::common;
 
 use burn::prelude::Device;
 use flowae::data::Digits;
-use flowae::session::{KIND, Preview, Session};
+use flowae::session::{KIND, Preview, Run, Session};
 use flowae::train::{AeTrainer, AeTrainingConfig, FlowTrainer, FlowTrainingConfig, WganTrainer, WganTrainingConfig};
 use flowae::weights::WeightsFile;
 use flowae::{Error, Kind};
@@ -32,20 +32,24 @@ pub(crate) fn small_session(train: &Digits, test: &Digits, device: &Device) -> S
     vae_config.model.variational = true;
     let mut vae = AeTrainer::new(vae_config, train, test, device).unwrap();
     pollster::block_on(vae.run(2)).unwrap();
-    let mut session = Session { autoencoder: Some(ae), flow: Some(flow), wgan: Some(wgan), ..Session::default() };
-    session.baselines.insert(Kind::Vae, vae);
+    let mut session = Session::default();
+    session.insert(Kind::Autoencoder, Run::Encoder(ae));
+    session.insert(Kind::Flow, Run::Flow(flow));
+    session.insert(Kind::Wgan, Run::Wgan(wgan));
+    session.insert(Kind::Vae, Run::Encoder(vae));
     session
 }
 
 /// Samples of every model of `session` at one seed.
 fn samples(session: &Session) -> Vec<Vec<f32>> {
+    let sampler = |kind: Kind| session.get(kind).unwrap().sampler().unwrap();
     let mut all = vec![
-        pollster::block_on(session.autoencoder.as_ref().unwrap().sampler().samples(8, 1.0, 3)).unwrap(),
-        pollster::block_on(session.flow.as_ref().unwrap().sampler().unwrap().samples(8, 0.8, 3)).unwrap(),
-        pollster::block_on(session.wgan.as_ref().unwrap().sampler().unwrap().samples(8, 1.0, 3)).unwrap(),
+        pollster::block_on(sampler(Kind::Autoencoder).samples(8, 1.0, 3)).unwrap(),
+        pollster::block_on(sampler(Kind::Flow).samples(8, 0.8, 3)).unwrap(),
+        pollster::block_on(sampler(Kind::Wgan).samples(8, 1.0, 3)).unwrap(),
     ];
-    for trainer in session.baselines.values() {
-        all.push(pollster::block_on(trainer.sampler().samples(8, 1.0, 3)).unwrap());
+    for baseline in Kind::ALL.into_iter().filter(|k| k.is_baseline() && session.get(*k).is_some()) {
+        all.push(pollster::block_on(sampler(baseline).samples(8, 1.0, 3)).unwrap());
     }
     all
 }
@@ -73,9 +77,9 @@ fn saved_models_sample_exactly_as_before() {
     assert_eq!(pollster::block_on(preview.sampler(Kind::Flow).unwrap().samples(8, 0.8, 3)).unwrap(), all[1]);
     assert_eq!(pollster::block_on(preview.sampler(Kind::Wgan).unwrap().samples(8, 1.0, 3)).unwrap(), all[2]);
     assert!(preview.sampler(Kind::Vae).is_none(), "a preview holds only the flow and the WGAN");
-    assert_eq!(restored.autoencoder.as_ref().unwrap().config().model.hidden, 32);
+    assert_eq!(restored.encoder(Kind::Autoencoder).unwrap().config().model.hidden, 32);
     // A restored run counts as finished: training again means a new run.
-    assert!(restored.autoencoder.as_ref().unwrap().is_done() && restored.flow.as_ref().unwrap().is_done());
+    assert!(restored.get(Kind::Autoencoder).unwrap().is_done() && restored.get(Kind::Flow).unwrap().is_done());
 }
 
 #[test]
@@ -175,8 +179,8 @@ fn the_shipped_pretrained_models_load_and_sample() {
     let session = Session::from_file(&file, &train, &test, &Device::flex()).unwrap();
     assert_eq!(session.models(), [Kind::Autoencoder, Kind::Flow, Kind::Wgan]);
     for (model, pixels) in ["flow", "wgan"].iter().zip([
-        pollster::block_on(session.flow.as_ref().unwrap().sampler().unwrap().samples(64, 1.0, 1)).unwrap(),
-        pollster::block_on(session.wgan.as_ref().unwrap().sampler().unwrap().samples(64, 1.0, 1)).unwrap(),
+        pollster::block_on(session.get(Kind::Flow).unwrap().sampler().unwrap().samples(64, 1.0, 1)).unwrap(),
+        pollster::block_on(session.get(Kind::Wgan).unwrap().sampler().unwrap().samples(64, 1.0, 1)).unwrap(),
     ]) {
         assert_eq!(pixels.len(), 64 * 784);
         // Digits: mostly background with some ink, like MNIST's ~19% of pixels above one half.
@@ -204,7 +208,7 @@ fn runs_start_and_train_by_the_models_name() {
     assert_eq!((settings["batch_size"].as_u64(), settings["epochs"].as_u64(), steps), (Some(50), Some(1), 4));
     assert_eq!(settings["learning_rate"], serde_json::json!(AeTrainingConfig::default().learning_rate), "the rest at their defaults");
     let mut losses = Vec::new();
-    while !session.autoencoder.as_ref().unwrap().is_done() {
+    while !session.get(Kind::Autoencoder).unwrap().is_done() {
         losses.extend(pollster::block_on(session.train(Kind::Autoencoder, 3, None)).unwrap().losses);
     }
     let config: AeTrainingConfig = serde_json::from_value(settings).unwrap();
@@ -216,7 +220,7 @@ fn runs_start_and_train_by_the_models_name() {
     assert_eq!(losses, expected, "by name or directly, the same run");
 
     session.start(Kind::Flow, serde_json::json!({ "epochs": 1, "batch_size": 50 }), &train, &test, &device).unwrap();
-    while !session.flow.as_ref().unwrap().is_done() {
+    while !session.get(Kind::Flow).unwrap().is_done() {
         pollster::block_on(session.train(Kind::Flow, 10, None)).unwrap();
     }
     assert!(session.models().contains(&Kind::Flow));
@@ -231,8 +235,8 @@ fn runs_start_and_train_by_the_models_name() {
     assert!(session.start(Kind::Flow, serde_json::json!({ "layers": 3 }), &train, &test, &device).is_err(), "an unknown setting is refused");
 
     session.start(Kind::Autoencoder, small, &train, &test, &device).unwrap();
-    assert!(session.flow.is_none() && session.wgan.is_none(), "a new autoencoder drops the latent models");
-    assert!(session.baselines.contains_key(&Kind::Vae), "and keeps the baselines, which have codes of their own");
+    assert!(session.get(Kind::Flow).is_none() && session.get(Kind::Wgan).is_none(), "a new autoencoder drops the latent models");
+    assert!(session.get(Kind::Vae).is_some(), "and keeps the baselines, which have codes of their own");
 }
 
 /// Settings in a file's header that cannot build a network (a generator 0 wide: issue 12's
