@@ -77,12 +77,13 @@ impl Kind {
     pub const PAPER_REAL_DATA_FCD: f64 = 0.2;
 
     /// Every model with its names and its paper figure, as JSON for the page (which builds its
-    /// Table 1 from it): `{name, label, description, paperFcd, baseline}`.
+    /// Table 1 from it): `{name, label, description, paperFcd, baseline, encoder}`.
     pub fn described() -> serde_json::Value {
         let models = Kind::ALL.into_iter().map(|kind| {
             serde_json::json!({
                 "name": kind.name(), "label": kind.label(), "description": kind.description(),
                 "paperFcd": kind.paper_fcd(), "baseline": kind.is_baseline(),
+                "encoder": kind.has_encoder(),
             })
         });
         serde_json::json!({ "models": models.collect::<Vec<_>>(), "paperRealDataFcd": Kind::PAPER_REAL_DATA_FCD })
