@@ -436,7 +436,9 @@ test('the shelf keeps runs and named saves: a new run replaces nothing, entries 
   await page.fill('#shelf [name=shelf-name]', 'lesson 1');
   await page.click('#shelf .shelf-keep');
   await kept(3);
-  // A new run, stopped at once, is a new entry: the trained models are not replaced.
+  // A new run, stopped at once, is a new entry: the trained models are not replaced. (Long
+  // enough that it cannot end before Stop: one epoch of 500 digits takes well under a second.)
+  await setSettings(page, { epochs: 50 });
   await page.click('#train');
   await waitForState(page, ['training'], 60_000);
   await page.click('#stop');
