@@ -13,6 +13,7 @@ use burn::prelude::*;
 use serde_json::{Value, json};
 
 use crate::data::Digits;
+use crate::device::release_graph;
 use crate::error::{Error, Result};
 use crate::kind::Kind;
 use crate::models::Init;
@@ -261,8 +262,15 @@ impl Session {
 
     /// Rebuilds every model a file holds on `device`, as finished runs (they sample as saved;
     /// training again starts a new run). The digits are those the models will reconstruct and
-    /// encode. Fails, having built nothing the caller keeps, on any mismatch.
+    /// encode. Fails, having built nothing the caller keeps, on any mismatch. Either way, what
+    /// the autodiff graph held for models dropped before is freed (see [`release_graph`]).
     pub fn from_file(file: &WeightsFile, train: &Digits, test: &Digits, device: &Device) -> Result<Session> {
+        let session = Self::read_file(file, train, test, device);
+        release_graph(device);
+        session
+    }
+
+    fn read_file(file: &WeightsFile, train: &Digits, test: &Digits, device: &Device) -> Result<Session> {
         file.expect_kind(KIND)?;
         let meta = file.meta.as_object().ok_or_else(|| Error::Data("the models file has no settings".into()))?;
         if let Some(stray) = file.tensors.iter().find(|t| !meta.contains_key(t.name.split('.').next().unwrap_or_default())) {
