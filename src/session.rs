@@ -179,7 +179,7 @@ impl Session {
 
     /// The autoencoder or baseline `kind`, or why there is none.
     pub fn encoder(&self, kind: Kind) -> Result<&AeTrainer> {
-        self.get(kind).and_then(Run::encoder).ok_or_else(|| Error::State(format!("there is no {} yet: train it first", kind.description())))
+        self.get(kind).and_then(Run::encoder).ok_or_else(|| missing(kind))
     }
 
     /// Forgets everything fitted to the current autoencoder's codes.
@@ -204,7 +204,7 @@ impl Session {
     /// `kind` as a sampler (see [`Sampler`]): what draws its samples, its morph strip, its
     /// FCD and its codes on the latent map.
     pub fn sampler(&self, kind: Kind) -> Result<Sampler> {
-        self.get(kind).ok_or_else(|| Error::State(format!("there is no {} yet: train it first", kind.description())))?.sampler()
+        self.get(kind).ok_or_else(|| missing(kind))?.sampler()
     }
 
     /// `count` samples of `kind` from `seed`, as pixel probabilities, `count × 784`: the flow's
@@ -349,6 +349,11 @@ pub fn needs_grayscale(file: &WeightsFile) -> bool {
     encoders.filter_map(|kind| Some((kind, file.meta.get(kind.name())?))).any(|(kind, value)| {
         parse::<AeTrainingConfig>(value.clone(), kind).is_ok_and(|config| config.pixels == crate::data::Pixels::Grayscale)
     })
+}
+
+/// Why `kind` cannot be used: it has no model yet.
+fn missing(kind: Kind) -> Error {
+    Error::State(format!("there is no {} yet: train it first", kind.description()))
 }
 
 /// Settings given to [`Session::start`], with a message naming the model when they do not parse.

@@ -28,7 +28,6 @@ const $ = (id) => document.getElementById(id);
 const ui = {
   compare: $('compare'), fcdCount: $('fcd-count'),
   backend: $('backend'), adapter: $('adapter'), notice: $('notice'),
-  settings: $('settings'), settingsError: $('settings-error'),
   reset: $('reset'), reconstructions: $('reconstructions'), error: $('error'),
   temperature: $('temperature'), temperatureValue: $('temperature-value'), binarize: $('binarize'),
   priorCopy: $('prior-samples-copy'), flowCopy: $('flow-samples-copy'), flowCopyFigure: $('flow-copy-figure'),
@@ -319,14 +318,15 @@ function setState(state) {
   }
   for (const name of PHASES) {
     const onCodes = ON_CODES.includes(name);
-    views[name].sync(state, { active: name === lab.phase, trainable: !onCodes || lab.aeTrained, drawn: lab.drawn[name] > 0 });
+    // The prior's samples need no training: the autoencoder's can be redrawn whenever it exists.
+    const drawn = name === 'autoencoder' ? state !== 'idle' && state !== 'loading' : lab.drawn[name] > 0;
+    views[name].sync(state, { active: name === lab.phase, trainable: !onCodes || lab.aeTrained, drawn });
     if (views[name].run) continue;
     if (onCodes) ui[name].progressText.textContent = lab.aeTrained ? 'Ready: the autoencoder is trained.' : 'Train the autoencoder first.';
     if (BASELINES.includes(name) && state !== 'loading') ui[name].progressText.textContent = 'Ready.';
   }
   if (!ui.autoencoder.train.disabled) lab.timing.trainable ??= performance.now();
   ui.reset.disabled = state === 'idle' || state === 'loading';
-  ui.autoencoder.resample.disabled = state === 'idle' || state === 'loading';   // the prior needs no training
   ui.backend.disabled = busy || state === 'loading';
   ui.compare.disabled = busy || state === 'loading' || comparison.running;
   const view = ui[lab.phase];

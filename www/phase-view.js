@@ -7,8 +7,6 @@ import { LossPlot } from './plots.js';
 import { controlId } from './phase-panel.js';
 import { formatSeconds } from './format.js';
 
-const NLL = { title: 'FlowAE: negative log-likelihood of the codes', yLabel: 'NLL (nats/dim)', log: false };
-
 /**
  * Each model's view. `plots`: each plot's element (`role`, an id from controlId; default
  * 'loss-plot'), LossPlot options, the progress event's series it draws per step (`per`, default
@@ -24,7 +22,7 @@ export const VIEWS = {
     rate: 'images', latest: ['loss', 1], summary: ['Test loss', 1, 'nats/image'],
   },
   flow: {
-    plots: [{ ...NLL, copies: ['nll-copy'] }],
+    plots: [{ title: 'FlowAE: negative log-likelihood of the codes', yLabel: 'NLL (nats/dim)', log: false, copies: ['nll-copy'] }],
     rate: 'steps', latest: ['NLL', 3], summary: ['Held-out NLL', 3, 'nats/dim'],
   },
   wgan: {
