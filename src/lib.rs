@@ -16,7 +16,9 @@
 //! - [`explore`]: paths between two samples, for the morph strip.
 //! - [`map`]: the latent space on a plane: PCA and t-SNE.
 //! - [`memory`]: what a run's settings need, refused before they fail in an allocator.
+//! - [`preset`]: the paper's defaults and the tuned ones that reproduce its Table 1.
 //! - [`settings`]: every hyper-parameter once (name, flag, label, bounds, default); [`limits`]: the bounds.
+//! - [`table`]: Table 1 over several seeds: mean ± sd and how often the paper's order holds.
 //! - [`grid`]: digits laid out as one image, for PNG files and canvases; [`npy`]: samples as arrays.
 
 pub mod backend;
@@ -33,10 +35,12 @@ pub mod map;
 pub mod memory;
 pub mod models;
 pub mod npy;
+pub mod preset;
 pub mod rng;
 pub mod sample;
 pub mod session;
 pub mod settings;
+pub mod table;
 pub mod train;
 pub mod weights;
 mod wide;

@@ -35,6 +35,8 @@ pub const TRAIN_IMAGES: RangeInclusive<usize> = 2..=60_000;
 pub const TEST_IMAGES: RangeInclusive<usize> = 1..=10_000;
 /// Seeds: what a page's number field and the worker's 32-bit seeds carry.
 pub const SEED: RangeInclusive<u64> = 0..=u32::MAX as u64;
+/// Runs of `flowae table --seeds`: each trains every model.
+pub const SEEDS: RangeInclusive<u64> = 1..=100;
 /// Test digits drawn on the latent map.
 pub const MAP_DIGITS: RangeInclusive<usize> = 100..=10_000;
 /// Generated codes per model laid over the map.

@@ -18,6 +18,8 @@ use flowae::npy::digits_to_npy;
 use flowae::train::classifier::accuracy;
 use flowae::train::{AeTrainer, ClassifierTrainer, ClassifierTrainingConfig, AeTrainingConfig, FlowTrainer, FlowTrainingConfig, LatentCodes, WganTrainer, WganTrainingConfig};
 use flowae::settings::{self, Section};
+use flowae::preset::Preset;
+use flowae::table::Scores;
 use flowae::{Error, Kind, Result};
 
 /// Names of models, for a message.
@@ -30,7 +32,8 @@ usage: flowae train-ae [options]
        flowae train-flow [options] [flow options]
        flowae train-wgan [options] [wgan options]
        flowae train-both [options] [flow options] [wgan options]
-       flowae table [options] [flow options] [wgan options] [--classifier FILE]
+       flowae table [options] [flow options] [wgan options] [table options] [--seeds N]
+                    [--only MODELS] [--classifier FILE]
        flowae train-classifier [--epochs N] [--batch-size N] [--lr X] [--seed N] [--data DIR]
                                [--backend cpu|gpu] [--weights FILE]
        flowae sample --models FILE [--samples N] [--temperature T] [--seed N] [--out DIR]
@@ -46,7 +49,10 @@ right), where <model> is flowae or advae; train-both adds advae-vs-flowae.png. T
 Fréchet distance printed for each is between its generated codes and the encoded test digits.
 table does what train-both does, then scores each model's samples with the Fréchet Classifier
 Distance (FCD) against the test digits, with real training digits as the floor, and writes
-table.md: the paper's Table 1 for the models built so far.
+table.md: the paper's Table 1 for the models built so far. With --seeds N it does so N times,
+with seeds --seed, --seed + 1, …, each run's files in <out>/seed-<seed>/, and table.md gives
+every run's FCD, their mean ± sd, and in how many runs the paper's order held. --only flow,wgan
+(any of flow, wgan, vae, aae) trains and scores only those.
 With --models FILE, train-flow, train-wgan, train-both and table also save every model they
 trained as one file, which the page can load (www/models/pretrained.bin is train-both's).
 sample loads such a file (or one the page saved) and writes each model's samples as above.
@@ -66,7 +72,11 @@ options (any command):
   --temperature T      sample z0 ~ N(0, T^2 I)                      [1]
   --out DIR            where the files go                           [out]
   --models FILE        also save the trained models to FILE (one file)
+  --preset NAME        every setting's default: tuned (closer to Table 1's order) or
+                       paper (the paper's text; the authors' code where it is silent) [tuned]
   --classifier FILE    table: the FCD classifier's weights  [www/models/classifier.bin]
+  --seeds N            table: runs, one per seed from --seed on      [1]
+  --only MODELS        table: only these of flow, wgan, vae, aae      [all]
 ";
 
 /// The help: the commands above, then every setting's flag from the settings table.
@@ -88,8 +98,10 @@ fn usage() -> String {
 }
 
 /// Flags that are not settings of a model: where things are read and written, and how.
-const OTHER_FLAGS: [&str; 11] =
-    ["data", "backend", "threads", "samples", "temperature", "out", "models", "classifier", "weights", "to", "help"];
+const OTHER_FLAGS: [&str; 14] = [
+    "data", "backend", "threads", "samples", "temperature", "out", "models", "classifier", "weights", "to", "seeds", "only", "preset",
+    "help",
+];
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -111,7 +123,8 @@ fn run(args: &[String]) -> std::result::Result<(), String> {
     let opts = Options::parse(args.get(1..).unwrap_or_default())?;
     let work = || match command {
         Some("train-ae") => train_ae(&opts).map(|_| ()),
-        Some(command @ ("train-flow" | "train-wgan" | "train-both" | "table")) => train_latent(command, &opts),
+        Some(command @ ("train-flow" | "train-wgan" | "train-both")) => train_latent(command, &opts).map(|_| ()),
+        Some("table") => table(&opts),
         Some("train-classifier") => train_classifier(&opts),
         Some("sample") => sample(&opts),
         Some("compact") => compact(&opts),
@@ -138,6 +151,7 @@ fn on_threads(opts: &Options, work: impl FnOnce() -> Result<()> + Send) -> Resul
 }
 
 /// `--name value` pairs, each name allowed once.
+#[derive(Clone)]
 struct Options(HashMap<String, String>);
 
 impl Options {
@@ -157,6 +171,13 @@ impl Options {
             }
         }
         Ok(Options(map))
+    }
+
+    /// These options with `key` set to `value`.
+    fn with(&self, key: &str, value: String) -> Options {
+        let mut map = self.0.clone();
+        map.insert(key.to_string(), value);
+        Options(map)
     }
 
     fn get(&self, key: &str) -> Option<&str> {
@@ -337,12 +358,54 @@ struct Sampling {
     seed: u64,
 }
 
+/// `table`: `train_latent`'s table once per seed, then every run's scores side by side.
+fn table(opts: &Options) -> Result<()> {
+    let seeds: u64 = opts.number("seeds", 1)?;
+    flowae::limits::check("--seeds", seeds, &flowae::limits::SEEDS)?;
+    if seeds > 1 && opts.get("models").is_some() {
+        return Err(Error::Config("--models saves one run's models: give it without --seeds".into()));
+    }
+    only(opts)?; // a bad list is refused before the first run, not after it
+    let first = ae_config(opts)?.seed;
+    let last = first + seeds - 1;
+    flowae::limits::check("the last seed (--seed + --seeds - 1)", last, &flowae::limits::SEED)?;
+    if seeds == 1 {
+        return train_latent("table", opts).map(|_| ());
+    }
+    let out = PathBuf::from(opts.text("out", "out"));
+    writable_dir(&out)?;
+    let mut runs = Vec::new();
+    for seed in first..=last {
+        println!("\n=== seed {seed} ({} of {seeds}) ===", seed - first + 1);
+        let run = opts.with("seed", seed.to_string()).with("out", out.join(format!("seed-{seed}")).display().to_string());
+        runs.extend(train_latent("table", &run)?);
+    }
+    let text = flowae::table::markdown(&runs);
+    print!("\n{text}");
+    let path = out.join("table.md");
+    write_file(&path, text.as_bytes())?;
+    println!("wrote {}", path.display());
+    Ok(())
+}
+
+/// The models `--only` names (all four of Table 1's when it is not given).
+fn only(opts: &Options) -> Result<Vec<Kind>> {
+    let Some(list) = opts.get("only") else { return Ok(vec![Kind::Flow, Kind::Wgan, Kind::Aae, Kind::Vae]) };
+    let kinds = list.split(',').map(|name| Kind::parse(name.trim())).collect::<Result<Vec<Kind>>>()?;
+    if let Some(kind) = kinds.iter().find(|k| k.paper_fcd().is_none()) {
+        return Err(Error::Config(format!("--only names the models of Table 1 (flow, wgan, vae, aae), not {}", kind.name())));
+    }
+    Ok(kinds)
+}
+
 /// `train-flow`, `train-wgan`, `train-both` and `table`: the autoencoder, then the latent
-/// models; `table` also scores every model's samples with the FCD.
-fn train_latent(command: &str, opts: &Options) -> Result<()> {
+/// models; `table` also scores every model's samples with the FCD and returns the scores.
+fn train_latent(command: &str, opts: &Options) -> Result<Option<Scores>> {
+    let started = Instant::now();
     let seed = ae_config(opts)?.seed;
-    let flow_config = (command != "train-wgan").then(|| flow_config(opts, seed)).transpose()?;
-    let wgan_config = (command != "train-flow").then(|| wgan_config(opts, seed)).transpose()?;
+    let wanted = if command == "table" { only(opts)? } else { vec![Kind::Flow, Kind::Wgan] };
+    let flow_config = (command != "train-wgan" && wanted.contains(&Kind::Flow)).then(|| flow_config(opts, seed)).transpose()?;
+    let wgan_config = (command != "train-flow" && wanted.contains(&Kind::Wgan)).then(|| wgan_config(opts, seed)).transpose()?;
     let sampling = Sampling { count: sample_count(opts, 10_000)?, temperature: opts.number("temperature", 1.0)?, seed };
     let models_path = opts.get("models").map(PathBuf::from);
     if let Some(path) = &models_path {
@@ -370,19 +433,20 @@ fn train_latent(command: &str, opts: &Options) -> Result<()> {
         write_png(&ae.out.join("advae-vs-flowae.png"), &side_by_side(&wgan.grid, &flow.grid))?;
         println!("wrote {} (AdvAE left, FlowAE right)", ae.out.join("advae-vs-flowae.png").display());
     }
+    let mut scores = None;
     if let Some(classifier) = classifier {
-        for kind in [Kind::Aae, Kind::Vae] {
+        for kind in [Kind::Aae, Kind::Vae].into_iter().filter(|k| wanted.contains(k)) {
             let (samples, trainer) = train_baseline(kind, opts, &ae, &sampling)?;
             made.push((kind, samples));
             session.insert(kind, Run::Encoder(trainer));
         }
-        write_table(&classifier, &ae, &made, sampling.count)?;
+        scores = Some(write_table(&classifier, &ae, &made, sampling.count, seed, started)?);
     }
     if let Some(path) = models_path {
         session.insert(Kind::Autoencoder, Run::Encoder(ae.trainer));
         save_models(&session, &path, command)?;
     }
-    Ok(())
+    Ok(scores)
 }
 
 /// Writes every model of `session` to `path` as one file.
@@ -433,7 +497,7 @@ fn sample(opts: &Options) -> Result<()> {
 /// learning rate (see `AeTrainingConfig::baseline_defaults`).
 fn train_baseline(kind: Kind, opts: &Options, ae: &TrainedAe, sampling: &Sampling) -> Result<(Made, AeTrainer)> {
     let config = ae.trainer.config().clone().baseline(kind)?;
-    let config = settings::from_flags(Section::Model(kind), config, |flag| opts.get(flag))?;
+    let config = settings::from_flags(Section::Model(kind), preset(opts)?, config, |flag| opts.get(flag))?;
     let name = kind.label();
     let mut trainer = AeTrainer::new(config.clone(), &ae.train, &ae.test, &ae.device)?;
     println!("training the {name} ({} epochs)", config.epochs);
@@ -444,6 +508,7 @@ fn train_baseline(kind: Kind, opts: &Options, ae: &TrainedAe, sampling: &Samplin
         }
     }
     println!("trained in {:.1} s", started.elapsed().as_secs_f64());
+    report_prior_distance(name, &trainer, &ae.device)?;
     let samples = pollster::block_on(trainer.sampler().samples(sampling.count, 1.0, sampling.seed))?;
     Ok((write_samples(&ae.out, kind, samples)?, trainer))
 }
@@ -459,8 +524,15 @@ fn load_classifier(opts: &Options) -> Result<flowae::models::Classifier> {
 
 /// The paper's Table 1 for the models made here: FCD of `count` samples of each against the
 /// test digits, and of real training digits against them as the floor. Printed and written to
-/// table.md.
-fn write_table(classifier: &flowae::models::Classifier, ae: &TrainedAe, made: &[(Kind, Made)], count: usize) -> Result<()> {
+/// table.md; returned for `--seeds`.
+fn write_table(
+    classifier: &flowae::models::Classifier,
+    ae: &TrainedAe,
+    made: &[(Kind, Made)],
+    count: usize,
+    seed: u64,
+    started: Instant,
+) -> Result<Scores> {
     let device = burn::prelude::Device::flex();
     let pixels = flowae::data::Pixels::Grayscale; // binarized inside the FCD, like the samples
     let (all_train, all_test) = load_mnist(Path::new(&ae.data))?;
@@ -472,34 +544,33 @@ fn write_table(classifier: &flowae::models::Classifier, ae: &TrainedAe, made: &[
     let score = |images: &[f32]| -> Result<f64> {
         frechet_distance(&pollster::block_on(feature_gaussian(classifier, images, &device))?, &reference)
     };
-    let mut rows = vec![("Real data", score(&real)?, Some(Kind::PAPER_REAL_DATA_FCD))];
+    let mut scores = Scores { seed, real: score(&real)?, models: Vec::new(), samples: n, seconds: 0.0 };
     for (kind, made) in made {
-        rows.push((kind.label(), score(&made.samples[..n * 784])?, kind.paper_fcd()));
+        scores.models.push((*kind, score(&made.samples[..n * 784])?));
     }
-    let mut table = String::from("| Model | FCD (this run) | FCD (paper, Table 1) |\n|---|---|---|\n");
-    for (model, value, paper) in &rows {
-        table.push_str(&format!("| {model} | {value:.3} | {} |\n", paper.map(|p| p.to_string()).unwrap_or_default()));
-    }
-    table.push_str(&format!(
-        "\n{n} samples per model against the first {n} test digits; real data: the first {n} \
-         training digits. All images binarized (p ≥ 0.5) before the classifier.\n"
-    ));
-    print!("\n{table}");
+    scores.seconds = started.elapsed().as_secs_f64();
+    let text = flowae::table::markdown(std::slice::from_ref(&scores));
+    print!("\n{text}");
     let path = ae.out.join("table.md");
-    write_file(&path, table.as_bytes())?;
+    write_file(&path, text.as_bytes())?;
     println!("wrote {}", path.display());
-    Ok(())
+    Ok(scores)
+}
+
+/// The preset `--preset` names, whose values fill every setting no flag gives.
+fn preset(opts: &Options) -> Result<Preset> {
+    opts.get("preset").map_or(Ok(Preset::DEFAULT), Preset::parse)
 }
 
 /// The autoencoder's settings from the flags (the defaults where none is given).
 fn ae_config(opts: &Options) -> Result<AeTrainingConfig> {
-    settings::from_flags(Section::Model(Kind::Autoencoder), AeTrainingConfig::default(), |flag| opts.get(flag))
+    settings::from_flags(Section::Model(Kind::Autoencoder), preset(opts)?, AeTrainingConfig::default(), |flag| opts.get(flag))
 }
 
 /// The flow's settings from its flags, seeded by `seed` as the autoencoder is.
 fn flow_config(opts: &Options, seed: u64) -> Result<FlowTrainingConfig> {
     let base = FlowTrainingConfig { seed, ..Default::default() };
-    let config = settings::from_flags(Section::Model(Kind::Flow), base, |flag| opts.get(flag))?;
+    let config = settings::from_flags(Section::Model(Kind::Flow), preset(opts)?, base, |flag| opts.get(flag))?;
     config.validate(ae_config(opts)?.model.latent, usize::MAX)?;
     Ok(config)
 }
@@ -507,7 +578,7 @@ fn flow_config(opts: &Options, seed: u64) -> Result<FlowTrainingConfig> {
 /// The generator's and critic's settings from their flags, seeded by `seed`.
 fn wgan_config(opts: &Options, seed: u64) -> Result<WganTrainingConfig> {
     let base = WganTrainingConfig { seed, ..Default::default() };
-    let config = settings::from_flags(Section::Model(Kind::Wgan), base, |flag| opts.get(flag))?;
+    let config = settings::from_flags(Section::Model(Kind::Wgan), preset(opts)?, base, |flag| opts.get(flag))?;
     config.validate(ae_config(opts)?.model.latent, usize::MAX)?;
     Ok(config)
 }
@@ -584,6 +655,21 @@ fn fit_wgan(config: WganTrainingConfig, ae: &TrainedAe, sampling: &Sampling) -> 
     report_latent_distance("AdvAE", &codes, wgan.codes())?;
     let samples = pollster::block_on(sampler.samples(sampling.count, sampling.temperature, sampling.seed))?;
     Ok((write_samples(&ae.out, Kind::Wgan, samples)?, wgan))
+}
+
+/// Prints the Fréchet distance between a baseline's codes of the test digits (a VAE's means)
+/// and N(0, I), the prior it samples from: how far the regularizer (the KL term, the AAE's
+/// discriminator) brought the codes to where samples are drawn.
+fn report_prior_distance(model: &str, trainer: &AeTrainer, device: &burn::prelude::Device) -> Result<()> {
+    let mut codes = trainer.frozen_codes()?;
+    while !codes.is_ready() {
+        pollster::block_on(codes.encode_some(16, device))?;
+    }
+    let k = codes.latent();
+    let prior = Gaussian { dim: k, mean: vec![0.0; k], cov: (0..k * k).map(|i| if i % (k + 1) == 0 { 1.0 } else { 0.0 }).collect() };
+    let distance = frechet_distance(&Gaussian::fit(codes.test(), k)?, &prior)?;
+    println!("{model}: latent Fréchet distance of the encoded test digits to N(0, I) {distance:.4}");
+    Ok(())
 }
 
 /// Prints the Fréchet distance between generated codes and the encoded test digits.

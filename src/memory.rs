@@ -83,7 +83,7 @@ mod tests {
         use crate::train::{AeTrainingConfig, FlowTrainingConfig, WganTrainingConfig};
         AeTrainingConfig::default().validate(60_000, 10_000).unwrap();
         for kind in [Kind::Vae, Kind::Aae] {
-            AeTrainingConfig::baseline_defaults(kind).unwrap().validate(60_000, 10_000).unwrap();
+            AeTrainingConfig::baseline_defaults(kind, crate::preset::Preset::DEFAULT).unwrap().validate(60_000, 10_000).unwrap();
         }
         FlowTrainingConfig::default().validate(10, 60_000).unwrap();
         WganTrainingConfig::default().validate(10, 60_000).unwrap();

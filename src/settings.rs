@@ -16,6 +16,7 @@ use serde_json::{Map, Value, json};
 
 use crate::limits;
 use crate::map::LatentMapConfig;
+use crate::preset::Preset;
 use crate::train::{AeTrainingConfig, FlowTrainingConfig, WganTrainingConfig};
 use crate::{Error, Kind, Result};
 
@@ -54,14 +55,14 @@ impl Section {
         }
     }
 
-    /// The section's config at its defaults, as JSON: each config's own `Default`, and for a
+    /// The section's config at `preset`'s defaults, as JSON: each config's own, and for a
     /// baseline the autoencoder's with the baseline's recipe and epochs.
-    pub fn defaults(self) -> Value {
+    pub fn defaults(self, preset: Preset) -> Value {
         let value = match self {
             Section::Model(Kind::Autoencoder) => serde_json::to_value(AeTrainingConfig::default()),
             Section::Model(Kind::Flow) => serde_json::to_value(FlowTrainingConfig::default()),
-            Section::Model(Kind::Wgan) => serde_json::to_value(WganTrainingConfig::default()),
-            Section::Model(kind) => match AeTrainingConfig::baseline_defaults(kind) {
+            Section::Model(Kind::Wgan) => serde_json::to_value(WganTrainingConfig::preset(preset)),
+            Section::Model(kind) => match AeTrainingConfig::baseline_defaults(kind, preset) {
                 Ok(config) => serde_json::to_value(config),
                 Err(_) => return Value::Null,
             },
@@ -132,7 +133,7 @@ pub const SETTINGS: &[Setting] = &[
     setting(AE, "batch_size", "batch_size", "batch-size", "Batch size", "images per step", whole(limits::BATCH)),
     setting(AE, "learning_rate", "learning_rate", "lr", "Learning rate", "Adam learning rate", Bounds::Real(limits::LEARNING_RATE)),
     setting(AE, "pixels", "pixels", "pixels", "Inputs", "binarized (the paper) or grayscale (the authors' code) pixels",
-        Bounds::Choice(&[("binarized", "binarized (paper)"), ("grayscale", "grayscale")])),
+        Bounds::Choice(&[("binarized", "binarized (paper)"), ("grayscale", "grayscale (authors' code)")])),
     setting(AE, "seed", "seed", "seed", "Seed", "seed for weights, batch order and samples", Bounds::Whole(limits::SEED)),
     Setting { on_page: false, ..setting(AE, "hidden", "model.hidden", "hidden", "Hidden width", "hidden width", whole(limits::WIDTH)) },
     Setting { on_page: false, ..setting(AE, "latent", "model.latent", "latent", "Latent dimension", "latent dimension", whole(limits::LATENT)) },
@@ -154,11 +155,15 @@ pub const SETTINGS: &[Setting] = &[
     setting(WGAN, "epochs", "epochs", "gan-epochs", "Epochs", "passes of the critic over the training codes", whole(limits::EPOCHS)),
     setting(WGAN, "batch_size", "batch_size", "gan-batch-size", "Batch size", "codes per step", whole(limits::BATCH)),
     setting(WGAN, "generator_hidden", "generator_hidden", "gen-hidden", "Generator width", "generator's hidden width", whole(limits::WIDTH)),
-    setting(WGAN, "critic_hidden", "critic_hidden", "critic-hidden", "Critic width", "critic's hidden width", whole(limits::WIDTH)),
+    setting(WGAN, "critic_hidden", "critic_hidden", "critic-hidden", "Critic width", "critic's hidden width (authors' code: 20)", whole(limits::WIDTH)),
     setting(VAE, "epochs", "epochs", "vae-epochs", "Epochs", "epochs of the VAE baseline", whole(limits::EPOCHS)),
     setting(VAE, "learning_rate", "learning_rate", "vae-lr", "Learning rate", "the VAE's Adam learning rate", Bounds::Real(limits::LEARNING_RATE)),
     setting(AAE, "epochs", "epochs", "aae-epochs", "Epochs", "epochs of the AAE baseline", whole(limits::EPOCHS)),
     setting(AAE, "learning_rate", "learning_rate", "aae-lr", "Learning rate", "the AAE's Adam learning rate", Bounds::Real(limits::LEARNING_RATE)),
+    setting(AAE, "discriminator_hidden", "adversarial.hidden", "aae-hidden", "Discriminator width", "discriminator width (authors' code: 20)", whole(limits::WIDTH)),
+    setting(AAE, "adversarial_learning_rate", "adversarial.learning_rate", "aae-adv-lr", "Adversarial learning rate",
+        "the AAE's adversarial Adam learning rate", Bounds::Real(limits::LEARNING_RATE)),
+    setting(AAE, "latent_noise", "latent_noise", "aae-latent-noise", "Latent noise", "N(0, X^2) code noise (authors' code: 0.2)", Bounds::Real(limits::LATENT_NOISE)),
     Setting {
         flag: None,
         ..setting(Section::Map, "source", "source", "", "Codes of", "whose codes the map shows",
@@ -187,9 +192,14 @@ impl Setting {
         format!("{}{}", self.section.prefix(), self.name)
     }
 
-    /// Its default: the section's config at its defaults, read at `path`.
+    /// Its default: its value in the default preset.
     pub fn default_value(&self) -> Value {
-        let defaults = self.section.defaults();
+        self.value_in(Preset::DEFAULT)
+    }
+
+    /// Its value in `preset`: the section's config at the preset's defaults, read at `path`.
+    pub fn value_in(&self, preset: Preset) -> Value {
+        let defaults = self.section.defaults(preset);
         self.path.split('.').try_fold(&defaults, |v, part| v.get(part)).cloned().unwrap_or(Value::Null)
     }
 
@@ -231,6 +241,7 @@ impl Setting {
             "section": self.section.name(), "key": self.key(), "name": self.name, "path": self.path,
             "flag": self.flag, "label": self.label, "help": self.help, "kind": kind, "min": min, "max": max,
             "choices": choices, "default": self.default_value(), "onPage": self.on_page,
+            "byPreset": Preset::ALL.iter().map(|&p| (p.name().to_string(), self.value_in(p))).collect::<Map<String, Value>>(),
         })
     }
 }
@@ -246,14 +257,14 @@ pub fn described() -> Value {
 }
 
 /// `base` with each setting of `section` set from its flag, where `flag(name)` gives one, and
-/// else to its default. A bad value is refused naming its flag.
-pub fn from_flags<'a, C: Serialize + DeserializeOwned>(section: Section, base: C, flag: impl Fn(&str) -> Option<&'a str>) -> Result<C> {
+/// else to its value in `preset`. A bad value is refused naming its flag.
+pub fn from_flags<'a, C: Serialize + DeserializeOwned>(section: Section, preset: Preset, base: C, flag: impl Fn(&str) -> Option<&'a str>) -> Result<C> {
     let mut config = serde_json::to_value(base).map_err(|e| Error::Config(e.to_string()))?;
     for setting in of(section) {
         let given = setting.flag.and_then(|name| flag(name).map(|text| (name, text)));
         let value = match given {
             Some((name, text)) => setting.parse(text, &format!("--{name}"))?,
-            None => setting.default_value(),
+            None => setting.value_in(preset),
         };
         set(&mut config, setting.path, value)?;
     }
@@ -309,8 +320,8 @@ mod tests {
 
     #[test]
     fn every_default_exists_and_lies_within_its_bounds() {
-        for setting in SETTINGS {
-            let default = setting.default_value();
+        for (setting, preset) in SETTINGS.iter().flat_map(|s| Preset::ALL.map(|p| (s, p))) {
+            let default = setting.value_in(preset);
             let text = match &default {
                 Value::String(s) => s.clone(),
                 Value::Number(n) => n.to_string(),
@@ -321,6 +332,28 @@ mod tests {
                 setting.parse(preset, "preset").unwrap_or_else(|e| panic!("{}: preset {preset}: {e}", setting.key()));
             }
         }
+    }
+
+    #[test]
+    fn a_preset_fills_what_no_flag_gives_and_a_flag_overrides_either() {
+        let wgan = |preset, flag: Option<&'static str>| -> WganTrainingConfig {
+            from_flags(WGAN, preset, WganTrainingConfig::default(), move |n| if n == "critic-hidden" { flag } else { None }).unwrap()
+        };
+        assert_eq!(wgan(Preset::Paper, None), WganTrainingConfig::preset(Preset::Paper));
+        assert_eq!(wgan(Preset::Tuned, None), WganTrainingConfig::preset(Preset::Tuned));
+        assert_ne!(wgan(Preset::Paper, None).critic_hidden, wgan(Preset::Tuned, None).critic_hidden);
+        assert_eq!(wgan(Preset::Paper, Some("64")).critic_hidden, 64);
+        assert_eq!(wgan(Preset::Tuned, Some("64")).critic_hidden, 64);
+        // The AAE's discriminator, nested in its config, follows the preset too.
+        let aae = |preset| -> AeTrainingConfig { from_flags(AAE, preset, AeTrainingConfig::default().baseline(Kind::Aae).unwrap(), |_| None).unwrap() };
+        assert_eq!(aae(Preset::Paper).adversarial.unwrap().hidden, 20);
+        assert_eq!(aae(Preset::Paper), AeTrainingConfig::baseline_defaults(Kind::Aae, Preset::Paper).unwrap());
+        assert_eq!(aae(Preset::Tuned), AeTrainingConfig::baseline_defaults(Kind::Aae, Preset::Tuned).unwrap());
+        // The page's table gives each setting's value in every preset.
+        let critic = SETTINGS.iter().find(|s| s.key() == "wgan.critic_hidden").unwrap().described();
+        assert_eq!(critic["byPreset"], json!({ "paper": 20, "tuned": WganTrainingConfig::preset(Preset::Tuned).critic_hidden }));
+        assert_eq!(Preset::parse("paper").unwrap(), Preset::Paper);
+        assert!(Preset::parse("best").unwrap_err().to_string().contains("the presets are tuned, paper"));
     }
 
     #[test]
@@ -342,11 +375,11 @@ mod tests {
             "flow-lr" => Some("0.002"),
             _ => None,
         };
-        let config: FlowTrainingConfig = from_flags(FLOW, FlowTrainingConfig { seed: 9, ..Default::default() }, given).unwrap();
+        let config: FlowTrainingConfig = from_flags(FLOW, Preset::DEFAULT, FlowTrainingConfig { seed: 9, ..Default::default() }, given).unwrap();
         assert_eq!((config.flow.layers, config.learning_rate, config.seed), (7, 0.002, 9));
         assert_eq!(config.flow.hidden, FlowTrainingConfig::default().flow.hidden);
         let refused = |name: &'static str, text: &'static str| {
-            from_flags(FLOW, FlowTrainingConfig::default(), move |n| (n == name).then_some(text)).unwrap_err().to_string()
+            from_flags(FLOW, Preset::DEFAULT, FlowTrainingConfig::default(), move |n| (n == name).then_some(text)).unwrap_err().to_string()
         };
         assert!(refused("layers", "33").contains("--layers must be between 1 and 32, not 33"));
         assert!(refused("layers", "2.5").contains("--layers must be a whole number"));
@@ -357,8 +390,8 @@ mod tests {
     #[test]
     fn a_baseline_takes_its_own_defaults_over_the_autoencoders() {
         let ae = AeTrainingConfig { epochs: 2, batch_size: 50, ..Default::default() };
-        let vae: AeTrainingConfig = from_flags(VAE, ae.clone().baseline(Kind::Vae).unwrap(), |_| None).unwrap();
-        let defaults = AeTrainingConfig::baseline_defaults(Kind::Vae).unwrap();
+        let vae: AeTrainingConfig = from_flags(VAE, Preset::DEFAULT, ae.clone().baseline(Kind::Vae).unwrap(), |_| None).unwrap();
+        let defaults = AeTrainingConfig::baseline_defaults(Kind::Vae, Preset::DEFAULT).unwrap();
         assert_eq!((vae.epochs, vae.batch_size, vae.model.variational), (defaults.epochs, 50, true));
         assert_ne!(defaults.epochs, ae.epochs);
     }

@@ -12,7 +12,7 @@ import { download } from './worker-client.js';
 import { WorkerHost } from './worker-host.js';
 import { RESTART_WINDOW_MS } from './heartbeat.js';
 import * as backends from './backend-choice.js';
-import { buildForms, readSection } from './settings.js';
+import { applyPreset, buildForms, buildPresets, presetExplained, readSection } from './settings.js';
 import { LinkState, revealProblems, showSections } from './link-state.js';
 import { controlsOf, fillPanels } from './phase-panel.js';
 import { MODELS } from './pkg/tables.js';
@@ -26,7 +26,7 @@ const early = window.early ?? { backend: 'auto', module: 'cpu', files: {} };
 
 const $ = (id) => document.getElementById(id);
 const ui = {
-  compare: $('compare'), fcdCount: $('fcd-count'),
+  compare: $('compare'), fcdCount: $('fcd-count'), fcdSeeds: $('fcd-seeds'), preset: $('preset'), presetExplained: $('preset-explained'),
   backend: $('backend'), adapter: $('adapter'), notice: $('notice'),
   reset: $('reset'), reconstructions: $('reconstructions'), error: $('error'),
   temperature: $('temperature'), temperatureValue: $('temperature-value'), binarize: $('binarize'),
@@ -104,9 +104,11 @@ const comparison = new Comparison({
 });
 Object.defineProperty(lab, 'table', { get: () => comparison.results });
 Object.defineProperty(lab, 'copied', { get: () => comparison.copied });
+Object.defineProperty(lab, 'compareRuns', { get: () => comparison.runs });
 
-/** The link's settings: the table's, and the page's FCD sample count and temperature. */
-const link = new LinkState([['fcd', ui.fcdCount], ['temperature', ui.temperature]]);
+/** The link's settings: the table's, the preset of their defaults, and the page's FCD sample
+ * count, seeds and temperature. */
+const link = new LinkState([['preset', ui.preset], ['fcd', ui.fcdCount], ['seeds', ui.fcdSeeds], ['temperature', ui.temperature]]);
 let sampleSeed = 1;
 const lastGrids = {};             // the last sample grids by canvas id, to redraw them when
                                   // the binarized view is toggled
@@ -396,8 +398,17 @@ function syncLossControls() {
   form.lambda.disabled = form.loss.value !== 'wasserstein' || lab.state === 'training' || lab.state === 'paused';
 }
 
+/** The preset's sentence under its menu. */
+const showPreset = () => { ui.presetExplained.textContent = presetExplained(ui.preset.value); };
+buildPresets(ui.preset);
+ui.preset.addEventListener('change', () => { applyPreset(ui.preset.value); showPreset(); });
+
 function applyUrlSettings() {
+  // The preset first: it sets the defaults that the link's other settings differ from.
+  const preset = params.get('preset');
+  if ([...ui.preset.options].some((o) => o.value === preset)) applyPreset(preset);
   for (const problem of link.apply(params)) showError(problem);
+  showPreset();
   ui.temperatureValue.textContent = Number(ui.temperature.value).toFixed(2);
 }
 

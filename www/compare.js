@@ -16,6 +16,23 @@ export const TABLE = [
 /** The runs of Compare all, in the order it trains them (the latent models need the autoencoder). */
 const ORDER = ['autoencoder', 'flow', 'wgan', 'aae', 'vae'];
 
+/** The models of the paper's Table 1, best first there: the order a run should keep. */
+const PAPER_ORDER = TABLE.filter((r) => r.model !== 'real').map((r) => r.model);
+
+/** The mean and sample standard deviation of `values` (0 for one value). */
+function meanSd(values) {
+  const mean = values.reduce((a, b) => a + b, 0) / values.length;
+  const sd = values.length < 2 ? 0 : Math.sqrt(values.reduce((a, v) => a + (v - mean) ** 2, 0) / (values.length - 1));
+  return { mean, sd };
+}
+
+/** Whether one run's FCDs (by model) rank the models as the paper's Table 1 does; null when it
+ * scored fewer than two of them. */
+export function keepsPaperOrder(fcds) {
+  const values = PAPER_ORDER.filter((m) => fcds[m] !== undefined).map((m) => fcds[m]);
+  return values.length < 2 ? null : values.every((v, i) => i === 0 || values[i - 1] < v);
+}
+
 export class Comparison {
   /**
    * `page` gives what Compare all drives: `send(command)`; `startRun(phase, config)`;
@@ -27,11 +44,14 @@ export class Comparison {
     const $ = (id) => document.getElementById(id);
     this.page = page;
     this.ui = {
-      compare: $('compare'), text: $('compare-text'), count: $('fcd-count'), table: $('fcd-table'),
+      compare: $('compare'), text: $('compare-text'), count: $('fcd-count'), seeds: $('fcd-seeds'), table: $('fcd-table'),
       markdown: $('copy-markdown'), csv: $('copy-csv'),
     };
-    /** FCD by model, as the table shows it; the last text copied (both read by the tests). */
+    /** FCD by model, as the table shows it (the mean over the seeds); the last text copied
+     * (both read by the tests). */
     this.results = {};
+    /** Each seed's run: {seed, fcds: {model: FCD}}. */
+    this.runs = [];
     this.copied = null;
     this.running = false;
     this.waiters = [];
@@ -90,13 +110,21 @@ export class Comparison {
     await finished;
   }
 
+  /** Scores `model` on `count` samples (into the run under way, but for the real digits,
+   * which every run shares), and shows it. */
   async score(model, count) {
     const scored = this.next((m) => m.type === 'fcd' && m.model === model);
     this.page.send({ type: 'fcd', model, count, seed: 1 });
     const msg = await scored;
-    this.results[model] = msg.value;
+    if (model !== 'real') this.runs.at(-1).fcds[model] = msg.value;
+    const values = model === 'real' ? [msg.value] : this.runs.map((r) => r.fcds[model]).filter((v) => v !== undefined);
+    const { mean, sd } = meanSd(values);
+    this.results[model] = mean;
     const row = this.ui.table.querySelector(`tr[data-model=${model}]`);
-    row.querySelector('.fcd').textContent = `${msg.value.toFixed(2)} (${count.toLocaleString()} samples)`;
+    const samples = `${count.toLocaleString()} samples`;
+    row.querySelector('.fcd').textContent = values.length < 2
+      ? `${msg.value.toFixed(2)} (${samples})`
+      : `${mean.toFixed(2)} ± ${sd.toFixed(2)} (${values.map((v) => v.toFixed(1)).join(', ')}; ${samples})`;
     const source = TABLE.find((r) => r.model === model).canvas;
     const grid = source && this.page.grid(source);
     if (grid) drawDigits(row.querySelector('canvas'), grid.pixels, Math.min(16, grid.count), 8, { binarize: true });
@@ -108,9 +136,12 @@ export class Comparison {
     const settings = this.page.readAll();
     if (!settings) { this.ui.text.textContent = 'Fix the settings marked above first.'; return; }
     const count = Math.min(Number(this.ui.count.value), settings.autoencoder.test_images);
+    const seeds = Number(this.ui.seeds.value) || 1;
+    const first = settings.autoencoder.seed;
     this.running = true;
     this.ui.compare.disabled = true;
     this.results = {};
+    this.runs = [];
     for (const cell of this.ui.table.querySelectorAll('td.fcd')) cell.textContent = '–';
     const started = performance.now();
     const named = (name) => {
@@ -118,17 +149,25 @@ export class Comparison {
       return model.baseline || !model.paperFcd ? `the ${name === 'autoencoder' ? name : model.label}` : model.label;
     };
     const steps = [['Scoring real training digits against the test digits', () => this.score('real', count)]];
-    ORDER.forEach((name, i) => {
-      const what = `${i + 1} of ${ORDER.length}: ${named(name)}`;
-      const scored = TABLE.some((r) => r.model === name);
-      steps.push([what, async () => { await this.train(name, settings[name]); if (scored) await this.score(name, count); }]);
-    });
+    for (let i = 0; i < seeds; i++) {
+      // Every model of a run takes the run's seed, as `flowae table --seeds` does.
+      const seed = first + i;
+      const which = seeds > 1 ? `seed ${seed} (${i + 1} of ${seeds}), ` : '';
+      steps.push([`${which}starting`, async () => { this.runs.push({ seed, fcds: {} }); }]);
+      ORDER.forEach((name, j) => {
+        const scored = TABLE.some((r) => r.model === name);
+        steps.push([`${which}${j + 1} of ${ORDER.length}: ${named(name)}`, async () => {
+          await this.train(name, { ...settings[name], seed });
+          if (scored) await this.score(name, count);
+        }]);
+      });
+    }
     try {
       for (const [what, step] of steps) {
         this.ui.text.textContent = `${what}… (progress in its section above)`;
         await step();
       }
-      this.ui.text.textContent = `Done in ${formatSeconds((performance.now() - started) / 1000)} on ${this.page.adapter()}.`;
+      this.ui.text.textContent = `Done in ${formatSeconds((performance.now() - started) / 1000)} on ${this.page.adapter()}. ${this.orderText()}`;
     } catch (error) {
       this.ui.text.textContent = `Compare all stopped: ${error.message}`;
     } finally {
@@ -137,14 +176,29 @@ export class Comparison {
     }
   }
 
-  /** The table as text: Markdown, or CSV. */
+  /** Whether the runs kept the paper's order, in words. */
+  orderText() {
+    const order = PAPER_ORDER.map((m) => TABLE.find((r) => r.model === m).label).join(' < ');
+    const kept = this.runs.map((r) => keepsPaperOrder(r.fcds)).filter((k) => k !== null);
+    if (kept.length === 0) return '';
+    if (kept.length === 1) return `The paper's order (${order}) ${kept[0] ? 'held' : 'did not hold'} here.`;
+    return `The paper's order (${order}) held in ${kept.filter(Boolean).length} of ${kept.length} seeds.`;
+  }
+
+  /** The table as text, Markdown or CSV: each seed's FCD where there were several, then the
+   * mean, and the paper's figure. */
   text(format) {
     const rows = TABLE.filter((r) => this.results[r.model] !== undefined);
+    const many = this.runs.length > 1;
+    const perSeed = (r) => this.runs.map((run) => (r.model === 'real' ? this.results.real : run.fcds[r.model]));
     if (format === 'csv') {
-      return ['model,fcd_here,fcd_paper', ...rows.map((r) => `${r.label},${this.results[r.model].toFixed(4)},${r.paper}`)].join('\n');
+      const head = ['model', ...(many ? this.runs.map((run) => `fcd_seed_${run.seed}`) : []), 'fcd_here', 'fcd_paper'];
+      const line = (r) => [r.label, ...(many ? perSeed(r).map((v) => v?.toFixed(4) ?? '') : []), this.results[r.model].toFixed(4), r.paper];
+      return [head.join(','), ...rows.map((r) => line(r).join(','))].join('\n');
     }
-    return ['| Model | FCD (here) | FCD (paper) |', '|---|---|---|',
-      ...rows.map((r) => `| ${r.label} | ${this.results[r.model].toFixed(2)} | ${r.paper} |`)].join('\n');
+    const head = ['Model', ...(many ? this.runs.map((run) => `seed ${run.seed}`) : []), many ? 'mean' : 'FCD (here)', 'FCD (paper)'];
+    const line = (r) => [r.label, ...(many ? perSeed(r).map((v) => v?.toFixed(2) ?? '–') : []), this.results[r.model].toFixed(2), r.paper];
+    return [`| ${head.join(' | ')} |`, `|${'---|'.repeat(head.length)}`, ...rows.map((r) => `| ${line(r).join(' | ')} |`)].join('\n');
   }
 
   async copy(format) {

@@ -2,7 +2,7 @@
 // pkg/tables.js): each setting's field, label, tooltip, bounds and default come from there, so
 // no default or range is written in the page. This module reads and checks the forms and maps
 // them to the link's keys; only it and ui code touch the forms' fields.
-import { MODELS, SETTINGS as TABLE } from './pkg/tables.js';
+import { MODELS, PRESETS, SETTINGS as TABLE } from './pkg/tables.js';
 
 /** The words that name a section's settings in a message ("FlowAE epochs must be …"): a model's
  * label (the library's), none for the autoencoder's. */
@@ -43,6 +43,38 @@ export function buildForms() {
     field.name = setting.name;
     label.append(field);
     form.append(label);
+  }
+}
+
+/** The preset the page opens with (the library's default). */
+export const DEFAULT_PRESET = PRESETS.find((p) => p.default).name;
+
+/** Fills `select` with the presets, the default chosen. */
+export function buildPresets(select) {
+  for (const preset of PRESETS) {
+    const isDefault = preset.default;
+    select.append(new Option(preset.label, preset.name, isDefault, isDefault));
+  }
+}
+
+/** The sentence that says what `name` is and how it differs from the other preset. */
+export const presetExplained = (name) => PRESETS.find((p) => p.name === name)?.explained ?? '';
+
+/**
+ * Makes `name` the preset: each setting whose value differs between the presets takes the
+ * preset's value, which also becomes its default (so a link carries only what differs from
+ * the preset). Settings the presets agree on keep what the visitor set.
+ */
+export function applyPreset(name) {
+  for (const setting of SETTINGS) {
+    const values = Object.values(setting.byPreset).map(shown);
+    if (values.every((v) => v === values[0]) || !(name in setting.byPreset)) continue;
+    const el = fieldOf(setting);
+    if (!el) continue;
+    const value = shown(setting.byPreset[name]);
+    if (el.tagName === 'SELECT') for (const option of el.options) option.defaultSelected = option.value === value;
+    else el.defaultValue = value;
+    el.value = value;
   }
 }
 

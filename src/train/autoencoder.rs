@@ -24,6 +24,7 @@ use crate::memory;
 use crate::models::autoencoder::{Autoencoder, AutoencoderConfig, bce_with_logits, negative_elbo};
 use crate::models::Init;
 use crate::models::wgan::{Critic, GanLoss};
+use crate::preset::Preset;
 use crate::rng::Rng;
 use crate::sample::{Codes, Sampler};
 use crate::weights::{NamedTensor, load_module, read_module};
@@ -73,7 +74,28 @@ pub struct AdversaryConfig {
 
 impl Default for AdversaryConfig {
     fn default() -> Self {
-        AdversaryConfig { hidden: 20, learning_rate: 1e-3 }
+        AdversaryConfig::preset(Preset::DEFAULT)
+    }
+}
+
+impl AdversaryConfig {
+    /// The settings of `preset`: the reference code's 20-unit discriminator at the
+    /// autoencoder's learning rate, or tuned: 128 units, and adversarial steps at 3e-4, which
+    /// stops the test loss from jumping between epochs (docs/experiments.md).
+    pub fn preset(preset: Preset) -> Self {
+        match preset {
+            Preset::Paper => AdversaryConfig { hidden: 20, learning_rate: 1e-3 },
+            Preset::Tuned => AdversaryConfig { hidden: 128, learning_rate: 3e-4 },
+        }
+    }
+}
+
+/// The AAE's latent noise in `preset`: the reference code's N(0, 0.2²) on the codes while
+/// training, or none (tuned: the noise blurred its samples, docs/experiments.md).
+const fn aae_latent_noise(preset: Preset) -> f64 {
+    match preset {
+        Preset::Paper => 0.2,
+        Preset::Tuned => 0.0,
     }
 }
 
@@ -95,26 +117,38 @@ impl Default for AeTrainingConfig {
 }
 
 impl AeTrainingConfig {
-    /// A baseline's settings on top of these: the VAE's encoder is variational; the AAE gets a
-    /// discriminator (as given, else the reference code's) and latent noise 0.2, as the
-    /// reference code had them. Any other model is not a baseline and is refused.
+    /// A baseline's settings on top of these: the VAE's encoder is variational; the AAE gets the
+    /// default preset's discriminator and latent noise, unless these settings are already an
+    /// AAE's. Any other model is not a baseline and is refused.
     pub fn baseline(mut self, kind: Kind) -> Result<Self> {
         match kind {
             Kind::Vae => self.model.variational = true,
             Kind::Aae => {
-                self.adversarial.get_or_insert_with(Default::default);
-                self.latent_noise = 0.2;
+                if self.adversarial.is_none() {
+                    self.adversarial = Some(AdversaryConfig::default());
+                    self.latent_noise = aae_latent_noise(Preset::DEFAULT);
+                }
             }
             other => return Err(Error::Config(format!("{other} is not a baseline (the baselines are vae and aae)"))),
         }
         Ok(self)
     }
 
-    /// A baseline's settings when nothing is given: the autoencoder's defaults with the
-    /// baseline's recipe, trained for the reference code's epochs (VAE 33, AAE 10).
-    pub fn baseline_defaults(kind: Kind) -> Result<Self> {
-        let epochs = if kind == Kind::Vae { 33 } else { 10 };
-        Ok(AeTrainingConfig { epochs, ..Self::default().baseline(kind)? })
+    /// A baseline's settings in `preset` when nothing is given: the autoencoder's defaults
+    /// with the baseline's recipe, trained for the reference code's epochs (VAE 33, AAE 10).
+    /// Tuned, the AAE trains for 20 epochs without latent noise (docs/experiments.md).
+    pub fn baseline_defaults(kind: Kind, preset: Preset) -> Result<Self> {
+        let epochs = match (kind, preset) {
+            (Kind::Vae, _) => 33,
+            (_, Preset::Paper) => 10,
+            (_, Preset::Tuned) => 20,
+        };
+        let mut config = AeTrainingConfig { epochs, ..Self::default().baseline(kind)? };
+        if config.adversarial.is_some() {
+            config.adversarial = Some(AdversaryConfig::preset(preset));
+            config.latent_noise = aae_latent_noise(preset);
+        }
+        Ok(config)
     }
 
     /// The model these settings make: a variational encoder is the VAE, a discriminator the

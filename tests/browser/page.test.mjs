@@ -3,6 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, launch, openPage, waitForState, setSettings, inkOf, SMALL, smallComparison, trainAutoencoderAndFlow } from './harness.mjs';
+import { SETTINGS } from '../../www/pkg/tables.js';
 
 let server, url, browser;
 before(async () => {
@@ -702,6 +703,52 @@ test('a link opens with its settings, backend and sections; Copy link gives them
   }
   assert.ok(runs[0].length >= 5);
   assert.deepEqual(runs[1], runs[0]);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the presets set the paper\'s or the tuned defaults, a link carries one, and Compare all over two seeds reports each', async () => {
+  const byPreset = (key) => SETTINGS.find((s) => s.key === key).byPreset;
+  const { page, errors } = await openPage(browser, `${url}?pretrained=0&backend=cpu&preset=paper&wgan.critic_steps=2`);
+  await waitForState(page, ['idle']);
+  const value = (selector) => page.inputValue(selector);
+  assert.equal(await value('#preset'), 'paper');
+  assert.equal(await value('#wgan-settings [name=critic_hidden]'), String(byPreset('wgan.critic_hidden').paper));
+  assert.equal(await value('#aae-settings [name=discriminator_hidden]'), String(byPreset('aae.discriminator_hidden').paper));
+  assert.equal(await value('#wgan-settings [name=critic_steps]'), '2', 'the link\'s own value wins over its preset\'s');
+  assert.match(await page.textContent('#preset-explained'), /paper states/);
+  await page.click('.share summary');
+  await page.click('#copy-link');
+  const link = Object.fromEntries(new URL(await page.evaluate(() => window.lab.link)).searchParams);
+  assert.deepEqual(link, { backend: 'cpu', preset: 'paper', 'wgan.critic_steps': '2' }, 'only what differs from the preset');
+
+  await page.selectOption('#preset', 'tuned');
+  assert.notEqual(byPreset('wgan.critic_hidden').tuned, byPreset('wgan.critic_hidden').paper);
+  assert.equal(await value('#wgan-settings [name=critic_hidden]'), String(byPreset('wgan.critic_hidden').tuned));
+  assert.equal(await value('#aae-settings [name=adversarial_learning_rate]'), String(byPreset('aae.adversarial_learning_rate').tuned));
+  assert.match(await page.textContent('#preset-explained'), /Table 1/);
+  await page.click('#copy-link');
+  assert.deepEqual(Object.fromEntries(new URL(await page.evaluate(() => window.lab.link)).searchParams), { backend: 'cpu' });
+
+  // Compare all over two seeds: each model trained and scored once per seed, the table giving
+  // mean ± sd and each seed's figure, and the order's count.
+  await smallComparison(page);
+  await page.selectOption('#fcd-seeds', '2');
+  await page.click('#compare');
+  await page.waitForFunction(() => /^Done in/.test(document.getElementById('compare-text').textContent), null, { timeout: 600_000 });
+  const runs = await page.evaluate(() => window.lab.compareRuns);
+  assert.deepEqual(runs.map((r) => r.seed), [1, 2]);
+  for (const run of runs) assert.deepEqual(Object.keys(run.fcds).sort(), ['aae', 'flow', 'vae', 'wgan']);
+  assert.notDeepEqual(runs[0].fcds, runs[1].fcds, 'another seed, another run');
+  const table = await page.evaluate(() => window.lab.table);
+  assert.ok(Math.abs(table.flow - (runs[0].fcds.flow + runs[1].fcds.flow) / 2) < 1e-9, 'the table shows the mean');
+  const cells = await page.$$eval('#fcd-table td.fcd', (tds) => tds.map((td) => td.textContent));
+  assert.match(cells[0], /^\d+\.\d\d \(500 samples\)$/, 'real digits are scored once');
+  assert.ok(cells.slice(1).every((c) => /^\d+\.\d\d ± \d+\.\d\d \(\d+\.\d, \d+\.\d; 500 samples\)$/.test(c)), `table cells: ${cells}`);
+  assert.match(await page.textContent('#compare-text'), /The paper's order \(FlowAE < AdvAE < AAE < VAE\) held in [012] of 2 seeds\./);
+  await page.click('#copy-markdown');
+  await page.waitForFunction(() => window.lab.copied);
+  assert.match(await page.evaluate(() => window.lab.copied), /^\| Model \| seed 1 \| seed 2 \| mean \| FCD \(paper\) \|/);
   assert.deepEqual(errors, []);
   await page.close();
 });

@@ -33,7 +33,11 @@ fn trains_and_writes_png_grids() {
 #[test]
 fn explains_bad_arguments_instead_of_panicking() {
     let data = common::mnist_dir();
-    let cases: [(&[&str], &str); 9] = [
+    let cases: [(&[&str], &str); 13] = [
+        (&["table", "--seeds", "0"], "--seeds must be between 1 and 100, not 0"),
+        (&["table", "--only", "flow,autoencoder"], "--only names the models of Table 1"),
+        (&["table", "--seeds", "2", "--models", "/tmp/x.bin"], "--models saves one run's models"),
+        (&["table", "--preset", "best"], "no preset called \"best\" (the presets are tuned, paper)"),
         (&["sample", "--samples", "10000000000000000000"], "--samples must be between 2 and 100000"),
         (&["train-flow", "--flow-lrr", "0.1"], "unknown option --flow-lrr"),
         (&["train-flow", "--layers", "33"], "--layers must be between 1 and 32, not 33"),
@@ -137,6 +141,39 @@ fn trains_a_flow_and_writes_samples_as_npy() {
     assert!(npy[10 + header_len..].iter().any(|&p| p > 128), "samples have ink");
     for name in ["flowae-samples.png", "flowae-vs-prior.png"] {
         assert!(std::fs::read(out.join(name)).unwrap().starts_with(b"\x89PNG"), "{name}");
+    }
+    std::fs::remove_dir_all(out).ok();
+}
+
+/// `table --seeds`: every run's FCD side by side, their mean ± sd and the order's count; each
+/// run's files in a folder of its own; `--only` trains only the models named.
+#[test]
+fn a_table_over_two_seeds_gives_each_run_and_the_spread() {
+    let out = std::env::temp_dir().join(format!("flowae-table-{}", std::process::id()));
+    let data = common::mnist_dir();
+    let result = flowae(&[
+        "table", "--data", data.to_str().unwrap(), "--epochs", "1", "--train-images", "500", "--test-images", "100",
+        "--batch-size", "50", "--flow-epochs", "1", "--flow-batch-size", "50", "--aae-epochs", "1", "--samples", "200",
+        "--seeds", "2", "--seed", "7", "--only", "flow,aae", "--out", out.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&result.stdout);
+    assert!(result.status.success(), "{stdout}\n{}", String::from_utf8_lossy(&result.stderr));
+    assert!(!stdout.contains("AdvAE") && !stdout.contains("training the VAE"), "--only flow,aae: {stdout}");
+    assert!(stdout.contains("AAE: latent Fréchet distance of the encoded test digits to N(0, I)"), "{stdout}");
+    let table = std::fs::read_to_string(out.join("table.md")).unwrap();
+    assert!(table.starts_with("| Model | seed 7 | seed 8 | mean ± sd | paper |"), "{table}");
+    let row = |label: &str| -> Vec<f64> {
+        let line = table.lines().find(|l| l.starts_with(&format!("| {label} |"))).unwrap_or_else(|| panic!("no {label} row: {table}"));
+        line.split('|').skip(2).take(2).map(|cell| cell.trim().parse().unwrap()).collect()
+    };
+    for label in ["Real data", "FlowAE", "AAE"] {
+        let values = row(label);
+        assert!(values.iter().all(|v| v.is_finite() && *v > 0.0), "{label}: {values:?}");
+    }
+    assert_ne!(row("FlowAE")[0], row("FlowAE")[1], "two seeds, two runs: {table}");
+    assert!(table.contains("The paper's order (FlowAE < AAE) held in"), "{table}");
+    for seed in ["seed-7", "seed-8"] {
+        assert!(out.join(seed).join("table.md").exists() && out.join(seed).join("flowae-samples.png").exists(), "{seed}");
     }
     std::fs::remove_dir_all(out).ok();
 }

@@ -22,6 +22,7 @@ use std::path::PathBuf;
 use burn::prelude::*;
 use flowae::data::Digits;
 use flowae::session::Preview;
+use flowae::preset::Preset;
 use flowae::train::{AeTrainer, AeTrainingConfig, ClassifierTrainer, ClassifierTrainingConfig, FlowTrainer, FlowTrainingConfig, Progress, WganTrainer, WganTrainingConfig};
 use flowae::Kind;
 use flowae::weights::WeightsFile;
@@ -98,7 +99,10 @@ fn autoencoder_config() -> AeTrainingConfig {
 fn autoencoders(train: &Digits, test: &Digits, records: &mut BTreeMap<String, Record>) -> AeTrainer {
     let device = Device::flex();
     for kind in [Kind::Vae, Kind::Aae] {
-        let mut trainer = AeTrainer::new(autoencoder_config().baseline(kind).unwrap(), train, test, &device).unwrap();
+        // The paper's preset, as recorded: a preset's change of defaults is not a change of code.
+        let paper = AeTrainingConfig::baseline_defaults(kind, Preset::Paper).unwrap();
+        let config = AeTrainingConfig { adversarial: paper.adversarial, latent_noise: paper.latent_noise, ..autoencoder_config().baseline(kind).unwrap() };
+        let mut trainer = AeTrainer::new(config, train, test, &device).unwrap();
         records.insert(kind.name().into(), run_to_end!(trainer).record());
     }
     let mut trainer = AeTrainer::new(autoencoder_config(), train, test, &device).unwrap();
@@ -120,7 +124,7 @@ fn compute() -> BTreeMap<String, Record> {
     record.insert("samples".into(), pollster::block_on(trainer.sampler().unwrap().samples(2, 0.8, 9)).unwrap());
     records.insert("flow".into(), record);
 
-    let wgan = WganTrainingConfig { epochs: 2, batch_size: 50, seed: 5, ..WganTrainingConfig::default() };
+    let wgan = WganTrainingConfig { epochs: 2, batch_size: 50, seed: 5, ..WganTrainingConfig::preset(Preset::Paper) };
     let mut trainer = WganTrainer::new(wgan, autoencoder.model(), &train, &test, pixels, &device).unwrap();
     let mut record = run_to_end!(trainer).record();
     record.insert("samples".into(), pollster::block_on(trainer.sampler().unwrap().samples(2, 1.0, 9)).unwrap());

@@ -219,7 +219,8 @@ fn toy_config(loss: GanLoss, epochs: usize) -> WganTrainingConfig {
         epochs,
         generator_learning_rate: learning_rate,
         critic_learning_rate: learning_rate,
-        ..WganTrainingConfig::default()
+        // 5 critic steps per generator step, which these runs were calibrated with.
+        ..WganTrainingConfig::preset(flowae::preset::Preset::Paper)
     }
 }
 
