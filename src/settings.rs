@@ -161,8 +161,10 @@ pub const SETTINGS: &[Setting] = &[
     setting(AAE, "epochs", "epochs", "aae-epochs", "Epochs", "epochs of the AAE baseline", whole(limits::EPOCHS)),
     setting(AAE, "learning_rate", "learning_rate", "aae-lr", "Learning rate", "the AAE's Adam learning rate", Bounds::Real(limits::LEARNING_RATE)),
     setting(AAE, "discriminator_hidden", "adversarial.hidden", "aae-hidden", "Discriminator width", "discriminator width (authors' code: 20)", whole(limits::WIDTH)),
-    setting(AAE, "adversarial_learning_rate", "adversarial.learning_rate", "aae-adv-lr", "Adversarial learning rate",
-        "the AAE's adversarial Adam learning rate", Bounds::Real(limits::LEARNING_RATE)),
+    setting(AAE, "discriminator_learning_rate", "adversarial.learning_rate", "aae-disc-lr", "Discriminator learning rate",
+        "the AAE discriminator's Adam learning rate", Bounds::Real(limits::LEARNING_RATE)),
+    setting(AAE, "encoder_learning_rate", "adversarial.encoder_learning_rate", "aae-enc-lr", "Encoder's adversarial rate",
+        "Adam rate of the encoder's adversarial step", Bounds::Real(limits::LEARNING_RATE)),
     setting(AAE, "latent_noise", "latent_noise", "aae-latent-noise", "Latent noise", "N(0, X^2) code noise (authors' code: 0.2)", Bounds::Real(limits::LATENT_NOISE)),
     Setting {
         flag: None,

@@ -68,8 +68,11 @@ pub struct AeTrainingConfig {
 pub struct AdversaryConfig {
     /// Width of the discriminator's two hidden layers (reference: 20).
     pub hidden: usize,
-    /// Adam's step size for the discriminator and for the encoder's adversarial step.
+    /// Adam's step size for the discriminator.
     pub learning_rate: f64,
+    /// Adam's step size for the encoder's adversarial step (reference: the same as the
+    /// discriminator's). Apart from it, a discriminator can keep up while the encoder moves gently.
+    pub encoder_learning_rate: f64,
 }
 
 impl Default for AdversaryConfig {
@@ -84,8 +87,8 @@ impl AdversaryConfig {
     /// stops the test loss from jumping between epochs (docs/experiments.md).
     pub fn preset(preset: Preset) -> Self {
         match preset {
-            Preset::Paper => AdversaryConfig { hidden: 20, learning_rate: 1e-3 },
-            Preset::Tuned => AdversaryConfig { hidden: 128, learning_rate: 3e-4 },
+            Preset::Paper => AdversaryConfig { hidden: 20, learning_rate: 1e-3, encoder_learning_rate: 1e-3 },
+            Preset::Tuned => AdversaryConfig { hidden: 128, learning_rate: 3e-4, encoder_learning_rate: 3e-4 },
         }
     }
 }
@@ -175,6 +178,7 @@ impl AeTrainingConfig {
         if let Some(adversary) = &self.adversarial {
             limits::check("discriminator width", adversary.hidden, &limits::WIDTH)?;
             limits::check("discriminator learning rate", adversary.learning_rate, &limits::LEARNING_RATE)?;
+            limits::check("encoder's adversarial learning rate", adversary.encoder_learning_rate, &limits::LEARNING_RATE)?;
             if self.model.variational {
                 return Err(Error::Config("an autoencoder is either variational or adversarial, not both".into()));
             }
@@ -375,7 +379,8 @@ impl AeTrainer {
         let Some(mut adversary) = self.adversary.take() else {
             return (Tensor::zeros([1], &self.device), Tensor::zeros([1], &self.device));
         };
-        let learning_rate = self.config.adversarial.as_ref().map_or(1e-3, |a| a.learning_rate);
+        let (learning_rate, encoder_learning_rate) =
+            self.config.adversarial.as_ref().map_or((1e-3, 1e-3), |a| (a.learning_rate, a.encoder_learning_rate));
         let [batch, _] = x.dims();
         let k = self.config.model.latent;
         let prior = Tensor::<2>::from_data(TensorData::new(self.at.noise.normals(batch * k), [batch, k]), &self.device);
@@ -389,7 +394,7 @@ impl AeTrainer {
         let loss = GanLoss::NonSaturating.generator_loss(adversary.discriminator.forward(self.model.encoder.forward(x)));
         let grads = GradientsParams::from_grads(loss.backward(), &self.model.encoder);
         let mut model = self.model.clone();
-        model.encoder = adversary.encoder_optim.step(learning_rate, model.encoder, grads);
+        model.encoder = adversary.encoder_optim.step(encoder_learning_rate, model.encoder, grads);
         self.model = model;
         self.adversary = Some(adversary);
         (loss.detach().inner(), gap)

@@ -725,7 +725,7 @@ test('the presets set the paper\'s or the tuned defaults, a link carries one, an
   await page.selectOption('#preset', 'tuned');
   assert.notEqual(byPreset('wgan.critic_hidden').tuned, byPreset('wgan.critic_hidden').paper);
   assert.equal(await value('#wgan-settings [name=critic_hidden]'), String(byPreset('wgan.critic_hidden').tuned));
-  assert.equal(await value('#aae-settings [name=adversarial_learning_rate]'), String(byPreset('aae.adversarial_learning_rate').tuned));
+  assert.equal(await value('#aae-settings [name=discriminator_hidden]'), String(byPreset('aae.discriminator_hidden').tuned));
   assert.match(await page.textContent('#preset-explained'), /Table 1/);
   await page.click('#copy-link');
   assert.deepEqual(Object.fromEntries(new URL(await page.evaluate(() => window.lab.link)).searchParams), { backend: 'cpu' });
