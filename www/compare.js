@@ -28,7 +28,7 @@ function meanSd(values) {
 
 /** Whether one run's FCDs (by model) rank the models as the paper's Table 1 does; null when it
  * scored fewer than two of them. */
-export function keepsPaperOrder(fcds) {
+function keepsPaperOrder(fcds) {
   const values = PAPER_ORDER.filter((m) => fcds[m] !== undefined).map((m) => fcds[m]);
   return values.length < 2 ? null : values.every((v, i) => i === 0 || values[i - 1] < v);
 }

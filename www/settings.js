@@ -46,9 +46,6 @@ export function buildForms() {
   }
 }
 
-/** The preset the page opens with (the library's default). */
-export const DEFAULT_PRESET = PRESETS.find((p) => p.default).name;
-
 /** Fills `select` with the presets, the default chosen. */
 export function buildPresets(select) {
   for (const preset of PRESETS) {
