@@ -545,9 +545,12 @@ fn write_table(
     let score = |images: &[f32]| -> Result<f64> {
         frechet_distance(&pollster::block_on(feature_gaussian(classifier, images, &device))?, &reference)
     };
-    let mut scores = Scores { seed, real: score(&real)?, models: Vec::new(), samples: n, seconds: 0.0 };
+    let mut scores = Scores { seed, real: score(&real)?, models: Vec::new(), decoded: None, samples: n, seconds: 0.0 };
     for (kind, made) in made {
         scores.models.push((*kind, score(&made.samples[..n * 784])?));
+    }
+    if made.iter().any(|(kind, _)| matches!(kind, Kind::Flow | Kind::Wgan)) {
+        scores.decoded = Some(score(&pollster::block_on(ae.trainer.training_reconstructions(n))?)?);
     }
     scores.seconds = started.elapsed().as_secs_f64();
     let text = flowae::table::markdown(std::slice::from_ref(&scores));

@@ -60,7 +60,7 @@ impl Section {
     pub fn defaults(self, preset: Preset) -> Value {
         let value = match self {
             Section::Model(Kind::Autoencoder) => serde_json::to_value(AeTrainingConfig::default()),
-            Section::Model(Kind::Flow) => serde_json::to_value(FlowTrainingConfig::default()),
+            Section::Model(Kind::Flow) => serde_json::to_value(FlowTrainingConfig::preset(preset)),
             Section::Model(Kind::Wgan) => serde_json::to_value(WganTrainingConfig::preset(preset)),
             Section::Model(kind) => match AeTrainingConfig::baseline_defaults(kind, preset) {
                 Ok(config) => serde_json::to_value(config),
@@ -137,20 +137,17 @@ pub const SETTINGS: &[Setting] = &[
     setting(AE, "seed", "seed", "seed", "Seed", "seed for weights, batch order and samples", Bounds::Whole(limits::SEED)),
     Setting { on_page: false, ..setting(AE, "hidden", "model.hidden", "hidden", "Hidden width", "hidden width", whole(limits::WIDTH)) },
     Setting { on_page: false, ..setting(AE, "latent", "model.latent", "latent", "Latent dimension", "latent dimension", whole(limits::LATENT)) },
-    Setting {
-        on_page: false,
-        ..setting(AE, "latent_noise", "latent_noise", "latent-noise", "Latent noise", "N(0, X^2) noise on the codes while training", Bounds::Real(limits::LATENT_NOISE))
-    },
-    setting(FLOW, "layers", "flow.layers", "layers", "Coupling layers", "coupling layers", whole(limits::COUPLING_LAYERS)),
+    setting(AE, "latent_noise", "latent_noise", "latent-noise", "Latent noise", "N(0, X^2) noise on the codes while training (authors' code: 0.2 under AdvAE)", Bounds::Real(limits::LATENT_NOISE)),
+    setting(FLOW, "layers", "flow.layers", "layers", "Coupling layers", "coupling layers, each on one half (paper: 5; authors' code: 10, two per RealNVP layer)", whole(limits::COUPLING_LAYERS)),
     setting(FLOW, "hidden", "flow.hidden", "flow-hidden", "Hidden width", "hidden width of the scale and shift networks", whole(limits::WIDTH)),
     setting(FLOW, "epochs", "epochs", "flow-epochs", "Epochs", "passes over the encoded training digits", whole(limits::EPOCHS)),
     setting(FLOW, "batch_size", "batch_size", "flow-batch-size", "Batch size", "codes per step", whole(limits::FLOW_BATCH)),
     setting(FLOW, "learning_rate", "learning_rate", "flow-lr", "Learning rate", "Adam learning rate", Bounds::Real(limits::LEARNING_RATE)),
     setting(WGAN, "loss", "loss", "gan-loss", "Loss", "wasserstein (WGAN-GP) or non-saturating",
         Bounds::Choice(&[("wasserstein", "WGAN-GP (paper eqs. 7–8)"), ("non-saturating", "non-saturating GAN (eqs. 5–6)")])),
-    setting(WGAN, "critic_steps", "critic_steps", "critic-steps", "Critic steps per generator step", "critic steps per generator step (n_critic)", whole(limits::CRITIC_STEPS)),
+    setting(WGAN, "critic_steps", "critic_steps", "critic-steps", "Critic steps per generator step", "critic steps per generator step (authors' code: 600, one generator step per epoch)", whole(limits::CRITIC_STEPS)),
     setting(WGAN, "lambda", "lambda", "lambda", "Penalty weight λ", "gradient penalty weight (WGAN-GP only)", Bounds::Real(limits::PENALTY)),
-    setting(WGAN, "generator_learning_rate", "generator_learning_rate", "gen-lr", "Generator learning rate", "generator's Adam learning rate", Bounds::Real(limits::LEARNING_RATE)),
+    setting(WGAN, "generator_learning_rate", "generator_learning_rate", "gen-lr", "Generator learning rate", "generator's Adam learning rate (authors' code: 1e-2)", Bounds::Real(limits::LEARNING_RATE)),
     setting(WGAN, "critic_learning_rate", "critic_learning_rate", "critic-lr", "Critic learning rate", "critic's Adam learning rate", Bounds::Real(limits::LEARNING_RATE)),
     setting(WGAN, "epochs", "epochs", "gan-epochs", "Epochs", "passes of the critic over the training codes", whole(limits::EPOCHS)),
     setting(WGAN, "batch_size", "batch_size", "gan-batch-size", "Batch size", "codes per step", whole(limits::BATCH)),
@@ -165,6 +162,10 @@ pub const SETTINGS: &[Setting] = &[
         "the AAE discriminator's Adam learning rate", Bounds::Real(limits::LEARNING_RATE)),
     setting(AAE, "encoder_learning_rate", "adversarial.encoder_learning_rate", "aae-enc-lr", "Encoder's adversarial rate",
         "Adam rate of the encoder's adversarial step", Bounds::Real(limits::LEARNING_RATE)),
+    setting(AAE, "discriminator_steps", "adversarial.steps", "aae-disc-steps", "Discriminator steps per batch",
+        "discriminator steps per batch (authors' code: 1)", whole(limits::CRITIC_STEPS)),
+    setting(AAE, "annealed_epochs", "annealed_epochs", "aae-anneal", "Annealed epochs",
+        "over the last N epochs every step size falls toward zero (authors' code: 0)", whole(limits::ANNEALED_EPOCHS)),
     setting(AAE, "latent_noise", "latent_noise", "aae-latent-noise", "Latent noise", "N(0, X^2) code noise (authors' code: 0.2)", Bounds::Real(limits::LATENT_NOISE)),
     Setting {
         flag: None,
@@ -351,6 +352,14 @@ mod tests {
         assert_eq!(aae(Preset::Paper).adversarial.unwrap().hidden, 20);
         assert_eq!(aae(Preset::Paper), AeTrainingConfig::baseline_defaults(Kind::Aae, Preset::Paper).unwrap());
         assert_eq!(aae(Preset::Tuned), AeTrainingConfig::baseline_defaults(Kind::Aae, Preset::Tuned).unwrap());
+        assert_eq!(aae(Preset::Paper).adversarial.unwrap().steps, 1);
+        assert_eq!(aae(Preset::Paper).annealed_epochs, 0);
+        assert_ne!(aae(Preset::Tuned).annealed_epochs, 0);
+        // So does the flow's width, nested in its own.
+        let flow = |preset| -> FlowTrainingConfig { from_flags(FLOW, preset, FlowTrainingConfig::default(), |_| None).unwrap() };
+        assert_eq!(flow(Preset::Paper), FlowTrainingConfig::preset(Preset::Paper));
+        assert_eq!(flow(Preset::Tuned), FlowTrainingConfig::preset(Preset::Tuned));
+        assert_ne!(flow(Preset::Paper).flow.hidden, flow(Preset::Tuned).flow.hidden);
         // The page's table gives each setting's value in every preset.
         let critic = SETTINGS.iter().find(|s| s.key() == "wgan.critic_hidden").unwrap().described();
         assert_eq!(critic["byPreset"], json!({ "paper": 20, "tuned": WganTrainingConfig::preset(Preset::Tuned).critic_hidden }));

@@ -58,11 +58,16 @@ pub struct AeTrainingConfig {
     pub latent_noise: f64,
     /// The AAE baseline (Makhzani et al.): a discriminator also pushes the codes toward N(0, I).
     pub adversarial: Option<AdversaryConfig>,
+    /// Over the last N epochs (all of them if there are fewer) every step size falls linearly
+    /// toward zero; 0 for none. An adversarial run then ends where its game has settled, not
+    /// wherever its last swing took the codes (docs/experiments.md).
+    pub annealed_epochs: usize,
 }
 
-/// The AAE's discriminator and its schedule: per batch, after the reconstruction step, one
-/// discriminator step (N(0, I) draws are "real", codes are "fake") and one encoder step that
-/// tries to pass its codes off as real, both with the non-saturating GAN loss.
+/// The AAE's discriminator and its schedule: per batch, after the reconstruction step,
+/// `steps` discriminator steps (fresh N(0, I) draws are "real", the batch's codes are "fake")
+/// and one encoder step that tries to pass its codes off as real, all with the non-saturating
+/// GAN loss.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct AdversaryConfig {
@@ -73,6 +78,10 @@ pub struct AdversaryConfig {
     /// Adam's step size for the encoder's adversarial step (reference: the same as the
     /// discriminator's). Apart from it, a discriminator can keep up while the encoder moves gently.
     pub encoder_learning_rate: f64,
+    /// Discriminator steps per batch (reference: 1). A discriminator that has caught up with
+    /// the codes tells the encoder where they still differ from N(0, I); one step a batch
+    /// leaves it behind, and the codes end each run somewhere else (docs/experiments.md).
+    pub steps: usize,
 }
 
 impl Default for AdversaryConfig {
@@ -83,12 +92,14 @@ impl Default for AdversaryConfig {
 
 impl AdversaryConfig {
     /// The settings of `preset`: the reference code's 20-unit discriminator at the
-    /// autoencoder's learning rate, or tuned: 128 units, and adversarial steps at 3e-4, which
-    /// stops the test loss from jumping between epochs (docs/experiments.md).
+    /// autoencoder's learning rate, one step per batch; or tuned: 128 units, adversarial steps
+    /// at 3e-4, which stops the test loss from jumping between epochs, and 5 discriminator
+    /// steps per batch, which bring the codes closer to N(0, I) in every seed tried
+    /// (docs/experiments.md).
     pub fn preset(preset: Preset) -> Self {
         match preset {
-            Preset::Paper => AdversaryConfig { hidden: 20, learning_rate: 1e-3, encoder_learning_rate: 1e-3 },
-            Preset::Tuned => AdversaryConfig { hidden: 128, learning_rate: 3e-4, encoder_learning_rate: 3e-4 },
+            Preset::Paper => AdversaryConfig { hidden: 20, learning_rate: 1e-3, encoder_learning_rate: 1e-3, steps: 1 },
+            Preset::Tuned => AdversaryConfig { hidden: 128, learning_rate: 3e-4, encoder_learning_rate: 3e-4, steps: 5 },
         }
     }
 }
@@ -99,6 +110,15 @@ const fn aae_latent_noise(preset: Preset) -> f64 {
     match preset {
         Preset::Paper => 0.2,
         Preset::Tuned => 0.0,
+    }
+}
+
+/// The AAE's annealed epochs in `preset`: none, as in the reference code, or tuned: the last 5
+/// (docs/experiments.md).
+const fn aae_annealed_epochs(preset: Preset) -> usize {
+    match preset {
+        Preset::Paper => 0,
+        Preset::Tuned => 5,
     }
 }
 
@@ -115,6 +135,7 @@ impl Default for AeTrainingConfig {
             seed: 1,
             latent_noise: 0.0,
             adversarial: None,
+            annealed_epochs: 0,
         }
     }
 }
@@ -130,6 +151,7 @@ impl AeTrainingConfig {
                 if self.adversarial.is_none() {
                     self.adversarial = Some(AdversaryConfig::default());
                     self.latent_noise = aae_latent_noise(Preset::DEFAULT);
+                    self.annealed_epochs = aae_annealed_epochs(Preset::DEFAULT);
                 }
             }
             other => return Err(Error::Config(format!("{other} is not a baseline (the baselines are vae and aae)"))),
@@ -150,6 +172,7 @@ impl AeTrainingConfig {
         if config.adversarial.is_some() {
             config.adversarial = Some(AdversaryConfig::preset(preset));
             config.latent_noise = aae_latent_noise(preset);
+            config.annealed_epochs = aae_annealed_epochs(preset);
         }
         Ok(config)
     }
@@ -169,6 +192,7 @@ impl AeTrainingConfig {
         self.model.validate()?;
         limits::check("epochs", self.epochs, &limits::EPOCHS)?;
         limits::check("learning rate", self.learning_rate, &limits::LEARNING_RATE)?;
+        limits::check("annealed epochs", self.annealed_epochs, &limits::ANNEALED_EPOCHS)?;
         limits::within("training images", self.train_images, *limits::TRAIN_IMAGES.start(), available_train.max(2))?;
         limits::within("test images", self.test_images, *limits::TEST_IMAGES.start(), available_test.max(1))?;
         let batch = &limits::BATCH;
@@ -179,6 +203,7 @@ impl AeTrainingConfig {
             limits::check("discriminator width", adversary.hidden, &limits::WIDTH)?;
             limits::check("discriminator learning rate", adversary.learning_rate, &limits::LEARNING_RATE)?;
             limits::check("encoder's adversarial learning rate", adversary.encoder_learning_rate, &limits::LEARNING_RATE)?;
+            limits::check("discriminator steps per batch", adversary.steps, &limits::CRITIC_STEPS)?;
             if self.model.variational {
                 return Err(Error::Config("an autoencoder is either variational or adversarial, not both".into()));
             }
@@ -343,6 +368,19 @@ impl AeTrainer {
         Ok(Reconstructions { inputs, outputs })
     }
 
+    /// What the model makes of the first `count` training digits, as pixel probabilities
+    /// (`count × 784`): the samples a perfect sampler of its codes would decode to, so their
+    /// FCD is the floor under FlowAE's and AdvAE's. Decoded a thousand at a time.
+    pub async fn training_reconstructions(&self, count: usize) -> Result<Vec<f32>> {
+        let count = count.min(self.train.len());
+        let mut outputs = Vec::with_capacity(count * PIXELS);
+        for start in (0..count).step_by(1000) {
+            let indices: Vec<usize> = (start..(start + 1000).min(count)).collect();
+            outputs.extend(read(self.reconstruct(&self.train.batch(&indices, self.config.pixels))).await?);
+        }
+        Ok(outputs)
+    }
+
     /// The first `count` test digits as the model sees them, `count × 784`.
     fn reconstruction_inputs(&self, count: usize) -> Vec<f32> {
         let indices: Vec<usize> = (0..count.min(self.test.len())).collect();
@@ -372,32 +410,47 @@ impl AeTrainer {
         Sampler::new(self.config.kind(), Some(&self.model.decoder), Codes::Prior, self.config.model.latent, &self.device)
     }
 
-    /// The AAE's two adversarial steps on a batch: the discriminator learns to tell N(0, I)
-    /// draws from the batch's codes, then the encoder learns to pass its codes off as draws.
-    /// Returns the encoder's adversarial loss and the discriminator's score gap.
+    /// The AAE's adversarial steps on a batch: the discriminator learns to tell N(0, I) draws
+    /// from the batch's codes (`steps` times, fresh draws each time), then the encoder learns to
+    /// pass its codes off as draws. Returns the encoder's adversarial loss and the
+    /// discriminator's last score gap.
     fn adversarial_steps(&mut self, x: Tensor<2>) -> (Tensor<1>, Tensor<1>) {
-        let Some(mut adversary) = self.adversary.take() else {
+        let (Some(mut adversary), Some(config)) = (self.adversary.take(), self.config.adversarial.clone()) else {
             return (Tensor::zeros([1], &self.device), Tensor::zeros([1], &self.device));
         };
-        let (learning_rate, encoder_learning_rate) =
-            self.config.adversarial.as_ref().map_or((1e-3, 1e-3), |a| (a.learning_rate, a.encoder_learning_rate));
         let [batch, _] = x.dims();
         let k = self.config.model.latent;
-        let prior = Tensor::<2>::from_data(TensorData::new(self.at.noise.normals(batch * k), [batch, k]), &self.device);
+        let annealing = self.annealing();
         let codes = self.model.encoder.forward(x.clone()).detach();
-        let (d_real, d_fake) = (adversary.discriminator.forward(prior), adversary.discriminator.forward(codes));
-        let gap = (d_real.clone().mean() - d_fake.clone().mean()).detach().inner();
-        let loss = GanLoss::NonSaturating.critic_loss(d_real, d_fake);
-        let grads = GradientsParams::from_grads(loss.backward(), &adversary.discriminator);
-        adversary.discriminator = adversary.discriminator_optim.step(learning_rate, adversary.discriminator, grads);
+        let mut gap = Tensor::zeros([1], &self.device.clone().inner());
+        for _ in 0..config.steps {
+            let prior = Tensor::<2>::from_data(TensorData::new(self.at.noise.normals(batch * k), [batch, k]), &self.device);
+            let (d_real, d_fake) = (adversary.discriminator.forward(prior), adversary.discriminator.forward(codes.clone()));
+            gap = (d_real.clone().mean() - d_fake.clone().mean()).detach().inner();
+            let loss = GanLoss::NonSaturating.critic_loss(d_real, d_fake);
+            let grads = GradientsParams::from_grads(loss.backward(), &adversary.discriminator);
+            adversary.discriminator = adversary.discriminator_optim.step(config.learning_rate * annealing, adversary.discriminator, grads);
+        }
 
         let loss = GanLoss::NonSaturating.generator_loss(adversary.discriminator.forward(self.model.encoder.forward(x)));
         let grads = GradientsParams::from_grads(loss.backward(), &self.model.encoder);
         let mut model = self.model.clone();
-        model.encoder = adversary.encoder_optim.step(encoder_learning_rate, model.encoder, grads);
+        model.encoder = adversary.encoder_optim.step(config.encoder_learning_rate * annealing, model.encoder, grads);
         self.model = model;
         self.adversary = Some(adversary);
         (loss.detach().inner(), gap)
+    }
+
+    /// What the next training step's sizes are multiplied by: 1, until the last
+    /// `annealed_epochs` epochs, over which it falls linearly toward zero (never reaching it).
+    fn annealing(&self) -> f64 {
+        let per_epoch = self.steps_per_epoch();
+        let annealed = self.config.annealed_epochs.min(self.config.epochs) * per_epoch;
+        if annealed == 0 {
+            return 1.0;
+        }
+        let left = (self.config.epochs * per_epoch).saturating_sub(self.at.step);
+        (left as f64 / annealed as f64).min(1.0)
     }
 
     /// One slice of the end-of-epoch test pass, from test image `next`; the last one records
@@ -451,7 +504,7 @@ impl Phase for AeTrainer {
         let x = self.upload(&self.train, self.at.batches.current(), &self.device);
         let loss = objective(&self.model, x.clone(), self.config.latent_noise, &mut self.at.noise, &self.device);
         let grads = GradientsParams::from_grads(loss.backward(), &self.model);
-        self.model = self.optim.step(self.config.learning_rate, self.model.clone(), grads);
+        self.model = self.optim.step(self.config.learning_rate * self.annealing(), self.model.clone(), grads);
         let loss = loss.detach().inner();
         if self.adversary.is_some() {
             let (encoder_loss, gap) = self.adversarial_steps(x);

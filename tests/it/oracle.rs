@@ -118,7 +118,7 @@ fn compute() -> BTreeMap<String, Record> {
     let autoencoder = autoencoders(&train, &test, &mut records);
     let pixels = autoencoder.config().pixels;
 
-    let flow = FlowTrainingConfig { epochs: 2, batch_size: 50, learning_rate: 1e-3, seed: 4, ..FlowTrainingConfig::default() };
+    let flow = FlowTrainingConfig { epochs: 2, batch_size: 50, learning_rate: 1e-3, seed: 4, ..FlowTrainingConfig::preset(Preset::Paper) };
     let mut trainer = FlowTrainer::new(flow, autoencoder.model(), &train, &test, pixels, &device).unwrap();
     let mut record = run_to_end!(trainer).record();
     record.insert("samples".into(), pollster::block_on(trainer.sampler().unwrap().samples(2, 0.8, 9)).unwrap());
