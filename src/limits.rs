@@ -25,8 +25,6 @@ pub const FLOW_BATCH: RangeInclusive<usize> = 1..=4096;
 pub const COUPLING_LAYERS: RangeInclusive<usize> = 1..=32;
 /// Critic steps per generator step, n_critic.
 pub const CRITIC_STEPS: RangeInclusive<usize> = 1..=1000;
-/// Epochs at the end of a run whose step sizes fall toward zero (0: none).
-pub const ANNEALED_EPOCHS: RangeInclusive<usize> = 0..=1000;
 /// The gradient penalty's weight λ.
 pub const PENALTY: RangeInclusive<f64> = 0.0..=1e4;
 /// Standard deviation of the noise on the codes while the autoencoder trains.

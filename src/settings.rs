@@ -164,8 +164,6 @@ pub const SETTINGS: &[Setting] = &[
         "Adam rate of the encoder's adversarial step", Bounds::Real(limits::LEARNING_RATE)),
     setting(AAE, "discriminator_steps", "adversarial.steps", "aae-disc-steps", "Discriminator steps per batch",
         "discriminator steps per batch (authors' code: 1)", whole(limits::CRITIC_STEPS)),
-    setting(AAE, "annealed_epochs", "annealed_epochs", "aae-anneal", "Annealed epochs",
-        "over the last N epochs every step size falls toward zero (authors' code: 0)", whole(limits::ANNEALED_EPOCHS)),
     setting(AAE, "latent_noise", "latent_noise", "aae-latent-noise", "Latent noise", "N(0, X^2) code noise (authors' code: 0.2)", Bounds::Real(limits::LATENT_NOISE)),
     Setting {
         flag: None,
@@ -353,8 +351,6 @@ mod tests {
         assert_eq!(aae(Preset::Paper), AeTrainingConfig::baseline_defaults(Kind::Aae, Preset::Paper).unwrap());
         assert_eq!(aae(Preset::Tuned), AeTrainingConfig::baseline_defaults(Kind::Aae, Preset::Tuned).unwrap());
         assert_eq!(aae(Preset::Paper).adversarial.unwrap().steps, 1);
-        assert_eq!(aae(Preset::Paper).annealed_epochs, 0);
-        assert_ne!(aae(Preset::Tuned).annealed_epochs, 0);
         // So does the flow's width, nested in its own.
         let flow = |preset| -> FlowTrainingConfig { from_flags(FLOW, preset, FlowTrainingConfig::default(), |_| None).unwrap() };
         assert_eq!(flow(Preset::Paper), FlowTrainingConfig::preset(Preset::Paper));

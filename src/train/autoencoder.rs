@@ -58,10 +58,6 @@ pub struct AeTrainingConfig {
     pub latent_noise: f64,
     /// The AAE baseline (Makhzani et al.): a discriminator also pushes the codes toward N(0, I).
     pub adversarial: Option<AdversaryConfig>,
-    /// Over the last N epochs (all of them if there are fewer) every step size falls linearly
-    /// toward zero; 0 for none. An adversarial run then ends where its game has settled, not
-    /// wherever its last swing took the codes (docs/experiments.md).
-    pub annealed_epochs: usize,
 }
 
 /// The AAE's discriminator and its schedule: per batch, after the reconstruction step,
@@ -113,15 +109,6 @@ const fn aae_latent_noise(preset: Preset) -> f64 {
     }
 }
 
-/// The AAE's annealed epochs in `preset`: none, as in the reference code, or tuned: the last 5
-/// (docs/experiments.md).
-const fn aae_annealed_epochs(preset: Preset) -> usize {
-    match preset {
-        Preset::Paper => 0,
-        Preset::Tuned => 5,
-    }
-}
-
 impl Default for AeTrainingConfig {
     fn default() -> Self {
         AeTrainingConfig {
@@ -135,7 +122,6 @@ impl Default for AeTrainingConfig {
             seed: 1,
             latent_noise: 0.0,
             adversarial: None,
-            annealed_epochs: 0,
         }
     }
 }
@@ -151,7 +137,6 @@ impl AeTrainingConfig {
                 if self.adversarial.is_none() {
                     self.adversarial = Some(AdversaryConfig::default());
                     self.latent_noise = aae_latent_noise(Preset::DEFAULT);
-                    self.annealed_epochs = aae_annealed_epochs(Preset::DEFAULT);
                 }
             }
             other => return Err(Error::Config(format!("{other} is not a baseline (the baselines are vae and aae)"))),
@@ -172,7 +157,6 @@ impl AeTrainingConfig {
         if config.adversarial.is_some() {
             config.adversarial = Some(AdversaryConfig::preset(preset));
             config.latent_noise = aae_latent_noise(preset);
-            config.annealed_epochs = aae_annealed_epochs(preset);
         }
         Ok(config)
     }
@@ -192,7 +176,6 @@ impl AeTrainingConfig {
         self.model.validate()?;
         limits::check("epochs", self.epochs, &limits::EPOCHS)?;
         limits::check("learning rate", self.learning_rate, &limits::LEARNING_RATE)?;
-        limits::check("annealed epochs", self.annealed_epochs, &limits::ANNEALED_EPOCHS)?;
         limits::within("training images", self.train_images, *limits::TRAIN_IMAGES.start(), available_train.max(2))?;
         limits::within("test images", self.test_images, *limits::TEST_IMAGES.start(), available_test.max(1))?;
         let batch = &limits::BATCH;
@@ -420,7 +403,6 @@ impl AeTrainer {
         };
         let [batch, _] = x.dims();
         let k = self.config.model.latent;
-        let annealing = self.annealing();
         let codes = self.model.encoder.forward(x.clone()).detach();
         let mut gap = Tensor::zeros([1], &self.device.clone().inner());
         for _ in 0..config.steps {
@@ -429,28 +411,16 @@ impl AeTrainer {
             gap = (d_real.clone().mean() - d_fake.clone().mean()).detach().inner();
             let loss = GanLoss::NonSaturating.critic_loss(d_real, d_fake);
             let grads = GradientsParams::from_grads(loss.backward(), &adversary.discriminator);
-            adversary.discriminator = adversary.discriminator_optim.step(config.learning_rate * annealing, adversary.discriminator, grads);
+            adversary.discriminator = adversary.discriminator_optim.step(config.learning_rate, adversary.discriminator, grads);
         }
 
         let loss = GanLoss::NonSaturating.generator_loss(adversary.discriminator.forward(self.model.encoder.forward(x)));
         let grads = GradientsParams::from_grads(loss.backward(), &self.model.encoder);
         let mut model = self.model.clone();
-        model.encoder = adversary.encoder_optim.step(config.encoder_learning_rate * annealing, model.encoder, grads);
+        model.encoder = adversary.encoder_optim.step(config.encoder_learning_rate, model.encoder, grads);
         self.model = model;
         self.adversary = Some(adversary);
         (loss.detach().inner(), gap)
-    }
-
-    /// What the next training step's sizes are multiplied by: 1, until the last
-    /// `annealed_epochs` epochs, over which it falls linearly toward zero (never reaching it).
-    fn annealing(&self) -> f64 {
-        let per_epoch = self.steps_per_epoch();
-        let annealed = self.config.annealed_epochs.min(self.config.epochs) * per_epoch;
-        if annealed == 0 {
-            return 1.0;
-        }
-        let left = (self.config.epochs * per_epoch).saturating_sub(self.at.step);
-        (left as f64 / annealed as f64).min(1.0)
     }
 
     /// One slice of the end-of-epoch test pass, from test image `next`; the last one records
@@ -504,7 +474,7 @@ impl Phase for AeTrainer {
         let x = self.upload(&self.train, self.at.batches.current(), &self.device);
         let loss = objective(&self.model, x.clone(), self.config.latent_noise, &mut self.at.noise, &self.device);
         let grads = GradientsParams::from_grads(loss.backward(), &self.model);
-        self.model = self.optim.step(self.config.learning_rate * self.annealing(), self.model.clone(), grads);
+        self.model = self.optim.step(self.config.learning_rate, self.model.clone(), grads);
         let loss = loss.detach().inner();
         if self.adversary.is_some() {
             let (encoder_loss, gap) = self.adversarial_steps(x);
