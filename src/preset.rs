@@ -56,8 +56,8 @@ impl Preset {
             Preset::Tuned => {
                 "The paper's settings but for a flow of ten coupling layers 128 units wide (the authors' code \
                  also has ten), AdvAE's critic and the AAE's discriminator 128 units wide, 10 critic steps per \
-                 generator step, and for the AAE 5 discriminator steps per batch, adversarial steps at 3e-4, no \
-                 latent noise and 20 epochs. FlowAE and AdvAE then beat the VAE, as in the paper's Table 1; the \
+                 generator step, and for the AAE 5 discriminator steps per batch, every step at 3e-4, no latent \
+                 noise and 20 epochs. FlowAE and AdvAE then beat the VAE, as in the paper's Table 1; the \
                  AAE does in most seeds."
             }
         }
