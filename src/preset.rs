@@ -57,8 +57,8 @@ impl Preset {
                 "The paper's settings but for a flow of ten coupling layers 128 units wide (the authors' code \
                  also has ten), AdvAE's critic and the AAE's discriminator 128 units wide, 10 critic steps per \
                  generator step, and for the AAE 5 discriminator steps per batch, every step at 3e-4, no latent \
-                 noise and 20 epochs. FlowAE and AdvAE then beat the VAE, as in the paper's Table 1; the \
-                 AAE does in most seeds."
+                 noise and 20 epochs. The models then rank as in the paper's Table 1, FlowAE ahead of AdvAE, \
+                 the AAE and the VAE, in each of three seeds."
             }
         }
     }
