@@ -55,6 +55,21 @@ pub const MEMORY_MB: u64 = 3_072;
 /// The temperature T of sampling, z0 ~ N(0, T²I).
 pub const TEMPERATURE: RangeInclusive<f32> = 0.0..=10.0;
 
+/// The most one Adam step can move a value, as a multiple of its learning rate. Adam moves a
+/// value by lr · m̂/(√v̂ + ε), and by Cauchy–Schwarz |m_t| ≤ (1 − β₁)/√(1 − β₂) ·
+/// (1 − β₁²/β₂)^(−1/2) · √v_t, with bias corrections that only shrink it: 7.27 at the
+/// β = (0.9, 0.999) every model here uses but the WGAN's (0.5, 0.9), which gives 1.86.
+pub const ADAM_STEP: f64 = 7.3;
+
+/// The largest magnitude any trained weight can reach, and a file's values are held to (a
+/// BatchNorm running mean too, a running variance to its square): every value starts within a
+/// few units of zero and moves at most [`ADAM_STEP`] × the largest learning rate per step, over
+/// at most [`EPOCHS`] epochs of [`TRAIN_IMAGES`] one at a time with [`CRITIC_STEPS`] steps each
+/// (6·10¹⁰ steps, 4.4·10¹¹ in all). A file beyond it was not made by training: 3·10³⁸ in a
+/// decoder loads as "finite" and draws solid squares. Within it, absurd weights are caught by
+/// their samples ([`crate::sample::Sampler::check`]).
+pub const WEIGHT: f64 = 1e3 + ADAM_STEP * *LEARNING_RATE.end() * (*EPOCHS.end() as f64 * *TRAIN_IMAGES.end() as f64 * *CRITIC_STEPS.end() as f64);
+
 /// Refuses `value` outside `range` (NaN included), naming the setting as `what`.
 pub fn check<T: PartialOrd + std::fmt::Display + Copy>(what: &str, value: T, range: &RangeInclusive<T>) -> Result<()> {
     within(what, value, *range.start(), *range.end())

@@ -17,6 +17,15 @@ use crate::models::realnvp::RealNvp;
 use crate::models::wgan::Generator;
 use crate::rng::base_draws;
 
+/// Samples drawn to check a model (see [`Sampler::check`]).
+pub const CHECK_SAMPLES: usize = 64;
+/// Pixel probabilities that are neither background nor ink: a digit's edges.
+pub const UNSURE: std::ops::RangeInclusive<f32> = 0.01..=0.99;
+/// The least share of a check's pixels in [`UNSURE`]: one pixel in a thousand. The shipped
+/// models draw 26–27% of theirs there (a test holds them to 20 times the bar); a decoder
+/// blown up to solid squares draws none.
+pub const MIN_UNSURE_SHARE: f64 = 0.001;
+
 /// How a model picks the codes it decodes.
 #[derive(Clone, Debug)]
 pub enum Codes {
@@ -127,6 +136,26 @@ impl Sampler {
         let back = flow.inverse(flow.forward(z0.clone())).0;
         let error = read((back - z0).abs().max().unsqueeze::<2>()).await?;
         Ok(error.first().copied().unwrap_or(f32::NAN))
+    }
+
+    /// Whether this model draws digits at all, as a models file is checked before it is trusted:
+    /// [`CHECK_SAMPLES`] samples at temperature 1 must be numbers, and not saturated
+    /// everywhere. A decoder whose weights are huge but within [`crate::limits::WEIGHT`] draws
+    /// every pixel at exactly 0 or 1 (solid squares); a trained one draws a digit's edges in
+    /// between, a few percent of its pixels (see [`UNSURE`]).
+    pub async fn check(&self) -> Result<()> {
+        let pixels = self.samples(CHECK_SAMPLES, 1.0, 1).await?;
+        let unsure = pixels.iter().filter(|p| UNSURE.contains(*p)).count();
+        if (unsure as f64) < MIN_UNSURE_SHARE * pixels.len() as f64 {
+            return Err(Error::Data(format!(
+                "the {}'s samples are saturated: {unsure} of {} pixels lie between {} and {}, where a trained model's digits have thousands; its weights are damaged",
+                self.kind.description(),
+                pixels.len(),
+                UNSURE.start(),
+                UNSURE.end()
+            )));
+        }
+        Ok(())
     }
 
     fn decoder(&self) -> Result<&Decoder> {

@@ -261,36 +261,115 @@ impl Session {
     }
 
     /// Rebuilds every model a file holds on `device`, as finished runs (they sample as saved;
-    /// training again starts a new run). The digits are those the models will reconstruct and
-    /// encode. Fails, having built nothing the caller keeps, on any mismatch. Either way, what
-    /// the autodiff graph held for models dropped before is freed (see [`release_graph`]).
+    /// training again starts a new run), or fails on the first model that does not load. The
+    /// digits are those the models will reconstruct and encode. See [`Session::open`] for a
+    /// file whose models are judged one by one.
     pub fn from_file(file: &WeightsFile, train: &Digits, test: &Digits, device: &Device) -> Result<Session> {
-        let session = Self::read_file(file, train, test, device);
-        release_graph(device);
-        session
+        let opened = Self::open(file, train, test, device)?;
+        match opened.broken.into_iter().next() {
+            Some(broken) => Err(broken.error),
+            None => Ok(opened.session),
+        }
     }
 
-    fn read_file(file: &WeightsFile, train: &Digits, test: &Digits, device: &Device) -> Result<Session> {
+    /// Opens a models file model by model: what does not fit the file as a whole (another kind
+    /// of file, a header without settings, a tensor of no model) fails it; a model whose
+    /// settings or weights are wrong is set aside as [`Broken`] and the others load, so that a
+    /// visitor can be told which model is damaged and keep the rest. A latent model whose
+    /// autoencoder is broken or missing is broken too (it was fitted to that autoencoder's
+    /// codes). Either way, what the autodiff graph held for models dropped before is freed
+    /// (see [`release_graph`]).
+    pub fn open(file: &WeightsFile, train: &Digits, test: &Digits, device: &Device) -> Result<Opened> {
+        let opened = Self::open_file(file, train, test, device);
+        release_graph(device);
+        opened
+    }
+
+    fn open_file(file: &WeightsFile, train: &Digits, test: &Digits, device: &Device) -> Result<Opened> {
         file.expect_kind(KIND)?;
         let meta = file.meta.as_object().ok_or_else(|| Error::Data("the models file has no settings".into()))?;
         if let Some(stray) = file.tensors.iter().find(|t| !meta.contains_key(t.name.split('.').next().unwrap_or_default())) {
             return Err(Error::Data(format!("the models file has {}, of no model its header lists", stray.name)));
         }
         let mut session = Session::default();
+        let mut broken: Vec<Broken> = Vec::new();
         // In Kind::ALL's order: the autoencoder before the models fitted to its codes.
         for kind in Kind::ALL {
             let Some(value) = meta.get(kind.name()).cloned() else { continue };
+            let autoencoder_broken = broken.iter().any(|b| b.kind == Kind::Autoencoder);
             let codes = || match session.encoder(Kind::Autoencoder) {
                 Ok(ae) => ae.frozen_codes(),
+                Err(_) if autoencoder_broken => Err(Error::Data(FITTED_TO_BROKEN.into())),
                 Err(_) => Err(Error::Data("the file has a latent model but not the autoencoder it was fitted to".into())),
             };
-            let run = Run::restore(kind, value, &file.tensors, codes, train, test, device)?;
-            session.runs.insert(kind, run);
+            match Run::restore(kind, value, &file.tensors, codes, train, test, device) {
+                Ok(run) => {
+                    session.runs.insert(kind, run);
+                }
+                Err(error) => broken.push(Broken { kind, error }),
+            }
         }
-        if session.models().is_empty() {
+        if session.models().is_empty() && broken.is_empty() {
             return Err(Error::Data("the models file holds no model".into()));
         }
-        Ok(session)
+        Ok(Opened { session, broken })
+    }
+}
+
+/// Why a latent model cannot be used when its autoencoder cannot.
+const FITTED_TO_BROKEN: &str = "it was fitted to the codes of the file's autoencoder, which cannot be used";
+
+/// A model of a models file that cannot be used, and why.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Broken {
+    /// Which model.
+    pub kind: Kind,
+    /// Why, for the person who chose the file.
+    pub error: Error,
+}
+
+/// A models file opened model by model (see [`Session::open`]): the models that load, and
+/// those that do not.
+pub struct Opened {
+    /// The models that loaded (and, after [`Opened::checked`], sample).
+    pub session: Session,
+    /// The models that did not, in [`Kind::ALL`]'s order.
+    pub broken: Vec<Broken>,
+}
+
+impl Opened {
+    /// Draws samples of every model that loaded ([`Sampler::check`]): those whose samples are
+    /// not numbers, or saturated everywhere, leave the session for `broken`. A file is to be
+    /// trusted only when this leaves `broken` empty. The flow and the WGAN decode through the
+    /// autoencoder, so when it fails they go with it.
+    pub async fn checked(mut self) -> Opened {
+        for kind in self.session.models() {
+            if !self.session.runs.contains_key(&kind) {
+                continue; // gone with its autoencoder
+            }
+            let verdict = match self.session.sampler(kind) {
+                Ok(sampler) => sampler.check().await,
+                Err(error) => Err(error),
+            };
+            if let Err(error) = verdict {
+                self.session.runs.remove(&kind);
+                self.broken.push(Broken { kind, error });
+                if kind == Kind::Autoencoder {
+                    for latent in Kind::ALL.into_iter().filter(|k| !k.has_encoder()) {
+                        if self.session.runs.remove(&latent).is_some() {
+                            self.broken.push(Broken { kind: latent, error: Error::Data(FITTED_TO_BROKEN.into()) });
+                        }
+                    }
+                }
+            }
+        }
+        self.broken.sort_by_key(|b| b.kind);
+        self
+    }
+
+    /// What is wrong with the file, model by model, in one message (empty when nothing is).
+    pub fn problems(&self) -> String {
+        self.broken.iter().map(|b| format!("its {} cannot be used ({})", b.kind.description(), b.error)).collect::<Vec<_>>().join("; ")
     }
 }
 

@@ -56,6 +56,9 @@ struct State {
     map: Option<(Kind, LatentMap)>,
     /// The pretrained samplers drawn before MNIST has arrived (see [`Lab::open_preview`]).
     preview: Option<Preview>,
+    /// The good models of a file with some broken ones, until the visitor says whether to
+    /// load them (see [`Lab::load_models`]).
+    pending: Option<Session>,
 }
 
 impl State {
@@ -69,6 +72,14 @@ impl State {
             (Some(train), Some(test)) => Ok((train, test)),
             _ => Err(Error::State(NO_DIGITS.into())),
         }
+    }
+
+    /// Makes `session` the models held: the map of the old ones and the preview go.
+    fn install(&mut self, session: Session) {
+        self.models = session;
+        self.map = None;
+        self.preview = None; // the full models sample the same pictures from here on
+        self.pending = None;
     }
 
     /// A fresh autoencoder run (the autoencoder, a baseline, or a timing) on these digits and
@@ -305,6 +316,7 @@ impl Lab {
             let device = backend::device(backend).await.map_err(js_error)?;
             lab.with(|s| {
                 s.models.clear();
+                s.pending = None;
                 s.classifier = s.classifier_file.as_ref().and_then(|file| Classifier::from_file(file, &device).ok());
                 s.device = Some(device);
             });
@@ -352,6 +364,7 @@ impl Lab {
         let lab = &self.shared;
         lab.with(|s| {
             s.preview = None;
+            s.pending = None;
             s.models.clear();
         });
     }
@@ -518,25 +531,67 @@ impl Lab {
         })
     }
 
-    /// Replaces every model with those of a models file, rebuilt on the current backend. Returns
-    /// `{models, settings}`: which models it held and their settings. A file that is not ours,
-    /// damaged, from another version or that does not fit is refused, and the models already
-    /// loaded stay as they were.
-    pub fn load_models(&self, bytes: &[u8]) -> Result<JsValue, JsError> {
-        let lab = &self.shared;
-        let file = WeightsFile::from_bytes(bytes).map_err(js_error)?;
-        let session = lab.with(|s| {
-            let (train, test) = s.digits()?;
-            Session::from_file(&file, train, test, s.device()?)
+    /// Opens a models file on the current backend and checks every model in it by its samples
+    /// (see `Session::open` and `Opened::checked`). When every model loads and samples, they
+    /// replace the models held now. When some do not, nothing is replaced yet: the good ones
+    /// wait until [`Lab::accept_pending`] (the visitor agreed) or [`Lab::discard_pending`].
+    /// Resolves to `{models, settings, broken: [{model, message}], pending}`: the models that
+    /// are (or would be) loaded, the settings of every model the file holds, and what is wrong
+    /// with the others. A file that is not ours, damaged as a whole, from another version, or
+    /// of which no model can be used is refused, and the models already loaded stay.
+    pub fn load_models(&self, bytes: &[u8]) -> Promise {
+        let lab = self.shared.clone();
+        let file = WeightsFile::from_bytes(bytes);
+        promise(async move {
+            let file = file.map_err(js_error)?;
+            let opened = lab
+                .with(|s| {
+                    let (train, test) = s.digits()?;
+                    Session::open(&file, train, test, s.device()?)
+                })
+                .map_err(js_error)?;
+            let opened = opened.checked().await;
+            let models = opened.session.models();
+            if models.is_empty() {
+                return Err(js_error(Error::Data(format!("no model in the file can be used: {}", opened.problems()))));
+            }
+            let broken: Vec<serde_json::Value> = opened
+                .broken
+                .iter()
+                .map(|b| serde_json::json!({ "model": b.kind.name(), "message": format!("{}", b.error) }))
+                .collect();
+            let pending = !broken.is_empty();
+            let info = object(&[
+                ("models", to_js(&models)?),
+                ("settings", to_js(&file.meta)?),
+                ("broken", to_js(&broken)?),
+                ("pending", pending.into()),
+            ]);
+            lab.with(|s| {
+                if pending {
+                    s.pending = Some(opened.session);
+                } else {
+                    s.install(opened.session);
+                }
+            });
+            Ok(info)
         })
-        .map_err(js_error)?;
-        let info = object(&[("models", to_js(&session.models())?), ("settings", to_js(&file.meta)?)]);
-        lab.with(|s| {
-            s.models = session;
-            s.map = None;
-            s.preview = None; // the full models sample the same pictures from here on
-        });
-        Ok(info)
+    }
+
+    /// The good models of the last file opened with some broken ones (see [`Lab::load_models`])
+    /// replace the models held now. Returns their names.
+    pub fn accept_pending(&self) -> Result<JsValue, JsError> {
+        let lab = &self.shared;
+        let session = lab.with(|s| s.pending.take()).ok_or_else(|| js_error(Error::State("no models file is waiting to be loaded".into())))?;
+        let models = to_js(&session.models())?;
+        lab.with(|s| s.install(session));
+        Ok(models)
+    }
+
+    /// Forgets the models of a file that was waiting (see [`Lab::load_models`]); the models
+    /// held stay as they were.
+    pub fn discard_pending(&self) {
+        self.shared.with(|s| s.pending = None);
     }
 
     /// The morph strip: decodings of `steps` points on the path between the first base draws of

@@ -27,6 +27,7 @@ use burn::tensor::TensorData;
 
 use crate::error::{Error, Result};
 use crate::device::read_all;
+use crate::limits;
 
 const MAGIC: &[u8; 8] = b"FLOWAEW\0";
 /// Bumped whenever a model's layout changes in a way old files cannot follow.
@@ -264,6 +265,33 @@ impl ModuleMapper for Loader<'_> {
     }
 }
 
+/// Refuses values that no training run can have made (see [`limits::WEIGHT`]): NaN or infinite
+/// ones, magnitudes beyond the bound, and BatchNorm running variances below zero or beyond the
+/// bound's square (a variance is an average of squares).
+fn check_values(t: &NamedTensor) -> Result<()> {
+    if t.values.iter().any(|v| !v.is_finite()) {
+        return Err(Error::Data(format!("{} holds NaN or infinite values", t.name)));
+    }
+    let variance = t.name.ends_with("running_var");
+    let (low, high) = if variance { (0.0, limits::WEIGHT * limits::WEIGHT) } else { (-limits::WEIGHT, limits::WEIGHT) };
+    if let Some(v) = t.values.iter().map(|&v| f64::from(v)).find(|v| !(low..=high).contains(v)) {
+        let what = if variance { "a running variance of" } else { "a value of" };
+        return Err(Error::Data(format!(
+            "{} holds {what} {}, which no training can make (trained values lie between {} and {})",
+            t.name,
+            readable(v),
+            readable(low),
+            readable(high)
+        )));
+    }
+    Ok(())
+}
+
+/// A number as a person reads it: as is when small, in powers of ten when huge.
+fn readable(v: f64) -> String {
+    if v.abs() < 1e6 { format!("{v}") } else { format!("{v:.1e}") }
+}
+
 /// `module` with its tensors replaced by those named `prefix.path` in `tensors`. Every name and
 /// shape is checked first: on any mismatch the error names it and nothing is loaded.
 pub fn load_module<M: Module>(module: M, prefix: &str, tensors: &[NamedTensor]) -> Result<M> {
@@ -276,10 +304,7 @@ pub fn load_module<M: Module>(module: M, prefix: &str, tensors: &[NamedTensor]) 
             Some(t) if &t.shape != shape => {
                 return Err(Error::Data(format!("{name} has shape {:?} in the file but {shape:?} in the model", t.shape)));
             }
-            Some(t) if t.values.iter().any(|v| !v.is_finite()) => {
-                return Err(Error::Data(format!("{name} holds NaN or infinite values")));
-            }
-            Some(_) => {}
+            Some(t) => check_values(t)?,
         }
     }
     // A tensor under this prefix that the model has no place for means the settings and the

@@ -37,6 +37,8 @@
 //   {type: 'map-stop'}                           end the t-SNE run where it is
 //   {type: 'map-decode', x, y, tsne}             decode the code behind a spot of the map
 //   {type: 'save', purpose}                      every model as one file → 'saved'
+//   {type: 'load-accept'}                        load the good models of the file that asked
+//   {type: 'load-discard'}                       forget that file; the models held stay
 //   {type: 'load', bytes, origin}                replace every model with a file's ('file' a visitor
 //                                                chose, 'saved' from the browser's storage,
 //                                                'pretrained' shipped with the page, 'moved' from
@@ -84,11 +86,18 @@
 //                                          the t-SNE map so far; agreement once done
 //   {type: 'saved', bytes, purpose}        Uint8Array of the models file
 //   {type: 'loaded', models, settings, origin}  names of the models now loaded, their settings;
-//                                          followed by 'state' 'done' and their samples
+//                                          each has sampled numbers that are not saturated
+//                                          everywhere; followed by 'state' 'done' and their samples
 //   {type: 'map-decoded', pixels, code, nearest, x, y, tsne}  nearest: index of the t-SNE point
 //   {type: 'interpolation', model, pixels, count, a, b}  decodings along the path from a to b
-//   {type: 'error', message, fatal, command} fatal: the wasm instance died; make a new worker.
-//                                          command: the type of the command that failed
+//   {type: 'load-question', origin, models, broken: [{model, message}]}
+//                                          a file some of whose models cannot be used: `models`
+//                                          can, and load on 'load-accept'; nothing changed yet
+//   {type: 'error', message, fatal, command, download}
+//                                          fatal: the wasm instance died; make a new worker.
+//                                          command: the type of the command that failed.
+//                                          download: the data it needed could not be fetched
+//                                          (nothing is wrong with what it was given; retry)
 //
 // Work happens in chunks of a few training steps, sized so each takes about CHUNK_MS: commands
 // that arrive meanwhile are queued and handled between chunks, which bounds how long Pause or
@@ -136,6 +145,7 @@ let currentBackend = null;     // the backend in use ('cpu' where WebGPU could n
 let previewing = new Set();    // the preview's samplers ('flow', 'wgan') while no full models are loaded
 let mapRun = null;             // the t-SNE run in progress: {iterations, units}
 let mapTurn = false;           // alternates t-SNE and training chunks when both run
+let pendingLoad = null;        // {origin, settings} of a file whose good models wait for 'load-accept'
 
 /** How long after a redraw the next one comes: PREVIEW_MS, or longer where redrawing is slow
  * (at most PREVIEW_MAX_MS: the first redraw on a GPU also compiles its shaders). */
@@ -196,8 +206,14 @@ async function ensureGrayscale() {
   if (lab.grayscale_loaded()) return;
   post({ type: 'status', text: 'Downloading the grayscale digits (11 MB, once)…' });
   const names = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
-  const files = await Promise.all(names.map(async (name) => gunzip(await fetchFile(`data/${name}.gz`), `data/${name}.gz`)));
-  lab.load_mnist(...files);
+  try {
+    const files = await Promise.all(names.map(async (name) => gunzip(await fetchFile(`data/${name}.gz`), `data/${name}.gz`)));
+    lab.load_mnist(...files);
+  } catch (error) {
+    // The digits could not be had: nothing is wrong with what asked for them (a kept models
+    // file is not damaged because the network was), and trying again may work.
+    throw Object.assign(new Error(`the grayscale digits could not be loaded: ${error.message}`), { download: true });
+  }
 }
 
 /** Runs `fn`, counting the WebGPU compute dispatches and queue submissions made meanwhile
@@ -277,6 +293,7 @@ async function switchBackend(wanted) {
   let bytes = null;
   try { bytes = await lab.save_models(); } catch { /* no model yet: nothing to carry */ }
   wantedBackend = wanted;
+  pendingLoad = null;          // its models lived on the old device
   const chosen = await chooseBackend(wanted);
   phase = 'autoencoder'; for (const k in sampling) sampling[k] = false;
   post({ type: 'ready', ...chosen });
@@ -418,6 +435,7 @@ async function handle(command) {
     case 'stop': if (state === 'training' || state === 'paused') setState('stopped'); break;
     case 'reset':
       lab.reset();
+      pendingLoad = null;
       phase = 'autoencoder'; for (const k in sampling) sampling[k] = false;
       previewing = new Set();
       setState('idle');
@@ -463,6 +481,8 @@ async function handle(command) {
       break;
     }
     case 'load': await loadModels(command.bytes, command.origin ?? 'file'); break;
+    case 'load-accept': await acceptPending(); break;
+    case 'load-discard': pendingLoad = null; lab.discard_pending(); break;
     case 'interpolate': {
       // Asked for by a panel drawn before the model was dropped (a new autoencoder): no strip.
       const fromPreview = !sampling[command.model] && previewing.has(command.model);
@@ -487,12 +507,32 @@ async function handle(command) {
   }
 }
 
-/** Replaces every model with a file's; a refused file changes nothing. */
+/** Replaces every model with a file's, once each has sampled (src/web.rs's load_models); a
+ * refused file changes nothing. A file with some broken models asks first ('load-question'). */
 async function loadModels(data, origin) {
   if (state === 'training' || state === 'paused') throw new Error('stop the current run before loading models');
   const bytes = asBytes(data);
   if (wasm.models_need_grayscale(bytes)) await ensureGrayscale();
-  const loaded = lab.load_models(bytes);
+  const loaded = await lab.load_models(bytes);
+  if (loaded.pending) {
+    pendingLoad = { origin, settings: loaded.settings };
+    post({ type: 'load-question', origin, models: loaded.models, broken: loaded.broken });
+    return;
+  }
+  await installed(loaded, origin);
+}
+
+/** The good models of a file that asked ('load-question') replace the models held. */
+async function acceptPending() {
+  if (!pendingLoad) throw new Error('no models file is waiting to be loaded');
+  if (state === 'training' || state === 'paused') throw new Error('stop the current run before loading models');
+  const { origin, settings } = pendingLoad;
+  pendingLoad = null;
+  await installed({ models: lab.accept_pending(), settings, broken: [] }, origin);
+}
+
+/** The models of a file are now the lab's: the page hears of them, and their samples follow. */
+async function installed(loaded, origin) {
   previewing = new Set();
   for (const k in sampling) sampling[k] = loaded.models.includes(k);
   phase = sampling.autoencoder ? 'autoencoder' : (loaded.models.find((m) => m in sampling) ?? 'autoencoder');
@@ -535,7 +575,7 @@ function report(error, command) {
   const panic = wasmReady ? wasm.last_panic() : null;
   const fatal = panic !== null && panic !== undefined;
   const message = panic ? `the worker crashed: ${panic}` : String(error?.message ?? error);
-  post({ type: 'error', message, fatal, command: command?.type ?? null });
+  post({ type: 'error', message, fatal, command: command?.type ?? null, download: Boolean(error?.download) && !fatal });
   return fatal;
 }
 
