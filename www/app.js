@@ -48,7 +48,9 @@ const models = new ModelsPanel({
   words: (name) => modelWords(name),
   present: () => PHASES.filter((k) => views[k].run),
   about: () => aboutModels(),
-  mayRestore: () => lab.state === 'idle' && !lab.started,
+  // No run started: the state may be 'done' after models loaded (a shelf entry found damaged
+  // then gives way to the next, or to the pretrained models).
+  mayRestore: () => !lab.started && ['idle', 'done', 'stopped'].includes(lab.state),
   pretrained: params.get('pretrained') !== '0',
 });
 /** Each model's plots, progress line and the record of its run (phase-view.js). */
@@ -69,7 +71,7 @@ for (const key of ['run', 'losses', 'testLosses', 'rates', 'lastProgress']) {
   Object.defineProperty(lab, key, { get: () => views.autoencoder[key] });
 }
 // What the opening panel knows of the models (models-panel.js).
-for (const key of ['loaded', 'restoring', 'unverified', 'shelfId', 'kept']) {
+for (const key of ['loaded', 'restoring', 'loading', 'shelfId', 'kept']) {
   Object.defineProperty(lab, key, { get: () => models[key] });
 }
 window.lab = lab;
@@ -131,6 +133,7 @@ const pretrainedPreview = () => ('models/pretrained.bin' in early.files ? downlo
 function crashed({ message, error, failures, delay }) {
   // A lost GPU: the fresh worker trains on the CPU; WebGPU stays on offer under Backend.
   if (error?.gpuLost) { lab.backend = 'cpu'; choice.wanted = 'cpu'; }
+  comparison.abort(message);
   setState('loading');
   if (delay === null) {
     lab.gaveUp = true;
@@ -177,6 +180,7 @@ function handleEvent(msg) {
     case 'fcd': lab.fcd[msg.model] = msg; break;
     case 'map': case 'map-progress': case 'map-decoded': mapView.handle(msg); break;
     case 'loaded': loaded(msg); break;
+    case 'load-question': models.question(msg); break;
     case 'timed': break;              // taken by the backend timing (timeBackends)
     case 'memory': lab.memory = msg; break;
     case 'interpolation':
@@ -221,7 +225,6 @@ function showFigure5() {
  * pretrained preview's come before the full models have loaded. */
 function showSamples(msg) {
   const { model } = msg;
-  if (!msg.preview) models.sampled();
   if (!msg.preview) {
     if (model === 'autoencoder') drawDigits(ui.autoencoder.samples, msg.pixels, msg.count, 8);
     else drawGrid(ui[model].samples, msg);

@@ -99,6 +99,12 @@ export class Comparison {
     }
   }
 
+  /** Ends the comparison under way, if any, with `message`: the worker it drove is gone
+   * (crashed, hung, its GPU lost), so nothing it waits for will come. */
+  abort(message) {
+    for (const waiter of this.waiters.splice(0)) waiter.reject(new Error(message));
+  }
+
   /** Resolves with the first event that passes `test`; rejects on an error event. */
   next(test) {
     return new Promise((resolve, reject) => this.waiters.push({ test, resolve, reject }));
@@ -169,7 +175,8 @@ export class Comparison {
       }
       this.ui.text.textContent = `Done in ${formatSeconds((performance.now() - started) / 1000)} on ${this.page.adapter()}. ${this.orderText()}`;
     } catch (error) {
-      this.ui.text.textContent = `Compare all stopped: ${error.message}`;
+      const scored = Object.keys(this.results).length;
+      this.ui.text.textContent = `Compare all stopped: ${error.message}. ${scored ? 'The rows scored so far stay. ' : ''}Press Compare all to start again.`;
     } finally {
       this.running = false;
       this.page.settled();

@@ -1,7 +1,14 @@
 // The opening panel's models: which models the worker holds and where they came from (the
 // pretrained ones shipped with the page, kept ones from this browser's shelf, a file the visitor
-// chose, or a run), the shelf, and the models as a file (Save, Load). Kept models and chosen
-// files are trusted only once they have sampled numbers; kept ones that fail are removed.
+// chose, or a run), the shelf, and the models as a file (Save, Load).
+//
+// The worker loads a file only once every model in it has drawn samples that are numbers and not
+// saturated everywhere ('loaded'); a file with some models that cannot be used asks first
+// ('load-question'): its good models load only if the visitor says so. What is kept is never
+// lost to a failure that is not the file's: when the data a kept file needs cannot be
+// downloaded, the entry stays and the visitor can try again; an entry whose models cannot be
+// used is marked damaged on the shelf (a visit no longer opens it), for the visitor to load
+// what is good in it or delete it. Meanwhile the pretrained models show.
 // Storage is models-store.js; the worker's side is its 'load' and 'save' commands.
 import * as store from './models-store.js';
 import { Shelf } from './shelf.js';
@@ -9,7 +16,7 @@ import { download } from './worker-client.js';
 
 const ORIGINS = {
   pretrained: 'the pretrained models shipped with the page',
-  saved: 'your models from your last visit, kept by this browser',
+  saved: 'your models kept by this browser',
   file: 'the models from the file you chose',
   moved: 'the models trained here',
 };
@@ -30,16 +37,18 @@ export class ModelsPanel {
     this.el = {
       status: $('models-status'), fromScratch: $('from-scratch'), resample: $('hero-resample'),
       save: $('save-models'), load: $('load-models'), file: $('models-file'),
+      ask: $('models-ask'), askText: $('models-ask-text'),
       samples: { flow: $('hero-flow'), wgan: $('hero-wgan') },
       pictures: { flow: $('hero-flow-picture'), wgan: $('hero-wgan-picture') },
     };
     this.loaded = null;            // {models, origin} of the last models file loaded
     this.restoring = null;         // 'saved' or 'pretrained' while the opening models load
-    this.restoringId = null;       // the shelf entry being opened
-    this.unverified = null;        // {origin} of loaded models not yet seen to sample numbers
+    /** The load under way: {origin, entry (a shelf entry), name (a chosen file's), bytes}. */
+    this.loading = null;
     this.justLoaded = false;       // the next 'done' comes from a load, not from training
     this.shelfId = null;           // the shelf entry this run's models are kept as
     this.pendingName = null;       // the name the visitor keeps the next models under
+    this.keepFileAs = null;        // the name a chosen file's models are kept under
     this.kept = 0;                 // models kept on the shelf this visit
     this.shelf = new Shelf($('shelf'), {
       words,
@@ -47,8 +56,7 @@ export class ModelsPanel {
         const bytes = await store.bytesOf(entry.id);
         if (!bytes) { this.shelf.say('Those models are gone from this browser.'); await this.shelf.refresh(); return; }
         this.clearError();
-        this.restoringId = entry.id;
-        this.send({ type: 'load', bytes, origin: 'saved' });
+        this.load({ origin: 'saved', entry, bytes });
       },
       onKeep: (name) => {
         this.pendingName = name;
@@ -63,7 +71,7 @@ export class ModelsPanel {
       this.el.file.value = '';
       if (!file) return;
       this.clearError();
-      this.send({ type: 'load', bytes: new Uint8Array(await file.arrayBuffer()), origin: 'file' });
+      this.load({ origin: 'file', name: file.name, bytes: new Uint8Array(await file.arrayBuffer()) });
     });
   }
 
@@ -71,8 +79,37 @@ export class ModelsPanel {
     this.el.status.textContent = text;
   }
 
-  /** The opening models: the newest kept ones if this browser has any (and `useKept`), else the
-   * pretrained ones. */
+  /** Asks the worker to load `load.bytes` (see `loading`). A load the visitor asked for closes
+   * any question or offer left open; the opening models (`restore`) leave an offer to try
+   * again in place. */
+  load(load) {
+    if (load.origin !== 'pretrained' && !this.restoring) this.dismiss();
+    this.loading = load;
+    this.send({ type: 'load', bytes: load.bytes, origin: load.origin });
+  }
+
+  /** Puts a question (or an offer) under the status line: `text`, and a button per choice
+   * ({label, act}); any choice closes it. */
+  ask(text, choices) {
+    this.el.askText.textContent = text;
+    const buttons = choices.map(({ label, act }) => {
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.textContent = label;
+      button.addEventListener('click', () => { this.dismiss(); act(); });
+      return button;
+    });
+    this.el.ask.replaceChildren(this.el.askText, ...buttons);
+    this.el.ask.hidden = false;
+  }
+
+  dismiss() {
+    this.el.ask.hidden = true;
+    this.el.ask.replaceChildren(this.el.askText);
+  }
+
+  /** The opening models: the newest kept ones not marked damaged if this browser has any (and
+   * `useKept`), else the pretrained ones. */
   async restore(useKept = true) {
     if (!this.pretrained) {
       this.say('No models loaded yet: press Train from scratch.');
@@ -84,59 +121,112 @@ export class ModelsPanel {
     this.restoring = stored ? 'saved' : 'pretrained';
     this.say('Loading models…');
     if (stored) {
-      this.restoringId = stored.entry.id;
-      this.send({ type: 'load', bytes: stored.bytes, origin: 'saved' });
+      this.load({ origin: 'saved', entry: stored.entry, bytes: stored.bytes });
       return;
     }
     try {
       const bytes = await download(PRETRAINED);
-      if (this.mayRestore()) this.send({ type: 'load', bytes, origin: 'pretrained' });
+      if (this.mayRestore()) this.load({ origin: 'pretrained', bytes });
     } catch (e) {
       this.restoring = null;
       this.say(`The pretrained models could not be loaded (${e.message}): press Train from scratch.`);
+      this.ask('The pretrained models could not be downloaded.', [{ label: 'Try again', act: () => this.restore(false) }]);
     }
   }
 
-  /** The worker's 'loaded': its models are now the file's. (Not `loaded`: that is the field
-   * saying which models were loaded last.) */
+  /** A kept entry's label for a message. */
+  static entryWords(entry) {
+    return entry?.name ? `“${entry.name}”` : 'kept from an earlier visit';
+  }
+
+  /** The worker's 'loaded': its models are now the file's, each seen to sample. (Not `loaded`:
+   * that is the field saying which models were loaded last.) */
   opened(msg) {
     this.restoring = null;
+    const load = this.loading;
+    this.loading = null;
     // Models moved to another backend are still those of the last file or run.
     const origin = msg.origin === 'moved' ? (this.loaded?.origin ?? 'moved') : msg.origin;
     this.loaded = { models: msg.models, origin };
     this.justLoaded = true;
     this.say(`Showing ${ORIGINS[origin] ?? 'loaded models'}: ${msg.models.map(this.words).join(', ')}.`);
-    // A file chosen, or kept models opened: checked by their first samples before the file is
-    // kept (or trusted again); training on from them is kept as a new run.
+    // Training on from loaded models is kept as a new run.
     if (msg.origin !== 'moved') this.shelfId = null;
-    this.unverified = msg.origin === 'file' || msg.origin === 'saved' ? { origin: msg.origin } : null;
-  }
-
-  /** The loaded models sampled numbers: a chosen file is kept now. */
-  sampled() {
-    if (!this.unverified) return;
-    if (this.unverified.origin === 'file') this.send({ type: 'save', purpose: 'keep' });
-    this.unverified = null;
-  }
-
-  /** A worker error. Kept models that do not load, or load and sample garbage, would greet every
-   * visit with it: they leave the shelf, and the pretrained ones show. A chosen file that
-   * samples garbage is not kept. Only the load's own errors count (its command is 'load'): a
-   * run refused meanwhile says nothing about the models. */
-  failed(msg) {
-    if (msg.command !== 'load') { this.showError(msg.message); return; }
-    if (this.restoring === 'saved' || this.unverified?.origin === 'saved') {
-      const id = this.restoringId;
-      this.restoring = null;
-      this.unverified = null;
-      store.forget();
-      if (id) store.remove(id).then(() => this.shelf.refresh());
-      this.showError(`${msg.message} (These kept models could not be used, so they were removed from this browser.)`);
-      this.restore(false);
-    } else {
-      this.unverified = null;
-      this.showError(msg.message);
+    // A chosen file is kept under its name (never rolled off as runs are), its good models
+    // only when the visitor chose to load those.
+    if (msg.origin === 'file') {
+      this.keepFileAs = load?.name ?? 'a chosen file';
+      this.send({ type: 'save', purpose: 'file' });
     }
+  }
+
+  /** The worker's 'load-question': some of the file's models cannot be used. A file chosen or
+   * an entry loaded by the visitor asks whether to load the rest; the entry a visit opens is
+   * marked damaged instead (so that it greets no later visit) and the next good models open. */
+  question(msg) {
+    const load = this.loading;
+    const good = msg.models.map(this.words).join(', ');
+    const bad = msg.broken.map((b) => `its ${this.words(b.model)} cannot be used (${b.message})`).join('; ');
+    const broken = msg.broken.map((b) => this.words(b.model)).join(' and ');
+    const damage = { message: `${broken} cannot be used`, broken: msg.broken, models: msg.models };
+    if (this.restoring === 'saved' && load?.entry) {
+      this.send({ type: 'load-discard' });
+      this.loading = null;
+      this.restoring = null;
+      this.showError(`Your kept models (${ModelsPanel.entryWords(load.entry)}): ${bad}. They stay on the shelf, marked damaged: load ${good} from there, or delete them.`);
+      this.markDamaged(load.entry, damage, true);
+      return;
+    }
+    const what = {
+      file: `The file ${load?.name ? `“${load.name}”` : 'you chose'}`,
+      saved: `The kept models (${ModelsPanel.entryWords(load?.entry)})`,
+      pretrained: 'The pretrained models',
+    }[msg.origin] ?? 'The models carried to the new backend';
+    this.say(`${what}: ${bad}.`);
+    this.ask(`Load only ${good}? The models shown now stay until you choose.`, [
+      { label: `Load ${good}`, act: () => this.send({ type: 'load-accept' }) },
+      { label: 'Cancel', act: () => { this.send({ type: 'load-discard' }); this.loading = null; this.say('Nothing was loaded: the models shown are as they were.'); } },
+    ]);
+    if (msg.origin === 'saved' && load?.entry) this.markDamaged(load.entry, damage, false);
+  }
+
+  /** Marks a shelf entry damaged (store.mark), then, when `reopen`, opens the next good models:
+   * after the mark is written, so that the entry is not picked again. */
+  async markDamaged(entry, damage, reopen) {
+    try {
+      await store.mark(entry.id, damage);
+    } finally {
+      await this.shelf.refresh();
+      if (reopen) await this.restore();
+    }
+  }
+
+  /** A worker error. Only a load's own errors concern the models (its command is 'load' or
+   * 'load-accept'): a run refused meanwhile says nothing about them. */
+  failed(msg) {
+    if (msg.command !== 'load' && msg.command !== 'load-accept') { this.showError(msg.message); return; }
+    const load = this.loading;
+    this.loading = null;
+    const opening = this.restoring === 'saved';
+    this.restoring = null;
+    if (msg.download) {
+      // The file is fine; the data it needs did not come. Nothing is marked or removed.
+      const what = load?.entry ? `Your kept models (${ModelsPanel.entryWords(load.entry)})` : load?.name ? `The file “${load.name}”` : 'These models';
+      this.showError(`${what} could not be opened: ${msg.message}. Nothing is wrong with them, and they are still kept${opening ? '; the pretrained models show meanwhile' : ''}.`);
+      if (load) this.ask(`${what} need data that did not download.`, [{ label: 'Try again', act: () => { this.clearError(); this.load(load); } }]);
+      if (opening) this.restore(false);
+      return;
+    }
+    if (load?.entry) {
+      const damage = { message: `it cannot be opened (${msg.message})`, broken: [], models: [] };
+      this.showError(`${msg.message}. (These kept models, ${ModelsPanel.entryWords(load.entry)}, cannot be used: they stay on the shelf, marked damaged, until you delete them${opening ? '; other models open meanwhile' : ''}.)`);
+      this.markDamaged(load.entry, damage, opening);
+      return;
+    }
+    if (load?.origin === 'pretrained') {
+      this.say(`The pretrained models could not be loaded (${msg.message}): press Train from scratch.`);
+    }
+    this.showError(msg.message);
   }
 
   /** A new autoencoder run: kept as a new entry of the shelf. */
@@ -151,7 +241,7 @@ export class ModelsPanel {
   }
 
   /** The worker's 'saved': a models file downloaded, or kept on the shelf for the next visit
-   * (a run's later phases replace its own entry; a named save is always a new one). */
+   * (a run's later phases replace its own entry; a named save or a chosen file is a new one). */
   saved(msg) {
     if (msg.purpose === 'download') {
       const link = document.createElement('a');
@@ -161,13 +251,20 @@ export class ModelsPanel {
       setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
       return;
     }
-    const name = msg.purpose === 'name' ? this.pendingName : null;
+    const name = msg.purpose === 'name' ? this.pendingName : msg.purpose === 'file' ? this.keepFileAs : null;
     const label = { models: this.present(), about: this.about(), bytes: msg.bytes };
     store.put({ ...label, id: name ? null : this.shelfId, name })
-      .then(({ entry }) => {
+      .then(({ entry, dropped }) => {
         if (!name) this.shelfId = entry.id;
         this.kept++;
-        if (name) this.shelf.say(`Kept as “${name}”.`);
+        if (msg.purpose === 'name') this.shelf.say(`Kept as “${name}”.`);
+        if (msg.purpose === 'file') this.shelf.say(`Kept as “${name}”, until you delete it.`);
+        if (dropped.length) {
+          const when = dropped.map((e) => new Date(e.savedAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })).join(', ');
+          const text = `To keep this run, the oldest unnamed run (kept ${when}) left this browser: it keeps the last ${store.AUTO_KEPT} unnamed runs. Keep a run under a name to hold on to it.`;
+          this.shelf.say(text);
+          this.say(`${this.el.status.textContent} ${text}`);
+        }
         return this.shelf.refresh();
       })
       .catch((e) => this.showError(`This browser did not keep the models (${e.message}); download them with Save models to keep them.`));
@@ -191,5 +288,6 @@ export class ModelsPanel {
     this.shelf.keepable = !this.el.save.disabled;
     this.el.load.disabled = busy || loading;
     this.el.resample.disabled = !sampled;
+    for (const button of this.el.ask.querySelectorAll('button')) button.disabled = busy || loading;
   }
 }

@@ -1,5 +1,6 @@
 // The shelf of kept models in the opening panel: each entry labelled (its name, when it was
-// kept, its models, what they were trained with, their FCD where scored) with Load and Delete,
+// kept, its models, what they were trained with, their FCD where scored, what is damaged in
+// it) with Load and Delete,
 // and a field to keep the models now shown under a name. Storage is models-store.js; what Load
 // and Keep do is the page's (app.js), through the callbacks.
 import * as store from './models-store.js';
@@ -54,6 +55,14 @@ export class Shelf {
     const when = new Date(entry.savedAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
     const models = entry.models.length ? entry.models.map(this.words).join(', ') : 'models';
     label.textContent = [entry.name ? `“${entry.name}”` : null, when, models, entry.about || null].filter(Boolean).join(' · ');
+    if (entry.damage) {
+      // Kept, not opened by a visit: the visitor loads what is good in it, or deletes it.
+      li.classList.add('damaged');
+      const why = document.createElement('span');
+      why.className = 'shelf-damage';
+      why.textContent = `Damaged: ${entry.damage.message}`;
+      label.append(document.createElement('br'), why);
+    }
     const load = button('Load', `Load ${entry.name ?? 'the models kept ' + when}`, () => this.onLoad(entry));
     const remove = button('Delete', `Delete ${entry.name ?? 'the models kept ' + when}`, async () => {
       await store.remove(entry.id);

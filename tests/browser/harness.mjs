@@ -77,3 +77,33 @@ export async function smallComparison(page) {
   }
   await page.selectOption('#fcd-count', '500');
 }
+
+/** `bytes` (a models file, tools/../src/weights.rs's layout) with every value of the tensors
+ * whose names match `pattern` set to `value`, and the checksum made right again. */
+export async function withTensors(bytes, pattern, value) {
+  const { crc32 } = await import('node:zlib');
+  const out = Buffer.from(bytes);
+  const headerLength = out.readUInt32LE(12);
+  const header = JSON.parse(out.subarray(16, 16 + headerLength).toString('utf8'));
+  let at = 16 + headerLength;
+  for (const t of header.tensors) {
+    const count = t.shape.reduce((n, d) => n * d, 1);
+    const width = t.dtype === 'f16' ? 2 : 4;
+    if (pattern.test(t.name)) {
+      for (let i = 0; i < count; i++) {
+        if (width === 4) out.writeFloatLE(value, at + 4 * i);
+        else out.writeUInt16LE(value === -1 ? 0xbc00 : 0x7bff, at + 2 * i);   // −1, or f16's largest
+      }
+    }
+    at += count * width;
+  }
+  out.writeUInt32LE(crc32(out.subarray(0, out.length - 4)), out.length - 4);
+  return out;
+}
+
+/** FlowAE samples drawn at `seed` (temperature 1), as numbers. */
+export async function flowSample(page, seed) {
+  await page.evaluate((s) => { window.lab.samples.flow = null; window.lab.send({ type: 'sample', seed: s, temperature: 1 }); }, seed);
+  await page.waitForFunction((s) => window.lab.samples.flow?.seed === s, seed, { timeout: 60_000 });
+  return page.evaluate(() => Array.from(window.lab.samples.flow.pixels));
+}

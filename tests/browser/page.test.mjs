@@ -2,7 +2,7 @@
 // and what happens on bad input.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, openPage, waitForState, setSettings, inkOf, SMALL, smallComparison, trainAutoencoderAndFlow } from './harness.mjs';
+import { startServer, launch, openPage, waitForState, setSettings, inkOf, SMALL, smallComparison, trainAutoencoderAndFlow, withTensors, flowSample } from './harness.mjs';
 import { SETTINGS } from '../../www/pkg/tables.js';
 
 let server, url, browser;
@@ -412,13 +412,8 @@ test('after a short autoencoder phase, a flow then a WGAN phase on WebGPU learn 
 });
 
 /** FlowAE samples at `seed` as the worker draws them now (pixel probabilities). */
-async function flowSample(page, seed) {
-  await page.evaluate((s) => { window.lab.samples.flow = null; window.lab.send({ type: 'sample', seed: s, temperature: 1 }); }, seed);
-  await page.waitForFunction((s) => window.lab.samples.flow?.seed === s, seed, { timeout: 60_000 });
-  return page.evaluate(() => Array.from(window.lab.samples.flow.pixels));
-}
 
-test('the shelf keeps runs and named saves: a new run replaces nothing, entries load and delete, a damaged one is cleared', async () => {
+test('the shelf keeps runs and named saves: a new run replaces nothing, entries load and delete, a damaged one is marked and passed over', async () => {
   const context = await browser.newContext();
   const page = await context.newPage();
   const errors = [];
@@ -459,19 +454,36 @@ test('the shelf keeps runs and named saves: a new run replaces nothing, entries 
   await page.waitForFunction(() => document.querySelectorAll('#shelf li').length === 2);
   entries = await shelf();
   assert.ok(entries.every((e) => e.name === null), 'the named save is gone');
-  // Damage the newest entry's bytes: the next visit says so, clears it and opens without it.
+  // Damage the newest entry's bytes: the next visit says so, marks it (it is kept, for the
+  // visitor to delete) and opens the newest good entry instead.
   await page.evaluate(async (id) => {
     const { set } = await import('./vendor/idb-keyval.js');
     await set(`flowae-shelf:${id}`, new Uint8Array([1, 2, 3]));
   }, entries[0].id);
   await page.goto(`${url}?backend=cpu`);
-  await page.waitForFunction(() => window.lab.errors.some((e) => /removed from this browser/.test(e)), null, { timeout: 60_000 });
-  await page.waitForFunction(() => window.lab.loaded?.origin === 'pretrained', null, { timeout: 60_000 });
-  await page.waitForFunction(() => document.querySelectorAll('#shelf li').length === 1, null, { timeout: 30_000 });
-  assert.deepEqual((await shelf()).map((e) => e.id), [entries[1].id], 'only the damaged entry left the shelf');
+  await page.waitForFunction(() => window.lab.errors.some((e) => /stay on the shelf, marked damaged/.test(e)), null, { timeout: 60_000 });
+  await page.waitForFunction(() => window.lab.loaded?.origin === 'saved', null, { timeout: 60_000 });
+  assert.deepEqual(await flowSample(page, 77), first, 'the newest good entry opens');
+  await page.waitForFunction(() => document.querySelectorAll('#shelf li.damaged').length === 1, null, { timeout: 30_000 });
+  entries = await shelf();
+  assert.deepEqual(entries.map((e) => [e.id, Boolean(e.damage)]), [[entries[0].id, true], [entries[1].id, false]], 'the damaged entry is kept, marked');
+  // The next visit opens the good entry without a word about the damaged one.
   await page.goto(`${url}?backend=cpu`);
   await page.waitForFunction(() => window.lab.loaded?.origin === 'saved', null, { timeout: 60_000 });
-  assert.deepEqual(await flowSample(page, 77), first, 'the next visit opens the newest good entry');
+  assert.deepEqual(await page.evaluate(() => window.lab.errors), []);
+  // Every entry damaged: the pretrained models show (not an empty page).
+  await page.evaluate(async (id) => {
+    const { set } = await import('./vendor/idb-keyval.js');
+    await set(`flowae-shelf:${id}`, new Uint8Array([4, 5, 6]));
+  }, entries[1].id);
+  await page.goto(`${url}?backend=cpu`);
+  await page.waitForFunction(() => window.lab.loaded?.origin === 'pretrained' && window.lab.drawn.flow > 0, null, { timeout: 60_000 });
+  assert.match(await page.textContent('#models-status'), /pretrained models shipped with the page/);
+  assert.equal((await shelf()).length, 2, 'nothing kept was removed');
+  // Delete takes a damaged entry away.
+  await page.click('#shelf summary');
+  await page.locator(`#shelf li[data-id="${entries[0].id}"] button`, { hasText: 'Delete' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('#shelf li').length === 1);
   assert.deepEqual(errors, []);
   await context.close();
 });
@@ -495,44 +507,33 @@ test('two tabs writing the shelf at once lose nothing, and each hears of the oth
   await context.close();
 });
 
-/** `bytes` (a models file, tools/../src/weights.rs's layout) with every value of the tensors
- * whose names match `pattern` set to `value`, and the checksum made right again. */
-async function withTensors(bytes, pattern, value) {
-  const { crc32 } = await import('node:zlib');
-  const out = Buffer.from(bytes);
-  const headerLength = out.readUInt32LE(12);
-  const header = JSON.parse(out.subarray(16, 16 + headerLength).toString('utf8'));
-  let at = 16 + headerLength;
-  for (const t of header.tensors) {
-    const count = t.shape.reduce((n, d) => n * d, 1);
-    const width = t.dtype === 'f16' ? 2 : 4;
-    if (pattern.test(t.name)) {
-      for (let i = 0; i < count; i++) {
-        if (width === 4) out.writeFloatLE(value, at + 4 * i);
-        else out.writeUInt16LE(value === -1 ? 0xbc00 : 0x7bff, at + 2 * i);   // −1, or f16's largest
-      }
-    }
-    at += count * width;
-  }
-  out.writeUInt32LE(crc32(out.subarray(0, out.length - 4)), out.length - 4);
-  return out;
-}
-
-test('a chosen file whose models sample garbage is refused with a message and not kept', async () => {
+test('a chosen file none of whose models can be used is refused with a message and not kept', async () => {
   const { readFile, writeFile } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
-  const damaged = await withTensors(await readFile('www/models/pretrained.bin'), /running_var/, -1);   // a variance of −1
-  const file = `${tmpdir()}/flowae-damaged-${process.pid}.bin`;
-  await writeFile(file, damaged);
+  const pretrained = await readFile('www/models/pretrained.bin');
   const context = await browser.newContext();
   const page = await context.newPage();
   await page.goto(`${url}?pretrained=0&backend=cpu`);
   await waitForState(page, ['idle']);
-  await page.setInputFiles('#models-file', file);
-  await page.waitForFunction(() => window.lab.errors.some((e) => /samples are not numbers/.test(e)), null, { timeout: 60_000 });
-  assert.equal(await page.isVisible('#error'), true, 'the message is on the page');
+  // Running variances of −1 (refused as the file loads), and a decoder whose weights are all
+  // f16's largest (within the bound: its samples are solid squares, refused when drawn).
+  for (const [name, pattern, value, why] of [
+    ['negative', /running_var/, -1, /running variance of -1/],
+    ['saturated', /^autoencoder\.decoder\..*weight$/, 3e38, /samples are saturated|no training can make/],
+  ]) {
+    const file = `${tmpdir()}/flowae-${name}-${process.pid}.bin`;
+    await writeFile(file, await withTensors(pretrained, pattern, value));
+    const before = await page.evaluate(() => window.lab.errors.length);
+    await page.setInputFiles('#models-file', file);
+    await page.waitForFunction((n) => window.lab.errors.length > n, before, { timeout: 60_000 });
+    const message = await page.evaluate(() => window.lab.errors.at(-1));
+    assert.match(message, /no model in the file can be used/, name);
+    assert.match(message, why, name);
+    assert.equal(await page.isVisible('#error'), true, 'the message is on the page');
+  }
   await new Promise((resolve) => setTimeout(resolve, 1000));
   assert.deepEqual(await page.evaluate(async () => (await import('./models-store.js')).entries()), [], 'nothing was kept');
+  assert.equal(await page.evaluate(() => window.lab.loaded), null, 'nothing was loaded');
   await context.close();
 });
 
