@@ -143,6 +143,23 @@ ensure_chromium() {
   [ -x /usr/bin/chromium ] || apt_install chromium
 }
 
+# PyTorch for the native bench's reference loop (tools/pytorch-ae.py), in a virtual environment
+# of its own, once: PyPI's Linux wheel (it brings CUDA's libraries, about 3 GB; the bench runs
+# it on the CPU). PYTHON names another interpreter with torch; BENCH_PYTORCH=0 times ours only.
+ensure_pytorch() {
+  [ "${BENCH_PYTORCH:-1}" = 0 ] && return 0
+  [ -n "${PYTHON:-}" ] && return 0
+  local venv="$HOME/.cache/flowae/torch-venv"
+  if ! "$venv/bin/python" -c 'import torch, numpy' 2>/dev/null; then
+    log "installing PyTorch 2.15 for the native bench (about 3 GB, once) into $venv"
+    if ! { python3 -m venv "$venv" && "$venv/bin/pip" install -q --disable-pip-version-check torch==2.15.0 numpy; }; then
+      log "PyTorch could not be installed: the native bench times this project only"
+      return 0
+    fi
+  fi
+  export PYTHON="$venv/bin/python"
+}
+
 cmd="${1:-serve}"; shift || true
 case "$cmd" in
   build) build ;;
@@ -168,13 +185,14 @@ case "$cmd" in
   bench)
     build
     ensure_chromium
+    ensure_pytorch
     log "native benchmark: the autoencoder's training loop against PyTorch's, 1 and 2 threads"
-    # PyTorch is not a dependency: PYTHON names an interpreter that has it, and without one
-    # only our own figures are printed.
     cargo build --release
-    tools/native-bench.sh "$CARGO_TARGET_DIR/release/flowae" "${BENCH_ROUNDS:-5}"
+    status=0
+    tools/native-bench.sh "$CARGO_TARGET_DIR/release/flowae" "${BENCH_ROUNDS:-5}" || status=$?
     log "browser benchmark"
-    node tests/browser/bench.mjs
+    node tests/browser/bench.mjs || status=$?
+    exit "$status"
     ;;
   profile)
     build

@@ -16,11 +16,31 @@ have_torch=0
 runs=$(mktemp)
 trap 'rm -f "$runs"' EXIT
 speed() { grep -o '[0-9]* images/s' | tail -1 | cut -d' ' -f1; }
+# One timed run: its images/s into $runs, or the bench stops naming it (each run takes seconds;
+# 10 minutes means it hung).
+run() {
+  local who=$1 threads=$2 output images
+  shift 2
+  if ! output=$(timeout 600 "$@" 2>&1); then
+    echo "native bench: $who on $threads thread(s) failed or ran past 10 minutes:" >&2
+    echo "$output" | tail -5 >&2
+    exit 1
+  fi
+  images=$(echo "$output" | speed)
+  if [ -z "$images" ]; then
+    echo "native bench: $who on $threads thread(s) printed no images/s:" >&2
+    echo "$output" | tail -5 >&2
+    exit 1
+  fi
+  echo "$who $threads $images" >>"$runs"
+}
 for round in $(seq "$rounds"); do
   for threads in 1 2; do
-    echo "ours $threads $("$flowae" train-ae --threads "$threads" "${args[@]}" --out "$(mktemp -d)" 2>&1 | speed)" >>"$runs"
+    out=$(mktemp -d)
+    run ours "$threads" "$flowae" train-ae --threads "$threads" "${args[@]}" --out "$out"
+    rm -rf "$out"
     if [ "$have_torch" = 1 ]; then
-      echo "pytorch $threads $("$python" tools/pytorch-ae.py --threads "$threads" "${args[@]}" 2>&1 | speed)" >>"$runs"
+      run pytorch "$threads" "$python" tools/pytorch-ae.py --threads "$threads" "${args[@]}"
     fi
   done
   echo "round $round/$rounds done"

@@ -91,12 +91,14 @@ function locate(base, target) {
 
 const REASONS = { 400: 'bad request', 403: 'forbidden', 404: 'not found', 405: 'only GET and HEAD' };
 
-/** Starts serving `root` on host:port; resolves to the server once it listens. `csp: false`
- * sends no Content-Security-Policy (a test's stand-in for someone else's site). */
+/** Starts serving `root` on host:port; resolves to the server once it listens. `csp`: true
+ * sends the pages' Content-Security-Policy (tools/csp.mjs), a string sends that policy instead
+ * (the benchmark's own pages: TF.js needs eval, which the pages' policy refuses), false sends
+ * none (a test's stand-in for someone else's site). */
 export function serve(root, { host = '127.0.0.1', port = 8000, csp = true } = {}) {
   const base = realpathSync(resolve(root));
   const security = { 'X-Content-Type-Options': 'nosniff' };
-  if (csp) security['Content-Security-Policy'] = policy(base);
+  if (csp) security['Content-Security-Policy'] = typeof csp === 'string' ? csp : policy(base);
   const refuse = (res, status, extra = {}) => {
     res.writeHead(status, { ...security, 'Content-Type': 'text/plain; charset=utf-8', ...extra }).end(`${REASONS[status]}\n`);
   };

@@ -5,7 +5,8 @@
 // Against TF.js 4.22 (tfjs/worker.js: the identical autoencoder) in the same Chromium, in
 // workers, alternating runs: images per second and the ratio.
 // BENCH_ONLY=first-visit, tfjs, webgpu (dispatches per step, this project and TF.js) or
-// training runs one part.
+// training runs one part. Every wait has a timeout; a part that fails or times out is named
+// with why, the other parts still run, and the bench exits non-zero.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { serve } from '../../tools/serve.mjs';
@@ -13,12 +14,58 @@ import { startServer, launch, waitForState, setSettings } from './harness.mjs';
 import { PROFILES, firstVisit } from './first-visit.mjs';
 
 const ONLY = process.env.BENCH_ONLY ?? null;
-// BENCH_BACKENDS=cpu leaves out WebGPU (SwiftShader here: minutes for a few steps).
-const BACKENDS = (process.env.BENCH_BACKENDS ?? 'gpu,cpu').split(',');
+// The backends the in-page training is timed on: by default the CPU, and WebGPU where the
+// adapter is hardware (a software one, SwiftShader here, takes minutes for a few steps and
+// says nothing of a real GPU). BENCH_BACKENDS=gpu,cpu times both whatever the adapter.
+const BACKENDS = process.env.BENCH_BACKENDS?.split(',') ?? null;
+// Rounds of the in-page training, alternating the backends: medians and ranges are printed.
+const TRAINING_ROUNDS = Number(process.env.BENCH_TRAINING_ROUNDS ?? 3);
 
+// At the page's defaults (the tuned preset) but for the subset: 10,000 digits give the flow
+// 200 steps and the WGAN (10 critic steps per generator step) 10 generator steps an epoch.
 const FLOW_EPOCHS = Number(process.env.BENCH_FLOW_EPOCHS ?? 2);
-const WGAN_EPOCHS = Number(process.env.BENCH_WGAN_EPOCHS ?? 1);
-const TRAIN = { train_images: Number(process.env.BENCH_IMAGES ?? 2000), test_images: 200, epochs: 1, batch_size: 100 };
+const WGAN_EPOCHS = Number(process.env.BENCH_WGAN_EPOCHS ?? 10);
+const TRAIN = { train_images: Number(process.env.BENCH_IMAGES ?? 10000), test_images: 200, epochs: 1, batch_size: 100 };
+
+/** The pages of the TF.js comparison are the bench's own, not the site's: TF.js compiles its
+ * kernels with eval, which the site's policy (tools/csp.mjs) refuses. */
+const BENCH_POLICY = "default-src 'self'; script-src 'self' 'unsafe-eval' 'wasm-unsafe-eval'; worker-src 'self'";
+
+/** `promise`, or a rejection naming `what` after `ms`. */
+function timed(promise, ms, what) {
+  let timer;
+  const late = new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`${what}: no answer within ${Math.round(ms / 1000)} s`)), ms); });
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
+
+/** In a page: runs tfjs/worker.js with `message` and resolves with its answer, or rejects with
+ * its error or after `ms` (a worker that never answers). */
+function tfjsInPage(page, message, ms) {
+  return page.evaluate(({ message, ms }) => new Promise((resolve, reject) => {
+    const worker = new Worker('worker.js');
+    const timer = setTimeout(() => { worker.terminate(); reject(new Error(`TF.js ${message.backend}: no answer within ${ms / 1000} s`)); }, ms);
+    const end = () => { clearTimeout(timer); worker.terminate(); };
+    worker.onmessage = ({ data }) => { end(); if (data.error) reject(new Error(`TF.js ${message.backend}: ${data.error}`)); else resolve(data); };
+    worker.onerror = (e) => { end(); reject(new Error(`TF.js ${message.backend}: ${e.message || 'the worker failed to start'}`)); };
+    worker.postMessage(message);
+  }), { message, ms });
+}
+
+/** Whether this Chromium offers a hardware WebGPU adapter (not a software fallback). */
+async function hardwareGpu(browser, url) {
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${url}?pretrained=0&backend=cpu`);
+    return await page.evaluate(async () => {
+      const adapter = await navigator.gpu?.requestAdapter();
+      if (!adapter) return { hardware: false, name: null };
+      const info = adapter.info ?? {};
+      return { hardware: !info.isFallbackAdapter, name: [info.vendor, info.architecture, info.description].filter(Boolean).join(' ') || 'unnamed' };
+    });
+  } finally {
+    await page.close();
+  }
+}
 
 async function measure(browser, url, backend) {
   const page = await browser.newPage();
@@ -38,6 +85,10 @@ async function measure(browser, url, backend) {
   const opened = Date.now();
   await page.goto(`${url}?pretrained=0&backend=${backend}`);
   await waitForState(page, ['idle']);
+  if (backend === 'gpu' && await page.evaluate(() => window.lab.backend) !== 'gpu') {
+    await page.close();
+    throw new Error(`WebGPU did not start: ${await page.evaluate(() => window.lab.notice).catch(() => 'no reason given')}`);
+  }
   const readyMs = Date.now() - opened;
   await setSettings(page, TRAIN);
   await page.evaluate(() => { window.longTasks = []; });
@@ -80,7 +131,7 @@ const WARMUP_STEPS = Number(process.env.BENCH_WARMUP_STEPS ?? 30);
  * Both sides read the loss back once per chunk and time after a warm-up.
  */
 async function againstTfjs(browser, url) {
-  const root = await serve('.', { port: 0 });
+  const root = await serve('.', { port: 0, csp: BENCH_POLICY });
   const rootUrl = `http://127.0.0.1:${root.address().port}/`;
   const ours = await browser.newPage();
   await ours.goto(`${url}?pretrained=0&backend=cpu`);
@@ -89,6 +140,7 @@ async function againstTfjs(browser, url) {
   await theirs.goto(`${rootUrl}tests/browser/tfjs/index.html`);
   const rounds = [];
   try {
+    await theirs.waitForFunction(() => document.readyState === 'complete', null, { timeout: 30_000 });
     for (let round = 0; round < TFJS_ROUNDS; round++) {
       const project = await ours.evaluate(async ({ seconds, warmup }) => {
         const { LabWorker } = await import('./worker-client.js');
@@ -102,12 +154,8 @@ async function againstTfjs(browser, url) {
       }, { seconds: TFJS_SECONDS, warmup: WARMUP_STEPS });
       const tfjs = {};
       for (const backend of ['wasm', 'cpu']) {
-        tfjs[backend] = await theirs.evaluate(({ backend, seconds, warmup }) => new Promise((resolve, reject) => {
-          const worker = new Worker('worker.js');
-          worker.onmessage = ({ data }) => { worker.terminate(); if (data.error) reject(new Error(data.error)); else resolve(data.imagesPerSecond); };
-          worker.onerror = (e) => { worker.terminate(); reject(new Error(e.message)); };
-          worker.postMessage({ backend, seconds, warmup });
-        }), { backend, seconds: TFJS_SECONDS, warmup: backend === 'cpu' ? 3 : WARMUP_STEPS });
+        const warmup = backend === 'cpu' ? 3 : WARMUP_STEPS;
+        tfjs[backend] = (await tfjsInPage(theirs, { backend, seconds: TFJS_SECONDS, warmup }, 180_000)).imagesPerSecond;
       }
       rounds.push({ project, tfjsWasm: tfjs.wasm, tfjsCpu: tfjs.cpu });
     }
@@ -116,9 +164,11 @@ async function againstTfjs(browser, url) {
     await theirs.close();
     root.close();
   }
-  const median = (key) => { const v = rounds.map((r) => r[key]).sort((a, b) => a - b); return v[Math.floor(v.length / 2)]; };
-  const summary = { rounds, project: Math.round(median('project')), tfjsWasm: Math.round(median('tfjsWasm')), tfjsCpu: Math.round(median('tfjsCpu')) };
+  const summary = { rounds, project: Math.round(median(rounds.map((r) => r.project))), tfjsWasm: Math.round(median(rounds.map((r) => r.tfjsWasm))),
+    tfjsCpu: Math.round(median(rounds.map((r) => r.tfjsCpu))) };
   summary.ratioToTfjsWasm = +(summary.project / summary.tfjsWasm).toFixed(2);
+  const ratios = rounds.map((r) => r.project / r.tfjsWasm);
+  summary.ratioRange = [+Math.min(...ratios).toFixed(2), +Math.max(...ratios).toFixed(2)];
   return summary;
 }
 
@@ -129,7 +179,7 @@ async function againstTfjs(browser, url) {
  * are what a hardware GPU would be given.
  */
 async function onWebGpu(browser, url) {
-  const root = await serve('.', { port: 0 });
+  const root = await serve('.', { port: 0, csp: BENCH_POLICY });
   const ours = await browser.newPage();
   const theirs = await browser.newPage();
   try {
@@ -148,11 +198,7 @@ async function onWebGpu(browser, url) {
       } finally { worker.terminate(); }
     });
     await theirs.goto(`http://127.0.0.1:${root.address().port}/tests/browser/tfjs/index.html`);
-    const tfjs = await theirs.evaluate(() => new Promise((resolve) => {
-      const worker = new Worker('worker.js');
-      worker.onmessage = ({ data }) => { worker.terminate(); resolve(data); };
-      worker.postMessage({ backend: 'webgpu', seconds: 3, warmup: 2 });
-    }));
+    const tfjs = await tfjsInPage(theirs, { backend: 'webgpu', seconds: 3, warmup: 2 }, 300_000).catch((e) => ({ error: e.message }));
     return { adapter: await ours.evaluate(() => window.lab.adapter), project, tfjs };
   } finally {
     await ours.close();
@@ -161,27 +207,69 @@ async function onWebGpu(browser, url) {
   }
 }
 
+/** The median of `values` (the mean of the middle two for an even count). */
+function median(values) {
+  const v = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+/** The mean of a phase's steps per second, leaving out the first chunk (shader compilation). */
+const steadyRate = (rates) => (rates.length > 1 ? +(rates.slice(1).reduce((a, b) => a + b, 0) / (rates.length - 1)).toFixed(2) : null);
+
+/** Median (range) of a figure over rounds, for printing. */
+function spread(values, digits = 0) {
+  const v = values.filter((x) => x !== null && Number.isFinite(x));
+  if (!v.length) return 'n/a';
+  const f = (x) => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  return `${f(median(v))} (${f(Math.min(...v))}–${f(Math.max(...v))})`;
+}
+
 const { server, url } = await startServer();
 const browser = await launch();
 const results = [];
 const visits = [];
+const failures = [];
 let tfjs = null;
 let webgpu = null;
+let gpu = null;
+/** Runs one part of the bench within `ms`; a failure is named and the bench goes on. */
+async function part(name, ms, work) {
+  const started = Date.now();
+  try {
+    await timed(work(), ms, name);
+    console.log(`(${name}: ${Math.round((Date.now() - started) / 1000)} s)`);
+  } catch (error) {
+    failures.push(`${name}: ${error.message.split('\n')[0]}`);
+    console.log(`FAILED ${name}: ${error.message.split('\n')[0]}`);
+  }
+}
 try {
-  if (!ONLY || ONLY === 'first-visit') for (const profile of Object.keys(PROFILES)) visits.push(await firstVisit(browser, url, profile));
-  if (!ONLY || ONLY === 'tfjs') tfjs = await againstTfjs(browser, url);
-  if (!ONLY || ONLY === 'webgpu') webgpu = await onWebGpu(browser, url);
-  if (!ONLY || ONLY === 'training') for (const backend of BACKENDS) results.push(await measure(browser, url, backend));
+  gpu = await timed(hardwareGpu(browser, url), 60_000, 'probing WebGPU');
+  const backends = BACKENDS ?? (gpu.hardware ? ['gpu', 'cpu'] : ['cpu']);
+  if (!BACKENDS && !gpu.hardware) {
+    console.log(`WebGPU: ${gpu.name ? `only a software adapter here (${gpu.name})` : 'no adapter here'}; in-page training timed on the CPU only (BENCH_BACKENDS=gpu,cpu to time it anyway).`);
+  }
+  if (!ONLY || ONLY === 'first-visit') await part('first visit', 600_000, async () => { for (const profile of Object.keys(PROFILES)) visits.push(await firstVisit(browser, url, profile)); });
+  if (!ONLY || ONLY === 'tfjs') await part('against TF.js', 900_000, async () => { tfjs = await againstTfjs(browser, url); });
+  if (!ONLY || ONLY === 'webgpu') await part('WebGPU dispatches', 600_000, async () => { webgpu = await onWebGpu(browser, url); });
+  if (!ONLY || ONLY === 'training') {
+    await part('training in the page', 900_000 * backends.length, async () => {
+      for (let round = 0; round < TRAINING_ROUNDS; round++) {
+        for (const backend of backends) results.push(await measure(browser, url, backend));
+      }
+    });
+  }
 } finally {
   await browser.close();
   server.close();
 }
 if (tfjs) {
-  console.log(`\nAutoencoder, batch 100, in a worker (median of ${tfjs.rounds.length} alternating rounds, images/s):`);
-  console.log(`  this project, CPU (wasm): ${tfjs.project}`);
-  console.log(`  TF.js 4.22 wasm backend:  ${tfjs.tfjsWasm}`);
-  console.log(`  TF.js 4.22 cpu backend:   ${tfjs.tfjsCpu}`);
-  console.log(`  ratio to TF.js wasm:      ${tfjs.ratioToTfjsWasm}×`);
+  console.log(`\nAutoencoder, batch 100, in a worker (median of ${tfjs.rounds.length} alternating rounds, range in brackets, images/s):`);
+  console.log(`  this project, CPU (wasm): ${spread(tfjs.rounds.map((r) => r.project))}`);
+  console.log(`  TF.js 4.22 wasm backend:  ${spread(tfjs.rounds.map((r) => r.tfjsWasm))}`);
+  console.log(`  TF.js 4.22 cpu backend:   ${spread(tfjs.rounds.map((r) => r.tfjsCpu))}`);
+  console.log(`  ratio to TF.js wasm:      ${tfjs.ratioToTfjsWasm}× (rounds ${tfjs.ratioRange[0]}–${tfjs.ratioRange[1]}×)`);
 }
 
 if (webgpu) {
@@ -211,19 +299,13 @@ if (visits.length) {
   console.log(`\nwasm modules (raw / gzip / brotli): cpu ${Object.values(modules.cpu).join(' / ')}; gpu ${Object.values(modules.gpu).join(' / ')}`);
   for (const v of visits) if (v.errors.length) console.log(`errors on ${v.profile}: ${v.errors.join('; ')}`);
 }
-if (!results.length) {
-  mkdirSync('out', { recursive: true });
-  writeFileSync('out/bench.json', JSON.stringify({ firstVisit: visits, modules, tfjs, webgpu }, null, 2));
-  process.exit(0);
-}
 
-const download = results[0].bytes;
-/** The mean of a phase's steps per second, leaving out the first chunk (shader compilation). */
-const steadyRate = (rates) => (rates.length > 1 ? +(rates.slice(1).reduce((a, b) => a + b, 0) / (rates.length - 1)).toFixed(2) : null);
-const sum = (filter) => Object.entries(download).filter(([p]) => filter(p)).reduce((a, [, n]) => a + n, 0);
+const backendsTimed = [...new Set(results.map((r) => r.backend))];
 const summary = {
   images: TRAIN.train_images,
-  backends: results.map((r) => {
+  flowEpochs: FLOW_EPOCHS,
+  wganEpochs: WGAN_EPOCHS,
+  rounds: results.map((r) => {
     const steady = r.rates.slice(1);        // the first chunk pays for shader compilation
     const mean = steady.length ? steady.reduce((a, b) => a + b, 0) / steady.length : null;
     return { backend: r.backend, adapter: r.adapter, imagesPerSecond: mean && Math.round(mean),
@@ -232,18 +314,30 @@ const summary = {
       flowStepsPerSecond: steadyRate(r.flow.rates),
       flowHeldOutNll: r.flow.nll?.[1], trainFlowToFirstSamplesMs: r.firstFlowSamplesMs,
       wganGeneratorStepsPerSecond: steadyRate(r.wgan.rates),
-      wganCriticStepsPerSecond: steadyRate(r.wgan.rates) && +(steadyRate(r.wgan.rates) * r.wgan.criticSteps).toFixed(2),
-      trainWganToFirstSamplesMs: r.firstWganSamplesMs };
+      criticSteps: r.wgan.criticSteps,
+      trainWganToFirstSamplesMs: r.firstWganSamplesMs, bytes: r.bytes };
   }),
   firstVisit: visits,
   modules,
   tfjs,
   webgpu,
-  bytes: {
-    js: sum((p) => p.endsWith('.js')), css: sum((p) => p.endsWith('.css')),
-    html: sum((p) => p.endsWith('.html') || p.endsWith('/')), data: sum((p) => p.startsWith('/data/')),
-  },
+  gpu,
+  failures,
 };
+if (results.length) {
+  console.log(`\nIn the page, at the default settings on ${TRAIN.train_images.toLocaleString('en-US')} digits (median of ${TRAINING_ROUNDS} alternating rounds, range in brackets):`);
+  for (const backend of backendsTimed) {
+    const rounds = summary.rounds.filter((r) => r.backend === backend);
+    console.log(`  ${rounds[0].adapter}: autoencoder ${spread(rounds.map((r) => r.imagesPerSecond))} images/s; `
+      + `flow ${spread(rounds.map((r) => r.flowStepsPerSecond), 1)} steps/s; `
+      + `WGAN ${spread(rounds.map((r) => r.wganGeneratorStepsPerSecond), 1)} generator steps/s (${rounds[0].criticSteps} critic steps each); `
+      + `longest main-thread task ${rounds.map((r) => r.longestMainThreadTaskMs).join(', ')} ms`);
+  }
+}
 mkdirSync('out', { recursive: true });
 writeFileSync('out/bench.json', JSON.stringify(summary, null, 2));
-console.log(JSON.stringify(summary, null, 2));
+console.log('\nwrote out/bench.json');
+if (failures.length) {
+  console.log(`\n${failures.length} part(s) failed:\n  ${failures.join('\n  ')}`);
+  process.exit(1);
+}
