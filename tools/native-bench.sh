@@ -32,7 +32,7 @@ run() {
     echo "$output" | tail -5 >&2
     exit 1
   fi
-  echo "$who $threads $images" >>"$runs"
+  echo "$who $threads $images $round" >>"$runs"
 }
 for round in $(seq "$rounds"); do
   for threads in 1 2; do
@@ -45,9 +45,11 @@ for round in $(seq "$rounds"); do
   done
   echo "round $round/$rounds done"
 done
-# Median per (who, threads), then ours / PyTorch.
+# Median per (who, threads), then ours / PyTorch: the ratio of the medians, and the range of
+# the ratios within a round (each round runs both back to back, so its ratio shares the
+# machine's mood of the moment).
 sort -k1,1 -k2,2n -k3,3n "$runs" | awk '
-  { key = $1 " " $2; v[key, ++n[key]] = $3; keys[key] = 1 }
+  { key = $1 " " $2; v[key, ++n[key]] = $3; keys[key] = 1; by[$1, $2, $4] = $3 }
   END {
     for (k in keys) {
       c = n[k]; m[k] = (c % 2) ? v[k, (c + 1) / 2] : (v[k, c / 2] + v[k, c / 2 + 1]) / 2
@@ -55,7 +57,15 @@ sort -k1,1 -k2,2n -k3,3n "$runs" | awk '
     }
     for (t = 1; t <= 2; t++) {
       line = sprintf("%d thread(s): ours %.0f images/s (%s)", t, m["ours " t], r["ours " t])
-      if (("pytorch " t) in m) line = line sprintf(", PyTorch %.0f (%s), ours / PyTorch %.2fx", m["pytorch " t], r["pytorch " t], m["ours " t] / m["pytorch " t])
+      if (("pytorch " t) in m) {
+        lo = 1e9; hi = 0
+        for (round = 1; round <= '"$rounds"'; round++) {
+          q = by["ours", t, round] / by["pytorch", t, round]
+          if (q < lo) lo = q
+          if (q > hi) hi = q
+        }
+        line = line sprintf(", PyTorch %.0f (%s), ours / PyTorch %.2fx (rounds %.2f-%.2fx)", m["pytorch " t], r["pytorch " t], m["ours " t] / m["pytorch " t], lo, hi)
+      }
       print line
     }
     print "(medians of '"$rounds"' alternating runs each, range in brackets)"

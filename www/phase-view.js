@@ -83,6 +83,11 @@ export class PhaseView {
     this.losses = [];
     this.testLosses = [];
     this.rates = [];
+    // Reported steps and the time every chunk took, from the second chunk on (the first pays
+    // for shader compilation): steps / time is the run's speed. (A mean of the chunks' rates is
+    // not: a WGAN chunk of a few critic steps that ends on a generator step reports a step in a
+    // fraction of the time one takes, and the chunks between steps report none.)
+    this.timed = { chunks: 0, steps: 0, ms: 0 };
     this.generatorLosses = [];
     this.wasserstein = [];
     this.lastProgress = null;
@@ -127,6 +132,10 @@ export class PhaseView {
     if (perSecond) this.rate = this.rate === null ? perSecond : 0.8 * this.rate + 0.2 * perSecond;
     const recorded = this.spec.rate === 'images' ? p.imagesPerSecond : perSecond;
     if (recorded) this.rates.push(recorded);
+    if (p.chunkMs > 0 && this.timed.chunks++ > 0) {
+      this.timed.steps += steps;
+      this.timed.ms += p.chunkMs;
+    }
     for (const { plot, per } of this.plots) plot.addTraining(p.first_step + 1, ...per.map((series) => p[series]));
     if (p.test_loss) {
       this.testLosses.push(p.test_loss);

@@ -18,8 +18,10 @@ const ONLY = process.env.BENCH_ONLY ?? null;
 // adapter is hardware (a software one, SwiftShader here, takes minutes for a few steps and
 // says nothing of a real GPU). BENCH_BACKENDS=gpu,cpu times both whatever the adapter.
 const BACKENDS = process.env.BENCH_BACKENDS?.split(',') ?? null;
-// Rounds of the in-page training, alternating the backends: medians and ranges are printed.
+// Rounds of the in-page training, alternating the backends, and of the first visit, alternating
+// the networks: medians and ranges are printed.
 const TRAINING_ROUNDS = Number(process.env.BENCH_TRAINING_ROUNDS ?? 3);
+const VISIT_ROUNDS = Number(process.env.BENCH_VISIT_ROUNDS ?? 3);
 
 // At the page's defaults (the tuned preset) but for the subset: 10,000 digits give the flow
 // 200 steps and the WGAN (10 critic steps per generator step) 10 generator steps an epoch.
@@ -103,7 +105,7 @@ async function measure(browser, url, backend) {
   await page.waitForFunction(() => window.lab.drawn.flow > 0, null, { timeout: 600_000 });
   const firstFlowSamplesMs = Date.now() - flowClicked;
   await page.waitForFunction(() => window.lab.flow.lastProgress?.done && window.lab.state === 'done', null, { timeout: 900_000 });
-  const flow = await page.evaluate(() => ({ rates: window.lab.flow.rates, nll: window.lab.flow.testLosses.at(-1) }));
+  const flow = await page.evaluate(() => ({ timed: window.lab.flow.timed, nll: window.lab.flow.testLosses.at(-1) }));
   // AdvAE on the same codes (already encoded by the flow): the default WGAN-GP.
   await page.fill('#wgan-settings [name=epochs]', String(WGAN_EPOCHS));
   const wganClicked = Date.now();
@@ -111,11 +113,11 @@ async function measure(browser, url, backend) {
   await page.waitForFunction(() => window.lab.drawn.wgan > 0, null, { timeout: 600_000 });
   const firstWganSamplesMs = Date.now() - wganClicked;
   await page.waitForFunction(() => window.lab.wgan.lastProgress?.done && window.lab.state === 'done', null, { timeout: 900_000 });
-  const wgan = await page.evaluate(() => ({ rates: window.lab.wgan.rates, criticSteps: window.lab.wgan.run.config.critic_steps }));
-  const { adapter, rates, longTasks } = await page.evaluate(() => ({
-    adapter: window.lab.adapter, rates: window.lab.rates, longTasks: window.longTasks }));
+  const wgan = await page.evaluate(() => ({ timed: window.lab.wgan.timed, criticSteps: window.lab.wgan.run.config.critic_steps }));
+  const { adapter, timed, longTasks } = await page.evaluate(() => ({
+    adapter: window.lab.adapter, timed: window.lab.autoencoder.timed, longTasks: window.longTasks }));
   await page.close();
-  return { backend, adapter, readyMs, firstReconstructionMs, rates, bytes, longTasks, flow, firstFlowSamplesMs, wgan, firstWganSamplesMs };
+  return { backend, adapter, readyMs, firstReconstructionMs, timed, bytes, longTasks, flow, firstFlowSamplesMs, wgan, firstWganSamplesMs };
 }
 
 const TFJS_ROUNDS = Number(process.env.BENCH_TFJS_ROUNDS ?? 7);
@@ -214,8 +216,9 @@ function median(values) {
   return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
 }
 
-/** The mean of a phase's steps per second, leaving out the first chunk (shader compilation). */
-const steadyRate = (rates) => (rates.length > 1 ? +(rates.slice(1).reduce((a, b) => a + b, 0) / (rates.length - 1)).toFixed(2) : null);
+/** A phase's steps per second: its steps over the time its chunks took, the first chunk left
+ * out (shader compilation; see phase-view.js's `timed`). */
+const steadyRate = (timed) => (timed.ms > 0 ? +((timed.steps * 1000) / timed.ms).toFixed(2) : null);
 
 /** Median (range) of a figure over rounds, for printing. */
 function spread(values, digits = 0) {
@@ -250,7 +253,11 @@ try {
   if (!BACKENDS && !gpu.hardware) {
     console.log(`WebGPU: ${gpu.name ? `only a software adapter here (${gpu.name})` : 'no adapter here'}; in-page training timed on the CPU only (BENCH_BACKENDS=gpu,cpu to time it anyway).`);
   }
-  if (!ONLY || ONLY === 'first-visit') await part('first visit', 600_000, async () => { for (const profile of Object.keys(PROFILES)) visits.push(await firstVisit(browser, url, profile)); });
+  if (!ONLY || ONLY === 'first-visit') {
+    await part('first visit', 300_000 * VISIT_ROUNDS, async () => {
+      for (let round = 0; round < VISIT_ROUNDS; round++) for (const profile of Object.keys(PROFILES)) visits.push(await firstVisit(browser, url, profile));
+    });
+  }
   if (!ONLY || ONLY === 'tfjs') await part('against TF.js', 900_000, async () => { tfjs = await againstTfjs(browser, url); });
   if (!ONLY || ONLY === 'webgpu') await part('WebGPU dispatches', 600_000, async () => { webgpu = await onWebGpu(browser, url); });
   if (!ONLY || ONLY === 'training') {
@@ -288,11 +295,14 @@ const sizes = (path) => {
 };
 const modules = { cpu: sizes('www/pkg/flowae_cpu_bg.wasm'), gpu: sizes('www/pkg/flowae_gpu_bg.wasm') };
 if (visits.length) {
-  console.log('\nFirst visit, cold cache, served compressed (ms from navigation):');
+  console.log(`\nFirst visit, cold cache, served compressed (ms from navigation; median of ${VISIT_ROUNDS} alternating rounds, range in brackets):`);
   console.log('| | first samples drawn | pretrained interactive | Train can be pressed | training under way | every byte in | bytes on the wire |');
   console.log('|---|---:|---:|---:|---:|---:|---:|');
-  for (const v of visits) {
-    console.log(`| ${v.profile} | ${v.firstSamplesMs} | ${v.interactiveMs} | ${v.trainableMs} | ${v.trainingMs} | ${v.allBytesInMs} | ${v.bytes.toLocaleString('en-US')} |`);
+  for (const profile of Object.keys(PROFILES)) {
+    const v = visits.filter((x) => x.profile === profile);
+    if (!v.length) continue;
+    const cell = (key) => spread(v.map((x) => x[key]));
+    console.log(`| ${profile} | ${cell('firstSamplesMs')} | ${cell('interactiveMs')} | ${cell('trainableMs')} | ${cell('trainingMs')} | ${cell('allBytesInMs')} | ${cell('bytes')} |`);
   }
   console.log('\nBytes on the wire per file (first visit):');
   for (const [file, n] of Object.entries(visits[0].files).sort((a, b) => b[1] - a[1])) console.log(`  ${String(n).padStart(10)}  ${file}`);
@@ -306,14 +316,13 @@ const summary = {
   flowEpochs: FLOW_EPOCHS,
   wganEpochs: WGAN_EPOCHS,
   rounds: results.map((r) => {
-    const steady = r.rates.slice(1);        // the first chunk pays for shader compilation
-    const mean = steady.length ? steady.reduce((a, b) => a + b, 0) / steady.length : null;
-    return { backend: r.backend, adapter: r.adapter, imagesPerSecond: mean && Math.round(mean),
+    const steps = steadyRate(r.timed);
+    return { backend: r.backend, adapter: r.adapter, imagesPerSecond: steps && Math.round(steps * TRAIN.batch_size),
       readyMs: r.readyMs, firstReconstructionMs: r.firstReconstructionMs,
       longestMainThreadTaskMs: r.longTasks.length ? Math.round(Math.max(...r.longTasks)) : '< 50',
-      flowStepsPerSecond: steadyRate(r.flow.rates),
+      flowStepsPerSecond: steadyRate(r.flow.timed),
       flowHeldOutNll: r.flow.nll?.[1], trainFlowToFirstSamplesMs: r.firstFlowSamplesMs,
-      wganGeneratorStepsPerSecond: steadyRate(r.wgan.rates),
+      wganGeneratorStepsPerSecond: steadyRate(r.wgan.timed),
       criticSteps: r.wgan.criticSteps,
       trainWganToFirstSamplesMs: r.firstWganSamplesMs, bytes: r.bytes };
   }),
