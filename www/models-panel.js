@@ -50,6 +50,8 @@ export class ModelsPanel {
     this.pendingName = null;       // the name the visitor keeps the next models under
     this.keepFileAs = null;        // the name a chosen file's models are kept under
     this.kept = 0;                 // models kept on the shelf this visit
+    this.passedOver = new Set();   // shelf entries found damaged this visit (even if the mark
+                                   // could not be written): not opened again
     this.shelf = new Shelf($('shelf'), {
       words,
       onLoad: async (entry) => {
@@ -75,8 +77,10 @@ export class ModelsPanel {
     });
   }
 
-  say(text) {
-    this.el.status.textContent = text;
+  /** The status line: `text`, and `note` after it (a word on the shelf, until the next line). */
+  say(text, note = '') {
+    this.said = text;
+    this.el.status.textContent = note ? `${text} ${note}` : text;
   }
 
   /** Asks the worker to load `load.bytes` (see `loading`). A load the visitor asked for closes
@@ -115,7 +119,7 @@ export class ModelsPanel {
       this.say('No models loaded yet: press Train from scratch.');
       return;
     }
-    const stored = useKept ? await store.latest() : null;
+    const stored = useKept ? await store.latest(this.passedOver) : null;
     // The visitor may have started a run meanwhile: it is not replaced.
     if (!this.mayRestore()) { this.say('Training from scratch.'); return; }
     this.restoring = stored ? 'saved' : 'pretrained';
@@ -193,12 +197,14 @@ export class ModelsPanel {
   /** Marks a shelf entry damaged (store.mark), then, when `reopen`, opens the next good models:
    * after the mark is written, so that the entry is not picked again. */
   async markDamaged(entry, damage, reopen) {
+    this.passedOver.add(entry.id);
     try {
       await store.mark(entry.id, damage);
-    } finally {
-      await this.shelf.refresh();
-      if (reopen) await this.restore();
+    } catch {
+      // Storage refused the mark: this visit still passes the entry over (passedOver).
     }
+    await this.shelf.refresh();
+    if (reopen) await this.restore();
   }
 
   /** A worker error. Only a load's own errors concern the models (its command is 'load' or
@@ -263,7 +269,7 @@ export class ModelsPanel {
           const when = dropped.map((e) => new Date(e.savedAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' })).join(', ');
           const text = `To keep this run, the oldest unnamed run (kept ${when}) left this browser: it keeps the last ${store.AUTO_KEPT} unnamed runs. Keep a run under a name to hold on to it.`;
           this.shelf.say(text);
-          this.say(`${this.el.status.textContent} ${text}`);
+          this.say(this.said ?? '', text);
         }
         return this.shelf.refresh();
       })

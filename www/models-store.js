@@ -109,11 +109,11 @@ export async function bytesOf(id) {
   }
 }
 
-/** The newest entry not marked damaged, with its bytes, `{entry, bytes}`, or null: what a visit
- * opens with. */
-export async function latest() {
+/** The newest entry not marked damaged (nor in `skip`, ids passed over already), with its
+ * bytes, `{entry, bytes}`, or null: what a visit opens with. */
+export async function latest(skip = new Set()) {
   for (const entry of await entries()) {
-    if (entry.damage) continue;
+    if (entry.damage || skip.has(entry.id)) continue;
     const bytes = await bytesOf(entry.id);
     if (bytes) return { entry, bytes };
   }
