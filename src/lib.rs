@@ -16,7 +16,8 @@
 //! - [`explore`]: paths between two samples, for the morph strip.
 //! - [`map`]: the latent space on a plane: PCA and t-SNE.
 //! - [`memory`]: what a run's settings need, refused before they fail in an allocator.
-//! - [`preset`]: the paper's defaults and the tuned ones that reproduce its Table 1.
+//! - [`preset`]: the paper's defaults and the tuned ones that reproduce its Table 1; [`length`]:
+//!   how long a run trains (the page's quick run, Table 1's full one).
 //! - [`settings`]: every hyper-parameter once (name, flag, label, bounds, default); [`limits`]: the bounds.
 //! - [`table`]: Table 1 over several seeds: mean ± sd and how often the paper's order holds.
 //! - [`grid`]: digits laid out as one image, for PNG files and canvases; [`npy`]: samples as arrays.
@@ -30,6 +31,7 @@ pub mod explore;
 pub mod fcd;
 pub mod grid;
 pub mod kind;
+pub mod length;
 pub mod limits;
 pub mod map;
 pub mod memory;

@@ -17,7 +17,8 @@ use flowae::weights::WeightsFile;
 use flowae::npy::digits_to_npy;
 use flowae::train::classifier::accuracy;
 use flowae::train::{AeTrainer, ClassifierTrainer, ClassifierTrainingConfig, AeTrainingConfig, FlowTrainer, FlowTrainingConfig, LatentCodes, WganTrainer, WganTrainingConfig};
-use flowae::settings::{self, Section};
+use flowae::settings::{self, Defaults, Section};
+use flowae::length::Length;
 use flowae::preset::Preset;
 use flowae::table::Scores;
 use flowae::{Error, Kind, Result};
@@ -74,6 +75,8 @@ options (any command):
   --models FILE        also save the trained models to FILE (one file)
   --preset NAME        every setting's default: tuned (closer to Table 1's order) or
                        paper (the paper's text; the authors' code where it is silent) [tuned]
+  --length NAME        how long each model trains: full (Table 1's digits and epochs) or
+                       quick (the page's first run: fewer digits and epochs)  [full]
   --classifier FILE    table: the FCD classifier's weights  [www/models/classifier.bin]
   --seeds N            table: runs, one per seed from --seed on      [1]
   --only MODELS        table: only these of flow, wgan, vae, aae      [all]
@@ -98,9 +101,9 @@ fn usage() -> String {
 }
 
 /// Flags that are not settings of a model: where things are read and written, and how.
-const OTHER_FLAGS: [&str; 14] = [
+const OTHER_FLAGS: [&str; 15] = [
     "data", "backend", "threads", "samples", "temperature", "out", "models", "classifier", "weights", "to", "seeds", "only", "preset",
-    "help",
+    "length", "help",
 ];
 
 fn main() -> ExitCode {
@@ -160,7 +163,7 @@ const COMMANDS: [&str; 8] = ["train-ae", "train-flow", "train-wgan", "train-both
 /// is not silently ignored (`sample --preset bogus`).
 fn flags_of(command: &str) -> Vec<&'static str> {
     let of = |kinds: &[Kind]| kinds.iter().flat_map(|&k| settings::of(Section::Model(k)).filter_map(|s| s.flag)).collect::<Vec<_>>();
-    let training = ["data", "backend", "threads", "out", "preset"];
+    let training = ["data", "backend", "threads", "out", "preset", "length"];
     let sampling = ["samples", "temperature", "models"];
     let mut flags: Vec<&'static str> = match command {
         "train-ae" => [of(&[Kind::Autoencoder]), training.to_vec()].concat(),
@@ -201,7 +204,7 @@ impl Options {
     }
 
     /// Refuses a flag that `command` does not read, and a value it could not use, before any
-    /// work: the preset, the backend, the models `--only` names, and the numbers.
+    /// work: the preset and length, the backend, the models `--only` names, and the numbers.
     fn check_for(&self, command: &str) -> Result<()> {
         let flags = flags_of(command);
         let mut given: Vec<&String> = self.0.keys().collect();
@@ -209,7 +212,7 @@ impl Options {
         if let Some(flag) = given.iter().find(|f| !flags.contains(&f.as_str())) {
             return Err(Error::Config(format!("{command} does not take --{flag} (flowae --help says which options each command takes)")));
         }
-        preset(self)?;
+        defaults(self)?;
         // Every setting's value, in every section: a baseline's would otherwise be read only
         // when its turn comes, after the models before it have trained.
         if command != "train-classifier" {
@@ -599,7 +602,7 @@ fn sample(opts: &Options) -> Result<()> {
 /// learning rate (see `AeTrainingConfig::baseline_defaults`).
 fn train_baseline(kind: Kind, opts: &Options, ae: &TrainedAe, sampling: &Sampling) -> Result<(Made, AeTrainer)> {
     let config = ae.trainer.config().clone().baseline(kind)?;
-    let config = settings::from_flags(Section::Model(kind), preset(opts)?, config, |flag| opts.get(flag))?;
+    let config = settings::from_flags(Section::Model(kind), defaults(opts)?, config, |flag| opts.get(flag))?;
     let name = kind.label();
     let mut trainer = AeTrainer::new(config.clone(), &ae.train, &ae.test, &ae.device)?;
     println!("training the {name} ({} epochs)", config.epochs);
@@ -667,15 +670,22 @@ fn preset(opts: &Options) -> Result<Preset> {
     opts.get("preset").map_or(Ok(Preset::DEFAULT), Preset::parse)
 }
 
+/// The defaults every setting no flag gives takes: `--preset`'s at `--length` (Table 1's full
+/// length unless told otherwise).
+fn defaults(opts: &Options) -> Result<Defaults> {
+    let length = opts.get("length").map_or(Ok(Length::TABLE), Length::parse)?;
+    Ok(Defaults { preset: preset(opts)?, length })
+}
+
 /// The autoencoder's settings from the flags (the defaults where none is given).
 fn ae_config(opts: &Options) -> Result<AeTrainingConfig> {
-    settings::from_flags(Section::Model(Kind::Autoencoder), preset(opts)?, AeTrainingConfig::default(), |flag| opts.get(flag))
+    settings::from_flags(Section::Model(Kind::Autoencoder), defaults(opts)?, AeTrainingConfig::default(), |flag| opts.get(flag))
 }
 
 /// The flow's settings from its flags, seeded by `seed` as the autoencoder is.
 fn flow_config(opts: &Options, seed: u64) -> Result<FlowTrainingConfig> {
     let base = FlowTrainingConfig { seed, ..Default::default() };
-    let config = settings::from_flags(Section::Model(Kind::Flow), preset(opts)?, base, |flag| opts.get(flag))?;
+    let config = settings::from_flags(Section::Model(Kind::Flow), defaults(opts)?, base, |flag| opts.get(flag))?;
     config.validate(ae_config(opts)?.model.latent, usize::MAX)?;
     Ok(config)
 }
@@ -683,7 +693,7 @@ fn flow_config(opts: &Options, seed: u64) -> Result<FlowTrainingConfig> {
 /// The generator's and critic's settings from their flags, seeded by `seed`.
 fn wgan_config(opts: &Options, seed: u64) -> Result<WganTrainingConfig> {
     let base = WganTrainingConfig { seed, ..Default::default() };
-    let config = settings::from_flags(Section::Model(Kind::Wgan), preset(opts)?, base, |flag| opts.get(flag))?;
+    let config = settings::from_flags(Section::Model(Kind::Wgan), defaults(opts)?, base, |flag| opts.get(flag))?;
     config.validate(ae_config(opts)?.model.latent, usize::MAX)?;
     Ok(config)
 }

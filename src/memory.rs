@@ -39,7 +39,8 @@ pub fn check(model: &str, bytes: u64) -> Result<()> {
     )))
 }
 
-fn thousands(n: u64) -> String {
+/// 20000 as "20,000", for messages.
+pub(crate) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {

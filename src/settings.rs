@@ -14,6 +14,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
+use crate::length::Length;
 use crate::limits;
 use crate::map::LatentMapConfig;
 use crate::preset::Preset;
@@ -122,11 +123,11 @@ const fn setting(section: Section, name: &'static str, path: &'static str, flag:
 /// Every setting, in the page's order within each section.
 pub const SETTINGS: &[Setting] = &[
     Setting {
-        presets: &[("60000", "all 60,000"), ("10000", "10,000"), ("2000", "2,000"), ("500", "500")],
+        presets: &[("60000", "all 60,000"), ("20000", "20,000"), ("10000", "10,000"), ("2000", "2,000"), ("500", "500")],
         ..setting(AE, "train_images", "train_images", "train-images", "Training images", "use the first N of the 60,000 training digits", whole(limits::TRAIN_IMAGES))
     },
     Setting {
-        presets: &[("10000", "all 10,000"), ("1000", "1,000"), ("200", "200")],
+        presets: &[("10000", "all 10,000"), ("2000", "2,000"), ("1000", "1,000"), ("200", "200")],
         ..setting(AE, "test_images", "test_images", "test-images", "Test images", "score the first N of the 10,000 test digits", whole(limits::TEST_IMAGES))
     },
     setting(AE, "epochs", "epochs", "epochs", "Epochs", "passes over the training images", whole(limits::EPOCHS)),
@@ -193,15 +194,16 @@ impl Setting {
         format!("{}{}", self.section.prefix(), self.name)
     }
 
-    /// Its default: its value in the default preset.
-    pub fn default_value(&self) -> Value {
-        self.value_in(Preset::DEFAULT)
-    }
-
-    /// Its value in `preset`: the section's config at the preset's defaults, read at `path`.
-    pub fn value_in(&self, preset: Preset) -> Value {
-        let defaults = self.section.defaults(preset);
-        self.path.split('.').try_fold(&defaults, |v, part| v.get(part)).cloned().unwrap_or(Value::Null)
+    /// Its value under `defaults`: what the run length sets it to, if it sets it, else the
+    /// section's config at the preset's defaults, read at `path`.
+    pub fn value_in(&self, defaults: Defaults) -> Value {
+        if let Section::Model(kind) = self.section {
+            if let Some(value) = defaults.length.value_of(kind, self.name) {
+                return json!(value);
+            }
+        }
+        let config = self.section.defaults(defaults.preset);
+        self.path.split('.').try_fold(&config, |v, part| v.get(part)).cloned().unwrap_or(Value::Null)
     }
 
     /// Reads `text` as this setting's value, or says why not, naming it as `who`.
@@ -241,8 +243,12 @@ impl Setting {
         json!({
             "section": self.section.name(), "key": self.key(), "name": self.name, "path": self.path,
             "flag": self.flag, "label": self.label, "help": self.help, "kind": kind, "min": min, "max": max,
-            "choices": choices, "default": self.default_value(), "onPage": self.on_page,
-            "byPreset": Preset::ALL.iter().map(|&p| (p.name().to_string(), self.value_in(p))).collect::<Map<String, Value>>(),
+            "choices": choices, "default": self.value_in(Defaults::PAGE), "onPage": self.on_page,
+            // Its value under every preset and length: defaults.tuned.quick, …
+            "defaults": Preset::ALL.iter().map(|&preset| {
+                let at = Length::ALL.iter().map(|&length| (length.name().to_string(), self.value_in(Defaults { preset, length })));
+                (preset.name().to_string(), Value::Object(at.collect()))
+            }).collect::<Map<String, Value>>(),
         })
     }
 }
@@ -257,15 +263,34 @@ pub fn described() -> Value {
     Value::Array(SETTINGS.iter().map(Setting::described).collect())
 }
 
+/// Which defaults the settings take: a preset's, at a run length.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Defaults {
+    pub preset: Preset,
+    pub length: Length,
+}
+
+impl Defaults {
+    /// The page's as it opens: the default preset, the quick run.
+    pub const PAGE: Defaults = Defaults { preset: Preset::DEFAULT, length: Length::PAGE };
+    /// Table 1's and the command line's: the default preset, the full run.
+    pub const TABLE: Defaults = Defaults { preset: Preset::DEFAULT, length: Length::TABLE };
+
+    /// `preset`'s at the full length.
+    pub const fn full(preset: Preset) -> Defaults {
+        Defaults { preset, length: Length::Full }
+    }
+}
+
 /// `base` with each setting of `section` set from its flag, where `flag(name)` gives one, and
-/// else to its value in `preset`. A bad value is refused naming its flag.
-pub fn from_flags<'a, C: Serialize + DeserializeOwned>(section: Section, preset: Preset, base: C, flag: impl Fn(&str) -> Option<&'a str>) -> Result<C> {
+/// else to its value under `defaults`. A bad value is refused naming its flag.
+pub fn from_flags<'a, C: Serialize + DeserializeOwned>(section: Section, defaults: Defaults, base: C, flag: impl Fn(&str) -> Option<&'a str>) -> Result<C> {
     let mut config = serde_json::to_value(base).map_err(|e| Error::Config(e.to_string()))?;
     for setting in of(section) {
         let given = setting.flag.and_then(|name| flag(name).map(|text| (name, text)));
         let value = match given {
             Some((name, text)) => setting.parse(text, &format!("--{name}"))?,
-            None => setting.value_in(preset),
+            None => setting.value_in(defaults),
         };
         set(&mut config, setting.path, value)?;
     }
@@ -287,7 +312,7 @@ pub fn flags_help(section: Section) -> String {
             Bounds::Real(_) => "X",
             Bounds::Choice(_) => "WORD",
         };
-        let default = match setting.default_value() {
+        let default = match setting.value_in(Defaults::TABLE) {
             Value::String(s) => s,
             Value::Number(n) if n.as_f64().is_some_and(|x| x.fract() == 0.0 && x.abs() < 1e15) => format!("{}", n.as_f64().unwrap_or(0.0)),
             other => other.to_string(),
@@ -321,14 +346,20 @@ mod tests {
 
     #[test]
     fn every_default_exists_and_lies_within_its_bounds() {
-        for (setting, preset) in SETTINGS.iter().flat_map(|s| Preset::ALL.map(|p| (s, p))) {
-            let default = setting.value_in(preset);
+        let every = Preset::ALL.into_iter().flat_map(|preset| Length::ALL.map(|length| Defaults { preset, length }));
+        for (setting, defaults) in SETTINGS.iter().flat_map(|s| every.clone().map(move |d| (s, d))) {
+            let default = setting.value_in(defaults);
             let text = match &default {
                 Value::String(s) => s.clone(),
                 Value::Number(n) => n.to_string(),
                 other => panic!("{}: no default at {} (got {other})", setting.key(), setting.path),
             };
             assert_eq!(setting.parse(&text, "default").unwrap(), default, "{}", setting.key());
+            // A menu must be able to show it (a select falls back to its first choice).
+            if !setting.presets.is_empty() {
+                let listed = setting.presets.iter().any(|(value, _)| setting.parse(value, "menu").ok().as_ref() == Some(&default));
+                assert!(listed, "{}: {text} under {defaults:?} is not one of its menu's", setting.key());
+            }
             for (preset, _) in setting.presets {
                 setting.parse(preset, "preset").unwrap_or_else(|e| panic!("{}: preset {preset}: {e}", setting.key()));
             }
@@ -338,7 +369,7 @@ mod tests {
     #[test]
     fn a_preset_fills_what_no_flag_gives_and_a_flag_overrides_either() {
         let wgan = |preset, flag: Option<&'static str>| -> WganTrainingConfig {
-            from_flags(WGAN, preset, WganTrainingConfig::default(), move |n| if n == "critic-hidden" { flag } else { None }).unwrap()
+            from_flags(WGAN, Defaults::full(preset), WganTrainingConfig::default(), move |n| if n == "critic-hidden" { flag } else { None }).unwrap()
         };
         assert_eq!(wgan(Preset::Paper, None), WganTrainingConfig::preset(Preset::Paper));
         assert_eq!(wgan(Preset::Tuned, None), WganTrainingConfig::preset(Preset::Tuned));
@@ -346,21 +377,51 @@ mod tests {
         assert_eq!(wgan(Preset::Paper, Some("64")).critic_hidden, 64);
         assert_eq!(wgan(Preset::Tuned, Some("64")).critic_hidden, 64);
         // The AAE's discriminator, nested in its config, follows the preset too.
-        let aae = |preset| -> AeTrainingConfig { from_flags(AAE, preset, AeTrainingConfig::default().baseline(Kind::Aae).unwrap(), |_| None).unwrap() };
+        let aae = |preset| -> AeTrainingConfig { from_flags(AAE, Defaults::full(preset), AeTrainingConfig::default().baseline(Kind::Aae).unwrap(), |_| None).unwrap() };
         assert_eq!(aae(Preset::Paper).adversarial.unwrap().hidden, 20);
         assert_eq!(aae(Preset::Paper), AeTrainingConfig::baseline_defaults(Kind::Aae, Preset::Paper).unwrap());
         assert_eq!(aae(Preset::Tuned), AeTrainingConfig::baseline_defaults(Kind::Aae, Preset::Tuned).unwrap());
         assert_eq!(aae(Preset::Paper).adversarial.unwrap().steps, 1);
         // So does the flow's width, nested in its own.
-        let flow = |preset| -> FlowTrainingConfig { from_flags(FLOW, preset, FlowTrainingConfig::default(), |_| None).unwrap() };
+        let flow = |preset| -> FlowTrainingConfig { from_flags(FLOW, Defaults::full(preset), FlowTrainingConfig::default(), |_| None).unwrap() };
         assert_eq!(flow(Preset::Paper), FlowTrainingConfig::preset(Preset::Paper));
         assert_eq!(flow(Preset::Tuned), FlowTrainingConfig::preset(Preset::Tuned));
         assert_ne!(flow(Preset::Paper).flow.hidden, flow(Preset::Tuned).flow.hidden);
         // The page's table gives each setting's value in every preset.
         let critic = SETTINGS.iter().find(|s| s.key() == "wgan.critic_hidden").unwrap().described();
-        assert_eq!(critic["byPreset"], json!({ "paper": 20, "tuned": WganTrainingConfig::preset(Preset::Tuned).critic_hidden }));
+        let tuned = WganTrainingConfig::preset(Preset::Tuned).critic_hidden;
+        assert_eq!(critic["defaults"], json!({ "paper": { "quick": 20, "full": 20 }, "tuned": { "quick": tuned, "full": tuned } }));
         assert_eq!(Preset::parse("paper").unwrap(), Preset::Paper);
         assert!(Preset::parse("best").unwrap_err().to_string().contains("the presets are tuned, paper"));
+    }
+
+    #[test]
+    fn a_length_sets_only_how_long_a_run_trains() {
+        // Every setting a length changes exists, on the page, and takes the value.
+        for length in Length::ALL {
+            for &(kind, name, value) in length.changes() {
+                let setting = of(Section::Model(kind)).find(|s| s.name == name).unwrap_or_else(|| panic!("{kind}: no setting {name}"));
+                assert!(setting.on_page, "{}", setting.key());
+                assert_eq!(setting.parse(&value.to_string(), "length").unwrap(), json!(value), "{}", setting.key());
+                assert!(["train_images", "test_images", "epochs"].contains(&name), "{}: a length says how long, not what", setting.key());
+            }
+        }
+        // The quick run is shorter in every model, the full one is each config's own default.
+        let ae = |length| -> AeTrainingConfig { from_flags(AE, Defaults { preset: Preset::DEFAULT, length }, AeTrainingConfig::default(), |_| None).unwrap() };
+        let (quick, full) = (ae(Length::Quick), ae(Length::Full));
+        assert_eq!(full, AeTrainingConfig::default());
+        assert!(quick.train_images * quick.epochs < full.train_images * full.epochs);
+        assert_eq!((quick.batch_size, quick.learning_rate, quick.model), (full.batch_size, full.learning_rate, full.model));
+        for kind in [Kind::Flow, Kind::Wgan, Kind::Vae, Kind::Aae] {
+            let epochs = of(Section::Model(kind)).find(|s| s.name == "epochs").unwrap();
+            let [quick, full] = [Length::Quick, Length::Full].map(|length| epochs.value_in(Defaults { preset: Preset::DEFAULT, length }).as_u64().unwrap());
+            assert!(quick < full, "{kind}: {quick} epochs quick, {full} full");
+        }
+        // A flag still overrides the length.
+        let given: AeTrainingConfig = from_flags(AE, Defaults::PAGE, AeTrainingConfig::default(), |n| (n == "epochs").then_some("7")).unwrap();
+        assert_eq!(given.epochs, 7);
+        assert_eq!(Length::parse("quick").unwrap(), Length::Quick);
+        assert!(Length::parse("short").unwrap_err().to_string().contains("the lengths are quick, full"));
     }
 
     #[test]
@@ -382,11 +443,11 @@ mod tests {
             "flow-lr" => Some("0.002"),
             _ => None,
         };
-        let config: FlowTrainingConfig = from_flags(FLOW, Preset::DEFAULT, FlowTrainingConfig { seed: 9, ..Default::default() }, given).unwrap();
+        let config: FlowTrainingConfig = from_flags(FLOW, Defaults::TABLE, FlowTrainingConfig { seed: 9, ..Default::default() }, given).unwrap();
         assert_eq!((config.flow.layers, config.learning_rate, config.seed), (7, 0.002, 9));
         assert_eq!(config.flow.hidden, FlowTrainingConfig::default().flow.hidden);
         let refused = |name: &'static str, text: &'static str| {
-            from_flags(FLOW, Preset::DEFAULT, FlowTrainingConfig::default(), move |n| (n == name).then_some(text)).unwrap_err().to_string()
+            from_flags(FLOW, Defaults::TABLE, FlowTrainingConfig::default(), move |n| (n == name).then_some(text)).unwrap_err().to_string()
         };
         assert!(refused("layers", "33").contains("--layers must be between 1 and 32, not 33"));
         assert!(refused("layers", "2.5").contains("--layers must be a whole number"));
@@ -397,7 +458,7 @@ mod tests {
     #[test]
     fn a_baseline_takes_its_own_defaults_over_the_autoencoders() {
         let ae = AeTrainingConfig { epochs: 2, batch_size: 50, ..Default::default() };
-        let vae: AeTrainingConfig = from_flags(VAE, Preset::DEFAULT, ae.clone().baseline(Kind::Vae).unwrap(), |_| None).unwrap();
+        let vae: AeTrainingConfig = from_flags(VAE, Defaults::TABLE, ae.clone().baseline(Kind::Vae).unwrap(), |_| None).unwrap();
         let defaults = AeTrainingConfig::baseline_defaults(Kind::Vae, Preset::DEFAULT).unwrap();
         assert_eq!((vae.epochs, vae.batch_size, vae.model.variational), (defaults.epochs, 50, true));
         assert_ne!(defaults.epochs, ae.epochs);

@@ -12,11 +12,12 @@ import { download } from './worker-client.js';
 import { WorkerHost } from './worker-host.js';
 import { RESTART_WINDOW_MS } from './heartbeat.js';
 import * as backends from './backend-choice.js';
-import { applyPreset, buildForms, buildPresets, presetExplained, readSection } from './settings.js';
+import { applyDefaults, atLength, buildForms, buildLengths, buildPresets, presetExplained, readSection } from './settings.js';
 import { LinkState, revealProblems, showSections } from './link-state.js';
 import { controlsOf, fillPanels } from './phase-panel.js';
-import { MODELS } from './pkg/tables.js';
+import { LENGTHS, MODELS } from './pkg/tables.js';
 import { Comparison } from './compare.js';
+import { Story } from './story.js';
 
 fillPanels();
 buildForms();
@@ -26,7 +27,8 @@ const early = window.early ?? { backend: 'auto', module: 'cpu', files: {} };
 
 const $ = (id) => document.getElementById(id);
 const ui = {
-  compare: $('compare'), fcdCount: $('fcd-count'), fcdSeeds: $('fcd-seeds'), preset: $('preset'), presetExplained: $('preset-explained'),
+  compare: $('compare'), fcdCount: $('fcd-count'), fcdSeeds: $('fcd-seeds'), fcdLength: $('fcd-length'), preset: $('preset'), presetExplained: $('preset-explained'),
+  length: $('length'), lengthExplained: $('length-explained'),
   backend: $('backend'), adapter: $('adapter'), notice: $('notice'),
   reset: $('reset'), reconstructions: $('reconstructions'), error: $('error'),
   temperature: $('temperature'), temperatureValue: $('temperature-value'), binarize: $('binarize'),
@@ -65,6 +67,7 @@ const lab = {
   ...views, fcd: {},
   samples: {},                     // the last FlowAE and AdvAE sample events
   timing: {},                      // when the first FlowAE / AdvAE samples were drawn
+  firstDrawn: {},                  // when each model's run drew its first samples
 };
 // The autoencoder's record also at the top, where the tests and the benchmark have always read it.
 for (const key of ['run', 'losses', 'testLosses', 'rates', 'lastProgress']) {
@@ -92,12 +95,19 @@ ui.compare.addEventListener('click', clearError);
 const comparison = new Comparison({
   send: (command) => send(command),
   startRun: (phase, config) => startRun(phase, config),
-  readAll: () => {
+  readAll: (length) => {
     const read = { autoencoder: readSettings() };
     for (const name of PHASES) if (name !== 'autoencoder') read[name] = readModel(name, read.autoencoder);
-    if (Object.values(read).every(Boolean)) return read;
-    revealProblems();
-    return null;
+    if (!Object.values(read).every(Boolean)) {
+      revealProblems();
+      return null;
+    }
+    if (length === AS_SET) return read;
+    // The digits and epochs at Compare all's length, whatever length the sections are at; a
+    // baseline takes the autoencoder's digits at that length too.
+    const at = Object.fromEntries(PHASES.map((name) => [name, atLength(name, read[name], length)]));
+    for (const name of BASELINES) at[name] = { ...at[name], ...atLength('autoencoder', read.autoencoder, length), epochs: at[name].epochs };
+    return at;
   },
   phase: () => lab.phase,
   grid: (canvasId) => lastGrids[canvasId],
@@ -108,9 +118,27 @@ Object.defineProperty(lab, 'table', { get: () => comparison.results });
 Object.defineProperty(lab, 'copied', { get: () => comparison.copied });
 Object.defineProperty(lab, 'compareRuns', { get: () => comparison.runs });
 
+/** The one-press story (story.js): Train from scratch trains the autoencoder, then the flow and
+ * the WGAN on its codes. */
+const story = new Story({
+  startRun: (phase, config) => startRun(phase, config),
+  phase: () => lab.phase,
+  read: (name) => {
+    const config = readModel(name);
+    if (!config) revealProblems();
+    return config;
+  },
+  say: (text) => models.say(text),
+  words: (name) => `the ${MODELS.find((m) => m.name === name).description}`,
+  onPhase: () => {},
+  settled: () => setState(lab.state),
+});
+Object.defineProperty(lab, 'story', { get: () => ({ running: story.running, times: story.times }) });
+
 /** The link's settings: the table's, the preset of their defaults, and the page's FCD sample
  * count, seeds and temperature. */
-const link = new LinkState([['preset', ui.preset], ['fcd', ui.fcdCount], ['seeds', ui.fcdSeeds], ['temperature', ui.temperature]]);
+const link = new LinkState([['preset', ui.preset], ['length', ui.length], ['fcd', ui.fcdCount], ['seeds', ui.fcdSeeds],
+  ['fcd_length', ui.fcdLength], ['temperature', ui.temperature]]);
 let sampleSeed = 1;
 const lastGrids = {};             // the last sample grids by canvas id, to redraw them when
                                   // the binarized view is toggled
@@ -134,6 +162,7 @@ function crashed({ message, error, failures, delay }) {
   // A lost GPU: the fresh worker trains on the CPU; WebGPU stays on offer under Backend.
   if (error?.gpuLost) { lab.backend = 'cpu'; choice.wanted = 'cpu'; }
   comparison.abort(message);
+  story.abort(message);
   setState('loading');
   if (delay === null) {
     lab.gaveUp = true;
@@ -161,6 +190,7 @@ function clearError() { ui.error.hidden = true; }
 function onEvent(msg) {
   handleEvent(msg);
   comparison.offer(msg);
+  story.offer(msg);
 }
 
 function handleEvent(msg) {
@@ -200,6 +230,7 @@ function handleEvent(msg) {
  * old one's codes. */
 function started(msg) {
   lab.phase = msg.phase;
+  delete lab.firstDrawn[msg.phase];
   views[msg.phase].reset(msg);
   if (msg.phase === 'autoencoder') {
     models.newRun();
@@ -230,6 +261,7 @@ function showSamples(msg) {
     else drawGrid(ui[model].samples, msg);
     if (ui[model].resample) ui[model].resample.disabled = false;
     lab.drawn[model]++;
+    lab.firstDrawn[model] ??= performance.now();
   }
   if (model === 'autoencoder') drawGrid(ui.priorCopy, msg);
   if (model === 'flow' && !msg.preview) {
@@ -333,7 +365,7 @@ function setState(state) {
   if (!ui.autoencoder.train.disabled) lab.timing.trainable ??= performance.now();
   ui.reset.disabled = state === 'idle' || state === 'loading';
   ui.backend.disabled = busy || state === 'loading';
-  ui.compare.disabled = busy || state === 'loading' || comparison.running;
+  ui.compare.disabled = busy || state === 'loading' || comparison.running || story.running;
   const view = ui[lab.phase];
   const { step } = views[lab.phase];
   if (state === 'paused') view.progressText.textContent = `Paused at step ${step}.`;
@@ -361,6 +393,7 @@ function setState(state) {
 /** A run's progress: drawn by its view. */
 function progress(p) {
   views[p.phase].progress(p);
+  story.progress(ui[p.phase].progressText.textContent);
   if (p.phase === 'autoencoder' && p.step > 0) lab.timing.training ??= performance.now();   // "step 1/…" is on the screen
   showFigure5();
 }
@@ -404,20 +437,30 @@ function syncLossControls() {
 /** The preset's sentence under its menu. */
 const showPreset = () => { ui.presetExplained.textContent = presetExplained(ui.preset.value); };
 buildPresets(ui.preset);
-ui.preset.addEventListener('change', () => { applyPreset(ui.preset.value); showPreset(); });
+buildLengths(ui.length, 'page');
+buildLengths(ui.fcdLength, 'table');
+/** Compare all may also train every model exactly as its section is set. */
+const AS_SET = 'sections';
+ui.fcdLength.append(new Option('as set in each section', AS_SET));
+ui.preset.addEventListener('change', () => { applyDefaults({ preset: ui.preset.value }); showPreset(); });
+/** The run length's sentence under its menu. */
+const showLength = () => { ui.lengthExplained.textContent = LENGTHS.find((l) => l.name === ui.length.value)?.explained ?? ''; };
+ui.length.addEventListener('change', () => { applyDefaults({ length: ui.length.value }); showLength(); });
 
 function applyUrlSettings() {
-  // The preset first: it sets the defaults that the link's other settings differ from.
-  const preset = params.get('preset');
-  if ([...ui.preset.options].some((o) => o.value === preset)) applyPreset(preset);
+  // The preset and the length first: they set the defaults that the link's other settings
+  // differ from.
+  const chosen = (select, name) => ([...select.options].some((o) => o.value === params.get(name)) ? params.get(name) : undefined);
+  applyDefaults({ preset: chosen(ui.preset, 'preset'), length: chosen(ui.length, 'length') });
   for (const problem of link.apply(params)) showError(problem);
   showPreset();
+  showLength();
   ui.temperatureValue.textContent = Number(ui.temperature.value).toFixed(2);
 }
 
 models.el.fromScratch.addEventListener('click', () => {
-  document.getElementById('setup-title').scrollIntoView({ behavior: 'smooth' });
-  ui.autoencoder.train.click();
+  clearError();
+  story.run();
 });
 /** Every sample panel's Resample: the next seed, for every model at once. */
 function resample() {
@@ -462,6 +505,8 @@ $('copy-link').addEventListener('click', async () => {
   }
 });
 ui.reset.addEventListener('click', () => {
+  story.abort('Reset');
+  comparison.abort('Reset');
   send({ type: 'reset' });
   models.cleared();
   lab.samples = {};

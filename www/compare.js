@@ -4,6 +4,7 @@
 import { drawDigits } from './digits.js';
 import { formatSeconds } from './format.js';
 import { MODELS, PAPER_REAL_DATA_FCD } from './pkg/tables.js';
+import { RunDriver } from './runs.js';
 
 /** Table 1's rows, in the paper's order: real data (the floor), then each model with a row
  * there, best first. */
@@ -36,15 +37,15 @@ function keepsPaperOrder(fcds) {
 export class Comparison {
   /**
    * `page` gives what Compare all drives: `send(command)`; `startRun(phase, config)`;
-   * `readAll()`, every run's settings by model name (null where a form has a problem, which
-   * it marks); `phase()`, the phase the worker runs; `grid(canvasId)`, the last sample grid
+   * `readAll(length)`, every run's settings by model name at the run length `length` (null
+   * where a form has a problem, which it marks); `phase()`, the phase the worker runs; `grid(canvasId)`, the last sample grid
    * drawn there; `adapter()`, the backend's name; `settled()`, called when a comparison ends.
    */
   constructor(page) {
     const $ = (id) => document.getElementById(id);
     this.page = page;
     this.ui = {
-      compare: $('compare'), text: $('compare-text'), count: $('fcd-count'), seeds: $('fcd-seeds'), table: $('fcd-table'),
+      compare: $('compare'), text: $('compare-text'), count: $('fcd-count'), seeds: $('fcd-seeds'), length: $('fcd-length'), table: $('fcd-table'),
       markdown: $('copy-markdown'), csv: $('copy-csv'),
     };
     /** FCD by model, as the table shows it (the mean over the seeds); the last text copied
@@ -54,7 +55,7 @@ export class Comparison {
     this.runs = [];
     this.copied = null;
     this.running = false;
-    this.waiters = [];
+    this.driver = new RunDriver(page);
     this.buildTable();
     this.ui.compare.addEventListener('click', () => this.run());
     this.ui.markdown.addEventListener('click', () => this.copy('markdown'));
@@ -90,31 +91,15 @@ export class Comparison {
   }
 
   /** Every worker event goes through here: it settles what a comparison waits for. */
-  offer(msg) {
-    for (const waiter of [...this.waiters]) {
-      if (msg.type === 'error') waiter.reject(new Error(msg.message));
-      else if (waiter.test(msg)) waiter.resolve(msg);
-      else continue;
-      this.waiters.splice(this.waiters.indexOf(waiter), 1);
-    }
-  }
+  offer(msg) { this.driver.offer(msg); }
 
   /** Ends the comparison under way, if any, with `message`: the worker it drove is gone
-   * (crashed, hung, its GPU lost), so nothing it waits for will come. */
-  abort(message) {
-    for (const waiter of this.waiters.splice(0)) waiter.reject(new Error(message));
-  }
+   * (crashed, hung, its GPU lost), or the visitor pressed Reset. */
+  abort(message) { this.driver.abort(message); }
 
-  /** Resolves with the first event that passes `test`; rejects on an error event. */
-  next(test) {
-    return new Promise((resolve, reject) => this.waiters.push({ test, resolve, reject }));
-  }
+  next(test) { return this.driver.next(test); }
 
-  async train(phase, config) {
-    const finished = this.next((m) => m.type === 'state' && (m.state === 'done' || m.state === 'stopped') && this.page.phase() === phase);
-    await this.page.startRun(phase, config);
-    await finished;
-  }
+  train(phase, config) { return this.driver.train(phase, config); }
 
   /** Scores `model` on `count` samples (into the run under way, but for the real digits,
    * which every run shares), and shows it. */
@@ -139,7 +124,7 @@ export class Comparison {
   }
 
   async run() {
-    const settings = this.page.readAll();
+    const settings = this.page.readAll(this.ui.length.value);
     if (!settings) { this.ui.text.textContent = 'Fix the settings marked above first.'; return; }
     const count = Math.min(Number(this.ui.count.value), settings.autoencoder.test_images);
     const seeds = Number(this.ui.seeds.value) || 1;

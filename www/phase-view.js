@@ -6,6 +6,7 @@
 import { LossPlot } from './plots.js';
 import { controlId } from './phase-panel.js';
 import { formatSeconds } from './format.js';
+import { TimeLeft } from './time-left.js';
 
 /**
  * Each model's view. `plots`: each plot's element (`role`, an id from controlId; default
@@ -91,7 +92,11 @@ export class PhaseView {
     this.generatorLosses = [];
     this.wasserstein = [];
     this.lastProgress = null;
-    this.rate = null;             // smoothed steps per second, for the time left
+    this.rate = null;             // steps per second lately (time-left.js)
+    this.timeLeft = new TimeLeft();
+    this.chunks = [];             // [units, ms, steps] of every chunk (for the benchmark)
+    this.estimates = [];          // [ms since navigation, seconds left] as shown (the benchmark
+                                  // judges them against when the run really ended)
     for (const { plot } of this.plots) plot.clear();
   }
 
@@ -128,9 +133,12 @@ export class PhaseView {
     this.generatorLosses.push(...p.generator_losses);
     this.wasserstein.push(...p.wasserstein);
     const steps = p.losses.length;
-    const perSecond = steps > 0 && p.chunkMs > 0 ? (steps * 1000) / p.chunkMs : null;
-    if (perSecond) this.rate = this.rate === null ? perSecond : 0.8 * this.rate + 0.2 * perSecond;
-    const recorded = this.spec.rate === 'images' ? p.imagesPerSecond : perSecond;
+    this.timeLeft.add(p, p.chunkMs);
+    this.chunks.push([p.units, Math.round(p.chunkMs * 10) / 10, steps]);
+    const perStep = this.unitsPerStep();
+    const unitRate = this.timeLeft.rate;
+    this.rate = unitRate === null ? null : (unitRate * 1000) / perStep;
+    const recorded = this.spec.rate === 'images' ? p.imagesPerSecond : this.rate;
     if (recorded) this.rates.push(recorded);
     if (p.chunkMs > 0 && this.timed.chunks++ > 0) {
       this.timed.steps += steps;
@@ -142,15 +150,22 @@ export class PhaseView {
       for (const { plot } of this.plots) plot.addTest(p.test_loss[1]);
     }
     view.progress.value = fraction(p);
-    const left = this.rate ? (p.epochs * p.steps_per_epoch - p.step) / this.rate : null;
+    const left = this.timeLeft.seconds(p.step, p.epochs * p.steps_per_epoch, perStep);
+    if (left !== null && !p.done) this.estimates.push([performance.now(), left]);
     const [, , , series = 'losses'] = this.spec.latest;
     view.progressText.textContent = [
       `epoch ${Math.min(p.epoch + 1, p.epochs)}/${p.epochs}`,
       p.evaluating ? 'scoring test digits' : `step ${p.step - p.epoch * p.steps_per_epoch}/${p.steps_per_epoch}`,
       this.speed(p),
-      left !== null && !p.done ? `about ${formatSeconds(left)} left` : null,
+      p.done ? null : left !== null ? `about ${formatSeconds(left)} left` : 'timing…',
       p[series].length ? worded(this.spec.latest, p[series].at(-1)) : null,
     ].filter(Boolean).join(' · ');
+  }
+
+  /** The units of work behind one reported step: a WGAN's critic steps and its generator step. */
+  unitsPerStep() {
+    const critic = this.spec.critic && this.run?.config?.critic_steps;
+    return critic ? critic + 1 : 1;
   }
 
   /** The speed in words: images per second, or steps (a WGAN's generator and critic steps). */

@@ -2,7 +2,7 @@
 // pkg/tables.js): each setting's field, label, tooltip, bounds and default come from there, so
 // no default or range is written in the page. This module reads and checks the forms and maps
 // them to the link's keys; only it and ui code touch the forms' fields.
-import { MODELS, PRESETS, SETTINGS as TABLE } from './pkg/tables.js';
+import { LENGTHS, MODELS, PRESETS, SETTINGS as TABLE } from './pkg/tables.js';
 
 /** The words that name a section's settings in a message ("FlowAE epochs must be …"): a model's
  * label (the library's), none for the autoencoder's. */
@@ -54,25 +54,53 @@ export function buildPresets(select) {
   }
 }
 
+/** Fills `select` with the run lengths (src/length.rs), the one `which` marks ('page' or
+ * 'table') chosen. */
+export function buildLengths(select, which) {
+  for (const length of LENGTHS) select.append(new Option(length.label, length.name, length[which], length[which]));
+}
+
 /** The sentence that says what `name` is and how it differs from the other preset. */
 export const presetExplained = (name) => PRESETS.find((p) => p.name === name)?.explained ?? '';
 
+/** The preset and the run length whose values the forms' defaults are now. */
+const current = { preset: PRESETS.find((p) => p.default).name, length: LENGTHS.find((l) => l.page).name };
+
+/** A setting's value under a preset and a run length (the library's, through tables.js). */
+const valueUnder = (setting, preset, length) => setting.defaults[preset]?.[length];
+
 /**
- * Makes `name` the preset: each setting whose value differs between the presets takes the
- * preset's value, which also becomes its default (so a link carries only what differs from
- * the preset). Settings the presets agree on keep what the visitor set.
+ * Makes `preset` and `length` (either left as it is when not given) the forms' defaults: each
+ * setting whose value differs between the old and the new takes the new value, which also
+ * becomes its default (so a link carries only what differs from them). Settings whose value
+ * does not change keep what the visitor set.
  */
-export function applyPreset(name) {
+export function applyDefaults({ preset = current.preset, length = current.length }) {
   for (const setting of SETTINGS) {
-    const values = Object.values(setting.byPreset).map(shown);
-    if (values.every((v) => v === values[0]) || !(name in setting.byPreset)) continue;
+    const before = valueUnder(setting, current.preset, current.length);
+    const after = valueUnder(setting, preset, length);
+    if (after === undefined || shown(before) === shown(after)) continue;
     const el = fieldOf(setting);
     if (!el) continue;
-    const value = shown(setting.byPreset[name]);
+    const value = shown(after);
     if (el.tagName === 'SELECT') for (const option of el.options) option.defaultSelected = option.value === value;
     else el.defaultValue = value;
     el.value = value;
   }
+  Object.assign(current, { preset, length });
+}
+
+/** `config`, a section's as readSection gives it, with every setting a run length decides (the
+ * digits, the epochs) at `length`'s value under the forms' preset: what Compare all trains,
+ * whatever length the forms are at. */
+export function atLength(section, config, length) {
+  const at = structuredClone(config);
+  for (const setting of SETTINGS.filter((s) => s.section === section)) {
+    const values = LENGTHS.map((l) => shown(valueUnder(setting, current.preset, l.name)));
+    if (values.every((v) => v === values[0])) continue;
+    place(at, setting.path, valueUnder(setting, current.preset, length));
+  }
+  return at;
 }
 
 /** A field's value when the page opens without a link. */

@@ -62,7 +62,7 @@
 //   {type: 'timed', backend, imagesPerSecond, steps, dispatchesPerStep, submitsPerStep}
 //                                             (the last two null off WebGPU or unless counted)
 //   {type: 'started', phase, config, stepsPerEpoch}
-//   {type: 'progress', phase, epoch, epochs, step, steps_per_epoch, first_step, losses, test_loss,
+//   {type: 'progress', phase, epoch, epochs, step, steps_per_epoch, first_step, units, losses, test_loss,
 //                      evaluating, preparing, done, generator_losses, wasserstein, imagesPerSecond, chunkMs}
 //                      ae: losses are BCE in nats per image; flow: NLLs in nats per latent
 //                      dimension; wgan: one entry per generator step, losses the critic's,
@@ -124,13 +124,12 @@ const SAMPLE_COUNT = 32;       // z ~ N(0, I) decodings shown
 const queue = [];
 let wake = null;
 let state = 'idle';
-let units = 1;                 // training steps per chunk, adapted to CHUNK_MS
+let units = 1;                 // units of work per chunk (Progress.units), adapted to CHUNK_MS
 let lastPreview = 0;
 let previewCost = 0;           // how long the last redraw took (ms)
 let msPerUnit = 0;             // how long a unit of training took in the last chunk that drew nothing
 let sampleSeed = 1;
 let batchSize = 100;
-let unitsPerStep = 1;          // units of work behind one reported step
 let phase = 'autoencoder';     // which model 'training' drives: a key of `sampling`
 /** Every model a run can train, by its name (src/kind.rs), and whether it can sample now. */
 const sampling = Object.fromEntries(MODELS.map((m) => [m.name, false]));
@@ -377,15 +376,14 @@ async function trainChunk() {
   if (ready) sampling[phase] = true;
   const chunkMs = performance.now() - started;
   const steps = progress.losses.length;
-  const work = steps * unitsPerStep; // units of work behind the reported steps
+  const work = progress.units;        // units of work the chunk did (critic steps included)
   if (pictures) {
     postPictures(phase, look, pictures);
     lastPreview = performance.now();
     // What drawing added to the chunk, judged by the last chunk without it.
     previewCost = Math.max(0, chunkMs - work * msPerUnit);
-  } else if (steps > 0) {
-    // Grow or shrink the chunk towards CHUNK_MS, at most doubling at a time. A wgan unit is one
-    // critic or generator step, so a reported (generator) step took about critic_steps + 1 units.
+  } else if (work > 0) {
+    // Grow or shrink the chunk towards CHUNK_MS, at most doubling at a time.
     msPerUnit = chunkMs / work;
     units = Math.max(1, Math.min(units * 2, Math.round(CHUNK_MS / msPerUnit), 500));
   }
@@ -408,7 +406,6 @@ async function startPhase(name, config) {
   // A baseline can sample from its first step; a latent model once it has encoded the digits.
   if (name !== 'autoencoder') sampling[name] = BASELINES.has(name);
   batchSize = settings.batch_size;
-  unitsPerStep = name === 'wgan' ? settings.critic_steps + 1 : 1;
   units = 1;
   post({ type: 'started', phase, config: settings, stepsPerEpoch });
   setState('training');

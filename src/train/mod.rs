@@ -43,6 +43,11 @@ pub struct Progress {
     pub done: bool,
     /// While a phase prepares its data (encoding the digits): (done, total).
     pub preparing: Option<(usize, usize)>,
+    /// Units of work the chunk did ([`phase::Phase::unit`]: a training step, a critic step, a
+    /// batch of the held-out pass). The reported steps do not measure a chunk's work: a WGAN's
+    /// chunk of a few critic steps reports none, the one that ends on a generator step reports
+    /// one, so a speed or a time left must be judged by units.
+    pub units: usize,
     /// Adversarial phases: the generator's loss at each generator step of the chunk (`losses`
     /// then holds the critic's loss before that step).
     pub generator_losses: Vec<f32>,

@@ -46,6 +46,7 @@ pub async fn chunk_looking<P: Phase>(phase: &mut P, units: usize, look: Option<&
         wasserstein: values.wasserstein,
         test_loss: values.held_out.map(|l| (at.epoch, l)),
         pictures: values.pictures,
+        units: values.units,
         ..progress(&at, first_step)
     })
 }
@@ -54,17 +55,19 @@ pub async fn chunk_looking<P: Phase>(phase: &mut P, units: usize, look: Option<&
 async fn work<P: Phase>(phase: &mut P, units: usize, look: Option<&Look>) -> Result<Values> {
     let mut record = Record::default();
     let mut epoch_end = false;
+    let mut done = 0;
     for _ in 0..units.max(1) {
         if epoch_end || phase.standing().done() {
             break;
         }
         epoch_end = phase.unit(&mut record)?;
+        done += 1;
     }
     let pictures = match look {
         Some(look) if look.due || epoch_end || phase.standing().done() => phase.look(look)?,
         _ => Vec::new(),
     };
-    read(record, pictures).await
+    Ok(Values { units: done, ..read(record, pictures).await? })
 }
 
 /// Progress with no records.
@@ -83,6 +86,7 @@ fn progress(at: &super::phase::Standing, first_step: usize) -> Progress {
 
 /// A chunk's records as numbers.
 struct Values {
+    units: usize,
     losses: Vec<f32>,
     generator_losses: Vec<f32>,
     wasserstein: Vec<f32>,
@@ -103,7 +107,7 @@ async fn read(record: Record, pictures: Vec<Tensor<2>>) -> Result<Values> {
     let mut values = read_all(tensors).await?.into_iter();
     let [losses, generator_losses, wasserstein] = present.map(|p| if p { values.next().unwrap_or_default() } else { Vec::new() });
     let held_out = if has_held_out { values.next().and_then(|v| v.first().copied()) } else { None };
-    Ok(Values { losses, generator_losses, wasserstein, held_out, pictures: values.collect() })
+    Ok(Values { units: 0, losses, generator_losses, wasserstein, held_out, pictures: values.collect() })
 }
 
 /// A loss beyond this size means the run has diverged: no model here is ever near it while it

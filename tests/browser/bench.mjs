@@ -4,8 +4,10 @@
 // Run with `./build.sh bench`; prints tables and writes out/bench.json.
 // Against TF.js 4.22 (tfjs/worker.js: the identical autoencoder) in the same Chromium, in
 // workers, alternating runs: images per second and the ratio.
-// BENCH_ONLY=first-visit, tfjs, webgpu (dispatches per step, this project and TF.js) or
-// training runs one part. Every wait has a timeout; a part that fails or times out is named
+// The one-press story: Train from scratch on a page opened as a visitor opens it (CPU backend),
+// each phase's seconds and how true its time left was.
+// BENCH_ONLY=first-visit, tfjs, webgpu (dispatches per step, this project and TF.js), training
+// or story runs one part. Every wait has a timeout; a part that fails or times out is named
 // with why, the other parts still run, and the bench exits non-zero.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
@@ -22,6 +24,10 @@ const BACKENDS = process.env.BENCH_BACKENDS?.split(',') ?? null;
 // the networks: medians and ranges are printed.
 const TRAINING_ROUNDS = Number(process.env.BENCH_TRAINING_ROUNDS ?? 3);
 const VISIT_ROUNDS = Number(process.env.BENCH_VISIT_ROUNDS ?? 3);
+const STORY_ROUNDS = Number(process.env.BENCH_STORY_ROUNDS ?? 3);
+/** Estimates of the time left made with less than this left are not judged: "about 2 s left"
+ * with 3 s to go is off by a third, and no visitor minds. */
+const JUDGED_FROM_S = 5;
 
 // At the page's defaults (the tuned preset) but for the subset: 10,000 digits give the flow
 // 200 steps and the WGAN (10 critic steps per generator step) 10 generator steps an epoch.
@@ -118,6 +124,46 @@ async function measure(browser, url, backend) {
     adapter: window.lab.adapter, timed: window.lab.autoencoder.timed, longTasks: window.longTasks }));
   await page.close();
   return { backend, adapter, readyMs, firstReconstructionMs, timed, bytes, longTasks, flow, firstFlowSamplesMs, wgan, firstWganSamplesMs };
+}
+
+/**
+ * The one-press story at the page's defaults: opened as a first visitor opens it (on the CPU
+ * backend), Train from scratch pressed as soon as it can be; each phase's seconds from the press,
+ * its first samples, and its time-left estimates against when it really ended.
+ */
+async function story(browser, url) {
+  const page = await browser.newPage();
+  try {
+    await page.goto(`${url}?backend=cpu`);
+    await page.waitForFunction(() => !document.getElementById('from-scratch').disabled, null, { timeout: 120_000 });
+    await page.click('#from-scratch');
+    await page.waitForFunction(() => window.lab.story.times.wgan?.ended || (!window.lab.story.running && window.lab.story.times.pressed),
+      null, { timeout: 900_000, polling: 500 });
+    return await page.evaluate((judgedFrom) => {
+      const { times } = window.lab.story;
+      const phases = {};
+      for (const name of ['autoencoder', 'flow', 'wgan']) {
+        const t = times[name];
+        if (!t?.ended) throw new Error(`the story did not finish ${name}: ${document.getElementById('models-status').textContent}`);
+        const view = window.lab[name];
+        // Each estimate against the truth: (estimated end − real end) / time really left.
+        const errors = view.estimates.map(([at, left]) => ({ left: (t.ended - at) / 1000, error: (at + left * 1000 - t.ended) / (t.ended - at) }));
+        const judged = errors.filter((e) => e.left >= judgedFrom);
+        phases[name] = {
+          seconds: (t.ended - t.started) / 1000,
+          doneAtS: (t.ended - times.pressed) / 1000,
+          firstEstimate: errors[0] ?? null,
+          worstError: judged.length ? judged.reduce((w, e) => (Math.abs(e.error) > Math.abs(w) ? e.error : w), 0) : null,
+          firstSamplesAtS: window.lab.firstDrawn?.[name] ? (window.lab.firstDrawn[name] - times.pressed) / 1000 : null,
+          estimates: view.estimates.map(([at, left]) => [Math.round(at - t.started), Math.round(left * 10) / 10]),
+          chunks: view.chunks,
+        };
+      }
+      return { totalS: (times.wgan.ended - times.pressed) / 1000, phases };
+    }, JUDGED_FROM_S);
+  } finally {
+    await page.close();
+  }
 }
 
 const TFJS_ROUNDS = Number(process.env.BENCH_TFJS_ROUNDS ?? 7);
@@ -236,6 +282,7 @@ const failures = [];
 let tfjs = null;
 let webgpu = null;
 let gpu = null;
+const stories = [];
 /** Runs one part of the bench within `ms`; a failure is named and the bench goes on. */
 async function part(name, ms, work) {
   const started = Date.now();
@@ -260,6 +307,11 @@ try {
   }
   if (!ONLY || ONLY === 'tfjs') await part('against TF.js', 900_000, async () => { tfjs = await againstTfjs(browser, url); });
   if (!ONLY || ONLY === 'webgpu') await part('WebGPU dispatches', 600_000, async () => { webgpu = await onWebGpu(browser, url); });
+  if (!ONLY || ONLY === 'story') {
+    await part('the one-press story', 900_000 * STORY_ROUNDS, async () => {
+      for (let round = 0; round < STORY_ROUNDS; round++) stories.push(await story(browser, url));
+    });
+  }
   if (!ONLY || ONLY === 'training') {
     await part('training in the page', 900_000 * backends.length, async () => {
       for (let round = 0; round < TRAINING_ROUNDS; round++) {
@@ -327,6 +379,7 @@ const summary = {
       trainWganToFirstSamplesMs: r.firstWganSamplesMs, bytes: r.bytes };
   }),
   firstVisit: visits,
+  story: stories,
   modules,
   tfjs,
   webgpu,
@@ -342,6 +395,17 @@ if (results.length) {
       + `WGAN ${spread(rounds.map((r) => r.wganGeneratorStepsPerSecond), 1)} generator steps/s (${rounds[0].criticSteps} critic steps each); `
       + `longest main-thread task ${rounds.map((r) => r.longestMainThreadTaskMs).join(', ')} ms`);
   }
+}
+if (stories.length) {
+  const pct = (x) => `${x > 0 ? '+' : ''}${Math.round(x * 100)}%`;
+  console.log(`\nOne press, Train from scratch, at the page's defaults on the CPU backend (median of ${stories.length} rounds, range in brackets; s from the press):`);
+  for (const name of ['autoencoder', 'flow', 'wgan']) {
+    const p = stories.map((r) => r.phases[name]);
+    console.log(`  ${name}: ${spread(p.map((x) => x.seconds), 1)} s, done at ${spread(p.map((x) => x.doneAtS), 1)} s; `
+      + `first samples at ${spread(p.map((x) => x.firstSamplesAtS), 1)} s; time left: first estimate ${p.map((x) => (x.firstEstimate ? pct(x.firstEstimate.error) : 'none')).join(', ')}, `
+      + `worst with ≥ ${JUDGED_FROM_S} s left ${p.map((x) => (x.worstError === null ? 'n/a' : pct(x.worstError))).join(', ')}`);
+  }
+  console.log(`  all three: ${spread(stories.map((r) => r.totalS), 1)} s`);
 }
 mkdirSync('out', { recursive: true });
 writeFileSync('out/bench.json', JSON.stringify(summary, null, 2));

@@ -76,6 +76,7 @@ export async function smallComparison(page) {
     for (const [name, value] of Object.entries(values)) await page.fill(`#${form} [name=${name}]`, String(value));
   }
   await page.selectOption('#fcd-count', '500');
+  await page.selectOption('#fcd-length', 'sections');
 }
 
 /** `bytes` (a models file, tools/../src/weights.rs's layout) with every value of the tensors

@@ -562,12 +562,54 @@ test('opening the page shows pretrained FlowAE and AdvAE samples at once; Train 
   assert.deepEqual(next, last, 'New pair starts where the last strip ended');
   assert.notDeepEqual(next, first);
 
+  // One press: the autoencoder, then FlowAE's flow, then AdvAE's WGAN, with no other input.
   await setSettings(page, SMALL);
+  await page.fill('#flow-settings [name=epochs]', '2');
+  await page.fill('#wgan-settings [name=epochs]', '5');
   await page.click('#from-scratch');
-  await page.waitForFunction(() => window.lab.lastProgress?.done && window.lab.state === 'done', null, { timeout: 300_000 });
-  assertLossFell(await page.evaluate(() => window.lab.losses));
+  await page.waitForFunction(() => window.lab.phase === 'autoencoder' && window.lab.state === 'training', null, { timeout: 60_000 });
   assert.equal(await page.evaluate(() => window.lab.drawn.flow), 0, 'a new autoencoder drops the flow fitted to the old one');
+  await page.waitForFunction(() => window.lab.story.times.wgan?.ended, null, { timeout: 300_000 });
+  assertLossFell(await page.evaluate(() => window.lab.losses));
+  const story = await page.evaluate(() => window.lab.story);
+  assert.equal(story.running, false);
+  assert.ok(story.times.autoencoder.ended <= story.times.flow.started && story.times.flow.ended <= story.times.wgan.started, 'one after the other');
+  for (const name of ['flow', 'wgan']) {
+    const run = await page.evaluate((n) => ({ done: window.lab[n].lastProgress?.done, loaded: window.lab[n].run?.loaded ?? false,
+      drawn: window.lab.drawn[n], preview: Boolean(window.lab.samples[n]?.preview) }), name);
+    assert.deepEqual(run, { done: true, loaded: false, drawn: run.drawn, preview: false }, name);
+    assert.ok(run.drawn > 0, `${name} drew its samples`);
+  }
+  assert.ok(await inkOf(page, '#hero-flow') > 1000 && await inkOf(page, '#hero-wgan') > 1000, 'the new samplers are drawn at the top');
+  assert.match(await page.textContent('#models-status'), /^Trained the autoencoder, then the flow \(FlowAE\), then the generator \(AdvAE\) in \d+ s/);
+  assert.equal(await page.isDisabled('#from-scratch'), false);
+  assert.equal(await page.isDisabled('#compare'), false);
   assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('Stop ends the one-press story where it is, and a worker that dies ends it with a message; Train starts it again', async () => {
+  const { page, errors } = await openPage(browser, `${url}?pretrained=0&backend=cpu&train_images=500&test_images=200&epochs=1&batch_size=50&flow.epochs=30&wgan.epochs=2`);
+  await waitForState(page, ['idle']);
+  await page.click('#from-scratch');
+  await page.waitForFunction(() => window.lab.phase === 'flow' && window.lab.state === 'training' && window.lab.flow.step > 0, null, { timeout: 120_000 });
+  await page.click('#flow-stop');
+  await page.waitForFunction(() => !window.lab.story.running, null, { timeout: 30_000 });
+  assert.match(await page.textContent('#models-status'), /^Stopped while training the flow \(FlowAE\)/);
+  assert.equal(await page.evaluate(() => window.lab.wgan.run), null, 'the WGAN did not start after a Stop');
+  assert.equal(await page.isDisabled('#train-wgan'), false, 'its own Train goes on from here');
+  // Again, and the worker dies during the flow: the story ends, saying so, and can start again.
+  await page.click('#from-scratch');
+  await page.waitForFunction(() => window.lab.phase === 'flow' && window.lab.state === 'training', null, { timeout: 120_000 });
+  await page.evaluate(() => window.lab.send({ type: 'crash' }));
+  await page.waitForFunction(() => /^The run stopped: .*crashed/.test(document.getElementById('models-status').textContent), null, { timeout: 30_000 });
+  assert.equal(await page.evaluate(() => window.lab.story.running), false);
+  await page.waitForFunction(() => !document.getElementById('from-scratch').disabled, null, { timeout: 60_000 });
+  await page.fill('#flow-settings [name=epochs]', '1');
+  await page.click('#from-scratch');
+  await page.waitForFunction(() => window.lab.story.times.wgan?.ended, null, { timeout: 300_000 });
+  assert.ok(await page.evaluate(() => window.lab.drawn.wgan > 0));
+  assert.deepEqual(errors.filter((e) => !/deliberate panic/.test(e)), []);
   await page.close();
 });
 
@@ -709,7 +751,8 @@ test('a link opens with its settings, backend and sections; Copy link gives them
 });
 
 test('the presets set the paper\'s or the tuned defaults, a link carries one, and Compare all over two seeds reports each', async () => {
-  const byPreset = (key) => SETTINGS.find((s) => s.key === key).byPreset;
+  // A setting's value under each preset, at the page's quick run.
+  const byPreset = (key) => Object.fromEntries(Object.entries(SETTINGS.find((s) => s.key === key).defaults).map(([p, at]) => [p, at.quick]));
   const { page, errors } = await openPage(browser, `${url}?pretrained=0&backend=cpu&preset=paper&wgan.critic_steps=2`);
   await waitForState(page, ['idle']);
   const value = (selector) => page.inputValue(selector);

@@ -21,6 +21,12 @@ fn trains_and_writes_png_grids() {
     assert!(stdout.contains("epoch 1:") && stdout.contains("epoch 2:"), "{stdout}");
     let left: Vec<_> = std::fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert!(left.iter().all(|name| !name.to_string_lossy().ends_with(".partial")), "files are written whole, then renamed: {left:?}");
+    // The page's quick run: its digits and epochs, unless a flag says otherwise.
+    let quick = flowae(&["train-ae", "--data", data.to_str().unwrap(), "--length", "quick", "--train-images", "400", "--test-images", "100", "--out", out.to_str().unwrap()]);
+    let said = String::from_utf8_lossy(&quick.stdout);
+    assert!(quick.status.success(), "{said}\n{}", String::from_utf8_lossy(&quick.stderr));
+    let epochs = flowae::length::Length::Quick.value_of(flowae::Kind::Autoencoder, "epochs").unwrap();
+    assert!(said.contains(&format!("{epochs} epochs")) && said.contains(&format!("epoch {epochs}:")) && !said.contains(&format!("epoch {}:", epochs + 1)), "{said}");
     for name in ["reconstructions.png", "prior-samples.png"] {
         let bytes = std::fs::read(out.join(name)).unwrap();
         assert_eq!(&bytes[..8], b"\x89PNG\r\n\x1a\n", "{name} is not a PNG");
@@ -33,7 +39,7 @@ fn trains_and_writes_png_grids() {
 #[test]
 fn explains_bad_arguments_instead_of_panicking() {
     let data = common::mnist_dir();
-    let cases: [(&[&str], &str); 20] = [
+    let cases: [(&[&str], &str); 22] = [
         (&["table", "--seeds", "0"], "--seeds must be between 1 and 100, not 0"),
         (&["table", "--only", "flow,autoencoder"], "--only names the models of Table 1"),
         (&["table", "--seeds", "2", "--models", "/tmp/x.bin"], "--models saves one run's models"),
@@ -55,6 +61,8 @@ fn explains_bad_arguments_instead_of_panicking() {
         (&["table", "--vae-lr", "5"], "--vae-lr must be between"),
         (&["train-flow", "--backend", "tpu"], "backend must be"),
         (&["sample", "--temperature", "-1"], "--temperature must be between 0 and 10"),
+        (&["table", "--length", "short"], "no run length called \"short\" (the lengths are quick, full)"),
+        (&["sample", "--length", "quick"], "sample does not take --length"),
     ];
     for (args, expected) in cases {
         let result = flowae(args);
