@@ -588,6 +588,35 @@ test('opening the page shows pretrained FlowAE and AdvAE samples at once; Train 
   await page.close();
 });
 
+test('on a phone (390 px) the page never scrolls sideways and every control is a 44 px touch target, before and after a run', async () => {
+  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, hasTouch: true, isMobile: true });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(`${url}?backend=cpu&train_images=500&test_images=200&epochs=1&batch_size=50&flow.epochs=1&wgan.epochs=2&fcd=500&fcd_length=sections`);
+  await page.waitForFunction(() => !document.getElementById('from-scratch').disabled, null, { timeout: 60_000 });
+  const measure = () => page.evaluate(() => {
+    const small = [];
+    for (const el of document.querySelectorAll('button, select, input, summary')) {
+      const box = el.getBoundingClientRect();
+      if (box.width === 0 || el.closest('[hidden]')) continue;
+      // A tick box's target is its label.
+      const target = el.type === 'checkbox' ? el.closest('label').getBoundingClientRect() : box;
+      if (target.height < 44 || target.width < 44) small.push(`${el.id || el.name || el.textContent.trim()}: ${Math.round(target.width)}×${Math.round(target.height)}`);
+    }
+    return { width: document.documentElement.scrollWidth, small };
+  });
+  assert.deepEqual(await measure(), { width: 390, small: [] });
+  await page.click('#from-scratch');
+  await page.waitForFunction(() => window.lab.story.times.wgan?.ended, null, { timeout: 300_000 });
+  // Table 1 filled in, its longest cells included.
+  await page.click('#compare');
+  await page.waitForFunction(() => /^Done in/.test(document.getElementById('compare-text').textContent), null, { timeout: 600_000 });
+  assert.deepEqual(await measure(), { width: 390, small: [] });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
 test('Stop ends the one-press story where it is, and a worker that dies ends it with a message; Train starts it again', async () => {
   const { page, errors } = await openPage(browser, `${url}?pretrained=0&backend=cpu&train_images=500&test_images=200&epochs=1&batch_size=50&flow.epochs=30&wgan.epochs=2`);
   await waitForState(page, ['idle']);
