@@ -184,6 +184,7 @@ export class LatentMapView {
     const points = this.ui.view.value === 'tsne' && this.state.embedding ? this.state.embedding : map.preview;
     this.frame = drawMap(this.ui.canvas, points, map.labels, map.overlays, this.visible());
     this.state.drawn++;
+    document.getElementById('map-empty').hidden = true;
   }
 
   /** A click on the map: decode the code behind that spot (worker: 'map-decode'). */

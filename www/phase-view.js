@@ -7,6 +7,7 @@ import { LossPlot } from './plots.js';
 import { controlId } from './phase-panel.js';
 import { formatSeconds } from './format.js';
 import { TimeLeft } from './time-left.js';
+import { STORY } from './story.js';
 
 /**
  * Each model's view. `plots`: each plot's element (`role`, an id from controlId; default
@@ -72,7 +73,8 @@ export class PhaseView {
       const element = document.getElementById(controlId(model.name, plot.role ?? 'loss-plot'));
       if (!element) throw new Error(`index.html has no ${plot.role ?? 'loss-plot'} for ${model.name}`);
       const ids = [element, ...(plot.copies ?? []).map((id) => document.getElementById(id))];
-      return ids.map((el) => ({ plot: new LossPlot(el, plot), per: plot.per ?? ['losses'] }));
+      const empty = `Its curve appears here as the ${model.description} trains: press ${STORY.includes(model.name) ? 'Train from scratch at the top, or' : ''} ${controls.train.textContent} in this section.`.replace('  ', ' ');
+      return ids.map((el) => ({ plot: new LossPlot(el, { empty, ...plot }), per: plot.per ?? ['losses'] }));
     });
     this.reset();
   }

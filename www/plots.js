@@ -15,7 +15,7 @@ const TEST = { label: 'test', stroke: '#f97316', epoch: true };
  * scores, which can be negative, use `log: false`.
  */
 export class LossPlot {
-  constructor(element, { title, yLabel, log = true, series = [TRAINING, TEST], height = 260 }) {
+  constructor(element, { title, yLabel, log = true, series = [TRAINING, TEST], height = 260, empty = '' }) {
     this.element = element;
     this.height = height;
     this.series = series;
@@ -39,6 +39,11 @@ export class LossPlot {
       ],
     }, [[], ...series.map(() => [])], element);
     new ResizeObserver(() => this.plot.setSize({ width: this.width(), height: this.height })).observe(element);
+    // What the plot will show, and which button makes it, while it has nothing to show.
+    this.note = document.createElement('p');
+    this.note.className = 'plot-empty';
+    this.note.textContent = empty;
+    element.append(this.note);
   }
 
   width() { return Math.max(240, this.element.clientWidth || 600); }
@@ -77,6 +82,7 @@ export class LossPlot {
     requestAnimationFrame(() => {
       this.pending = false;
       this.plot.setData([this.steps, ...this.columns]);
+      this.note.hidden = this.steps.length > 0 || !this.note.textContent;
     });
   }
 }

@@ -617,6 +617,34 @@ test('on a phone (390 px) the page never scrolls sideways and every control is a
   await context.close();
 });
 
+test('no empty box: every plot, the map and every sample panel says what will appear there and which button makes it', async () => {
+  const { page, errors } = await openPage(browser, `${url}?pretrained=0&backend=cpu&train_images=500&test_images=200&epochs=1&batch_size=50`);
+  await waitForState(page, ['idle']);
+  const empty = () => page.evaluate(() => {
+    const shown = (el) => el.getClientRects().length > 0 && getComputedStyle(el).display !== 'none';
+    const plots = [...document.querySelectorAll('.plot')].filter(shown).map((plot) => {
+      const note = plot.querySelector('.plot-empty');
+      return { id: plot.id, says: note && shown(note) ? note.textContent : null };
+    });
+    const panels = [...document.querySelectorAll('figure[data-empty]')].filter(shown).map((f) => ({
+      empty: f.querySelector('canvas')?.width === 1, says: getComputedStyle(f, '::after').content }));
+    const map = document.getElementById('map-empty');
+    return { plots, panels, map: shown(map) ? map.textContent : null };
+  });
+  const before = await empty();
+  assert.ok(before.plots.length >= 6, JSON.stringify(before.plots));
+  for (const { id, says } of before.plots) assert.match(says ?? '', /appears here .* press .*Train/, id);
+  for (const { empty: blank, says } of before.panels) if (blank) assert.match(says, /appear/);
+  assert.match(before.map, /press Draw the map/);
+  await page.click('#train');
+  await waitForState(page, ['done'], 120_000);
+  const after = await empty();
+  assert.equal(after.plots.find((p) => p.id === 'loss-plot').says, null, 'the curve replaced the note');
+  assert.match(after.plots.find((p) => p.id === 'flow-loss-plot').says, /Train from scratch at the top, or Train flow/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('Stop ends the one-press story where it is, and a worker that dies ends it with a message; Train starts it again', async () => {
   const { page, errors } = await openPage(browser, `${url}?pretrained=0&backend=cpu&train_images=500&test_images=200&epochs=1&batch_size=50&flow.epochs=30&wgan.epochs=2`);
   await waitForState(page, ['idle']);
