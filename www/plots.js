@@ -1,8 +1,10 @@
 // Live loss plots, drawn with uPlot (vendored from npm by build.sh).
 import uPlot from './vendor/uPlot.esm.js';
 
-const AXIS = '#94a3b8';
-const GRID = '#334155';
+/** The page's colours for axes and grid lines (style.css: dark, or light where the system asks). */
+const css = (name, fallback) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
+const AXIS = css('--muted', '#94a3b8');
+const GRID = css('--border', '#334155');
 
 const TRAINING = { label: 'training', stroke: '#3b82f6' };
 const TEST = { label: 'test', stroke: '#f97316', epoch: true };
