@@ -460,6 +460,9 @@ function applyUrlSettings() {
 
 models.el.fromScratch.addEventListener('click', () => {
   clearError();
+  // What trains is what the visitor sees: the two pictures the new models redraw, and the
+  // line with the step and its time left under them (on a phone, above the fold).
+  document.querySelector('.hero').scrollIntoView({ block: 'start' });
   story.run();
 });
 /** Every sample panel's Resample: the next seed, for every model at once. */
