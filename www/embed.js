@@ -10,12 +10,20 @@ import { LabWorker } from './worker-client.js';
 const params = new URLSearchParams(location.search);
 const model = params.get('model') === 'wgan' ? 'wgan' : 'flow';
 const NAMES = { flow: 'FlowAE', wgan: 'AdvAE' };
-/** Short runs: a reader watches the whole thing in about a minute on a laptop's CPU. */
-const SETTINGS = {
-  autoencoder: { train_images: 10000, test_images: 1000, epochs: 2, batch_size: 100 },
-  flow: { epochs: 5 },
-  wgan: { epochs: 5 },
-};
+/** The runs: the page's quick run (src/length.rs, through pkg/tables.js), which a reader
+ * watches to the end in under a minute; each model's other settings are its defaults. Read when
+ * Train is pressed, so that the picture costs no more bytes. */
+let SETTINGS = null;
+async function quickRun() {
+  const { SETTINGS: TABLE, PRESETS } = await import('./pkg/tables.js');
+  const preset = PRESETS.find((p) => p.default).name;
+  const run = { autoencoder: {}, flow: {}, wgan: {} };
+  for (const s of TABLE) {
+    const at = s.defaults[preset];
+    if (s.section in run && at.quick !== at.full) run[s.section][s.path] = at.quick;
+  }
+  return run;
+}
 const PHASE_NAMES = { autoencoder: 'Autoencoder', flow: 'Flow', wgan: 'WGAN' };
 
 const $ = (id) => document.getElementById(id);
@@ -35,8 +43,9 @@ function status(text, error = false) {
   if (error) widget.errors.push(text);
 }
 
-function start() {
+async function start() {
   ui.train.disabled = true;
+  SETTINGS ??= await quickRun();
   ui.progress.hidden = false;
   ui.progress.value = 0;
   if (worker) {
