@@ -1,22 +1,14 @@
 // Accessibility, as axe-core (npm, a dev dependency) judges it in the page: no serious or
 // critical violation at desktop and phone widths, in the dark and the light colour scheme,
 // when the page opens and after the one-press story and Compare all have run.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { startServer, launch } from './harness.mjs';
+import { servedBrowser } from './harness.mjs';
 
 const AXE = readFileSync('node_modules/axe-core/axe.min.js', 'utf8');
 
-let server, url, browser;
-before(async () => {
-  ({ server, url } = await startServer());
-  browser = await launch({ webgpu: false });
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const shared = servedBrowser({ webgpu: false });
 
 /** axe's serious and critical violations on the page as it is, as "rule: element, …". */
 async function violations(page) {
@@ -30,9 +22,9 @@ async function violations(page) {
 
 for (const [width, colorScheme] of [[1280, 'dark'], [390, 'dark'], [1280, 'light'], [390, 'light']]) {
   test(`axe finds no serious or critical violation at ${width} px in the ${colorScheme} scheme, before and after a run`, async () => {
-    const context = await browser.newContext({ viewport: { width, height: 900 }, colorScheme });
+    const context = await shared.browser.newContext({ viewport: { width, height: 900 }, colorScheme });
     const page = await context.newPage();
-    await page.goto(`${url}?backend=cpu&train_images=500&test_images=200&epochs=1&batch_size=50&flow.epochs=1&wgan.epochs=2&fcd=500&fcd_length=sections&vae.epochs=1&aae.epochs=1`);
+    await page.goto(`${shared.url}?backend=cpu&train_images=500&test_images=200&epochs=1&batch_size=50&flow.epochs=1&wgan.epochs=2&fcd=500&fcd_length=sections&vae.epochs=1&aae.epochs=1`);
     await page.waitForFunction(() => window.lab?.loaded?.origin === 'pretrained', null, { timeout: 60_000 });
     assert.deepEqual(await violations(page), [], 'on opening');
     if (width === 1280 && colorScheme === 'dark') {

@@ -1,4 +1,5 @@
 // Shared set-up for the browser tests: serve www/ on loopback, drive Debian's Chromium.
+import { before, after } from 'node:test';
 import { chromium } from 'playwright-core';
 import { serve } from '../../tools/serve.mjs';
 
@@ -19,6 +20,21 @@ export function launch({ webgpu = true } = {}) {
     '--disable-component-update', '--disable-sync', '--no-sandbox'];
   if (webgpu) args.push('--enable-unsafe-webgpu');
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
+}
+
+/** A test file's server and browser (`launch` options), started before its tests and closed
+ * after them: read `.url` and `.browser` inside a test. */
+export function servedBrowser(options) {
+  const shared = {};
+  before(async () => {
+    ({ server: shared.server, url: shared.url } = await startServer());
+    shared.browser = await launch(options);
+  });
+  after(async () => {
+    await shared.browser?.close();
+    shared.server?.close();
+  });
+  return shared;
 }
 
 /** Opens the page and collects console errors and uncaught exceptions (page and worker). */

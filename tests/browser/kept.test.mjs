@@ -2,25 +2,17 @@
 // survive a failed download, a file with one broken model asks before anything of it is used,
 // the shelf survives a damaged list and says what it lets go, and Compare all ends with a
 // message when its worker dies.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { startServer, launch, waitForState, setSettings, SMALL, smallComparison, withTensors, flowSample } from './harness.mjs';
+import { servedBrowser, waitForState, setSettings, SMALL, smallComparison, withTensors, flowSample } from './harness.mjs';
 
-let server, url, browser;
-before(async () => {
-  ({ server, url } = await startServer());
-  browser = await launch({ webgpu: false });
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const shared = servedBrowser({ webgpu: false });
 
 /** A fresh browser profile (its own IndexedDB) and a page in it, with its console errors. */
 async function freshPage() {
-  const context = await browser.newContext();
+  const context = await shared.browser.newContext();
   const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -31,7 +23,7 @@ const shelf = (page) => page.evaluate(async () => (await import('./models-store.
 
 test('kept models that need data which cannot be downloaded stay kept, and open when tried again', async () => {
   const { context, page } = await freshPage();
-  await page.goto(`${url}?pretrained=0&backend=cpu`);
+  await page.goto(`${shared.url}?pretrained=0&backend=cpu`);
   await waitForState(page, ['idle']);
   // An autoencoder trained on grayscale digits (the 11 MB download), kept under a name.
   await setSettings(page, { ...SMALL, pixels: 'grayscale' });
@@ -47,7 +39,7 @@ test('kept models that need data which cannot be downloaded stay kept, and open 
 
   // The next visit cannot download the grayscale digits.
   await context.route('**/data/*-ubyte.gz', (route) => route.abort());
-  await page.goto(`${url}?backend=cpu`);
+  await page.goto(`${shared.url}?backend=cpu`);
   await page.waitForFunction(() => window.lab.errors.some((e) => /could not be opened/.test(e)), null, { timeout: 60_000 });
   const message = await page.evaluate(() => window.lab.errors.find((e) => /could not be opened/.test(e)));
   assert.match(message, /“gray”[\s\S]*grayscale digits could not be loaded[\s\S]*still kept/);
@@ -70,7 +62,7 @@ test('a file with one broken model says which, loads the others only if the visi
   const file = `${tmpdir()}/flowae-one-broken-${process.pid}.bin`;
   await writeFile(file, broken);
   const { context, page, errors } = await freshPage();
-  await page.goto(`${url}?pretrained=0&backend=cpu`);
+  await page.goto(`${shared.url}?pretrained=0&backend=cpu`);
   await waitForState(page, ['idle']);
 
   // Asked, then Cancel: nothing loads, nothing is kept.
@@ -96,7 +88,7 @@ test('a file with one broken model says which, loads the others only if the visi
   const samples = await flowSample(page, 5);
 
   // The next visit opens them without a word.
-  await page.goto(`${url}?backend=cpu`);
+  await page.goto(`${shared.url}?backend=cpu`);
   await page.waitForFunction(() => window.lab.loaded?.origin === 'saved', null, { timeout: 60_000 });
   assert.deepEqual(await flowSample(page, 5), samples);
   assert.deepEqual(await page.evaluate(() => window.lab.errors), []);
@@ -106,7 +98,7 @@ test('a file with one broken model says which, loads the others only if the visi
 
 test('the shelf rebuilds a damaged list, says when an unnamed run leaves, and never lets a loaded file go', async () => {
   const { context, page, errors } = await freshPage();
-  await page.goto(`${url}?pretrained=0&backend=cpu`);
+  await page.goto(`${shared.url}?pretrained=0&backend=cpu`);
   await waitForState(page, ['idle']);
   // A list that is not a list, beside the bytes of an entry it should name.
   await page.evaluate(async () => {
@@ -141,7 +133,7 @@ test('the shelf rebuilds a damaged list, says when an unnamed run leaves, and ne
 
 test('Compare all stops with a message when its worker dies, keeps the rows scored, and can be started again', async () => {
   const { context, page } = await freshPage();
-  await page.goto(`${url}?pretrained=0&backend=cpu`);
+  await page.goto(`${shared.url}?pretrained=0&backend=cpu`);
   await waitForState(page, ['idle']);
   await smallComparison(page);
   await page.selectOption('#fcd-seeds', '2');
