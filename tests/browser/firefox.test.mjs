@@ -26,13 +26,21 @@ test('in Firefox the pretrained samples show, one press trains all three models 
   await page.setViewport({ width: 390, height: 844 });
   await page.goto(`${url}?backend=cpu&train_images=500&test_images=200&epochs=1&batch_size=50&flow.epochs=1&wgan.epochs=2`);
   await page.waitForFunction(() => window.lab?.drawn.preview === 2, { timeout: 60_000 });
-  await page.waitForFunction(() => !document.getElementById('from-scratch').disabled, { timeout: 60_000 });
+  // Pressed once the opening models have loaded and the panel has stopped moving (puppeteer,
+  // unlike playwright, clicks where the button was without waiting for the layout to settle).
+  await page.waitForFunction(() => window.lab.loaded?.origin === 'pretrained' && !document.getElementById('from-scratch').disabled, { timeout: 60_000 });
   assert.equal(await page.evaluate(() => window.lab.backend), 'cpu');
   // (Firefox keeps a classic scroll bar: the page must fit what is left of the 390 px.)
   const fit = await page.evaluate(() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]);
   assert.ok(fit[0] <= fit[1], `no sideways scroll at 390 px: the page is ${fit[0]} px wide in ${fit[1]}`);
   await page.click('#from-scratch');
-  await page.waitForFunction(() => window.lab.story.times.wgan?.ended, { timeout: 300_000, polling: 500 });
+  try {
+    await page.waitForFunction(() => window.lab.story.times.wgan?.ended, { timeout: 300_000, polling: 500 });
+  } catch (error) {
+    const at = await page.evaluate(() => ({ state: window.lab.state, phase: window.lab.phase, story: window.lab.story,
+      said: document.getElementById('models-status').textContent, errors: window.lab.errors })).catch((e) => `unreadable: ${e.message}`);
+    throw new Error(`${error.message}; the page: ${JSON.stringify(at)}; console: ${JSON.stringify(errors)}`);
+  }
   const run = await page.evaluate(() => ({
     losses: window.lab.losses.length, first: window.lab.losses[0], last: window.lab.losses.at(-1),
     flow: window.lab.drawn.flow, wgan: window.lab.drawn.wgan, flowDone: window.lab.flow.lastProgress?.done, wganDone: window.lab.wgan.lastProgress?.done,
