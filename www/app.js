@@ -104,10 +104,9 @@ const comparison = new Comparison({
     }
     if (length === AS_SET) return read;
     // The digits and epochs at Compare all's length, whatever length the sections are at; a
-    // baseline takes the autoencoder's digits at that length too.
-    const at = Object.fromEntries(PHASES.map((name) => [name, atLength(name, read[name], length)]));
-    for (const name of BASELINES) at[name] = { ...at[name], ...atLength('autoencoder', read.autoencoder, length), epochs: at[name].epochs };
-    return at;
+    // baseline takes the autoencoder's digits at that length and keeps its own other settings.
+    const sections = (name) => (BASELINES.includes(name) ? ['autoencoder', name] : [name]);
+    return Object.fromEntries(PHASES.map((name) => [name, atLength(read[name], length, sections(name))]));
   },
   phase: () => lab.phase,
   grid: (canvasId) => lastGrids[canvasId],
@@ -130,7 +129,6 @@ const story = new Story({
   },
   say: (text) => models.say(text),
   words: (name) => `the ${MODELS.find((m) => m.name === name).description}`,
-  onPhase: () => {},
   settled: () => setState(lab.state),
 });
 Object.defineProperty(lab, 'story', { get: () => ({ running: story.running, times: story.times }) });

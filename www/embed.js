@@ -10,19 +10,13 @@ import { LabWorker } from './worker-client.js';
 const params = new URLSearchParams(location.search);
 const model = params.get('model') === 'wgan' ? 'wgan' : 'flow';
 const NAMES = { flow: 'FlowAE', wgan: 'AdvAE' };
-/** The runs: the page's quick run (src/length.rs, through pkg/tables.js), which a reader
- * watches to the end in under a minute; each model's other settings are its defaults. Read when
- * Train is pressed, so that the picture costs no more bytes. */
+/** The runs: the page's quick run (src/length.rs, through settings.js), which a reader watches
+ * to the end in under a minute; each model's other settings are its defaults. Read when Train is
+ * pressed, so that the picture costs no more bytes. */
 let SETTINGS = null;
 async function quickRun() {
-  const { SETTINGS: TABLE, PRESETS } = await import('./pkg/tables.js');
-  const preset = PRESETS.find((p) => p.default).name;
-  const run = { autoencoder: {}, flow: {}, wgan: {} };
-  for (const s of TABLE) {
-    const at = s.defaults[preset];
-    if (s.section in run && at.quick !== at.full) run[s.section][s.path] = at.quick;
-  }
-  return run;
+  const { PAGE_LENGTH, atLength } = await import('./settings.js');
+  return Object.fromEntries(['autoencoder', 'flow', 'wgan'].map((name) => [name, atLength({}, PAGE_LENGTH, [name])]));
 }
 const PHASE_NAMES = { autoencoder: 'Autoencoder', flow: 'Flow', wgan: 'WGAN' };
 

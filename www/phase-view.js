@@ -73,7 +73,8 @@ export class PhaseView {
       const element = document.getElementById(controlId(model.name, plot.role ?? 'loss-plot'));
       if (!element) throw new Error(`index.html has no ${plot.role ?? 'loss-plot'} for ${model.name}`);
       const ids = [element, ...(plot.copies ?? []).map((id) => document.getElementById(id))];
-      const empty = `Its curve appears here as the ${model.description} trains: press ${STORY.includes(model.name) ? 'Train from scratch at the top, or' : ''} ${controls.train.textContent} in this section.`.replace('  ', ' ');
+      const press = [STORY.includes(model.name) ? 'Train from scratch at the top, or' : null, controls.train.textContent].filter(Boolean).join(' ');
+      const empty = `Its curve appears here as the ${model.description} trains: press ${press} in this section.`;
       return ids.map((el) => ({ plot: new LossPlot(el, { empty, ...plot }), per: plot.per ?? ['losses'] }));
     });
     this.reset();

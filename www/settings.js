@@ -63,8 +63,11 @@ export function buildLengths(select, which) {
 /** The sentence that says what `name` is and how it differs from the other preset. */
 export const presetExplained = (name) => PRESETS.find((p) => p.name === name)?.explained ?? '';
 
+/** The run length the page opens with (src/length.rs's PAGE). */
+export const PAGE_LENGTH = LENGTHS.find((l) => l.page).name;
+
 /** The preset and the run length whose values the forms' defaults are now. */
-const current = { preset: PRESETS.find((p) => p.default).name, length: LENGTHS.find((l) => l.page).name };
+const current = { preset: PRESETS.find((p) => p.default).name, length: PAGE_LENGTH };
 
 /** A setting's value under a preset and a run length (the library's, through tables.js). */
 const valueUnder = (setting, preset, length) => setting.defaults[preset]?.[length];
@@ -90,15 +93,19 @@ export function applyDefaults({ preset = current.preset, length = current.length
   Object.assign(current, { preset, length });
 }
 
-/** `config`, a section's as readSection gives it, with every setting a run length decides (the
- * digits, the epochs) at `length`'s value under the forms' preset: what Compare all trains,
- * whatever length the forms are at. */
-export function atLength(section, config, length) {
+/** The settings of `section` a run length decides (the digits, the epochs): those whose value
+ * differs between the lengths under the forms' preset. */
+const governed = (section) => SETTINGS.filter((s) => s.section === section
+  && new Set(LENGTHS.map((l) => shown(valueUnder(s, current.preset, l.name)))).size > 1);
+
+/** `config` with what `length` decides for each of `sections`, in order, under the forms'
+ * preset: what Compare all trains, whatever length the forms are at. A baseline's sections are
+ * the autoencoder's then its own (the autoencoder's digits, its own epochs); everything else in
+ * `config` stays as it is. */
+export function atLength(config, length, sections) {
   const at = structuredClone(config);
-  for (const setting of SETTINGS.filter((s) => s.section === section)) {
-    const values = LENGTHS.map((l) => shown(valueUnder(setting, current.preset, l.name)));
-    if (values.every((v) => v === values[0])) continue;
-    place(at, setting.path, valueUnder(setting, current.preset, length));
+  for (const section of sections) {
+    for (const setting of governed(section)) place(at, setting.path, valueUnder(setting, current.preset, length));
   }
   return at;
 }

@@ -18,8 +18,7 @@ export class Story {
   /**
    * `page`: `startRun(phase, config)`; `phase()`, the phase the worker runs; `read(name)`, a
    * model's settings as its section has them (null after marking a bad field); `say(text)`,
-   * the story's line; `words(name)`, a model in words; `onPhase(name)`, told as each run starts;
-   * `settled()`, told when the story ends.
+   * the story's line; `words(name)`, a model in words; `settled()`, told when the story ends.
    */
   constructor(page) {
     this.page = page;
@@ -41,19 +40,17 @@ export class Story {
   /** Ends the story with `message` (the worker is gone, or the visitor pressed Reset). */
   abort(message) { this.driver.abort(message); }
 
-  /** Runs the story from `from` (a name in STORY) on. Every section's settings are read before
-   * the first run, so a bad one is marked before minutes of training, not after. */
-  async run(from = STORY[0]) {
-    const names = STORY.slice(STORY.indexOf(from));
-    const configs = names.map((name) => this.page.read(name));
+  /** Runs the story. Every section's settings are read before the first run, so a bad one is
+   * marked before minutes of training, not after. */
+  async run() {
+    const configs = STORY.map((name) => this.page.read(name));
     if (configs.some((c) => !c)) return;
     this.running = true;
     this.times = { pressed: performance.now() };
     try {
-      for (const [i, name] of names.entries()) {
-        this.step = `Step ${i + 1} of ${names.length}, ${this.page.words(name)}: ${STEP_WORDS[name] ?? ''}`;
+      for (const [i, name] of STORY.entries()) {
+        this.step = `Step ${i + 1} of ${STORY.length}, ${this.page.words(name)}: ${STEP_WORDS[name] ?? ''}`;
         this.page.say(this.step);
-        this.page.onPhase(name);
         this.times[name] = { started: performance.now() };
         const ended = await this.driver.train(name, configs[i]);
         this.times[name].ended = performance.now();
@@ -63,7 +60,7 @@ export class Story {
         }
       }
       const seconds = (performance.now() - this.times.pressed) / 1000;
-      this.page.say(`Trained ${names.map((n) => this.page.words(n)).join(', then ')} in ${Math.round(seconds)} s: the samples above are theirs.`);
+      this.page.say(`Trained ${STORY.map((n) => this.page.words(n)).join(', then ')} in ${Math.round(seconds)} s: the samples above are theirs.`);
     } catch (error) {
       this.page.say(`The run stopped: ${error.message}. Press Train to start again.`);
     } finally {
