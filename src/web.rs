@@ -32,7 +32,7 @@ use crate::rng::Rng;
 use crate::session::{Preview, Run, Session};
 use crate::models::Classifier;
 use crate::weights::WeightsFile;
-use crate::train::classifier::accuracy;
+use crate::train::classifier::{accuracy, read};
 use crate::train::phase::Look;
 use crate::sample::Sampler;
 use crate::train::{AeTrainer, AeTrainingConfig};
@@ -159,7 +159,7 @@ fn counts_object(train: usize, test: usize) -> JsValue {
 pub fn tables() -> Result<JsValue, JsError> {
     to_js(&serde_json::json!({
         "settings": crate::settings::described(), "models": Kind::described(), "presets": crate::preset::Preset::described(),
-        "lengths": crate::length::Length::described(),
+        "lengths": crate::length::Length::described(), "sure": crate::train::classifier::SURE,
     }))
 }
 
@@ -426,6 +426,16 @@ impl Lab {
             let (classifier, device) = lab.classifier_and_device().map_err(js_error)?;
             let test = lab.with(|s| s.test.as_ref().map(|t| t.take(count as usize))).ok_or_else(|| js_error(Error::State(NO_DIGITS.into())))?;
             accuracy(&classifier, &test, &device).await.map_err(js_error)
+        })
+    }
+
+    /// How the classifier reads `images` (pixel values in [0, 1], 784 each): `[{digit,
+    /// confidence}, …]`, for a sample grid's caption.
+    pub fn read_digits(&self, images: Vec<f32>) -> Promise {
+        let lab = self.shared.clone();
+        promise(async move {
+            let (classifier, device) = lab.classifier_and_device().map_err(js_error)?;
+            to_js(&read(&classifier, &images, &device).await.map_err(js_error)?)
         })
     }
 

@@ -18,6 +18,7 @@ import { controlsOf, fillPanels } from './phase-panel.js';
 import { LENGTHS, MODELS } from './pkg/tables.js';
 import { Comparison } from './compare.js';
 import { Story } from './story.js';
+import { Guide, caption } from './guide.js';
 
 fillPanels();
 buildForms();
@@ -68,6 +69,7 @@ const lab = {
   samples: {},                     // the last FlowAE and AdvAE sample events
   timing: {},                      // when the first FlowAE / AdvAE samples were drawn
   firstDrawn: {},                  // when each model's run drew its first samples
+  readAs: {},                      // per grid: how many samples the classifier read as digits
 };
 // The autoencoder's record also at the top, where the tests and the benchmark have always read it.
 for (const key of ['run', 'losses', 'testLosses', 'rates', 'lastProgress']) {
@@ -137,6 +139,11 @@ Object.defineProperty(lab, 'story', { get: () => ({ running: story.running, time
  * count, seeds and temperature. */
 const link = new LinkState([['preset', ui.preset], ['length', ui.length], ['fcd', ui.fcdCount], ['seeds', ui.fcdSeeds],
   ['fcd_length', ui.fcdLength], ['temperature', ui.temperature]]);
+/** Each step's link and embed, the folds' change counts, the grids' captions (guide.js). */
+const guide = new Guide({ linkOf: (options) => link.link(lab.backend, options) });
+/** Whose samples lead the page: 'pretrained', 'saved', 'file', 'moved' (a loaded file's
+ * origin), or 'here' once a flow or a WGAN trains in this page; null when none. */
+let heroSource = null;
 let sampleSeed = 1;
 const lastGrids = {};             // the last sample grids by canvas id, to redraw them when
                                   // the binarized view is toggled
@@ -241,7 +248,22 @@ function started(msg) {
     ui.flowCopyFigure.hidden = true;
     lab.samples = {};
   }
+  if (ON_CODES.includes(msg.phase)) heroSource = 'here';
   showFigure5();
+}
+
+/** The opening panel's heading: whose samples it shows, and whether they are learning now. */
+const HERO_HEADINGS = {
+  pretrained: 'Samples from models trained in advance',
+  saved: 'Samples from models kept in this browser',
+  file: 'Samples from the models file you chose',
+  moved: 'Samples from the models trained here',
+  here: 'Samples from the models trained here',
+};
+function showHeroHeading() {
+  const training = (story.running || comparison.running) && ['training', 'paused'].includes(lab.state);
+  $('models-title').textContent = training ? 'Training here: watch them learn'
+    : HERO_HEADINGS[heroSource] ?? 'FlowAE and AdvAE samples';
 }
 
 /** Figure 5 of the paper: the flow's NLL beside the critic's estimate, once both have run. */
@@ -255,8 +277,10 @@ function showFigure5() {
 function showSamples(msg) {
   const { model } = msg;
   if (!msg.preview) {
-    if (model === 'autoencoder') drawDigits(ui.autoencoder.samples, msg.pixels, msg.count, 8);
-    else drawGrid(ui[model].samples, msg);
+    if (model === 'autoencoder') {
+      drawDigits(ui.autoencoder.samples, msg.pixels, msg.count, 8);
+      captionGrid(ui.autoencoder.samples, msg);
+    } else drawGrid(ui[model].samples, msg);
     if (ui[model].resample) ui[model].resample.disabled = false;
     lab.drawn[model]++;
     lab.firstDrawn[model] ??= performance.now();
@@ -286,6 +310,15 @@ function showSamples(msg) {
 function drawGrid(canvas, msg) {
   lastGrids[canvas.id] = msg;
   drawDigits(canvas, msg.pixels, msg.count, 8, { binarize: ui.binarize.checked });
+  captionGrid(canvas, msg);
+}
+
+/** A grid's caption from the classifier's readings (guide.js); what the grid is comes from its
+ * label in index.html. */
+function captionGrid(canvas, msg) {
+  canvas.dataset.what ??= canvas.getAttribute('aria-label');
+  const sure = caption(canvas, canvas.dataset.what, msg);
+  if (sure !== undefined) lab.readAs[canvas.id] = { sure, count: msg.readings.length };
 }
 
 /** The backend in use, the choice behind it and why, from a worker's 'ready'. */
@@ -322,6 +355,7 @@ const modelWords = (name) => (name === 'autoencoder' ? name : MODELS.find((m) =>
 function loaded(msg) {
   lab.timing.loaded ??= performance.now();
   models.opened(msg);
+  heroSource = msg.origin ?? 'file';
   const has = (name) => msg.models.includes(name);
   lab.phase = has('autoencoder') ? 'autoencoder' : (msg.models.find((m) => BASELINES.includes(m)) ?? 'autoencoder');
   for (const name of PHASES) views[name].reset(has(name) ? { config: msg.settings[name], loaded: true } : null);
@@ -342,6 +376,7 @@ function aboutModels() {
 
 function setState(state) {
   lab.state = state;
+  showHeroHeading();
   // 'switching': the backends are being timed, or the models move to another worker.
   const busy = state === 'training' || state === 'paused' || state === 'switching';
   if (lab.phase === 'autoencoder' && (state === 'done' || state === 'stopped')) lab.aeTrained = true;
@@ -510,6 +545,7 @@ ui.reset.addEventListener('click', () => {
   comparison.abort('Reset');
   send({ type: 'reset' });
   models.cleared();
+  heroSource = null;
   lab.samples = {};
   views.autoencoder.reset();
   ui.autoencoder.progress.value = 0;
@@ -597,6 +633,7 @@ async function timeBackends() {
 ui.autoencoder.settings.addEventListener('input', () => { if (!ui.autoencoder.settingsError.hidden) readSettings(); });
 
 applyUrlSettings();
+guide.countAll({ open: true });   // a link's changed settings are shown unfolded
 setState('loading');
 host.start(early.module, early.module === 'gpu' ? 'gpu' : 'cpu', pretrainedPreview());
 backends.probeGpu().then((gpu) => {

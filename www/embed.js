@@ -1,4 +1,5 @@
-// The embeddable widget: one model's samples and one Train button, for an iframe in a blog post.
+// The embeddable widget: one model's samples and one Train button, for an iframe in a blog post
+// (the page's steps 1 to 3 each offer one: ?model=autoencoder, flow or wgan).
 //
 // Until the visitor presses Train it is a picture: the pretrained model's samples (a few kB).
 // Train starts the same worker as the full page (protocol: worker.js), which only then
@@ -8,22 +9,31 @@ import { drawDigits } from './digits.js';
 import { LabWorker } from './worker-client.js';
 
 const params = new URLSearchParams(location.search);
-const model = params.get('model') === 'wgan' ? 'wgan' : 'flow';
-const NAMES = { flow: 'FlowAE', wgan: 'AdvAE' };
+/** What each model's widget is called and its picture before Train: 32 samples of the pretrained
+ * models, as `flowae sample --models www/models/pretrained.bin --samples 32` writes them
+ * (prior-samples.png is the autoencoder's). */
+const WIDGETS = {
+  autoencoder: { title: 'An autoencoder decoding random codes', picture: 'autoencoder' },
+  flow: { title: 'FlowAE samples', picture: 'flowae' },
+  wgan: { title: 'AdvAE samples', picture: 'advae' },
+};
+const model = params.get('model') in WIDGETS ? params.get('model') : 'flow';
+/** The runs the widget trains: the autoencoder, then the model of its codes if it is one. */
+const RUNS = model === 'autoencoder' ? ['autoencoder'] : ['autoencoder', model];
 /** The runs: the page's quick run (src/length.rs, through settings.js), which a reader watches
  * to the end in under a minute; each model's other settings are its defaults. Read when Train is
  * pressed, so that the picture costs no more bytes. */
 let SETTINGS = null;
 async function quickRun() {
   const { PAGE_LENGTH, atLength } = await import('./settings.js');
-  return Object.fromEntries(['autoencoder', 'flow', 'wgan'].map((name) => [name, atLength({}, PAGE_LENGTH, [name])]));
+  return Object.fromEntries(RUNS.map((name) => [name, atLength({}, PAGE_LENGTH, [name])]));
 }
 const PHASE_NAMES = { autoencoder: 'Autoencoder', flow: 'Flow', wgan: 'WGAN' };
 
 const $ = (id) => document.getElementById(id);
 const ui = { title: $('title'), preview: $('preview'), samples: $('samples'), train: $('train'), progress: $('progress'), status: $('status'), full: $('full') };
-ui.title.textContent = `${NAMES[model]} samples`;
-ui.preview.src = `models/${model === 'flow' ? 'flowae' : 'advae'}-preview.png`;
+ui.title.textContent = WIDGETS[model].title;
+ui.preview.src = `models/${WIDGETS[model].picture}-preview.png`;
 ui.full.href = `./?backend=${encodeURIComponent(params.get('backend') ?? 'auto')}`;
 
 /** What the widget knows; read by the browser tests. */
@@ -66,20 +76,22 @@ function handle(msg) {
     case 'started': widget.state = msg.phase; break;
     case 'progress': {
       const total = msg.epochs * msg.steps_per_epoch;
-      const part = msg.phase === 'autoencoder' ? 0 : 1;
-      ui.progress.value = (part + (total ? Math.min(1, msg.step / total) : 0)) / 2;
+      const part = Math.max(0, RUNS.indexOf(msg.phase));
+      ui.progress.value = (part + (total ? Math.min(1, msg.step / total) : 0)) / RUNS.length;
       status(msg.preparing && msg.preparing[0] < msg.preparing[1]
         ? 'Encoding the digits with the trained autoencoder…'
         : `${PHASE_NAMES[msg.phase]}: epoch ${Math.min(msg.epoch + 1, msg.epochs)} of ${msg.epochs} (${widget.backend === 'gpu' ? 'GPU' : 'CPU'})`);
       break;
     }
     case 'state':
-      if (msg.state === 'done' && widget.state === 'autoencoder') {
+      if (msg.state === 'done' && widget.state === 'autoencoder' && model !== 'autoencoder') {
         worker.post({ type: 'start', phase: model, config: SETTINGS[model] });
       } else if (msg.state === 'done' && widget.state === model) {
         widget.state = 'done';
         ui.progress.value = 1;
-        status(`Done: ${NAMES[model]} samples from a model trained just now in this page.`);
+        status(model === 'autoencoder'
+          ? 'Done: an autoencoder trained just now in this page, decoding random codes z ~ N(0, I). Mostly smudges: the codes of real digits sit elsewhere.'
+          : `Done: ${WIDGETS[model].title} from a model trained just now in this page.`);
         ui.train.textContent = 'Train again';
         ui.train.disabled = false;
       }

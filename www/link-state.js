@@ -2,10 +2,10 @@
 // setting that differs from its default, the backend, and which sections are shown. The
 // settings' keys come from the library's table (settings.js, linkFields); the page adds the
 // fields that are not a model's setting (the FCD sample count, the temperature). Also the
-// sections' visibility ("Sections to show"), which the link carries too.
+// sections' visibility ("Steps to show"), which the link carries too.
 import { defaultOf, linkFields } from './settings.js';
 
-/** The section tick boxes of "Sections to show". */
+/** The section tick boxes of "Steps to show". */
 const boxes = () => [...document.querySelectorAll('#panels input')];
 
 export class LinkState {
@@ -39,17 +39,19 @@ export class LinkState {
     return problems;
   }
 
-  /** The link to this page with every setting that differs from the page's defaults. */
-  link(backend) {
+  /** The link to this page with every setting that differs from the page's defaults; `only`
+   * shows that one step (an embed of it), `step` opens the page at it. */
+  link(backend, { only = null, step = null } = {}) {
     const link = new URLSearchParams();
     if (backend) link.set('backend', backend);
     for (const [name, el] of this.fields()) if (el.value !== defaultOf(el)) link.set(name, el.value);
-    if (boxes().some((b) => !b.checked)) link.set('show', boxes().filter((b) => b.checked).map((b) => b.name).join(','));
-    return `${location.origin}${location.pathname}?${link}`;
+    if (only) link.set('show', only);
+    else if (boxes().some((b) => !b.checked)) link.set('show', boxes().filter((b) => b.checked).map((b) => b.name).join(','));
+    return `${location.origin}${location.pathname}?${link}${step ? `#step-${step}` : ''}`;
   }
 }
 
-/** Hides the sections unticked under "Sections to show". */
+/** Hides the sections unticked under "Steps to show". */
 export function showSections() {
   const shown = new Set(boxes().filter((b) => b.checked).map((b) => b.name));
   for (const section of document.querySelectorAll('[data-panel]')) section.hidden = !shown.has(section.dataset.panel);
@@ -61,6 +63,7 @@ export function revealProblems() {
   const invalid = [...document.querySelectorAll('form.settings [aria-invalid="true"]')];
   const said = [...document.querySelectorAll('[id$="settings-error"]:not([hidden])')];
   for (const field of [...invalid, ...said]) {
+    field.closest('details')?.setAttribute('open', '');   // folded settings unfold
     const panel = field.closest('[data-panel]')?.dataset.panel;
     const box = panel && document.querySelector(`#panels input[name="${panel}"]`);
     if (box) box.checked = true;

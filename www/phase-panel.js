@@ -36,7 +36,10 @@ const ROLES = ['settings', 'settings-error', 'train', 'pause', 'step', 'stop', '
 function fillControls(placeholder) {
   const model = placeholder.dataset.controlsOf;
   if (!MODELS.some((m) => m.name === model)) throw new Error(`index.html has controls for ${model}, which is not a model`);
-  const extras = [...placeholder.children];
+  // What the placeholder already holds joins the buttons, but for `data-slot="advanced"`
+  // children, which open the folded settings (the autoencoder's backend and defaults).
+  const advanced = [...placeholder.querySelectorAll(':scope > [data-slot="advanced"]')];
+  const extras = [...placeholder.children].filter((child) => !advanced.includes(child));
   const words = { m: model, 'train-label': placeholder.dataset.train, 'progress-label': placeholder.dataset.progress, waiting: placeholder.dataset.waiting };
   let html = document.getElementById('phase-controls').innerHTML;
   for (const role of ROLES) html = html.replaceAll(`{${role}}`, escape(controlId(model, role)));
@@ -46,6 +49,7 @@ function fillControls(placeholder) {
   if (placeholder.dataset.step === 'no') document.getElementById(controlId(model, 'step')).remove();
   if ('primary' in placeholder.dataset) document.getElementById(controlId(model, 'train')).classList.add('primary');
   buttons.append(...extras);
+  placeholder.querySelector('details.advanced summary').after(...advanced);
 }
 
 /** The controls of a model's section (see controlId). A control a section has not (the

@@ -42,6 +42,16 @@ export function buildForms() {
     }
     field.name = setting.name;
     label.append(field);
+    // The help line in sight, not only as a tooltip (none on a touch screen): "Penalty weight
+    // λ" means little without "gradient penalty weight (WGAN-GP only)".
+    if (setting.help.toLowerCase() !== setting.label.toLowerCase()) {
+      const help = document.createElement('small');
+      help.className = 'help';
+      help.id = `${setting.section}-${setting.name}-help`;
+      help.textContent = setting.help;
+      field.setAttribute('aria-describedby', help.id);
+      label.append(help);
+    }
     form.append(label);
   }
 }

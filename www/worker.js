@@ -75,7 +75,9 @@
 //                                          FlowAE's and AdvAE's base draws pushed through; the
 //                                          temperature is the one they were drawn at (1 but for
 //                                          the flow); preview: drawn by the pretrained preview
-//                                          before the full models have loaded
+//                                          before the full models have loaded; readings: the
+//                                          classifier's [{digit, confidence}] of each, or null
+//                                          (not loaded yet, or drawn mid-run)
 //   {type: 'flow-check', maxError}         max |F⁻¹(F(z0)) − z0| over 256 draws
 //   {type: 'classifier-check', accuracy, recorded, count}   measured here, and as the file records it
 //   {type: 'fcd', model, count, value}
@@ -309,13 +311,23 @@ async function openPreview(bytes) {
 async function drawPreview() {
   for (const model of previewing) {
     const pixels = await lab.samples(model, SAMPLE_COUNT, temperatureOf(model), sampleSeed);
-    postSamples(model, pixels, true);
+    await postSamples(model, pixels, true);
   }
 }
 
-/** Posts a model's samples (pixel probabilities, SAMPLE_COUNT of them) as the page expects. */
-function postSamples(model, pixels, preview = false) {
-  post({ type: 'samples', model, pixels, count: SAMPLE_COUNT, seed: sampleSeed, temperature: temperatureOf(model), preview }, [pixels.buffer]);
+/** Posts a model's samples (pixel probabilities, SAMPLE_COUNT of them) as the page expects,
+ * with the classifier's reading of each when it is loaded and `read`: the grid's caption for a
+ * reader who cannot see it. Samples drawn mid-run are not read (they change with the next
+ * chunk, and reading them would slow the run); a run's last ones are. */
+async function postSamples(model, pixels, preview = false, read = true) {
+  const readings = read ? await readDigits(pixels) : null;
+  post({ type: 'samples', model, pixels, count: SAMPLE_COUNT, seed: sampleSeed, temperature: temperatureOf(model), preview, readings }, [pixels.buffer]);
+}
+
+/** The classifier's `[{digit, confidence}]` for `pixels`, or null while it is not loaded. */
+async function readDigits(pixels) {
+  if (!classifierMeta) return null;
+  try { return await lab.read_digits(pixels); } catch { return null; }
 }
 
 /** The temperature a model's samples are drawn at: the page's applies to the flow's base draws
@@ -361,11 +373,12 @@ function lookFor(name) {
   return { count: SAMPLE_COUNT, temperature: temperatureOf(name), seed: sampleSeed, reconstructions, due };
 }
 
-/** Posts what a chunk drew, in the order the library gives it (see `lookFor`). */
-function postPictures(name, look, pictures) {
+/** Posts what a chunk drew, in the order the library gives it (see `lookFor`); the samples are
+ * read when they are the run's `last`. */
+async function postPictures(name, look, pictures, last) {
   let next = 0;
   if (look.reconstructions > 0) postReconstructions(reconstructionInputs, pictures[next++]);
-  postSamples(name, pictures[next]);
+  await postSamples(name, pictures[next], false, last);
 }
 
 async function trainChunk() {
@@ -378,7 +391,7 @@ async function trainChunk() {
   const steps = progress.losses.length;
   const work = progress.units;        // units of work the chunk did (critic steps included)
   if (pictures) {
-    postPictures(phase, look, pictures);
+    await postPictures(phase, look, pictures, progress.done);
     lastPreview = performance.now();
     // What drawing added to the chunk, judged by the last chunk without it.
     previewCost = Math.max(0, chunkMs - work * msPerUnit);
@@ -426,7 +439,9 @@ async function handle(command) {
         submitsPerStep: submits === null ? null : submits / result.steps });
       break;
     }
-    case 'start': await startPhase(command.phase === 'ae' || !command.phase ? 'autoencoder' : command.phase, command.config); break;
+    case 'start':
+      wantClassifier();   // for the captions of the run's samples; it trains meanwhile
+      await startPhase(command.phase === 'ae' || !command.phase ? 'autoencoder' : command.phase, command.config); break;
     case 'pause': if (state === 'training') setState('paused'); break;
     case 'resume': if (state === 'paused') setState('training'); break;
     case 'stop': if (state === 'training' || state === 'paused') setState('stopped'); break;
@@ -438,6 +453,7 @@ async function handle(command) {
       setState('idle');
       break;
     case 'sample':
+      await wantClassifier();
       sampleSeed = command.seed >>> 0;
       if (Number.isFinite(command.temperature)) temperature = command.temperature;
       if (state !== 'idle') await preview(true);
@@ -545,8 +561,23 @@ let classifierMeta = null;     // what models/classifier.bin records, once loade
 async function ensureClassifier() {
   if (classifierMeta) return classifierMeta;
   post({ type: 'status', text: 'Downloading the FCD classifier…' });
-  classifierMeta = lab.load_classifier(await fetchFile('models/classifier.bin'));
+  await loadClassifier();
   return classifierMeta;
+}
+
+/** The classifier's download under way, if any. */
+let classifierLoading = null;
+function loadClassifier() {
+  classifierLoading ??= fetchFile('models/classifier.bin')
+    .then((bytes) => { classifierMeta ??= lab.load_classifier(bytes); })
+    .finally(() => { classifierLoading = null; });
+  return classifierLoading;
+}
+
+/** Loads the classifier for the sample grids' captions once the visitor trains or resamples
+ * (a visitor who only looks does not download it); without it, the grids go uncaptioned. */
+function wantClassifier() {
+  return classifierMeta ? Promise.resolve() : loadClassifier().catch(() => {});
 }
 
 /** A few t-SNE iterations, as many as fit in about CHUNK_MS, and the map so far. */

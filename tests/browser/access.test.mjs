@@ -1,6 +1,7 @@
 // Accessibility, as axe-core (npm, a dev dependency) judges it in the page: no serious or
-// critical violation at desktop and phone widths, in the dark and the light colour scheme,
-// when the page opens and after the one-press story and Compare all have run.
+// critical violation at desktop and phone widths, in the dark and the light colour scheme, on
+// every step: when the page opens, folded and with every fold (settings, prompts, links and
+// embeds) open, and after the one-press story and Compare all have run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -27,12 +28,15 @@ for (const [width, colorScheme] of [[1280, 'dark'], [390, 'dark'], [1280, 'light
     await page.goto(`${shared.url}?backend=cpu&train_images=500&test_images=200&epochs=1&batch_size=50&flow.epochs=1&wgan.epochs=2&fcd=500&fcd_length=sections&vae.epochs=1&aae.epochs=1`);
     await page.waitForFunction(() => window.lab?.loaded?.origin === 'pretrained', null, { timeout: 60_000 });
     assert.deepEqual(await violations(page), [], 'on opening');
+    const unfold = () => page.$$eval('details', (folds) => folds.forEach((fold) => { fold.open = true; }));
+    await unfold();
+    assert.deepEqual(await violations(page), [], 'on opening, every fold open');
     if (width === 1280 && colorScheme === 'dark') {
       await page.click('#from-scratch');
       await page.waitForFunction(() => window.lab.story.times.wgan?.ended, null, { timeout: 300_000 });
       await page.click('#compare');
       await page.waitForFunction(() => /^Done in/.test(document.getElementById('compare-text').textContent), null, { timeout: 600_000 });
-      for (const summary of await page.$$('details summary')) await summary.click();
+      await unfold();
       assert.deepEqual(await violations(page), [], 'after a run, Table 1 filled and every fold open');
     }
     await context.close();

@@ -12,7 +12,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { serve } from '../../tools/serve.mjs';
-import { startServer, launch, waitForState, setSettings } from './harness.mjs';
+import { startServer, launch, waitForState, setSettings, setField } from './harness.mjs';
 import { PROFILES, firstVisit } from './first-visit.mjs';
 
 const ONLY = process.env.BENCH_ONLY ?? null;
@@ -105,7 +105,7 @@ async function measure(browser, url, backend) {
   const firstReconstructionMs = Date.now() - opened;
   await waitForState(page, ['done'], 600_000);
   // FlowAE on the codes of the autoencoder just trained: 2 epochs of the default flow.
-  await page.fill('#flow-settings [name=epochs]', String(FLOW_EPOCHS));
+  await setField(page, '#flow-settings [name=epochs]', String(FLOW_EPOCHS));
   const flowClicked = Date.now();
   await page.click('#train-flow');
   await page.waitForFunction(() => window.lab.drawn.flow > 0, null, { timeout: 600_000 });
@@ -113,7 +113,7 @@ async function measure(browser, url, backend) {
   await page.waitForFunction(() => window.lab.flow.lastProgress?.done && window.lab.state === 'done', null, { timeout: 900_000 });
   const flow = await page.evaluate(() => ({ timed: window.lab.flow.timed, nll: window.lab.flow.testLosses.at(-1) }));
   // AdvAE on the same codes (already encoded by the flow): the default WGAN-GP.
-  await page.fill('#wgan-settings [name=epochs]', String(WGAN_EPOCHS));
+  await setField(page, '#wgan-settings [name=epochs]', String(WGAN_EPOCHS));
   const wganClicked = Date.now();
   await page.click('#train-wgan');
   await page.waitForFunction(() => window.lab.drawn.wgan > 0, null, { timeout: 600_000 });

@@ -3,7 +3,7 @@
 // (here the only WebGPU adapter is SwiftShader, a software one).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, waitForState, setSettings, inkOf, SMALL } from './harness.mjs';
+import { startServer, launch, waitForState, setSettings, inkOf, SMALL, setField } from './harness.mjs';
 
 let server, url, browser;
 before(async () => {
@@ -132,7 +132,7 @@ test('choosing WebGPU moves the pretrained models there, and the next visit star
   const { context, page, requests, errors } = await visit('');
   await page.waitForFunction(() => window.lab.loaded?.origin === 'pretrained' && window.lab.state === 'done', null, { timeout: 60_000 });
   assert.equal(await page.evaluate(() => window.lab.backend), 'cpu');
-  await page.selectOption('#backend', 'gpu');
+  await setField(page, '#backend', 'gpu');
   await page.waitForFunction(() => window.lab.backend === 'gpu' && window.lab.state === 'done', null, { timeout: 180_000 });
   assert.deepEqual(await page.evaluate(() => window.lab.loaded), { models: ['autoencoder', 'flow', 'wgan'], origin: 'pretrained' });
   await page.waitForFunction(() => window.lab.drawn.flow > 0, null, { timeout: 60_000 });

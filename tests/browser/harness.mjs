@@ -53,13 +53,18 @@ export function waitForState(page, states, timeout = 120_000) {
   return page.waitForFunction((s) => s.includes(window.lab?.state), states, { timeout });
 }
 
-/** Sets the form fields named in `settings` (select or input). */
+/** Sets the autoencoder's form fields named in `settings` (select or input). */
 export async function setSettings(page, settings) {
-  for (const [name, value] of Object.entries(settings)) {
-    const field = page.locator(`#settings [name=${name}]`);
-    if (await field.evaluate((el) => el.tagName === 'SELECT')) await field.selectOption(String(value));
-    else await field.fill(String(value));
-  }
+  for (const [name, value] of Object.entries(settings)) await setField(page, `#settings [name=${name}]`, value);
+}
+
+/** Sets one field as a visitor does: unfolds the Settings (or whatever fold) it sits in, then
+ * fills it or chooses `value`. */
+export async function setField(page, selector, value) {
+  const field = page.locator(selector);
+  await field.evaluate((el) => { const fold = el.closest('details'); if (fold) fold.open = true; });
+  if (await field.evaluate((el) => el.tagName === 'SELECT')) await field.selectOption(String(value));
+  else await field.fill(String(value));
 }
 
 /** The number of pixels of `canvas` that differ from its darkest gray background. */
@@ -77,8 +82,8 @@ export async function trainAutoencoderAndFlow(page) {
   await setSettings(page, SMALL);
   await page.click('#train');
   await waitForState(page, ['done'], 300_000);
-  await page.fill('#flow-settings [name=epochs]', '1');
-  await page.fill('#flow-settings [name=batch_size]', '50');
+  await setField(page, '#flow-settings [name=epochs]', '1');
+  await setField(page, '#flow-settings [name=batch_size]', '50');
   await page.click('#train-flow');
   await page.waitForFunction(() => window.lab.flow.lastProgress?.done && window.lab.state === 'done', null, { timeout: 300_000 });
 }
@@ -89,10 +94,10 @@ export async function smallComparison(page) {
   await setSettings(page, { ...SMALL, train_images: 2000, test_images: 1000 });
   for (const [form, values] of [['flow-settings', { epochs: 1, batch_size: 50 }], ['wgan-settings', { epochs: 1, batch_size: 50 }],
     ['vae-settings', { epochs: 1 }], ['aae-settings', { epochs: 1 }]]) {
-    for (const [name, value] of Object.entries(values)) await page.fill(`#${form} [name=${name}]`, String(value));
+    for (const [name, value] of Object.entries(values)) await setField(page, `#${form} [name=${name}]`, value);
   }
-  await page.selectOption('#fcd-count', '500');
-  await page.selectOption('#fcd-length', 'sections');
+  await setField(page, '#fcd-count', '500');
+  await setField(page, '#fcd-length', 'sections');
 }
 
 /** `bytes` (a models file, tools/../src/weights.rs's layout) with every value of the tensors

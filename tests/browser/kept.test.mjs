@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { servedBrowser, waitForState, setSettings, SMALL, smallComparison, withTensors, flowSample } from './harness.mjs';
+import { servedBrowser, waitForState, setSettings, SMALL, smallComparison, withTensors, flowSample, setField } from './harness.mjs';
 
 const shared = servedBrowser({ webgpu: false });
 
@@ -136,7 +136,7 @@ test('Compare all stops with a message when its worker dies, keeps the rows scor
   await page.goto(`${shared.url}?pretrained=0&backend=cpu`);
   await waitForState(page, ['idle']);
   await smallComparison(page);
-  await page.selectOption('#fcd-seeds', '2');
+  await setField(page, '#fcd-seeds', '2');
   await page.click('#compare');
   await page.waitForFunction(() => window.lab.phase === 'flow' && window.lab.state === 'training', null, { timeout: 300_000 });
   assert.ok(await page.evaluate(() => Number.isFinite(window.lab.table.real)), 'the real digits were scored first');
@@ -146,7 +146,7 @@ test('Compare all stops with a message when its worker dies, keeps the rows scor
   assert.notEqual(await page.textContent('#fcd-table tr[data-model=real] td.fcd'), '–', 'the real row stays');
   await page.waitForFunction(() => !document.getElementById('compare').disabled, null, { timeout: 60_000 });
   // Started again, it runs to the end.
-  await page.selectOption('#fcd-seeds', '1');
+  await setField(page, '#fcd-seeds', '1');
   await page.click('#compare');
   await page.waitForFunction(() => /^Done in/.test(document.getElementById('compare-text').textContent), null, { timeout: 600_000 });
   assert.deepEqual(Object.keys(await page.evaluate(() => window.lab.table)).sort(), ['aae', 'flow', 'real', 'vae', 'wgan']);

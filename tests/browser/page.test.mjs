@@ -2,7 +2,7 @@
 // and what happens on bad input.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launch, openPage, waitForState, setSettings, inkOf, SMALL, smallComparison, trainAutoencoderAndFlow, withTensors, flowSample } from './harness.mjs';
+import { startServer, launch, openPage, waitForState, setSettings, inkOf, SMALL, smallComparison, trainAutoencoderAndFlow, withTensors, flowSample, setField } from './harness.mjs';
 import { SETTINGS } from '../../www/pkg/tables.js';
 
 let server, url, browser;
@@ -59,7 +59,7 @@ test('switching to the CPU backend in the page trains there, and lowers the loss
   const { page, errors } = await openPage(browser, `${url}?pretrained=0&backend=gpu`);
   await waitForState(page, ['idle']);
   assert.equal(await page.evaluate(() => window.lab.backend), 'gpu');
-  await page.selectOption('#backend', 'cpu');
+  await setField(page, '#backend', 'cpu');
   await page.waitForFunction(() => window.lab.adapter === 'CPU (WebAssembly)');
   assert.equal(await page.evaluate(() => window.lab.backend), 'cpu');
   assert.equal(await page.textContent('#adapter'), 'CPU (WebAssembly)');
@@ -192,7 +192,7 @@ test('settings that need more memory than a tab has are refused before training,
   await page.waitForFunction(() => window.lab.loaded?.origin === 'pretrained' && !document.getElementById('train-flow').disabled, null, { timeout: 60_000 });
   // What crashed a tab (issue 12): 32 coupling layers, 4,096 wide, 4,096 codes a step.
   for (const [name, value] of [['layers', 32], ['hidden', 4096], ['batch_size', 4096]]) {
-    await page.fill(`#flow-settings [name=${name}]`, String(value));
+    await setField(page, `#flow-settings [name=${name}]`, String(value));
   }
   await page.click('#train-flow');
   await page.waitForFunction(() => window.lab.errors.length > 0, null, { timeout: 30_000 });
@@ -201,10 +201,10 @@ test('settings that need more memory than a tab has are refused before training,
   assert.ok(await page.isVisible('#error'), 'the message is on the page');
   assert.equal(await page.evaluate(() => window.lab.loaded.origin), 'pretrained', 'the loaded models are untouched');
   // Settings that fit train at once.
-  await page.fill('#flow-settings [name=layers]', '2');
-  await page.fill('#flow-settings [name=hidden]', '16');
-  await page.fill('#flow-settings [name=batch_size]', '100');
-  await page.fill('#flow-settings [name=epochs]', '1');
+  await setField(page, '#flow-settings [name=layers]', '2');
+  await setField(page, '#flow-settings [name=hidden]', '16');
+  await setField(page, '#flow-settings [name=batch_size]', '100');
+  await setField(page, '#flow-settings [name=epochs]', '1');
   await page.click('#train-flow');
   await page.waitForFunction(() => window.lab.phase === 'flow' && window.lab.state === 'done', null, { timeout: 120_000 });
   assert.deepEqual(errors, []);
@@ -230,7 +230,7 @@ test('a lost GPU is said in plain words, the page continues on the CPU with the 
     return page.evaluate(() => window.lab.losses);
   };
   assert.ok((await trainAnew()).every(Number.isFinite), 'training goes on, on the CPU');
-  await page.selectOption('#backend', 'gpu');
+  await setField(page, '#backend', 'gpu');
   await page.waitForFunction(() => window.lab.backend === 'gpu' && (window.lab.state === 'idle' || window.lab.state === 'done'), null, { timeout: 120_000 });
   assert.ok((await trainAnew()).every(Number.isFinite), 'and on a new WebGPU device');
   await page.close();
@@ -269,7 +269,7 @@ test('the VAE and AAE baselines train in the page, draw samples and can be score
   await waitForState(page, ['idle']);
   await setSettings(page, { ...SMALL, train_images: 2000 });
   for (const kind of ['vae', 'aae']) {
-    await page.fill(`#${kind}-settings [name=epochs]`, '3');
+    await setField(page, `#${kind}-settings [name=epochs]`, '3');
     assert.equal(await page.isDisabled(`#train-${kind}`), false, 'a baseline needs no autoencoder first');
     await page.click(`#train-${kind}`);
     await page.waitForFunction((k) => window.lab[k].lastProgress?.done && window.lab.state === 'done', kind, { timeout: 300_000 });
@@ -311,8 +311,8 @@ test('Compare all on a small subset fills every row of the FCD table, copies it,
 
   // The latent map of the autoencoder under FlowAE and AdvAE: PCA at once, then t-SNE, with
   // the flow's, the WGAN's and N(0, I) codes laid over the digits.
-  await page.selectOption('#map-settings [name=digits]', '1000');
-  await page.selectOption('#map-settings [name=overlay]', '200');
+  await setField(page, '#map-settings [name=digits]', '1000');
+  await setField(page, '#map-settings [name=overlay]', '200');
   await page.click('#map-draw');
   await page.waitForFunction(() => window.lab.map.map !== null, null, { timeout: 60_000 });
   const preview = await page.evaluate(() => {
@@ -344,8 +344,8 @@ test('Compare all on a small subset fills every row of the FCD table, copies it,
   assert.ok(await inkOf(page, '#map-canvas') < before, 'hiding the digits leaves only the overlays');
 
   // The VAE's codes, and Stop: the run ends where it is.
-  await page.selectOption('#map-settings [name=source]', 'vae');
-  await page.selectOption('#map-settings [name=digits]', '2000');
+  await setField(page, '#map-settings [name=source]', 'vae');
+  await setField(page, '#map-settings [name=digits]', '2000');
   await page.click('#map-draw');
   await page.waitForFunction(() => window.lab.map.iteration > 0, null, { timeout: 60_000 });
   assert.deepEqual(await page.evaluate(() => window.lab.map.map.overlays.map((o) => o.name)), ['prior']);
@@ -363,7 +363,7 @@ test('after a short autoencoder phase, a flow then a WGAN phase on WebGPU learn 
   await trainSmall(page);
   assert.equal(await page.isDisabled('#train-flow'), false, 'Train flow is offered once the autoencoder is trained');
   for (const [name, value] of Object.entries({ layers: 3, hidden: 32, epochs: 2, batch_size: 50, learning_rate: 0.005 })) {
-    await page.fill(`#flow-settings [name=${name}]`, String(value));
+    await setField(page, `#flow-settings [name=${name}]`, String(value));
   }
   await page.click('#train-flow');
   await page.waitForFunction(() => window.lab.flow.lastProgress?.done && window.lab.state === 'done', null, { timeout: 300_000 });
@@ -386,12 +386,12 @@ test('after a short autoencoder phase, a flow then a WGAN phase on WebGPU learn 
   // AdvAE on the same frozen codes. A bad setting is refused by the library with a message.
   await page.evaluate(() => window.lab.send({ type: 'start', phase: 'wgan', config: { critic_steps: 0 } }));
   await page.waitForFunction(() => window.lab.errors.some((e) => /critic steps per generator step must be between/.test(e)));
-  await page.selectOption('#wgan-settings [name=loss]', 'non-saturating');
+  await setField(page, '#wgan-settings [name=loss]', 'non-saturating');
   assert.equal(await page.isDisabled('#wgan-settings [name=lambda]'), true, 'λ belongs to WGAN-GP only');
-  await page.selectOption('#wgan-settings [name=loss]', 'wasserstein');
+  await setField(page, '#wgan-settings [name=loss]', 'wasserstein');
   assert.equal(await page.isDisabled('#wgan-settings [name=lambda]'), false);
   for (const [name, value] of Object.entries({ epochs: 1, batch_size: 50, critic_steps: 4, generator_hidden: 64 })) {
-    await page.fill(`#wgan-settings [name=${name}]`, String(value));
+    await setField(page, `#wgan-settings [name=${name}]`, String(value));
   }
   await page.click('#train-wgan');
   await page.waitForFunction(() => window.lab.wgan.lastProgress?.done && window.lab.state === 'done', null, { timeout: 300_000 });
@@ -552,7 +552,7 @@ test('opening the page shows pretrained FlowAE and AdvAE samples at once; Train 
   await page.waitForFunction(() => window.lab.morph?.model === 'flow', null, { timeout: 30_000 });
   assert.equal(await page.evaluate(() => window.lab.morph.count), 10);
   assert.ok(await inkOf(page, '#morph') > 300, 'the morph strip is drawn');
-  await page.selectOption('#morph-model', 'wgan');
+  await setField(page, '#morph-model', 'wgan');
   await page.waitForFunction(() => window.lab.morph?.model === 'wgan', null, { timeout: 30_000 });
   const digit = (i) => page.evaluate((n) => Array.from(window.lab.morph.pixels.slice(n * 784, (n + 1) * 784)), i);
   const [first, last] = [await digit(0), await digit(9)];
@@ -564,11 +564,12 @@ test('opening the page shows pretrained FlowAE and AdvAE samples at once; Train 
 
   // One press: the autoencoder, then FlowAE's flow, then AdvAE's WGAN, with no other input.
   await setSettings(page, SMALL);
-  await page.fill('#flow-settings [name=epochs]', '2');
-  await page.fill('#wgan-settings [name=epochs]', '5');
+  await setField(page, '#flow-settings [name=epochs]', '2');
+  await setField(page, '#wgan-settings [name=epochs]', '5');
   await page.click('#from-scratch');
   await page.waitForFunction(() => window.lab.phase === 'autoencoder' && window.lab.state === 'training', null, { timeout: 60_000 });
   assert.equal(await page.evaluate(() => window.lab.drawn.flow), 0, 'a new autoencoder drops the flow fitted to the old one');
+  assert.equal(await page.textContent('#models-title'), 'Training here: watch them learn');
   await page.waitForFunction(() => window.lab.story.times.wgan?.ended, null, { timeout: 300_000 });
   assertLossFell(await page.evaluate(() => window.lab.losses));
   const story = await page.evaluate(() => window.lab.story);
@@ -581,6 +582,12 @@ test('opening the page shows pretrained FlowAE and AdvAE samples at once; Train 
     assert.ok(run.drawn > 0, `${name} drew its samples`);
   }
   assert.ok(await inkOf(page, '#hero-flow') > 1000 && await inkOf(page, '#hero-wgan') > 1000, 'the new samplers are drawn at the top');
+  assert.equal(await page.textContent('#models-title'), 'Samples from the models trained here');
+  // Each run's last samples are read by the classifier (loaded as the story began): captioned.
+  for (const grid of ['samples', 'flow-samples', 'wgan-samples', 'hero-flow']) {
+    assert.equal((await page.evaluate((id) => window.lab.readAs[id], grid))?.count, 32, grid);
+    assert.match(await page.getAttribute(`#${grid}`, 'aria-label'), /: 32 samples, read by the classifier as [0-9?](, [0-9?]){31} /, grid);
+  }
   assert.match(await page.textContent('#models-status'), /^Trained the autoencoder, then the flow \(FlowAE\), then the generator \(AdvAE\) in \d+ s/);
   assert.equal(await page.isDisabled('#from-scratch'), false);
   assert.equal(await page.isDisabled('#compare'), false);
@@ -662,7 +669,7 @@ test('Stop ends the one-press story where it is, and a worker that dies ends it 
   await page.waitForFunction(() => /^The run stopped: .*crashed/.test(document.getElementById('models-status').textContent), null, { timeout: 30_000 });
   assert.equal(await page.evaluate(() => window.lab.story.running), false);
   await page.waitForFunction(() => !document.getElementById('from-scratch').disabled, null, { timeout: 60_000 });
-  await page.fill('#flow-settings [name=epochs]', '1');
+  await setField(page, '#flow-settings [name=epochs]', '1');
   await page.click('#from-scratch');
   await page.waitForFunction(() => window.lab.story.times.wgan?.ended, null, { timeout: 300_000 });
   assert.ok(await page.evaluate(() => window.lab.drawn.wgan > 0));
@@ -823,7 +830,7 @@ test('the presets set the paper\'s or the tuned defaults, a link carries one, an
   const link = Object.fromEntries(new URL(await page.evaluate(() => window.lab.link)).searchParams);
   assert.deepEqual(link, { backend: 'cpu', preset: 'paper', 'wgan.critic_steps': '2' }, 'only what differs from the preset');
 
-  await page.selectOption('#preset', 'tuned');
+  await setField(page, '#preset', 'tuned');
   assert.notEqual(byPreset('wgan.critic_hidden').tuned, byPreset('wgan.critic_hidden').paper);
   assert.equal(await value('#wgan-settings [name=critic_hidden]'), String(byPreset('wgan.critic_hidden').tuned));
   assert.equal(await value('#aae-settings [name=discriminator_hidden]'), String(byPreset('aae.discriminator_hidden').tuned));
@@ -834,7 +841,7 @@ test('the presets set the paper\'s or the tuned defaults, a link carries one, an
   // Compare all over two seeds: each model trained and scored once per seed, the table giving
   // mean ± sd and each seed's figure, and the order's count.
   await smallComparison(page);
-  await page.selectOption('#fcd-seeds', '2');
+  await setField(page, '#fcd-seeds', '2');
   await page.click('#compare');
   await page.waitForFunction(() => /^Done in/.test(document.getElementById('compare-text').textContent), null, { timeout: 600_000 });
   const runs = await page.evaluate(() => window.lab.compareRuns);
@@ -865,12 +872,17 @@ test('the main controls are reachable by keyboard and have accessible names', as
     })
     .map((el) => el.id || el.name || el.outerHTML.slice(0, 60)));
   assert.deepEqual(unnamed, [], 'every visible control has a name');
-  const wanted = ['from-scratch', 'save-models', 'load-models', 'backend', 'train', 'train-flow', 'temperature', 'train-wgan', 'train-vae', 'compare', 'map-draw'];
+  const wanted = ['from-scratch', 'save-models', 'load-models', 'train', 'ae-settings', 'backend', 'train-flow', 'temperature', 'train-wgan', 'train-vae', 'compare', 'map-draw'];
   const reached = new Set();
   await page.focus('body');
   for (let i = 0; i < 150 && wanted.some((id) => !reached.has(id)); i++) {
     await page.keyboard.press('Tab');
-    reached.add(await page.evaluate(() => document.activeElement?.id));
+    const at = await page.evaluate(() => {
+      const el = document.activeElement;
+      return el?.tagName === 'SUMMARY' && el.closest('#step-ae details.advanced') ? 'ae-settings' : el?.id;
+    });
+    if (at === 'ae-settings' && !reached.has(at)) await page.keyboard.press('Enter');   // step 1's settings unfold from the keyboard
+    reached.add(at);
   }
   assert.deepEqual(wanted.filter((id) => !reached.has(id)), [], 'Tab reaches every main control');
   // Enter on a focused button acts: Train from scratch starts a run.
