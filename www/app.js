@@ -19,6 +19,7 @@ import { LENGTHS, MODELS } from './pkg/tables.js';
 import { Comparison } from './compare.js';
 import { Story } from './story.js';
 import { Guide, caption } from './guide.js';
+import { LiveStrip } from './live-strip.js';
 
 fillPanels();
 buildForms();
@@ -141,6 +142,12 @@ const link = new LinkState([['preset', ui.preset], ['length', ui.length], ['fcd'
   ['fcd_length', ui.fcdLength], ['temperature', ui.temperature]]);
 /** Each step's link and embed, the folds' change counts, the grids' captions (guide.js). */
 const guide = new Guide({ linkOf: (options) => link.link(lab.backend, options) });
+/** The training model in view wherever the visitor scrolls (live-strip.js). */
+const strip = new LiveStrip({
+  stop: () => send({ type: 'stop' }),
+  samplesOf: (phase) => ui[phase]?.samples ?? null,
+});
+Object.defineProperty(lab, 'strip', { get: () => ({ shown: strip.shown, phase: strip.phase }) });
 /** Whose samples lead the page: 'pretrained', 'saved', 'file', 'moved' (a loaded file's
  * origin), or 'here' once a flow or a WGAN trains in this page; null when none. */
 let heroSource = null;
@@ -235,6 +242,7 @@ function handleEvent(msg) {
  * old one's codes. */
 function started(msg) {
   lab.phase = msg.phase;
+  strip.start(msg.phase, `the ${MODELS.find((m) => m.name === msg.phase)?.description ?? msg.phase}`);
   delete lab.firstDrawn[msg.phase];
   views[msg.phase].reset(msg);
   if (msg.phase === 'autoencoder') {
@@ -276,6 +284,7 @@ function showFigure5() {
  * pretrained preview's come before the full models have loaded. */
 function showSamples(msg) {
   const { model } = msg;
+  strip.samples(msg);
   if (!msg.preview) {
     if (model === 'autoencoder') {
       drawDigits(ui.autoencoder.samples, msg.pixels, msg.count, 8);
@@ -377,6 +386,7 @@ function aboutModels() {
 function setState(state) {
   lab.state = state;
   showHeroHeading();
+  strip.state(state);
   // 'switching': the backends are being timed, or the models move to another worker.
   const busy = state === 'training' || state === 'paused' || state === 'switching';
   if (lab.phase === 'autoencoder' && (state === 'done' || state === 'stopped')) lab.aeTrained = true;
@@ -427,6 +437,7 @@ function setState(state) {
 function progress(p) {
   views[p.phase].progress(p);
   story.progress(ui[p.phase].progressText.textContent);
+  if (!p.preparing) strip.progress(ui[p.phase].progressText.textContent, views[p.phase].trace);
   if (p.phase === 'autoencoder' && p.step > 0) lab.timing.training ??= performance.now();   // "step 1/…" is on the screen
   showFigure5();
 }

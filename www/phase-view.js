@@ -165,6 +165,13 @@ export class PhaseView {
     ].filter(Boolean).join(' · ');
   }
 
+  /** The series the progress line ends with (the loss; the WGAN's critic gap), as
+   * [words, values]: what the live strip (live-strip.js) draws small. */
+  get trace() {
+    const [words, , , series = 'losses'] = this.spec.latest;
+    return [words, series === 'wasserstein' ? this.wasserstein : this.losses];
+  }
+
   /** The units of work behind one reported step: a WGAN's critic steps and its generator step. */
   unitsPerStep() {
     const critic = this.spec.critic && this.run?.config?.critic_steps;

@@ -93,3 +93,49 @@ test('step 1 embeds as its own widget: the autoencoder trains in the frame and d
   assert.deepEqual([...errors, ...await page.evaluate(() => window.widget.errors)], []);
   await page.close();
 });
+
+test('while a run trains out of sight, a strip at the bottom shows its samples, trace and line; it steps aside, stops and closes', async () => {
+  const context = await shared.browser.newContext({ viewport: { width: 1280, height: SCREEN } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(`${shared.url}?pretrained=0&backend=cpu&train_images=500&test_images=200&epochs=1&batch_size=50&flow.epochs=40`);
+  await page.waitForFunction(() => window.lab?.state === 'idle', null, { timeout: 60_000 });
+  const shown = (value) => page.waitForFunction((v) => window.lab.strip.shown === v, value, { timeout: 10_000 });
+  await page.click('#from-scratch');
+  await page.waitForFunction(() => window.lab.phase === 'flow' && window.lab.flow.step > 5 && window.lab.drawn.flow > 0, null, { timeout: 120_000 });
+  assert.equal(await page.evaluate(() => window.lab.strip.shown), false, 'the opening pictures are in view: no strip');
+  await page.evaluate(() => document.getElementById('step-map').scrollIntoView());
+  await shown(true);
+  assert.equal(await page.textContent('#live-title'), 'Training the flow (FlowAE)');
+  await page.waitForFunction(() => /^epoch \d+\/40 .* left/.test(document.getElementById('live-line').textContent), null, { timeout: 10_000 });
+  await page.waitForFunction(() => !document.getElementById('live-samples').hidden, null, { timeout: 10_000 });
+  const ink = await page.$eval('#live-samples', (c) => {
+    const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
+    let n = 0; for (let i = 0; i < data.length; i += 4) if (data[i] > 128) n++; return n;
+  });
+  assert.ok(ink > 300, `the strip draws the newest samples (${ink} bright pixels)`);
+  // The model's own samples in view: the strip steps aside.
+  await page.evaluate(() => document.getElementById('flow-samples').scrollIntoView({ block: 'center' }));
+  await shown(false);
+  await page.evaluate(() => document.getElementById('step-map').scrollIntoView());
+  await shown(true);
+  // Its Stop stops the run (and the story), and the strip goes.
+  await page.click('#live-stop');
+  await page.waitForFunction(() => window.lab.state === 'stopped' && !window.lab.story.running, null, { timeout: 30_000 });
+  await shown(false);
+  // A new run brings it back; closed, it stays closed for that run.
+  await page.evaluate(() => document.getElementById('train-flow').click());
+  await page.waitForFunction(() => window.lab.state === 'training' && window.lab.flow.step > 0, null, { timeout: 60_000 });
+  await page.evaluate(() => document.getElementById('step-map').scrollIntoView());
+  await shown(true);
+  await page.click('#live-close');
+  await shown(false);
+  await page.evaluate(() => document.getElementById('step-compare').scrollIntoView());
+  await page.waitForTimeout(500);
+  assert.equal(await page.evaluate(() => window.lab.strip.shown), false, 'closed stays closed');
+  await page.evaluate(() => document.getElementById('flow-stop').click());
+  await page.waitForFunction(() => window.lab.state === 'stopped', null, { timeout: 30_000 });
+  assert.deepEqual(errors, []);
+  await context.close();
+});
