@@ -1,6 +1,6 @@
 // The main path in Firefox ESR (Debian's, installed by build.sh), driven over WebDriver BiDi by
-// puppeteer-core: the opening samples, one press to the autoencoder, FlowAE and AdvAE, and a
-// page that fits a phone. The other tests run in Chromium; this one guards the second engine.
+// puppeteer-core: the opening samples, one press to the autoencoder, FlowAE and AdvAE (their
+// samples captioned by the classifier), and a page that fits a phone. The other tests run in Chromium; this one guards the second engine.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import puppeteer from 'puppeteer-core';
@@ -45,10 +45,12 @@ test('in Firefox the pretrained samples show, one press trains all three models 
     losses: window.lab.losses.length, first: window.lab.losses[0], last: window.lab.losses.at(-1),
     flow: window.lab.drawn.flow, wgan: window.lab.drawn.wgan, flowDone: window.lab.flow.lastProgress?.done, wganDone: window.lab.wgan.lastProgress?.done,
     said: document.getElementById('models-status').textContent,
+    read: ['samples', 'flow-samples', 'wgan-samples'].map((id) => window.lab.readAs[id]?.count ?? 0),
   }));
   assert.ok(run.losses > 5 && run.last < run.first, `the autoencoder learned: ${run.first} → ${run.last}`);
   assert.ok(run.flow > 0 && run.wgan > 0 && run.flowDone && run.wganDone, JSON.stringify(run));
   assert.match(run.said, /^Trained the autoencoder, then the flow \(FlowAE\), then the generator \(AdvAE\)/);
+  assert.deepEqual(run.read, [32, 32, 32], 'each run\'s last samples are read by the classifier');
   assert.deepEqual(errors, []);
   await page.close();
 });
