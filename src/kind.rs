@@ -91,14 +91,22 @@ impl Kind {
 
     /// The baselines: autoencoders of their own, trained and sampled from the prior.
     pub const fn is_baseline(self) -> bool {
-        matches!(self, Kind::Vae | Kind::Aae)
+        // Every arm written out, here and in every match over a model: a new model is then a
+        // compile error at each place that must decide what it is, not a silent default.
+        match self {
+            Kind::Vae | Kind::Aae => true,
+            Kind::Autoencoder | Kind::Flow | Kind::Wgan => false,
+        }
     }
 
     /// Whether it has an encoder of its own (the autoencoder and the baselines), so that it has
     /// codes to map and trained on pixels of its own; the flow and the WGAN are fitted to the
     /// autoencoder's codes.
     pub const fn has_encoder(self) -> bool {
-        matches!(self, Kind::Autoencoder | Kind::Vae | Kind::Aae)
+        match self {
+            Kind::Autoencoder | Kind::Vae | Kind::Aae => true,
+            Kind::Flow | Kind::Wgan => false,
+        }
     }
 
     /// The model a name or a label stands for, in any case ("flow", "FlowAE", "flowae"), or

@@ -653,7 +653,7 @@ fn write_table(
     for (kind, made) in made {
         scores.models.push((*kind, score(&made.samples[..n * 784])?));
     }
-    if made.iter().any(|(kind, _)| matches!(kind, Kind::Flow | Kind::Wgan)) {
+    if made.iter().any(|(kind, _)| !kind.has_encoder()) {
         scores.decoded = Some(score(&pollster::block_on(ae.trainer.training_reconstructions(n))?)?);
     }
     scores.seconds = started.elapsed().as_secs_f64();

@@ -47,7 +47,7 @@ impl Run {
         Ok(match kind {
             Kind::Flow => Run::Flow(FlowTrainer::with_codes(settings(config, kind)?, codes()?, device)?),
             Kind::Wgan => Run::Wgan(WganTrainer::with_codes(settings(config, kind)?, codes()?, device)?),
-            encoder => {
+            encoder @ (Kind::Autoencoder | Kind::Vae | Kind::Aae) => {
                 let config: AeTrainingConfig = settings(config, encoder)?;
                 let config = if encoder.is_baseline() { config.baseline(encoder)? } else { config };
                 Run::Encoder(AeTrainer::new(config, train, test, device)?)
@@ -62,7 +62,7 @@ impl Run {
         Ok(match kind {
             Kind::Flow => Run::Flow(FlowTrainer::restore(parse(value, kind)?, codes()?, tensors, prefix, device)?),
             Kind::Wgan => Run::Wgan(WganTrainer::restore(parse(value, kind)?, codes()?, tensors, prefix, device)?),
-            encoder => Run::Encoder(AeTrainer::restore(fit(parse(value, encoder)?, train, test), tensors, prefix, train, test, device)?),
+            encoder @ (Kind::Autoencoder | Kind::Vae | Kind::Aae) => Run::Encoder(AeTrainer::restore(fit(parse(value, encoder)?, train, test), tensors, prefix, train, test, device)?),
         })
     }
 

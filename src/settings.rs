@@ -63,7 +63,7 @@ impl Section {
             Section::Model(Kind::Autoencoder) => serde_json::to_value(AeTrainingConfig::default()),
             Section::Model(Kind::Flow) => serde_json::to_value(FlowTrainingConfig::preset(preset)),
             Section::Model(Kind::Wgan) => serde_json::to_value(WganTrainingConfig::preset(preset)),
-            Section::Model(kind) => match AeTrainingConfig::baseline_defaults(kind, preset) {
+            Section::Model(kind @ (Kind::Vae | Kind::Aae)) => match AeTrainingConfig::baseline_defaults(kind, preset) {
                 Ok(config) => serde_json::to_value(config),
                 Err(_) => return Value::Null,
             },

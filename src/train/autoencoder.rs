@@ -150,7 +150,9 @@ impl AeTrainingConfig {
                     self.latent_noise = aae_latent_noise(Preset::DEFAULT);
                 }
             }
-            other => return Err(Error::Config(format!("{other} is not a baseline (the baselines are vae and aae)"))),
+            other @ (Kind::Autoencoder | Kind::Flow | Kind::Wgan) => {
+                return Err(Error::Config(format!("{other} is not a baseline (the baselines are vae and aae)")));
+            }
         }
         Ok(self)
     }
