@@ -13,11 +13,10 @@
 //! inflates every score.)
 
 use burn::prelude::*;
-use burn::tensor::TensorData;
 
 use crate::data::PIXELS;
 use crate::error::{Error, Result};
-use crate::models::classifier::{Classifier, FEATURES};
+use crate::models::classifier::{Classifier, FEATURES, binarized};
 use crate::device::read_all;
 
 /// Images per forward pass of the classifier: its activations for thousands at once would
@@ -32,9 +31,7 @@ pub async fn classifier_features(classifier: &Classifier, images: &[f32], device
     }
     let mut pending = Vec::new();
     for chunk in images.chunks(FEATURE_BATCH * PIXELS) {
-        let binary: Vec<f32> = chunk.iter().map(|&p| if p >= 0.5 { 1.0 } else { 0.0 }).collect();
-        let x = Tensor::<2>::from_data(TensorData::new(binary, [chunk.len() / PIXELS, PIXELS]), device);
-        pending.push(classifier.features(x).flatten::<1>(0, 1));
+        pending.push(classifier.features(binarized(chunk, device)).flatten::<1>(0, 1));
     }
     Ok(read_all(pending).await?.concat())
 }

@@ -26,6 +26,14 @@ pub const FEATURES: usize = 64;
 /// before the output.
 const DROPOUT: f64 = 0.3;
 
+/// What the classifier is shown of `images` (pixel values in [0, 1], 784 each; whole rows):
+/// every pixel rounded at ½, as every image it judges is, generated or real (FCD compares like
+/// with like), as a `[count, 784]` tensor on `device`.
+pub fn binarized(images: &[f32], device: &Device) -> Tensor<2> {
+    let binary: Vec<f32> = images.iter().map(|&p| if p >= 0.5 { 1.0 } else { 0.0 }).collect();
+    Tensor::<2>::from_data(TensorData::new(binary, [images.len() / crate::data::PIXELS, crate::data::PIXELS]), device)
+}
+
 /// 28×28 digit → 10 class logits, with a 64-d feature layer before the output.
 #[derive(Module, Debug)]
 pub struct Classifier {

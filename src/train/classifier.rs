@@ -18,7 +18,7 @@ use crate::limits;
 use crate::data::{Batches, Digits, PIXELS, Pixels};
 use crate::error::{Error, Result};
 use crate::models::Init;
-use crate::models::classifier::Classifier;
+use crate::models::classifier::{Classifier, binarized};
 use crate::rng::Rng;
 
 /// Digits scored per unit of work when measuring accuracy: a convolution's activations for
@@ -160,9 +160,7 @@ pub async fn read(classifier: &Classifier, images: &[f32], device: &Device) -> R
     }
     let mut pending = Vec::new();
     for chunk in images.chunks(SCORE_BATCH * PIXELS) {
-        let binary: Vec<f32> = chunk.iter().map(|&p| if p >= 0.5 { 1.0 } else { 0.0 }).collect();
-        let x = Tensor::<2>::from_data(TensorData::new(binary, [chunk.len() / PIXELS, PIXELS]), device);
-        pending.push(burn::tensor::activation::softmax(classifier.forward(x), 1).flatten::<1>(0, 1));
+        pending.push(burn::tensor::activation::softmax(classifier.forward(binarized(chunk, device)), 1).flatten::<1>(0, 1));
     }
     let probabilities = read_all(pending).await?.concat();
     Ok(probabilities
