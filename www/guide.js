@@ -25,7 +25,8 @@ export class Guide {
     const title = document.querySelector(`#step-${step} h2`)?.textContent ?? step;
     share.innerHTML = `<details><summary>Link or embed this step</summary>
       <p class="explain">The link opens the page at this step with every setting as it is now. The
-        embed code puts it in a blog post or a slide (an iframe; any static host serves it).</p>
+        embed code puts ${embed ? "this step's widget (it trains at the page's defaults)" : 'the page, showing this step alone with these settings,'}
+        in a blog post or a slide, as an iframe.</p>
       <label class="link">Link <input type="text" readonly data-role="link"></label>
       <label class="link">Embed <textarea readonly rows="3" data-role="embed"></textarea></label>
       <div class="buttons"><button type="button" data-role="copy-link">Copy link</button>
