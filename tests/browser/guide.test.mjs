@@ -99,7 +99,7 @@ test('while a run trains out of sight, a strip at the bottom shows its samples, 
   const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  await page.goto(`${shared.url}?pretrained=0&backend=cpu&train_images=500&test_images=200&epochs=1&batch_size=50&flow.epochs=40`);
+  await page.goto(`${shared.url}?pretrained=0&backend=cpu&train_images=2000&test_images=200&epochs=1&batch_size=50&flow.epochs=100`);
   await page.waitForFunction(() => window.lab?.state === 'idle', null, { timeout: 60_000 });
   const shown = (value) => page.waitForFunction((v) => window.lab.strip.shown === v, value, { timeout: 10_000 });
   await page.click('#from-scratch');
@@ -108,7 +108,7 @@ test('while a run trains out of sight, a strip at the bottom shows its samples, 
   await page.evaluate(() => document.getElementById('step-map').scrollIntoView());
   await shown(true);
   assert.equal(await page.textContent('#live-title'), 'Training the flow (FlowAE)');
-  await page.waitForFunction(() => /^epoch \d+\/40 .* left/.test(document.getElementById('live-line').textContent), null, { timeout: 10_000 });
+  await page.waitForFunction(() => /^epoch \d+\/100 .* left/.test(document.getElementById('live-line').textContent), null, { timeout: 10_000 });
   await page.waitForFunction(() => !document.getElementById('live-samples').hidden, null, { timeout: 10_000 });
   const ink = await page.$eval('#live-samples', (c) => {
     const { data } = c.getContext('2d').getImageData(0, 0, c.width, c.height);
