@@ -152,10 +152,12 @@ let pendingLoad = null;        // {origin, settings} of a file whose good models
  * (at most PREVIEW_MAX_MS: the first redraw on a GPU also compiles its shaders). */
 const previewWait = () => Math.min(PREVIEW_MAX_MS, Math.max(PREVIEW_MS, previewCost * (1 / PREVIEW_SHARE - 1)));
 
-self.onmessage = (event) => {
-  queue.push(event.data);
+/** Queues a command (the page's, or the worker's own) and wakes the loop if it sleeps. */
+function enqueue(command) {
+  queue.push(command);
   if (wake) { wake(); wake = null; }
-};
+}
+self.onmessage = (event) => enqueue(event.data);
 
 function post(message, transfer) { self.postMessage(message, transfer ?? []); }
 
@@ -453,8 +455,15 @@ async function handle(command) {
       setState('idle');
       break;
     case 'sample':
-      await wantClassifier();
-      sampleSeed = command.seed >>> 0;
+      // Drawn at once. The first one also fetches the classifier (458 kB), and once it is in,
+      // the same pictures are drawn again with their captions (a 'sample' with no seed keeps
+      // whatever seed is current then; one redraw however many come meanwhile, as the
+      // temperature slider's do).
+      if (!classifierMeta && !captionsAwaited) {
+        captionsAwaited = true;
+        wantClassifier().then(() => { if (classifierMeta) enqueue({ type: 'sample' }); }).finally(() => { captionsAwaited = false; });
+      }
+      if (command.seed !== undefined) sampleSeed = command.seed >>> 0;
       if (Number.isFinite(command.temperature)) temperature = command.temperature;
       if (state !== 'idle') await preview(true);
       await drawPreview();
@@ -564,6 +573,9 @@ async function ensureClassifier() {
   await loadClassifier();
   return classifierMeta;
 }
+
+/** Whether a 'sample' waits for the classifier to redraw its pictures with captions. */
+let captionsAwaited = false;
 
 /** The classifier's download under way, if any. */
 let classifierLoading = null;
