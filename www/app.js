@@ -131,7 +131,7 @@ const story = new Story({
     return config;
   },
   say: (text) => models.say(text),
-  words: (name) => `the ${MODELS.find((m) => m.name === name).description}`,
+  words: (name) => described(name),
   settled: () => setState(lab.state),
 });
 Object.defineProperty(lab, 'story', { get: () => ({ running: story.running, times: story.times }) });
@@ -242,7 +242,7 @@ function handleEvent(msg) {
  * old one's codes. */
 function started(msg) {
   lab.phase = msg.phase;
-  strip.start(msg.phase, `the ${MODELS.find((m) => m.name === msg.phase)?.description ?? msg.phase}`);
+  strip.start(msg.phase, described(msg.phase));
   delete lab.firstDrawn[msg.phase];
   views[msg.phase].reset(msg);
   if (msg.phase === 'autoencoder') {
@@ -358,6 +358,8 @@ function ready(msg) {
 }
 
 /** A model in the status line: its label (the autoencoder by its name). */
+/** A model in a sentence: "the flow (FlowAE)", "the VAE" (src/kind.rs's description). */
+const described = (name) => `the ${MODELS.find((m) => m.name === name)?.description ?? name}`;
 const modelWords = (name) => (name === 'autoencoder' ? name : MODELS.find((m) => m.name === name)?.label ?? name);
 
 /** A models file is now what the worker holds: every panel starts from its models. */

@@ -1,6 +1,6 @@
 // The guided path's own parts of the page: each step's link and embed, the count of settings
-// changed under each step's folded Settings, the sample grids' captions (the classifier's
-// reading, for a reader who cannot see the digits), and the opening panel's heading. Every step
+// changed under each step's folded Settings, and the sample grids' captions (the classifier's
+// reading, for a reader who cannot see the digits). Every step
 // is one `section.step` of index.html, `id="step-NAME"`, NAME being its "Steps to show" box.
 import { defaultOf } from './settings.js';
 import { SURE } from './pkg/tables.js';

@@ -24,6 +24,7 @@ export class LiveStrip {
     this.phase = null;
     this.running = false;
     this.dismissed = false;
+    this.traced = null;               // the training model's [words, values], drawn when shown
     this.inView = new Set();          // ids of the watched elements now on screen
     $('live-stop').addEventListener('click', stop);
     $('live-close').addEventListener('click', () => { this.dismissed = true; this.update(); });
@@ -49,6 +50,7 @@ export class LiveStrip {
     this.dismissed = false;
     this.title.textContent = `Training ${words}`;
     this.line.textContent = '';
+    this.traced = null;
     for (const c of [this.samplesCanvas, this.trace]) c.getContext('2d').clearRect(0, 0, c.width, c.height);
     this.samplesCanvas.hidden = true;
     this.update();
@@ -67,9 +69,18 @@ export class LiveStrip {
     this.samplesCanvas.hidden = false;
   }
 
-  /** The training model's progress line and its trace ([words, values]). */
-  progress(line, [words, values]) {
+  /** The training model's progress line and its trace ([words, values], the view's own
+   * growing series): the sparkline is drawn only while the strip is shown (a progress event
+   * comes several times a second, and the page shares the machine with the training). */
+  progress(line, trace) {
     this.line.textContent = line;
+    this.traced = trace;
+    if (this.shown) this.drawTrace();
+  }
+
+  drawTrace() {
+    if (!this.traced) return;
+    const [words, values] = this.traced;
     this.trace.setAttribute('aria-label', `${words} so far`);
     drawTrace(this.trace, values.slice(-TRACE));
   }
@@ -79,8 +90,10 @@ export class LiveStrip {
   update() {
     const watchedInView = this.watched && this.inView.has(this.watched.id);
     const show = this.running && !this.dismissed && !this.inView.has('hero') && !watchedInView;
+    const appearing = show && this.el.hidden;
     this.el.hidden = !show;
     document.body.classList.toggle('with-live-strip', show);
+    if (appearing) this.drawTrace();
   }
 
   /** Whether the strip is on screen (read by the tests). */
