@@ -14,6 +14,9 @@
 //! - [`sample`]: drawing digits from any trained model, in one place.
 //! - [`weights`]: trained weights as one checked file; [`session`]: every model of a session in one.
 //! - [`explore`]: paths between two samples, for the morph strip.
+//! - [`digitize`]: a drawing made an MNIST input; [`inspect`]: one digit read by the models
+//!   (the flow's log-density and its percentile among real digits, the critic, the neighbours).
+//! - [`lab`]: everything one page trains and draws, as its worker calls it (`web.rs` converts).
 //! - [`map`]: the latent space on a plane: PCA and t-SNE.
 //! - [`memory`]: what a run's settings need, refused before they fail in an allocator.
 //! - [`preset`]: the paper's defaults and the tuned ones that reproduce its Table 1; [`length`]:
@@ -25,12 +28,15 @@
 pub mod backend;
 pub mod data;
 pub mod device;
+pub mod digitize;
 pub mod error;
 pub mod expf;
 pub mod explore;
 pub mod fcd;
 pub mod grid;
+pub mod inspect;
 pub mod kind;
+pub mod lab;
 pub mod length;
 pub mod limits;
 pub mod map;

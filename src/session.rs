@@ -17,7 +17,8 @@ use crate::device::release_graph;
 use crate::error::{Error, Result};
 use crate::kind::Kind;
 use crate::models::Init;
-use crate::models::wgan::Generator;
+use crate::inspect::Readers;
+use crate::models::wgan::{Critic, Generator};
 use crate::sample::{Codes, Sampler};
 use crate::train::phase::Look;
 use crate::train::run::chunk_looking;
@@ -194,6 +195,22 @@ impl Session {
             return Ok(codes.clone());
         }
         self.encoder(Kind::Autoencoder).map_err(|_| Error::State("train the autoencoder first".into()))?.frozen_codes()
+    }
+
+    /// The autoencoder and, when fitted to its codes, the flow and the critic, in inference
+    /// mode on `device`'s inner backend: what reads a drawn digit (see [`crate::inspect`]).
+    pub fn readers(&self, device: &Device) -> Result<Readers> {
+        let autoencoder = self.encoder(Kind::Autoencoder)?;
+        let flow = match self.get(Kind::Flow) {
+            Some(Run::Flow(t)) => t.flow().map(|f| f.valid()),
+            _ => None,
+        };
+        let critic = match self.get(Kind::Wgan) {
+            Some(Run::Wgan(t)) => t.models().map(|(_, critic)| critic.valid()),
+            _ => None,
+        };
+        let pixels = autoencoder.config().pixels;
+        Ok(Readers { autoencoder: autoencoder.model().valid(), pixels, flow, critic, device: device.clone().inner() })
     }
 
     /// The models present (with networks), in [`Kind::ALL`]'s order.
@@ -378,6 +395,8 @@ impl Opened {
 /// the restored [`Session`] gives for the same seed, as both are drawn by a [`Sampler`].
 pub struct Preview {
     samplers: Vec<Sampler>,
+    /// What reads a drawn digit before anything is trained (see [`crate::inspect`]).
+    readers: Readers,
 }
 
 impl Preview {
@@ -393,11 +412,13 @@ impl Preview {
         let autoencoder = crate::weights::load_module(ae.model.init(&mut Init::Loaded, &inner)?, Kind::Autoencoder.name(), &file.tensors)?;
         let k = ae.model.latent;
         let mut samplers = Vec::new();
+        let mut readers = Readers { autoencoder: autoencoder.clone(), pixels: ae.pixels, flow: None, critic: None, device: inner.clone() };
         if let Some(value) = meta.get(Kind::Flow.name()) {
             let config: FlowTrainingConfig = parse(value.clone(), Kind::Flow)?;
             config.validate(k, usize::MAX)?; // the codes it learned are not here to count
             let flow = config.flow.init(k, &vec![0.0; k], &vec![1.0; k], &mut Init::Loaded, &inner)?;
             let flow = crate::weights::load_module(flow, Kind::Flow.name(), &file.tensors)?;
+            readers.flow = Some(flow.clone());
             samplers.push(Sampler::new(Kind::Flow, Some(&autoencoder.decoder), Codes::Flow(flow), k, &inner));
         }
         if let Some(value) = meta.get(Kind::Wgan.name()) {
@@ -405,9 +426,11 @@ impl Preview {
             config.validate(k, usize::MAX)?; // the codes it learned are not here to count
             let generator = Generator::new(k, config.generator_hidden, &mut Init::Loaded, &inner);
             let generator = crate::weights::load_module(generator, "wgan.generator", &file.tensors)?;
+            let critic = Critic::new(k, &[config.critic_hidden, config.critic_hidden], &mut Init::Loaded, &inner)?;
+            readers.critic = Some(crate::weights::load_module(critic, "wgan.critic", &file.tensors)?);
             samplers.push(Sampler::new(Kind::Wgan, Some(&autoencoder.decoder), Codes::Generator(generator), k, &inner));
         }
-        Ok(Preview { samplers })
+        Ok(Preview { samplers, readers })
     }
 
     /// The sampler of the flow or the WGAN; `None` when the file has no such model.
@@ -418,6 +441,11 @@ impl Preview {
     /// Which of the flow and the WGAN the file holds.
     pub fn models(&self) -> Vec<Kind> {
         self.samplers.iter().map(Sampler::kind).collect()
+    }
+
+    /// The file's autoencoder, flow and critic, to read a drawn digit with.
+    pub fn readers(&self) -> &Readers {
+        &self.readers
     }
 }
 

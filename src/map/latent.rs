@@ -72,6 +72,9 @@ pub struct LatentMap {
     tsne: Tsne,
 }
 
+/// Digits whose t-SNE positions place a new code (see [`LatentMap::place`]).
+pub const PLACE_K: usize = 5;
+
 /// Neighbours consulted by the agreement score.
 const AGREEMENT_K: usize = 10;
 
@@ -151,6 +154,30 @@ impl LatentMap {
             .map(|(i, _)| i)
             .ok_or_else(|| Error::State("the map is empty".into()))?;
         Ok((self.points[nearest * self.dim..(nearest + 1) * self.dim].to_vec(), Some(nearest)))
+    }
+
+    /// Where a new code (a drawn digit's) sits on the map: on the PCA plane, its projection; on
+    /// the t-SNE map, which places only the points it was run on, the mean position of the
+    /// [`PLACE_K`] digits whose codes are nearest it (the usual stand-in, said so on the page).
+    /// Returns `(pca x, pca y, t-SNE x, t-SNE y)`.
+    pub fn place(&self, code: &[f32]) -> Result<[f32; 4]> {
+        if code.len() != self.dim || code.iter().any(|v| !v.is_finite()) {
+            return Err(Error::Data(format!("a code on this map is {} finite values", self.dim)));
+        }
+        let pca = self.pca.project(code)?;
+        let mut nearest: Vec<(f32, usize)> = self.points[..self.labels.len() * self.dim]
+            .chunks_exact(self.dim)
+            .enumerate()
+            .map(|(i, c)| (c.iter().zip(code).map(|(a, b)| (a - b) * (a - b)).sum::<f32>(), i))
+            .collect();
+        let k = PLACE_K.min(nearest.len());
+        if k == 0 {
+            return Err(Error::State("the map is empty".into()));
+        }
+        nearest.select_nth_unstable_by(k - 1, |a, b| a.0.total_cmp(&b.0));
+        let map = self.tsne.embedding();
+        let (x, y) = nearest[..k].iter().fold((0.0, 0.0), |(x, y), &(_, i)| (x + map[2 * i], y + map[2 * i + 1]));
+        Ok([pca[0], pca[1], x / k as f32, y / k as f32])
     }
 
     /// How often a digit's nearest neighbours on the t-SNE map share its label.
