@@ -60,8 +60,8 @@ struct State {
     /// load them (see [`Lab::load_models`]).
     pending: Option<Session>,
     /// What reads drawn digits (see [`Lab::inspect`]), built for the models as they were at
-    /// `generation`.
-    inspector: Option<(u64, Inspector)>,
+    /// `generation`, and whether they are the pretrained preview's.
+    inspector: Option<(u64, bool, Inspector)>,
     /// Counts the changes to the models (a chunk trained, a run started, models loaded or
     /// forgotten): an inspector made before the last change is stale.
     generation: u64,
@@ -169,6 +169,8 @@ pub struct Drawn {
     /// Where its code sits on the latent map being drawn (PCA x, y, t-SNE x, y), when the map
     /// shows the codes of the autoencoder that read it.
     pub place: Option<[f32; 4]>,
+    /// Whether the pretrained models read it (nothing trained or loaded yet).
+    pub pretrained: bool,
 }
 
 /// What [`Lab::time_autoencoder`] measured.
@@ -559,20 +561,20 @@ impl Lab {
     /// is compared with are encoded on the first call after the models change.
     pub async fn inspect(&self, ink: &[f32], width: usize, height: usize) -> Result<Drawn> {
         let digit = mnist_way(ink, width, height)?;
-        let (generation, cached) = self.with(|s| (s.generation, s.inspector.take().filter(|(at, _)| *at == s.generation)));
-        let inspector = match cached {
-            Some((_, inspector)) => inspector,
+        let (generation, cached) = self.with(|s| (s.generation, s.inspector.take().filter(|(at, _, _)| *at == s.generation)));
+        let (pretrained, inspector) = match cached {
+            Some((_, pretrained, inspector)) => (pretrained, inspector),
             None => {
-                let (readers, train, test) = self.with(|s| {
-                    let readers = match (&s.preview, s.models.encoder(Kind::Autoencoder)) {
-                        (_, Ok(_)) => s.models.readers(s.device()?)?,
-                        (Some(preview), Err(_)) => preview.readers().clone(),
+                let (readers, pretrained, train, test) = self.with(|s| {
+                    let (readers, pretrained) = match (&s.preview, s.models.encoder(Kind::Autoencoder)) {
+                        (_, Ok(_)) => (s.models.readers(s.device()?)?, false),
+                        (Some(preview), Err(_)) => (preview.readers().clone(), true),
                         (None, Err(missing)) => return Err(missing),
                     };
                     let (train, test) = s.digits()?;
-                    Ok((readers, train.take(NEIGHBOUR_POOL.min(train.len())), test.take(REFERENCE_DIGITS.min(test.len()))))
+                    Ok((readers, pretrained, train.take(NEIGHBOUR_POOL.min(train.len())), test.take(REFERENCE_DIGITS.min(test.len()))))
                 })?;
-                Inspector::new(readers, &train, &test).await?
+                (pretrained, Inspector::new(readers, &train, &test).await?)
             }
         };
         let reading = inspector.read(&digit).await;
@@ -587,11 +589,11 @@ impl Lab {
                 _ => None,
             };
             if s.generation == generation {
-                s.inspector = Some((generation, inspector));
+                s.inspector = Some((generation, pretrained, inspector));
             }
             (nearest, place)
         });
-        Ok(Drawn { reading: reading?, nearest_pixels, place })
+        Ok(Drawn { reading: reading?, nearest_pixels, place, pretrained })
     }
 
     /// Times autoencoder training on the current backend without touching the models: a fresh

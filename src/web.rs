@@ -323,6 +323,26 @@ impl WebLab {
         to_js(&self.lab.open_preview(bytes).map_err(js_error)?)
     }
 
+    /// A drawing read by the models (see [`Lab::inspect`]): `ink` is `width × height` values in
+    /// [0, 1]. Returns the reading ([`crate::inspect::Inspection`]'s fields; `input`, `code`
+    /// and `reconstruction` as Float32Arrays), `nearest_pixels` (a Float32Array of 784 per
+    /// nearest training digit), `place` (`[pca x, pca y, t-SNE x, t-SNE y]` or null) and
+    /// `pretrained` (read by the pretrained models).
+    pub fn inspect(&self, ink: Vec<f32>, width: u32, height: u32) -> Promise {
+        let lab = self.lab.clone();
+        promise(async move {
+            let drawn = lab.inspect(&ink, width as usize, height as usize).await.map_err(js_error)?;
+            let value = to_js(&drawn.reading)?;
+            let r = &drawn.reading;
+            for (key, values) in [("input", &r.input), ("code", &r.code), ("reconstruction", &r.reconstruction), ("nearest_pixels", &drawn.nearest_pixels)] {
+                let _ = js_sys::Reflect::set(&value, &key.into(), &Float32Array::from(&values[..]));
+            }
+            let _ = js_sys::Reflect::set(&value, &"place".into(), &to_js(&drawn.place)?);
+            let _ = js_sys::Reflect::set(&value, &"pretrained".into(), &drawn.pretrained.into());
+            Ok(value)
+        })
+    }
+
     /// See [`Lab::time_autoencoder`]. Returns `{imagesPerSecond, steps}`.
     pub fn time_autoencoder(&self, config: JsValue, warmup: u32, seconds: f64) -> Promise {
         let lab = self.lab.clone();

@@ -20,6 +20,7 @@ import { Comparison } from './compare.js';
 import { Story } from './story.js';
 import { Guide, caption } from './guide.js';
 import { LiveStrip } from './live-strip.js';
+import { DrawPad } from './draw-pad.js';
 
 fillPanels();
 buildForms();
@@ -92,6 +93,19 @@ const mapView = new LatentMapView({
   },
 });
 Object.defineProperty(lab, 'map', { get: () => mapView.state });
+
+/** The draw pad (step 3): a drawing read by the models held, or the pretrained ones. */
+const drawPad = new DrawPad({
+  send: (command) => send(command),
+  onPlace: (place) => mapView.mark(place),
+  // Whose models read it: the worker says when it is the pretrained preview; else the
+  // autoencoder held was loaded (from where) or trained here.
+  source: (reading) => {
+    const origin = reading.pretrained ? 'pretrained' : views.autoencoder.run?.loaded ? models.loaded?.origin : 'here';
+    return { pretrained: 'the models trained in advance', saved: 'the models kept in this browser', file: 'the models from your file' }[origin] ?? 'the models trained here';
+  },
+});
+lab.draw = drawPad;
 
 /** Compare all (compare.js): every model in turn, scored with the FCD into Table 1. */
 ui.compare.addEventListener('click', clearError);
@@ -229,6 +243,7 @@ function handleEvent(msg) {
       drawDigits(morph.canvas, msg.pixels, msg.count, msg.count, { binarize: ui.binarize.checked });
       lab.morph = msg;
       break;
+    case 'inspection': drawPad.handle(msg); break;
     case 'saved': models.saved(msg); break;
     case 'error':
       mapView.handle(msg);
@@ -347,6 +362,7 @@ function showBackend(msg) {
 function ready(msg) {
   lab.timing.ready ??= performance.now();
   lab.lastReady = msg;
+  drawPad.setReady();
   showBackend(msg);
   if (msg.train) ui.autoencoder.progressText.textContent = `Ready: ${msg.train.toLocaleString()} training and ${msg.test.toLocaleString()} test digits loaded.`;
   if (lab.state === 'loading') {
@@ -374,6 +390,7 @@ function loaded(msg) {
   for (const k of ON_CODES.filter(has)) ui[k].progressText.textContent = 'Loaded: its samples are below. Training again fits a new one to the same codes.';
   for (const k of ON_CODES) lab.drawn[k] = 0;
   lab.samples = {};
+  drawPad.setReady();            // read the drawing again with these models
 }
 
 /** A line on what the models were trained with and how they scored, for the shelf. */
@@ -387,6 +404,7 @@ function aboutModels() {
 
 function setState(state) {
   lab.state = state;
+  if (state === 'done' || state === 'stopped') drawPad.setReady();   // a run ended: read with its models
   showHeroHeading();
   strip.state(state);
   // 'switching': the backends are being timed, or the models move to another worker.

@@ -1,5 +1,5 @@
 // The embeddable widget: one model's samples and one Train button, for an iframe in a blog post
-// (the page's steps 1 to 3 each offer one: ?model=autoencoder, flow or wgan).
+// (the page's steps 1, 2 and 4 each offer one: ?model=autoencoder, flow or wgan).
 //
 // Until the visitor presses Train it is a picture: the pretrained model's samples (a few kB).
 // Train starts the same worker as the full page (protocol: worker.js), which only then

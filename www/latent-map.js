@@ -19,7 +19,7 @@ export const OVERLAYS = {
  * Draws `points` (x, y interleaved; the first `labels.length` are digits) on `canvas`. Returns
  * the frame it used ({cx, cy, scale, size}: map units to canvas pixels), or null.
  */
-export function drawMap(canvas, points, labels, overlays, visible) {
+export function drawMap(canvas, points, labels, overlays, visible, marker = null) {
   let frame = null;
   const size = Math.round(canvas.clientWidth * (window.devicePixelRatio || 1)) || 560;
   if (canvas.width !== size) { canvas.width = size; canvas.height = size; }
@@ -75,6 +75,18 @@ export function drawMap(canvas, points, labels, overlays, visible) {
     ctx.stroke();
   }
   ctx.globalAlpha = 1;
+  if (marker) {
+    // A drawn digit's code (draw-pad.js): a white ring with a dark edge, larger than any point.
+    const x = Math.min(size - edge, Math.max(edge, size / 2 + (marker[0] - cx) * scale));
+    const y = Math.min(size - edge, Math.max(edge, size / 2 - (marker[1] - cy) * scale));
+    for (const [colour, width] of [['#0b1222', 6], ['#ffffff', 3]]) {
+      ctx.strokeStyle = colour;
+      ctx.lineWidth = width * (window.devicePixelRatio || 1);
+      ctx.beginPath();
+      ctx.arc(x, y, 5 * dot, 0, 2 * Math.PI);
+      ctx.stroke();
+    }
+  }
   return frame;
 }
 
@@ -124,7 +136,7 @@ export class LatentMapView {
 
   start() {
     const { config } = readSection('map');     // menus only: nothing to refuse
-    this.state = { ...this.state, running: true, map: null, embedding: null, iteration: 0, agreement: null, config };
+    this.state = { ...this.state, running: true, map: null, embedding: null, iteration: 0, agreement: null, config, marker: null };
     this.ui.text.textContent = 'Encoding the digits…';
     this.ui.progress.value = 0;
     this.sync();
@@ -181,10 +193,19 @@ export class LatentMapView {
   redraw() {
     const map = this.state.map;
     if (!map) return;
-    const points = this.ui.view.value === 'tsne' && this.state.embedding ? this.state.embedding : map.preview;
-    this.frame = drawMap(this.ui.canvas, points, map.labels, map.overlays, this.visible());
+    const tsne = this.ui.view.value === 'tsne' && this.state.embedding;
+    const points = tsne ? this.state.embedding : map.preview;
+    const marker = this.state.marker ? (tsne ? this.state.marker.slice(2, 4) : this.state.marker.slice(0, 2)) : null;
+    this.frame = drawMap(this.ui.canvas, points, map.labels, map.overlays, this.visible(), marker);
     this.state.drawn++;
     document.getElementById('map-empty').hidden = true;
+  }
+
+  /** Marks where a drawn digit's code lands (`[pca x, pca y, t-SNE x, t-SNE y]`), or nothing. */
+  mark(place) {
+    this.state.marker = place ?? null;
+    this.redraw();
+    if (this.state.map) this.legend();
   }
 
   /** A click on the map: decode the code behind that spot (worker: 'map-decode'). */
@@ -228,6 +249,7 @@ export class LatentMapView {
       const symbol = { cross: '×', plus: '+', ring: '○' }[OVERLAYS[o.name]?.shape ?? 'ring'];
       items.push(row(item('mark', symbol), OVERLAYS[o.name]?.label ?? o.name));
     }
+    if (this.state.marker) items.push(row(item('mark', '◯'), 'your drawing (step 3)'));
     this.ui.legend.replaceChildren(...items);
     for (const box of this.ui.layers.querySelectorAll('input[type=checkbox]')) {
       const present = box.name === 'digits' || (this.state.map?.overlays ?? []).some((o) => o.name === box.name);

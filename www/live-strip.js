@@ -1,7 +1,7 @@
 // What trains is what you see, wherever the visitor has scrolled: while a run trains, a compact
 // strip at the bottom of the screen shows its newest samples, its loss so far and its progress
 // line (with the time left), whenever neither the opening pictures nor the model's own samples
-// are in view. A visitor reading step 4 while the story trains the flow still watches it
+// are in view. A visitor reading step 5 while the story trains the flow still watches it
 // learn; one who closes the strip gets it back with the next run.
 import { drawDigits } from './digits.js';
 

@@ -44,6 +44,9 @@
 //                                                'pretrained' shipped with the page, 'moved' from
 //                                                another worker)
 //   {type: 'interpolate', model, a, b, steps, temperature}  the morph strip: 'flow' | 'wgan'
+//   {type: 'inspect', id, ink, width, height}    a drawing (Float32Array width × height, ink in [0, 1])
+//                                                read by the models held, or the pretrained ones;
+//                                                a newer one replaces one still waiting
 //   {type: 'step'}                               while paused: one training step, then paused again
 //   {type: 'memory'}                             how big the WebAssembly memory is (the soak)
 //   {type: 'crash'}                              panic inside wasm on purpose (tests only)
@@ -92,6 +95,9 @@
 //                                          everywhere; followed by 'state' 'done' and their samples
 //   {type: 'map-decoded', pixels, code, nearest, x, y, tsne}  nearest: index of the t-SNE point
 //   {type: 'interpolation', model, pixels, count, a, b}  decodings along the path from a to b
+//   {type: 'inspection', id, reading | error}  what the models make of drawing `id` (src/inspect.rs:
+//                                          input, code, reconstruction, log_density, joint, critic,
+//                                          their percentiles, nearest, nearest_pixels, place)
 //   {type: 'load-question', origin, models, broken: [{model, message}]}
 //                                          a file some of whose models cannot be used: `models`
 //                                          can, and load on 'load-accept'; nothing changed yet
@@ -154,6 +160,9 @@ const previewWait = () => Math.min(PREVIEW_MAX_MS, Math.max(PREVIEW_MS, previewC
 
 /** Queues a command (the page's, or the worker's own) and wakes the loop if it sleeps. */
 function enqueue(command) {
+  // A drawing is read as it is drawn: only the newest waiting one is worth reading.
+  const stale = command.type === 'inspect' ? queue.findIndex((c) => c.type === 'inspect') : -1;
+  if (stale >= 0) queue.splice(stale, 1);
   queue.push(command);
   if (wake) { wake(); wake = null; }
 }
@@ -505,6 +514,17 @@ async function handle(command) {
     case 'load': await loadModels(command.bytes, command.origin ?? 'file'); break;
     case 'load-accept': await acceptPending(); break;
     case 'load-discard': pendingLoad = null; lab.discard_pending(); break;
+    case 'inspect': {
+      // Answered here, errors included ("nothing is drawn", the digits still loading): they
+      // belong beside the pad, not in the page's error box.
+      try {
+        const reading = await lab.inspect(command.ink, command.width, command.height);
+        post({ type: 'inspection', id: command.id, reading }, [reading.input.buffer, reading.reconstruction.buffer, reading.nearest_pixels.buffer]);
+      } catch (e) {
+        post({ type: 'inspection', id: command.id, error: String(e?.message ?? e) });
+      }
+      break;
+    }
     case 'interpolate': {
       // Asked for by a panel drawn before the model was dropped (a new autoencoder): no strip.
       const fromPreview = !sampling[command.model] && previewing.has(command.model);

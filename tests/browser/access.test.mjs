@@ -1,7 +1,8 @@
 // Accessibility, as axe-core (npm, a dev dependency) judges it in the page: no serious or
 // critical violation at desktop and phone widths, in the dark and the light colour scheme, on
 // every step: when the page opens, folded and with every fold (settings, prompts, links and
-// embeds) open, and after the one-press story and Compare all have run.
+// embeds) open, with a drawing read on the draw pad, and after the one-press story and Compare
+// all have run.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -31,6 +32,10 @@ for (const [width, colorScheme] of [[1280, 'dark'], [390, 'dark'], [1280, 'light
     const unfold = () => page.$$eval('details', (folds) => folds.forEach((fold) => { fold.open = true; }));
     await unfold();
     assert.deepEqual(await violations(page), [], 'on opening, every fold open');
+    // The draw pad with a reading shown: its table, its digits, its verdict.
+    await page.click('[data-draw-example="7"]');
+    await page.waitForFunction(() => window.lab.draw.reading, null, { timeout: 60_000 });
+    assert.deepEqual(await violations(page), [], 'a drawing read');
     if (width === 1280 && colorScheme === 'dark') {
       await page.click('#from-scratch');
       await page.waitForFunction(() => window.lab.story.times.wgan?.ended, null, { timeout: 300_000 });

@@ -6,11 +6,13 @@ import assert from 'node:assert/strict';
 import { servedBrowser } from './harness.mjs';
 
 const shared = servedBrowser({ webgpu: false });
-const STEPS = ['step-ae', 'step-flow', 'step-wgan', 'step-baselines', 'step-compare', 'step-map'];
+const STEPS = ['step-ae', 'step-flow', 'step-draw', 'step-wgan', 'step-baselines', 'step-compare', 'step-map'];
+/** The steps with settings to fold (the draw pad has none). */
+const WITH_SETTINGS = STEPS.filter((s) => s !== 'step-draw');
 /** A screen at 1280 px wide: the issue's bar is about two of them per step. */
 const SCREEN = 800;
 
-test('the page is six short steps, each with a prediction, its settings folded, and its own link and embed', async () => {
+test('the page is seven short steps, each with a prediction, its settings folded, and its own link and embed', async () => {
   const context = await shared.browser.newContext({ viewport: { width: 1280, height: SCREEN } });
   const page = await context.newPage();
   const errors = [];
@@ -29,7 +31,8 @@ test('the page is six short steps, each with a prediction, its settings folded, 
   for (const step of steps) {
     assert.ok(step.height <= 2 * SCREEN, `${step.id} is ${step.height} px high`);
     assert.ok(step.predict, `${step.id} asks for a prediction, its answer folded`);
-    assert.ok(step.folds.length > 0 && step.folds.every((open) => !open), `${step.id}'s settings are folded: ${step.folds}`);
+    assert.equal(step.folds.length > 0, WITH_SETTINGS.includes(step.id), `${step.id} has settings to fold: ${step.folds}`);
+    assert.ok(step.folds.every((open) => !open), `${step.id}'s settings are folded: ${step.folds}`);
     assert.equal(step.visibleFields, 0, `${step.id} shows no settings field until unfolded`);
   }
   // Unfolded, every setting is there, with its help line in sight.
@@ -37,8 +40,8 @@ test('the page is six short steps, each with a prediction, its settings folded, 
   assert.ok(await page.isVisible('#wgan-settings [name=lambda]'));
   assert.match(await page.textContent('#wgan-lambda-help'), /gradient penalty/);
 
-  // Each step's link opens the page at that step; steps 1-3 embed their widget, the others the
-  // page showing that step alone.
+  // Each step's link opens the page at that step; steps 1, 2 and 4 embed their widget, the
+  // others the page showing that step alone.
   const share = async (step) => {
     await page.click(`#${step} .step-share summary`);
     return { link: await page.inputValue(`#${step} [data-role=link]`), embed: await page.inputValue(`#${step} [data-role=embed]`) };
@@ -49,6 +52,7 @@ test('the page is six short steps, each with a prediction, its settings folded, 
   assert.match((await share('step-ae')).embed, /embed\.html\?model=autoencoder/);
   const compare = await share('step-compare');
   assert.match(compare.embed, /\?backend=cpu&amp;show=compare#step-compare"/);
+  assert.match((await share('step-draw')).embed, /\?backend=cpu&amp;show=draw#step-draw"/);
 
   const other = await context.newPage();
   await other.goto(flow.link);

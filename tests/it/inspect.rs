@@ -108,6 +108,7 @@ fn a_drawn_one_and_zero_are_typical_and_scribbles_and_letters_are_not() {
     assert_eq!(one.nearest_pixels.len(), 5 * PIXELS);
     assert_eq!(one.reading.reconstruction.len(), PIXELS);
     assert!(one.place.is_none(), "no map is drawn");
+    assert!(one.pretrained);
 }
 
 /// An MNIST digit blown up ten times onto the pad comes back as MNIST made it: its longer
@@ -156,6 +157,7 @@ fn the_reader_follows_the_models_held() {
     pollster::block_on(lab.train(Kind::Autoencoder, 100, None)).unwrap();
     let after = read(&lab, &one());
     assert_ne!(after.reading.code, before.reading.code);
+    assert!(before.pretrained && !after.pretrained);
     assert!(after.reading.log_density.is_none() && after.reading.critic.is_none(), "no flow or critic for the new autoencoder");
     let refused = pollster::block_on(lab.inspect(&vec![0.0; PAD * PAD], PAD, PAD)).unwrap_err().to_string();
     assert!(refused.contains("nothing is drawn"), "{refused}");
