@@ -54,6 +54,15 @@ impl Pixels {
         }
     }
 
+    /// An image given as values in [0, 1] (a drawing), as a model trained on these pixels is
+    /// shown its digits: rounded at one half, or as it is.
+    pub fn of(self, values: &[f32]) -> Vec<f32> {
+        match self {
+            Pixels::Binarized => values.iter().map(|&p| if p >= 0.5 { 1.0 } else { 0.0 }).collect(),
+            Pixels::Grayscale => values.iter().map(|p| p.clamp(0.0, 1.0)).collect(),
+        }
+    }
+
     fn convert(self, byte: u8) -> f32 {
         match self {
             Pixels::Binarized => f32::from(u8::from(byte >= 128)),

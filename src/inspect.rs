@@ -177,10 +177,7 @@ impl Inspector {
         if digit.len() != PIXELS || digit.iter().any(|p| !p.is_finite()) {
             return Err(Error::Data(format!("a digit is {PIXELS} pixels that are numbers")));
         }
-        let input: Vec<f32> = match self.pixels {
-            Pixels::Binarized => digit.iter().map(|&p| if p >= 0.5 { 1.0 } else { 0.0 }).collect(),
-            Pixels::Grayscale => digit.iter().map(|p| p.clamp(0.0, 1.0)).collect(),
-        };
+        let input = self.pixels.of(digit);
         let x = Tensor::<2>::from_data(TensorData::new(input.clone(), [1, PIXELS]), &self.device);
         let code = self.autoencoder.encoder.forward(x.clone());
         let mut pending = vec![

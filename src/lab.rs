@@ -24,7 +24,8 @@ use crate::data::{Digits, Pixels};
 use crate::error::{Error, Result};
 use crate::digitize::mnist_way;
 use crate::fcd::fcd;
-use crate::inspect::{Inspection, Inspector, NEIGHBOUR_POOL, REFERENCE_DIGITS};
+use crate::inspect::{Inspection, Inspector, NEIGHBOUR_POOL, REFERENCE_DIGITS, Readers};
+use crate::walk::{self, WALK_DIGITS, Walk};
 use crate::kind::Kind;
 use crate::map::{LatentMap, LatentMapConfig, Overlay};
 use crate::models::Classifier;
@@ -554,6 +555,37 @@ impl Lab {
         Ok(models)
     }
 
+    /// What reads a drawing and walks the flow: the autoencoder held with its flow and critic
+    /// when fitted to its codes, or the pretrained preview's before anything is trained or loaded
+    /// (then `true`).
+    fn readers(&self) -> Result<(Readers, bool)> {
+        self.with(|s| match (&s.preview, s.models.encoder(Kind::Autoencoder)) {
+            (_, Ok(_)) => Ok((s.models.readers(s.device()?)?, false)),
+            (Some(preview), Err(_)) => Ok((preview.readers().clone(), true)),
+            (None, Err(missing)) => Err(missing),
+        })
+    }
+
+    /// The test digits a walk draws behind it.
+    fn walk_reference(&self) -> Result<Digits> {
+        self.with(|s| s.digits().map(|(_, test)| test.take(WALK_DIGITS.min(test.len()))))
+    }
+
+    /// FlowAE's flow walked layer by layer (see [`crate::walk`]): `count` base draws at
+    /// `temperature` from `seed` pushed through it, the first of them tracked.
+    pub async fn flow_walk(&self, count: usize, temperature: f32, seed: u64) -> Result<Walk> {
+        let (readers, _) = self.readers()?;
+        walk::forward(&readers, &self.walk_reference()?, count, temperature, seed).await
+    }
+
+    /// The walk backwards: a drawing (as for [`Lab::inspect`]) encoded and pulled back through
+    /// the flow to the Gaussian, with real digits' codes around it.
+    pub async fn flow_walk_back(&self, ink: &[f32], width: usize, height: usize) -> Result<Walk> {
+        let digit = mnist_way(ink, width, height)?;
+        let (readers, _) = self.readers()?;
+        walk::backward(&readers, &self.walk_reference()?, &digit).await
+    }
+
     /// What the models make of a drawing: `ink` (`width × height` values in [0, 1], 1 the
     /// darkest) made an MNIST input ([`crate::digitize::mnist_way`]) and read by the
     /// autoencoder held, with its flow and critic when they were fitted to its codes, or by the
@@ -565,14 +597,10 @@ impl Lab {
         let (pretrained, inspector) = match cached {
             Some((_, pretrained, inspector)) => (pretrained, inspector),
             None => {
-                let (readers, pretrained, train, test) = self.with(|s| {
-                    let (readers, pretrained) = match (&s.preview, s.models.encoder(Kind::Autoencoder)) {
-                        (_, Ok(_)) => (s.models.readers(s.device()?)?, false),
-                        (Some(preview), Err(_)) => (preview.readers().clone(), true),
-                        (None, Err(missing)) => return Err(missing),
-                    };
+                let (readers, pretrained) = self.readers()?;
+                let (train, test) = self.with(|s| {
                     let (train, test) = s.digits()?;
-                    Ok((readers, pretrained, train.take(NEIGHBOUR_POOL.min(train.len())), test.take(REFERENCE_DIGITS.min(test.len()))))
+                    Ok::<_, Error>((train.take(NEIGHBOUR_POOL.min(train.len())), test.take(REFERENCE_DIGITS.min(test.len()))))
                 })?;
                 (pretrained, Inspector::new(readers, &train, &test).await?)
             }

@@ -16,6 +16,7 @@
 //! - [`explore`]: paths between two samples, for the morph strip.
 //! - [`digitize`]: a drawing made an MNIST input; [`inspect`]: one digit read by the models
 //!   (the flow's log-density and its percentile among real digits, the critic, the neighbours).
+//! - [`walk`]: the flow layer by layer, forwards from the Gaussian or backwards from a drawing.
 //! - [`lab`]: everything one page trains and draws, as its worker calls it (`web.rs` converts).
 //! - [`map`]: the latent space on a plane: PCA and t-SNE.
 //! - [`memory`]: what a run's settings need, refused before they fail in an allocator.
@@ -50,6 +51,7 @@ pub mod session;
 pub mod settings;
 pub mod table;
 pub mod train;
+pub mod walk;
 pub mod weights;
 mod wide;
 

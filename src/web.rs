@@ -122,6 +122,21 @@ fn progress_js(progress: crate::train::Progress) -> Result<JsValue, JsError> {
     Ok(value)
 }
 
+/// A walk ([`crate::walk::Walk`]) as `{names, planes: [Float32Array], log_dets, tracked,
+/// digits, labels, backwards}`: what the page draws (the stages in full stay here).
+fn walk_js(walk: crate::walk::Walk) -> Result<JsValue, JsError> {
+    let planes: js_sys::Array = walk.planes.iter().map(|p| JsValue::from(Float32Array::from(&p[..]))).collect();
+    Ok(object(&[
+        ("names", to_js(&walk.names)?),
+        ("planes", planes.into()),
+        ("log_dets", Float32Array::from(&walk.log_dets[..]).into()),
+        ("tracked", Float32Array::from(&walk.tracked[..]).into()),
+        ("digits", Float32Array::from(&walk.digits[..]).into()),
+        ("labels", js_sys::Uint8Array::from(&walk.labels[..]).into()),
+        ("backwards", walk.backwards.into()),
+    ]))
+}
+
 /// A plain JS object with these properties.
 fn object(properties: &[(&str, JsValue)]) -> JsValue {
     let obj = js_sys::Object::new();
@@ -341,6 +356,19 @@ impl WebLab {
             let _ = js_sys::Reflect::set(&value, &"pretrained".into(), &drawn.pretrained.into());
             Ok(value)
         })
+    }
+
+    /// FlowAE's flow layer by layer (see [`Lab::flow_walk`]): `count` base draws. Returns
+    /// [`walk_js`]'s object.
+    pub fn flow_walk(&self, count: u32, temperature: f32, seed: u32) -> Promise {
+        let lab = self.lab.clone();
+        promise(async move { walk_js(lab.flow_walk(count as usize, temperature, u64::from(seed)).await.map_err(js_error)?) })
+    }
+
+    /// The walk backwards from a drawing (see [`Lab::flow_walk_back`]).
+    pub fn flow_walk_back(&self, ink: Vec<f32>, width: u32, height: u32) -> Promise {
+        let lab = self.lab.clone();
+        promise(async move { walk_js(lab.flow_walk_back(&ink, width as usize, height as usize).await.map_err(js_error)?) })
     }
 
     /// See [`Lab::time_autoencoder`]. Returns `{imagesPerSecond, steps}`.

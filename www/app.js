@@ -21,6 +21,7 @@ import { Story } from './story.js';
 import { Guide, caption } from './guide.js';
 import { LiveStrip } from './live-strip.js';
 import { DrawPad } from './draw-pad.js';
+import { FlowWalk } from './flow-walk.js';
 
 fillPanels();
 buildForms();
@@ -106,6 +107,13 @@ const drawPad = new DrawPad({
   },
 });
 lab.draw = drawPad;
+/** The flow layer by layer (step 2's fold), forwards or back from the drawing. */
+const flowWalk = new FlowWalk({
+  send: (command) => send(command),
+  drawing: () => drawPad.drawing(),
+  temperature: () => Number(ui.temperature.value),
+});
+Object.defineProperty(lab, 'walk', { get: () => flowWalk.walk });
 
 /** Compare all (compare.js): every model in turn, scored with the FCD into Table 1. */
 ui.compare.addEventListener('click', clearError);
@@ -244,6 +252,7 @@ function handleEvent(msg) {
       lab.morph = msg;
       break;
     case 'inspection': drawPad.handle(msg); break;
+    case 'walk': flowWalk.handle(msg); break;
     case 'saved': models.saved(msg); break;
     case 'error':
       mapView.handle(msg);

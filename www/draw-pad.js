@@ -146,16 +146,22 @@ export class DrawPad {
     this.changed();
   }
 
+  /** The drawing as the worker takes it: `{ink, width, height}`, ink in [0, 1]; null when empty. */
+  drawing() {
+    if (!this.inked) return null;
+    const image = this.ctx.getImageData(0, 0, SIDE, SIDE).data;
+    const ink = new Float32Array(SIDE * SIDE);
+    for (let i = 0; i < ink.length; i++) ink[i] = image[4 * i + 3] / 255;
+    return { ink, width: SIDE, height: SIDE };
+  }
+
   /** The drawing changed: read it now, or when the reading awaited comes back. */
   changed() {
     if (!this.inked) return;
     if (this.inFlight) { this.dirty = true; return; }
-    const image = this.ctx.getImageData(0, 0, SIDE, SIDE).data;
-    const ink = new Float32Array(SIDE * SIDE);
-    for (let i = 0; i < ink.length; i++) ink[i] = image[4 * i + 3] / 255;
     this.inFlight = true;
     this.dirty = false;
-    this.send({ type: 'inspect', id: ++this.asked, ink, width: SIDE, height: SIDE });
+    this.send({ type: 'inspect', id: ++this.asked, ...this.drawing() });
   }
 
   /** The worker has the digits, or its models changed (a run ended, a file loaded, a fresh

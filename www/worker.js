@@ -47,6 +47,8 @@
 //   {type: 'inspect', id, ink, width, height}    a drawing (Float32Array width × height, ink in [0, 1])
 //                                                read by the models held, or the pretrained ones;
 //                                                a newer one replaces one still waiting
+//   {type: 'walk', id, count, temperature, seed} the flow layer by layer from `count` base draws,
+//   {type: 'walk', id, ink, width, height}       or backwards from a drawing (src/walk.rs)
 //   {type: 'step'}                               while paused: one training step, then paused again
 //   {type: 'memory'}                             how big the WebAssembly memory is (the soak)
 //   {type: 'crash'}                              panic inside wasm on purpose (tests only)
@@ -95,6 +97,8 @@
 //                                          everywhere; followed by 'state' 'done' and their samples
 //   {type: 'map-decoded', pixels, code, nearest, x, y, tsne}  nearest: index of the t-SNE point
 //   {type: 'interpolation', model, pixels, count, a, b}  decodings along the path from a to b
+//   {type: 'walk', id, walk | error}      walk: {names, planes: [Float32Array x, y per point], log_dets,
+//                                          tracked (784 per stage), digits (x, y), labels, backwards}
 //   {type: 'inspection', id, reading | error}  what the models make of drawing `id` (src/inspect.rs:
 //                                          input, code, reconstruction, log_density, joint, critic,
 //                                          their percentiles, nearest, nearest_pixels, place)
@@ -522,6 +526,19 @@ async function handle(command) {
         post({ type: 'inspection', id: command.id, reading }, [reading.input.buffer, reading.reconstruction.buffer, reading.nearest_pixels.buffer]);
       } catch (e) {
         post({ type: 'inspection', id: command.id, error: String(e?.message ?? e) });
+      }
+      break;
+    }
+    case 'walk': {
+      // The flow layer by layer: forwards from base draws, or backwards from a drawing. Its
+      // errors (no flow yet, nothing drawn) belong beside the walk, not in the page's error box.
+      try {
+        const walk = command.ink
+          ? await lab.flow_walk_back(command.ink, command.width, command.height)
+          : await lab.flow_walk(command.count, command.temperature ?? 1, command.seed >>> 0);
+        post({ type: 'walk', id: command.id, walk });
+      } catch (e) {
+        post({ type: 'walk', id: command.id, error: String(e?.message ?? e) });
       }
       break;
     }

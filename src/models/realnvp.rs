@@ -147,9 +147,15 @@ impl Coupling {
 
     /// Base side → latent side: y = x ⊙ exp(s) + t on the changed half.
     fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        self.forward_log_det(x).0
+    }
+
+    /// [`Coupling::forward`], with log|det ∂y/∂x| per sample: Σ s.
+    fn forward_log_det(&self, x: Tensor<2>) -> (Tensor<2>, Tensor<1>) {
         let (kept, changed) = self.split(x);
         let (s, t) = self.scale_shift(kept.clone());
-        self.join(kept, changed * s.exp() + t)
+        let log_det = s.clone().sum_dim(1).squeeze_dim::<1>(1);
+        (self.join(kept, changed * s.exp() + t), log_det)
     }
 
     /// Latent side → base side, with log|det| of this inverse per sample: −Σ s.
@@ -193,6 +199,49 @@ impl RealNvp {
             let (x, ld) = c.inverse(x);
             (x, total + ld)
         })
+    }
+
+    /// The transforms of F one at a time, for showing the flow layer by layer: the points
+    /// before and after each (base draws, then after each coupling layer in the order F applies
+    /// them, then after the ActNorm: the codes, `layers + 2` stages), and each transform's
+    /// log|det ∂y/∂x| per point. The last stage is [`RealNvp::forward`]'s codes, computed the
+    /// same way.
+    pub fn forward_stages(&self, z0: Tensor<2>) -> (Vec<Tensor<2>>, Vec<Tensor<1>>) {
+        let mut stages = vec![z0.clone()];
+        let mut log_dets = Vec::with_capacity(self.couplings.len() + 1);
+        let x = self.couplings.iter().rev().fold(z0, |x, c| {
+            let (y, log_det) = c.forward_log_det(x);
+            stages.push(y.clone());
+            log_dets.push(log_det);
+            y
+        });
+        let [batch, _] = x.dims();
+        log_dets.push(self.norm.log_scale.val().sum().expand([batch]));
+        stages.push(self.norm.forward(x));
+        (stages, log_dets)
+    }
+
+    /// The same stages reached from the codes' side, F⁻¹ one transform at a time (a drawn
+    /// digit's code pulled back to the Gaussian), in F's order (base side first), with each
+    /// transform's log|det| in F's direction (minus F⁻¹'s).
+    pub fn inverse_stages(&self, z: Tensor<2>) -> (Vec<Tensor<2>>, Vec<Tensor<1>>) {
+        let (u, norm_log_det) = self.norm.inverse(z.clone());
+        let mut stages = vec![z, u.clone()];
+        let mut log_dets = vec![norm_log_det.neg()];
+        self.couplings.iter().fold(u, |y, c| {
+            let (x, log_det) = c.inverse(y);
+            stages.push(x.clone());
+            log_dets.push(log_det.neg());
+            x
+        });
+        stages.reverse();
+        log_dets.reverse();
+        (stages, log_dets)
+    }
+
+    /// Coupling layers, for naming the stages.
+    pub fn layers(&self) -> usize {
+        self.couplings.len()
     }
 
     /// −log q(z) per sample, in nats: −log N(F⁻¹(z); 0, I) − log|det ∂F⁻¹/∂z| (paper eq. 4).

@@ -17,5 +17,6 @@ mod map;
 mod oracle;
 mod run;
 mod session;
+mod walk;
 mod weights;
 mod wgan;
