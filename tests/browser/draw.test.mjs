@@ -93,3 +93,35 @@ test('a mouse scribble lands at the bottom, the keyboard draws too, and an empty
   assert.equal(majority(zero.nearest), 0, `the example 0: ${zero.nearest}`);
   await context.close();
 });
+
+test('the flow walks layer by layer, forwards from the noise and back from a drawing', async () => {
+  const context = await shared.browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  await page.goto(`${shared.url}?backend=cpu`);
+  await page.waitForFunction(() => window.lab?.loaded?.origin === 'pretrained', null, { timeout: 60_000 });
+  await page.click('#step-flow details.walk summary');
+  await page.click('#walk-back');
+  assert.match(await page.textContent('#walk-text'), /^Draw a digit in step 3 first/);
+  await page.click('#walk-forward');
+  await page.waitForFunction(() => window.lab.walk, null, { timeout: 60_000 });
+  const { stages, layers } = await page.evaluate(() => ({ stages: window.lab.walk.planes.length, layers: window.lab.walk.log_dets.length }));
+  assert.equal(stages, layers + 1);
+  assert.equal(await page.getAttribute('#walk-stage', 'max'), String(stages - 1));
+  await page.click('#walk-play');    // it plays on arrival: pause it, then step with the keyboard
+  await page.focus('#walk-stage');
+  await page.evaluate(() => { document.getElementById('walk-stage').value = '0'; });
+  await page.keyboard.press('ArrowRight');
+  assert.match(await page.textContent('#walk-text'), /^After coupling layer 1 of \d+\. This layer's mean log\|det J\| is [+−]\d+\.\d\d nats/);
+  assert.equal(await page.getAttribute('#walk-stage', 'aria-valuetext'), await page.evaluate(() => window.lab.walk.names[1]));
+  // Backwards from a drawing: it starts at the drawing's code and plays towards the Gaussian.
+  await page.click('[data-draw-example="7"]');
+  await page.click('#walk-back');
+  await page.waitForFunction(() => window.lab.walk?.backwards, null, { timeout: 60_000 });
+  assert.equal(await page.inputValue('#walk-stage'), String(stages - 1));
+  await page.waitForFunction(() => document.getElementById('walk-stage').value === '0', null, { timeout: 30_000 });
+  assert.match(await page.textContent('#walk-text'), /^z0 ~ N\(0, I\)\. The real codes, pulled all the way back/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
