@@ -17,6 +17,7 @@
 //! - [`digitize`]: a drawing made an MNIST input; [`inspect`]: one digit read by the models
 //!   (the flow's log-density and its percentile among real digits, the critic, the neighbours).
 //! - [`walk`]: the flow layer by layer, forwards from the Gaussian or backwards from a drawing.
+//! - [`toy`]: 2-D data sets; [`plane`]: the 2-D lab, the flow and the WGAN-GP on them.
 //! - [`lab`]: everything one page trains and draws, as its worker calls it (`web.rs` converts).
 //! - [`map`]: the latent space on a plane: PCA and t-SNE.
 //! - [`memory`]: what a run's settings need, refused before they fail in an allocator.
@@ -44,12 +45,14 @@ pub mod map;
 pub mod memory;
 pub mod models;
 pub mod npy;
+pub mod plane;
 pub mod preset;
 pub mod rng;
 pub mod sample;
 pub mod session;
 pub mod settings;
 pub mod table;
+pub mod toy;
 pub mod train;
 pub mod walk;
 pub mod weights;

@@ -209,6 +209,7 @@ export class DrawPad {
     drawDigits(reconstruction, reading.reconstruction, 1, 1);
     drawDigits(nearest, reading.nearest_pixels, reading.nearest.length, reading.nearest.length);
     nearestText.textContent = `Training digits with the nearest codes: ${reading.nearest_labels.join(', ')}.`;
+    nearest.setAttribute('aria-label', `The ${reading.nearest.length} training digits with the nearest codes, labelled ${reading.nearest_labels.join(', ')}`);
     const p = reading.joint_percentile ?? reading.reconstruction_percentile;
     meter.value = p / 100;
     const whose = reading.joint === null ? 'For the autoencoder alone (train the flow, step 2, for a density)' : 'For FlowAE';

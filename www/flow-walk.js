@@ -102,6 +102,7 @@ export class FlowWalk {
     this.ui.stage.setAttribute('aria-valuetext', name);
     drawStage(this.ui.canvas, walk, i, this.frame);
     drawDigits(this.ui.digit, walk.tracked.subarray(i * 784, (i + 1) * 784), 1, 1);
+    this.ui.digit.setAttribute('aria-label', `The tracked point decoded ${i === walk.planes.length - 1 ? 'from its code' : name}`);
     this.ui.digitText.textContent = walk.backwards
       ? (i === walk.planes.length - 1 ? 'Your drawing, decoded from its code' : 'The tracked point decoded here (your drawing, part of the way back)')
       : (i === walk.planes.length - 1 ? 'The tracked point decoded: a FlowAE sample' : 'The tracked point decoded here (not yet a code)');

@@ -142,8 +142,22 @@ pub struct Position {
     noise: Rng,
 }
 
+/// Which of the pair a unit of work trains: both, in the paper's alternation (n_critic critic
+/// steps, then a generator step), or one alone, as the 2-D lab's step buttons ask (GAN Lab's
+/// "train the discriminator only").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Networks {
+    #[default]
+    Both,
+    Critic,
+    Generator,
+}
+
 /// The adversarial pair being trained on an autoencoder's codes.
 pub struct WganTrainer {
+    /// Which networks the next units train (see [`Networks`]); not rolled back by a NaN.
+    networks: Networks,
     config: WganTrainingConfig,
     device: Device,
     codes: LatentCodes,
@@ -183,6 +197,7 @@ impl WganTrainer {
                 critic_record: None,
                 noise: Rng::new(config.seed ^ 0x2015E),
             },
+            networks: Networks::Both,
             config,
             device,
             codes,
@@ -238,6 +253,11 @@ impl WganTrainer {
         self.standing().done()
     }
 
+    /// Which networks the next units train (see [`Networks`]).
+    pub fn train_only(&mut self, networks: Networks) {
+        self.networks = networks;
+    }
+
     /// The generator and the critic, once the codes are encoded.
     pub fn models(&self) -> Option<&(Generator, Critic)> {
         self.models.as_ref()
@@ -284,6 +304,32 @@ impl Phase for WganTrainer {
     fn unit(&mut self, record: &mut Record) -> Result<bool> {
         let (generator, critic) = self.models.take().ok_or_else(|| Error::State("the generator was not initialized".into()))?;
         let epoch_over = self.at.batches.epoch_over();
+        // One network alone (the 2-D lab's buttons). The critic's steps still end epochs (they
+        // walk the batches), with the held-out score, but no generator step; the generator's
+        // walk no batches.
+        match self.networks {
+            Networks::Critic => {
+                if epoch_over {
+                    record.held_out(self.held_out_score(&generator, &critic));
+                    self.at.batches.next_epoch(self.config.epochs);
+                    self.models = Some((generator, critic));
+                    return Ok(true);
+                }
+                let critic = self.critic_step(&generator, critic);
+                self.models = Some((generator, critic));
+                return Ok(false);
+            }
+            Networks::Generator => {
+                let (generator, generator_loss) = self.generator_step(generator, &critic);
+                if let Some((critic_loss, gap)) = self.at.critic_record.take() {
+                    record.adversarial_step(critic_loss, generator_loss, gap);
+                }
+                self.at.step += 1;
+                self.models = Some((generator, critic));
+                return Ok(false);
+            }
+            Networks::Both => {}
+        }
         if self.at.critic_steps < self.config.critic_steps && !epoch_over {
             let critic = self.critic_step(&generator, critic);
             self.models = Some((generator, critic));

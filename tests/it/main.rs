@@ -15,6 +15,7 @@ mod fuzz;
 mod lab;
 mod map;
 mod oracle;
+mod plane;
 mod run;
 mod session;
 mod walk;
