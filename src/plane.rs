@@ -12,7 +12,7 @@ use crate::device::read_all;
 use crate::error::{Error, Result};
 use crate::models::realnvp::RealNvpConfig;
 use crate::toy::{EXTENT, Toy};
-use crate::train::phase::Look;
+use crate::train::phase::{Look, Phase};
 use crate::train::run::chunk_looking;
 use crate::train::wgan::Networks;
 use crate::train::{FlowTrainer, FlowTrainingConfig, LatentCodes, Progress, WganTrainer, WganTrainingConfig};
@@ -44,7 +44,9 @@ impl Default for PlaneConfig {
     fn default() -> Self {
         PlaneConfig {
             data: Toy::TwoMoons,
-            points: 2_000,
+            // 25 steps an epoch at a batch of 200: a run's 1,000 epochs are 25,000 flow steps
+            // and as many critic and generator steps, far past a recognisable fit.
+            points: 5_000,
             seed: 1,
             flow: FlowTrainingConfig {
                 flow: RealNvpConfig { layers: 8, hidden: 32 },
@@ -104,6 +106,32 @@ pub struct PlanePicture {
     pub wgan_samples: Vec<f32>,
 }
 
+/// `units` units of `phase` in as many chunks as they take (each ends at most at an epoch's
+/// end), reported as one: every step's losses, the units done, the last held-out loss and
+/// where the run stands after the last chunk.
+async fn chunks<P: Phase>(phase: &mut P, units: usize) -> Result<Progress> {
+    let mut all = chunk_looking(phase, units, None::<&Look>).await?;
+    while all.units < units && !all.done && all.units > 0 {
+        let next = chunk_looking(phase, units - all.units, None::<&Look>).await?;
+        if next.units == 0 {
+            break;
+        }
+        all.losses.extend(next.losses);
+        all.generator_losses.extend(next.generator_losses);
+        all.wasserstein.extend(next.wasserstein);
+        all = Progress {
+            losses: all.losses,
+            generator_losses: all.generator_losses,
+            wasserstein: all.wasserstein,
+            first_step: all.first_step,
+            units: all.units + next.units,
+            test_loss: next.test_loss.or(all.test_loss),
+            ..next
+        };
+    }
+    Ok(all)
+}
+
 /// The 2-D lab's two models on one data set.
 pub struct Plane {
     config: PlaneConfig,
@@ -142,11 +170,14 @@ impl Plane {
         &self.wgan
     }
 
-    /// At most `units` units of work of what `who` names, through the one run loop.
+    /// At most `units` units of work of what `who` names, through the one run loop. An epoch
+    /// of the lab's points is a few steps, and the run loop ends a chunk at each epoch's end, so
+    /// the units are run as as many chunks as they take (one request of the page, one
+    /// read-back per epoch).
     pub async fn train(&mut self, who: Trainee, units: usize) -> Result<PlaneProgress> {
         let mut progress = PlaneProgress::default();
         if matches!(who, Trainee::All | Trainee::Flow) {
-            progress.flow = Some(chunk_looking(&mut self.flow, units, None::<&Look>).await?);
+            progress.flow = Some(chunks(&mut self.flow, units).await?);
         }
         let networks = match who {
             Trainee::All | Trainee::Wgan => Some(Networks::Both),
@@ -156,8 +187,9 @@ impl Plane {
         };
         if let Some(networks) = networks {
             self.wgan.train_only(networks);
-            progress.wgan = Some(chunk_looking(&mut self.wgan, units, None::<&Look>).await?);
+            let chunked = chunks(&mut self.wgan, units).await;
             self.wgan.train_only(Networks::Both);
+            progress.wgan = Some(chunked?);
         }
         Ok(progress)
     }

@@ -371,6 +371,38 @@ impl WebLab {
         promise(async move { walk_js(lab.flow_walk_back(&ink, width as usize, height as usize).await.map_err(js_error)?) })
     }
 
+    /// Starts the 2-D lab (see [`Lab::plane_start`]); returns the settings in force.
+    pub fn plane_start(&self, config: JsValue) -> Result<JsValue, JsError> {
+        let config = json_of(&config).map_err(js_error)?;
+        to_js(&self.lab.plane_start(config).map_err(js_error)?)
+    }
+
+    /// Trains the 2-D lab (`who`: "all", "flow", "wgan", "critic", "generator", or null for a
+    /// picture only) and draws it (see [`Lab::plane_train`]). Returns `{flow, wgan}` progress,
+    /// `picture` (null when `grid` is 0; else `grid`, and Float32Arrays `log_density`, `critic`,
+    /// `real`, `flow_samples`, `wgan_samples`) and `nll`.
+    pub fn plane_train(&self, who: Option<String>, units: u32, grid: u32, count: u32) -> Promise {
+        let lab = self.lab.clone();
+        promise(async move {
+            let who = match who {
+                Some(name) => Some(serde_json::from_value(serde_json::Value::String(name.clone())).map_err(|_| js_error(Error::Config(format!("nothing called {name:?} trains in the 2-D lab"))))?),
+                None => None,
+            };
+            let (progress, picture, nll) = lab.plane_train(who, units as usize, grid as usize, count as usize).await.map_err(js_error)?;
+            let pictured = match picture {
+                None => JsValue::NULL,
+                Some(picture) => {
+                    let pictured = object(&[("grid", (picture.grid as f64).into())]);
+                    for (key, values) in [("log_density", &picture.log_density), ("critic", &picture.critic), ("real", &picture.real), ("flow_samples", &picture.flow_samples), ("wgan_samples", &picture.wgan_samples)] {
+                        let _ = js_sys::Reflect::set(&pictured, &key.into(), &Float32Array::from(&values[..]));
+                    }
+                    pictured
+                }
+            };
+            Ok(object(&[("progress", to_js(&progress)?), ("picture", pictured), ("nll", nll.into())]))
+        })
+    }
+
     /// See [`Lab::time_autoencoder`]. Returns `{imagesPerSecond, steps}`.
     pub fn time_autoencoder(&self, config: JsValue, warmup: u32, seconds: f64) -> Promise {
         let lab = self.lab.clone();

@@ -22,6 +22,7 @@ import { Guide, caption } from './guide.js';
 import { LiveStrip } from './live-strip.js';
 import { DrawPad } from './draw-pad.js';
 import { FlowWalk } from './flow-walk.js';
+import { PlaneLab } from './plane-lab.js';
 
 fillPanels();
 buildForms();
@@ -114,6 +115,9 @@ const flowWalk = new FlowWalk({
   temperature: () => Number(ui.temperature.value),
 });
 Object.defineProperty(lab, 'walk', { get: () => flowWalk.walk });
+/** The 2-D lab (step 8). */
+const planeLab = new PlaneLab({ send: (command) => send(command) });
+Object.defineProperty(lab, 'plane', { get: () => planeLab.state });
 
 /** Compare all (compare.js): every model in turn, scored with the FCD into Table 1. */
 ui.compare.addEventListener('click', clearError);
@@ -161,7 +165,7 @@ Object.defineProperty(lab, 'story', { get: () => ({ running: story.running, time
 /** The link's settings: the table's, the preset of their defaults, and the page's FCD sample
  * count, seeds and temperature. */
 const link = new LinkState([['preset', ui.preset], ['length', ui.length], ['fcd', ui.fcdCount], ['seeds', ui.fcdSeeds],
-  ['fcd_length', ui.fcdLength], ['temperature', ui.temperature]]);
+  ['fcd_length', ui.fcdLength], ['temperature', ui.temperature], ['plane', $('plane-data')], ['points', $('plane-points')]]);
 /** Each step's link and embed, the folds' change counts, the grids' captions (guide.js). */
 const guide = new Guide({ linkOf: (options) => link.link(lab.backend, options) });
 /** The training model in view wherever the visitor scrolls (live-strip.js). */
@@ -253,6 +257,7 @@ function handleEvent(msg) {
       break;
     case 'inspection': drawPad.handle(msg); break;
     case 'walk': flowWalk.handle(msg); break;
+    case 'plane': case 'plane-started': planeLab.handle(msg); break;
     case 'saved': models.saved(msg); break;
     case 'error':
       mapView.handle(msg);
@@ -372,6 +377,7 @@ function ready(msg) {
   lab.timing.ready ??= performance.now();
   lab.lastReady = msg;
   drawPad.setReady();
+  planeLab.setReady();
   showBackend(msg);
   if (msg.train) ui.autoencoder.progressText.textContent = `Ready: ${msg.train.toLocaleString()} training and ${msg.test.toLocaleString()} test digits loaded.`;
   if (lab.state === 'loading') {
@@ -676,6 +682,8 @@ applyUrlSettings();
 guide.countAll({ open: true });   // a link's changed settings are shown unfolded
 setState('loading');
 host.start(early.module, early.module === 'gpu' ? 'gpu' : 'cpu', pretrainedPreview());
+// A link that names a 2-D data set or carries drawn points shows their picture at once.
+if (params.has('plane') || params.has('points')) planeLab.fromLink();
 backends.probeGpu().then((gpu) => {
   choice.gpu = gpu;
   choice.plan = backends.autoPlan(gpu, params.get('measure') === '1');

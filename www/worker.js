@@ -49,6 +49,10 @@
 //                                                a newer one replaces one still waiting
 //   {type: 'walk', id, count, temperature, seed} the flow layer by layer from `count` base draws,
 //   {type: 'walk', id, ink, width, height}       or backwards from a drawing (src/walk.rs)
+//   {type: 'plane-start', id, config}            the 2-D lab (src/plane.rs): a data set and its two models
+//   {type: 'plane', id, who, units, grid, count} a chunk of 'all' | 'flow' | 'wgan' | 'critic' |
+//                                                'generator' (null: none), then the lab's picture
+//                                                on a grid × grid raster (0: none)
 //   {type: 'step'}                               while paused: one training step, then paused again
 //   {type: 'memory'}                             how big the WebAssembly memory is (the soak)
 //   {type: 'crash'}                              panic inside wasm on purpose (tests only)
@@ -99,6 +103,9 @@
 //   {type: 'interpolation', model, pixels, count, a, b}  decodings along the path from a to b
 //   {type: 'walk', id, walk | error}      walk: {names, planes: [Float32Array x, y per point], log_dets,
 //                                          tracked (784 per stage), digits (x, y), labels, backwards}
+//   {type: 'plane-started', id, settings | error}
+//   {type: 'plane', id, progress: {flow, wgan}, picture: {grid, log_density, critic, real,
+//                   flow_samples, wgan_samples} | null, nll, ms | error}
 //   {type: 'inspection', id, reading | error}  what the models make of drawing `id` (src/inspect.rs:
 //                                          input, code, reconstruction, log_density, joint, critic,
 //                                          their percentiles, nearest, nearest_pixels, place)
@@ -526,6 +533,25 @@ async function handle(command) {
         post({ type: 'inspection', id: command.id, reading }, [reading.input.buffer, reading.reconstruction.buffer, reading.nearest_pixels.buffer]);
       } catch (e) {
         post({ type: 'inspection', id: command.id, error: String(e?.message ?? e) });
+      }
+      break;
+    }
+    case 'plane-start':
+      try {
+        post({ type: 'plane-started', id: command.id, settings: lab.plane_start(command.config ?? {}) });
+      } catch (e) {
+        post({ type: 'plane-started', id: command.id, error: String(e?.message ?? e) });
+      }
+      break;
+    case 'plane': {
+      // The 2-D lab: a chunk of what `who` names (none: a picture only), then its picture. Its
+      // errors belong beside the lab.
+      const started = performance.now();
+      try {
+        const result = await lab.plane_train(command.who ?? null, command.units ?? 1, command.grid ?? 0, command.count ?? 400);
+        post({ type: 'plane', id: command.id, ...result, ms: performance.now() - started });
+      } catch (e) {
+        post({ type: 'plane', id: command.id, error: String(e?.message ?? e) });
       }
       break;
     }

@@ -6,13 +6,13 @@ import assert from 'node:assert/strict';
 import { servedBrowser } from './harness.mjs';
 
 const shared = servedBrowser({ webgpu: false });
-const STEPS = ['step-ae', 'step-flow', 'step-draw', 'step-wgan', 'step-baselines', 'step-compare', 'step-map'];
-/** The steps with settings to fold (the draw pad has none). */
-const WITH_SETTINGS = STEPS.filter((s) => s !== 'step-draw');
+const STEPS = ['step-ae', 'step-flow', 'step-draw', 'step-wgan', 'step-baselines', 'step-compare', 'step-map', 'step-plane'];
+/** The steps with settings to fold (the draw pad and the 2-D lab have none). */
+const WITH_SETTINGS = STEPS.filter((s) => s !== 'step-draw' && s !== 'step-plane');
 /** A screen at 1280 px wide: the bar is about two of them per step. */
 const SCREEN = 800;
 
-test('the page is seven short steps, each with a prediction, its settings folded, and its own link and embed', async () => {
+test('the page is eight short steps, each with a prediction, its settings folded, and its own link and embed', async () => {
   const context = await shared.browser.newContext({ viewport: { width: 1280, height: SCREEN } });
   const page = await context.newPage();
   const errors = [];
