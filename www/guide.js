@@ -7,12 +7,16 @@ import { SURE } from './pkg/tables.js';
 
 /** The widget (embed.html) a step embeds; the others embed the page showing only that step. */
 const WIDGET_SIZE = { width: 360, height: 420 };
+/** embed.html?panel=…: a step's view alone (the 2-D lab). */
+const PANEL_SIZE = { width: 560, height: 440 };
 const PAGE_SIZE = { width: '100%', height: 900 };
 
 export class Guide {
-  /** `linkOf(options)`: the page's link (link-state.js) with `{only, step}`. */
-  constructor({ linkOf }) {
+  /** `linkOf(options)`: the page's link (link-state.js) with `{only, step}`; `panelOf(name)`:
+   * the query of a step's panel embed (`data-panel-embed`), with what the view is showing. */
+  constructor({ linkOf, panelOf = () => '' }) {
     this.linkOf = linkOf;
+    this.panelOf = panelOf;
     for (const share of document.querySelectorAll('.step-share[data-step]')) this.shareOf(share);
     document.addEventListener('input', (e) => this.changed(e.target));
     document.addEventListener('change', (e) => this.changed(e.target));
@@ -21,11 +25,11 @@ export class Guide {
   /** One step's "Link or embed this step": filled when opened, so that it holds the settings
    * as they are then. */
   shareOf(share) {
-    const { step, embed } = share.dataset;
+    const { step, embed, panelEmbed } = share.dataset;
     const title = document.querySelector(`#step-${step} h2`)?.textContent ?? step;
     share.innerHTML = `<details><summary>Link or embed this step</summary>
       <p class="explain">The link opens the page at this step with every setting as it is now. The
-        embed code puts ${embed ? "this step's widget (it trains at the page's defaults)" : 'the page, showing this step alone with these settings,'}
+        embed code puts ${embed ? "this step's widget (it trains at the page's defaults)" : panelEmbed ? 'this view alone, as it is set now (it downloads nothing until a reader presses a button),' : 'the page, showing this step alone with these settings,'}
         in a blog post or a slide, as an iframe.</p>
       <label class="link">Link <input type="text" readonly data-role="link"></label>
       <label class="link">Embed <textarea readonly rows="3" data-role="embed"></textarea></label>
@@ -36,8 +40,13 @@ export class Guide {
       link.value = this.linkOf({ step });
       code.value = embed
         ? iframe(new URL(`embed.html?model=${embed}`, location.href).href, title, WIDGET_SIZE)
-        : iframe(this.linkOf({ only: step, step }), title, PAGE_SIZE);
+        : panelEmbed
+          ? iframe(new URL(`embed.html?panel=${panelEmbed}${this.panelOf(panelEmbed)}`, location.href).href, title, PANEL_SIZE)
+          : iframe(this.linkOf({ only: step, step }), title, PAGE_SIZE);
     };
+    // Filled as the summary is clicked (before the fold opens: its 'toggle' event comes a task
+    // later, after a reader, or a test, may already have looked), and on any other opening.
+    share.querySelector('summary').addEventListener('click', fill);
     share.querySelector('details').addEventListener('toggle', fill);
     for (const [role, field] of [['copy-link', link], ['copy-embed', code]]) {
       share.querySelector(`[data-role=${role}]`).addEventListener('click', async () => {
