@@ -221,19 +221,6 @@ impl Inspector {
 
     /// The [`NEAREST`] training digits whose codes are nearest `code`, nearest first.
     fn nearest(&self, code: &[f32]) -> Vec<usize> {
-        let mut distances: Vec<(f32, usize)> = self
-            .train_codes
-            .chunks_exact(self.latent)
-            .enumerate()
-            .map(|(i, c)| (c.iter().zip(code).map(|(a, b)| (a - b) * (a - b)).sum::<f32>(), i))
-            .collect();
-        let k = NEAREST.min(distances.len());
-        if k == 0 {
-            return Vec::new();
-        }
-        distances.select_nth_unstable_by(k - 1, |a, b| a.0.total_cmp(&b.0));
-        let mut nearest = distances[..k].to_vec();
-        nearest.sort_by(|a, b| a.0.total_cmp(&b.0));
-        nearest.into_iter().map(|(_, i)| i).collect()
+        crate::map::nearest_to(&self.train_codes, self.latent, code, NEAREST)
     }
 }

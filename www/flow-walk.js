@@ -3,7 +3,7 @@
 // drawing's code (step 3) walked back to the Gaussian. The worker computes every stage
 // (src/walk.rs); this module draws the stage the slider is at.
 import { drawDigits } from './digits.js';
-import { DIGIT_COLOURS } from './latent-map.js';
+import { DIGIT_COLOURS, centralRange } from './latent-map.js';
 
 /** Base draws walked forward, and how long each stage is shown when playing. */
 const COUNT = 300;
@@ -119,13 +119,7 @@ function frameOf(walk) {
   const add = (points) => { for (let i = 0; i < points.length; i += 2) { xs.push(points[i]); ys.push(points[i + 1]); } };
   add(walk.digits);
   for (const plane of walk.planes) add(plane);
-  const range = (v) => {
-    const s = Float32Array.from(v).sort();
-    const lo = s[Math.floor(0.01 * (s.length - 1))]; const hi = s[Math.ceil(0.99 * (s.length - 1))];
-    const pad = (hi - lo) * 0.05 || 1;
-    return [lo - pad, hi + pad];
-  };
-  const [x0, x1] = range(xs); const [y0, y1] = range(ys);
+  const [x0, x1] = centralRange(xs, 0.98); const [y0, y1] = centralRange(ys, 0.98);
   return { x0, x1, y0, y1 };
 }
 

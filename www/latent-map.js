@@ -15,6 +15,15 @@ export const OVERLAYS = {
   prior: { label: 'N(0, I) draws', shape: 'ring' },
 };
 
+/** The range of the central `share` of `values`, padded by 6% (1 when they are all one value):
+ * a frame that a few far-off points cannot shrink the rest to a dot in. */
+export function centralRange(values, share) {
+  const s = Float32Array.from(values).sort();
+  const lo = s[Math.floor(((1 - share) / 2) * (s.length - 1))]; const hi = s[Math.ceil(((1 + share) / 2) * (s.length - 1))];
+  const pad = (hi - lo) * 0.06 || 1;
+  return [lo - pad, hi + pad];
+}
+
 /**
  * Draws `points` (x, y interleaved; the first `labels.length` are digits) on `canvas`. Returns
  * the frame it used ({cx, cy, scale, size}: map units to canvas pixels), or null.
@@ -34,13 +43,7 @@ export function drawMap(canvas, points, labels, overlays, visible, marker = null
   // rest to a dot; points outside it are drawn on its edge.
   const xs = []; const ys = [];
   for (const [a, b] of shown) for (let i = a; i < b; i++) { xs.push(points[2 * i]); ys.push(points[2 * i + 1]); }
-  const range = (v) => {
-    const s = Float32Array.from(v).sort();
-    const lo = s[Math.floor(0.005 * (s.length - 1))]; const hi = s[Math.ceil(0.995 * (s.length - 1))];
-    const pad = (hi - lo) * 0.06 || 1;
-    return [lo - pad, hi + pad];
-  };
-  const [x0, x1] = range(xs); const [y0, y1] = range(ys);
+  const [x0, x1] = centralRange(xs, 0.99); const [y0, y1] = centralRange(ys, 0.99);
   const scale = Math.min(size / (x1 - x0), size / (y1 - y0));
   const cx = (x0 + x1) / 2; const cy = (y0 + y1) / 2;
   frame = { cx, cy, scale, size };

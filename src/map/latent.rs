@@ -165,18 +165,13 @@ impl LatentMap {
             return Err(Error::Data(format!("a code on this map is {} finite values", self.dim)));
         }
         let pca = self.pca.project(code)?;
-        let mut nearest: Vec<(f32, usize)> = self.points[..self.labels.len() * self.dim]
-            .chunks_exact(self.dim)
-            .enumerate()
-            .map(|(i, c)| (c.iter().zip(code).map(|(a, b)| (a - b) * (a - b)).sum::<f32>(), i))
-            .collect();
-        let k = PLACE_K.min(nearest.len());
+        let nearest = super::nearest_to(&self.points[..self.labels.len() * self.dim], self.dim, code, PLACE_K);
+        let k = nearest.len();
         if k == 0 {
             return Err(Error::State("the map is empty".into()));
         }
-        nearest.select_nth_unstable_by(k - 1, |a, b| a.0.total_cmp(&b.0));
         let map = self.tsne.embedding();
-        let (x, y) = nearest[..k].iter().fold((0.0, 0.0), |(x, y), &(_, i)| (x + map[2 * i], y + map[2 * i + 1]));
+        let (x, y) = nearest.iter().fold((0.0, 0.0), |(x, y), &i| (x + map[2 * i], y + map[2 * i + 1]));
         Ok([pca[0], pca[1], x / k as f32, y / k as f32])
     }
 

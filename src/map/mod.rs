@@ -100,3 +100,18 @@ pub(crate) fn nearest<'a>(points: &[f32], dim: usize, i: usize, k: usize, scratc
     scratch.select_nth_unstable_by(k - 1, |a, b| a.0.total_cmp(&b.0));
     &mut scratch[..k]
 }
+
+/// The `k` points of `points` (`dim` floats each) nearest to `point`, a point not among them
+/// (a drawn digit's code), nearest first. Brute force, as [`nearest`].
+pub fn nearest_to(points: &[f32], dim: usize, point: &[f32], k: usize) -> Vec<usize> {
+    let mut distances: Vec<(f32, usize)> =
+        points.chunks_exact(dim).enumerate().map(|(j, p)| (p.iter().zip(point).map(|(a, b)| (a - b) * (a - b)).sum::<f32>(), j)).collect();
+    let k = k.min(distances.len());
+    if k == 0 {
+        return Vec::new();
+    }
+    distances.select_nth_unstable_by(k - 1, |a, b| a.0.total_cmp(&b.0));
+    let mut nearest = distances[..k].to_vec();
+    nearest.sort_by(|a, b| a.0.total_cmp(&b.0));
+    nearest.into_iter().map(|(_, j)| j).collect()
+}

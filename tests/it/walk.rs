@@ -48,7 +48,7 @@ fn the_walk_starts_at_the_base_draws_and_ends_at_the_flows_samples() {
     let log_normal = |z: &[f32]| -0.5 * z.iter().map(|v| v * v).sum::<f32>() - 0.5 * k as f32 * (2.0 * std::f32::consts::PI).ln();
     let base: f32 = walk.stages[0].chunks(k).map(log_normal).sum::<f32>() / count as f32;
     let z = Tensor::<2>::from_data(TensorData::new(walk.stages[layers + 1].clone(), [count, k]), &Device::flex());
-    let nll = flow.negative_log_likelihood(z).into_data().to_vec::<f32>().unwrap();
+    let nll = flow.negative_log_likelihood(z).into_data().try_to_vec::<f32>().unwrap();
     let log_q = -nll.iter().sum::<f32>() / count as f32;
     let stretch: f32 = walk.log_dets.iter().sum();
     assert!((base - stretch - log_q).abs() < 1e-3, "{base} − {stretch} vs {log_q}");
@@ -73,7 +73,7 @@ fn a_drawn_digit_walks_back_to_the_gaussian_and_forward_again() {
     assert!(mean.abs() < 0.2 && (0.6..1.5).contains(&var), "mean {mean}, variance {var}");
     // And forward again, the walk comes back to the codes.
     let z0 = Tensor::<2>::from_data(TensorData::new(walk.stages[0].clone(), [n, k]), &Device::flex());
-    let again = flow.forward(z0).into_data().to_vec::<f32>().unwrap();
+    let again = flow.forward(z0).into_data().try_to_vec::<f32>().unwrap();
     let error = again.iter().zip(&walk.stages[last]).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
     assert!(error < 1e-3, "round trip {error}");
     // Without a flow there is nothing to walk.
