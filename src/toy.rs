@@ -47,6 +47,25 @@ impl Toy {
         }
     }
 
+    /// What the page calls it.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Toy::TwoMoons => "Two moons",
+            Toy::Rings => "Rings",
+            Toy::Spiral => "A spiral",
+            Toy::EightGaussians => "Eight Gaussians",
+            Toy::Checkerboard => "A checkerboard",
+            Toy::Drawn(_) => "Draw your own",
+        }
+    }
+
+    /// The data sets the page offers, in order, for its menus (written to www/pkg/tables.js):
+    /// the presets, then points drawn by the visitor; the first is the default.
+    pub fn described() -> serde_json::Value {
+        let all = Toy::PRESETS.into_iter().chain([Toy::Drawn(Vec::new())]);
+        serde_json::Value::Array(all.map(|t| serde_json::json!({ "name": t.name(), "label": t.label() })).collect())
+    }
+
     /// A preset by its name.
     pub fn preset(name: &str) -> Result<Toy> {
         Toy::PRESETS.into_iter().find(|t| t.name() == name).ok_or_else(|| {

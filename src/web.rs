@@ -82,13 +82,15 @@ pub fn models_need_grayscale(bytes: &[u8]) -> bool {
 /// What the page builds itself from, declared once in the library: the settings table
 /// ([`crate::settings`]: every hyper-parameter's name, label, bounds and default) and the models
 /// ([`Kind::described`]: names, labels, the paper's FCD), the presets of their defaults
-/// ([`crate::preset`]) and the run lengths ([`crate::length`]). The build writes it to
+/// ([`crate::preset`]), the run lengths ([`crate::length`]) and the 2-D lab's data sets
+/// ([`crate::toy`]). The build writes it to
 /// www/pkg/tables.js, so the page has it before any WebAssembly has downloaded.
 #[wasm_bindgen]
 pub fn tables() -> Result<JsValue, JsError> {
     to_js(&serde_json::json!({
         "settings": crate::settings::described(), "models": Kind::described(), "presets": crate::preset::Preset::described(),
         "lengths": crate::length::Length::described(), "sure": crate::train::classifier::SURE,
+        "toys": crate::toy::Toy::described(),
     }))
 }
 

@@ -2,6 +2,7 @@
 // plane, with the flow's density and the critic's values as heat maps. The worker trains and
 // computes every number (src/plane.rs); this module asks for chunks, one at a time, and paints
 // what comes back. Drawn points and the data set live in the link (link-state.js reads them).
+import { TOYS } from './pkg/tables.js';
 
 /** A chunk's target duration, the pause between chunks in slow motion, and how often the
  * picture (which costs more than a chunk) is redrawn while training runs. */
@@ -26,6 +27,8 @@ export class PlaneLab {
       flow: $('plane-flow'), wgan: $('plane-wgan'), text: $('plane-text'), clear: $('plane-clear'), points: $('plane-points'),
       steps: [...document.querySelectorAll('[data-plane-step]')],
     };
+    // The data sets, from the library's table; the first is the default.
+    this.ui.data.append(...TOYS.map((t, i) => new Option(t.label, t.name, i === 0, i === 0)));
     this.state = { running: false, started: false, asked: 0, units: 8, steps: { flow: 0, wgan: 0 }, seconds: 0, nll: null, picture: null, fitAt: null };
     this.drawn = [];            // points drawn on the plane (x, y), for the "drawn" data set
     this.ui.train.addEventListener('click', () => (this.state.running ? this.pause() : this.run()));
@@ -38,11 +41,19 @@ export class PlaneLab {
   }
 
   /** The data set and drawn points as the link set them (its `plane` and `points` fields,
-   * which link-state.js fills): the same picture comes back. */
-  fromLink() {
+   * which link-state.js fills): the same picture comes back, at once unless `start` is false
+   * (the embed, which downloads nothing until a press). */
+  fromLink({ start = true } = {}) {
     this.drawn = decodePoints(this.ui.points.value);
     this.syncDrawing();
-    this.start();
+    if (start) this.start();
+    else this.paint();
+  }
+
+  /** What an embed of the lab carries (`&plane=…&points=…`): the data set and drawn points. */
+  embedQuery() {
+    const data = this.ui.data.value;
+    return `${data === TOYS[0].name ? '' : `&plane=${data}`}${data === 'drawn' && this.ui.points.value ? `&points=${this.ui.points.value}` : ''}`;
   }
 
   /** The drawn points, kept in the link's field too. */
