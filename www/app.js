@@ -167,7 +167,10 @@ Object.defineProperty(lab, 'story', { get: () => ({ running: story.running, time
 const link = new LinkState([['preset', ui.preset], ['length', ui.length], ['fcd', ui.fcdCount], ['seeds', ui.fcdSeeds],
   ['fcd_length', ui.fcdLength], ['temperature', ui.temperature], ['plane', $('plane-data')], ['points', $('plane-points')]]);
 /** Each step's link and embed, the folds' change counts, the grids' captions (guide.js). */
-const guide = new Guide({ linkOf: (options) => link.link(lab.backend, options) });
+const guide = new Guide({
+  linkOf: (options) => link.link(lab.backend, options),
+  panelOf: (panel) => (panel === 'plane' ? planeLab.embedQuery() : ''),
+});
 /** The training model in view wherever the visitor scrolls (live-strip.js). */
 const strip = new LiveStrip({
   stop: () => send({ type: 'stop' }),

@@ -1,5 +1,7 @@
 // The embeddable widget: one model's samples and one Train button, for an iframe in a blog post
-// (the page's steps 1, 2 and 4 each offer one: ?model=autoencoder, flow or wgan).
+// (the page's steps 1, 2 and 4 each offer one: ?model=autoencoder, flow or wgan); or, with
+// ?panel=plane, the page's 2-D lab (step 8) alone, with its data set and drawn points from the
+// link as on the page.
 //
 // Until the visitor presses Train it is a picture: the pretrained model's samples (a few kB).
 // Train starts the same worker as the full page (protocol: worker.js), which only then
@@ -111,4 +113,38 @@ function handle(msg) {
   }
 }
 
-ui.train.addEventListener('click', start);
+if (params.get('panel') === 'plane') openPlane();
+else ui.train.addEventListener('click', start);
+
+/** The 2-D lab alone (plane-lab.js, the page's): a few kB until a button is pressed, then the
+ * CPU module (0.5 MB), no digits. */
+async function openPlane() {
+  document.querySelector('.widget').hidden = true;
+  $('plane-panel').hidden = false;
+  document.title = 'FlowAE lab: a flow and a WGAN-GP in two dimensions';
+  const [{ PlaneLab }, { TOYS }] = await Promise.all([import('./plane-lab.js'), import('./pkg/tables.js')]);
+  let labWorker = null;
+  const plane = new PlaneLab({
+    send: (command) => {
+      if (!labWorker) {
+        labWorker = new LabWorker({
+          module: 'cpu', backend: 'cpu', digits: false,
+          onEvent: (msg) => {
+            if (msg.type === 'plane' || msg.type === 'plane-started') plane.handle(msg);
+            else if (msg.type === 'error') $('plane-text').textContent = msg.message;
+          },
+          onCrash: (message) => { $('plane-text').textContent = `The worker failed: ${message}`; labWorker?.terminate(); labWorker = null; },
+        });
+      }
+      const to = labWorker;
+      to.initialized.then(() => to.post(command));   // after 'init', in the order sent
+    },
+  });
+  Object.defineProperty(window.widget, 'plane', { get: () => plane.state });
+  // The worker starts on the first press; its commands wait for its module ('initialized').
+  plane.setReady();
+  $('plane-data').value = [...$('plane-data').options].some((o) => o.value === params.get('plane')) ? params.get('plane') : TOYS[0].name;
+  $('plane-points').value = params.get('points') ?? '';
+  $('plane-full').href = `./?backend=cpu&plane=${encodeURIComponent($('plane-data').value)}${params.get('points') ? `&points=${encodeURIComponent(params.get('points'))}` : ''}#step-plane`;
+  plane.fromLink({ start: false });
+}

@@ -28,7 +28,9 @@ export const DIGITS = ['data/mnist-train.bits.gz', 'data/mnist-test.bits.gz'];
  * Events go to `onEvent`, except those a pending `next()` takes.
  */
 export class LabWorker {
-  constructor({ module, backend, preview = null, onEvent = null, onCrash = null }) {
+  /** `digits`: whether to feed it MNIST (the 2-D lab needs none). `initialized` resolves once
+   * 'init' is posted: a command posted after it is handled after the module is in. */
+  constructor({ module, backend, preview = null, onEvent = null, onCrash = null, digits = true }) {
     this.module = module;
     this.onEvent = onEvent;
     this.onCrash = onCrash;
@@ -52,13 +54,13 @@ export class LabWorker {
       event.preventDefault();
       this.fail(event.message || 'the worker failed to start');
     };
-    this.feed(backend, preview);
+    this.initialized = this.feed(backend, preview, digits);
   }
 
   /** Sends the module, then the preview models and the digits as each arrives; messages keep
    * their order, so 'init' is always handled first. Copies, not transfers: another worker may
    * need the same bytes. */
-  async feed(backend, preview) {
+  async feed(backend, preview, digits) {
     const failed = (e) => this.dispatch({ type: 'error', message: e.message, fatal: false, command: 'download' });
     let wasm;
     try {
@@ -71,8 +73,8 @@ export class LabWorker {
     this.post({ type: 'init', module: this.module, backend, wasm });
     const sends = [];
     if (preview) sends.push(preview.then((bytes) => this.post({ type: 'preview', bytes }), () => {}));
-    sends.push(Promise.all(DIGITS.map(download)).then(([train, test]) => this.post({ type: 'mnist', train, test }), failed));
-    await Promise.all(sends);
+    if (digits) sends.push(Promise.all(DIGITS.map(download)).then(([train, test]) => this.post({ type: 'mnist', train, test }), failed));
+    Promise.all(sends);   // 'initialized' is not theirs to wait for
   }
 
   post(command, transfer) {

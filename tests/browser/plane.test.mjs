@@ -96,6 +96,8 @@ test('points drawn on the plane train, and their link brings back the same pictu
   await page.click('#step-plane .step-share summary');
   const link = await page.inputValue('#step-plane [data-role=link]');
   assert.match(link, /[?&]plane=drawn&points=[0-9a-z]{8,}#step-plane$/);
+  const embed = await page.inputValue('#step-plane [data-role=embed]');
+  assert.match(embed, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/embed\.html\?panel=plane&amp;plane=drawn&amp;points=[0-9a-z]{8,}" title="8 · In two dimensions/);
   const real = await page.evaluate(() => Array.from(window.lab.plane.picture.real));
 
   const other = await context.newPage();
@@ -104,6 +106,31 @@ test('points drawn on the plane train, and their link brings back the same pictu
   assert.equal(await other.inputValue('#plane-data'), 'drawn');
   assert.deepEqual(await other.evaluate(() => Array.from(window.lab.plane.picture.real)), real, 'the same data, from the same points and seed');
   await other.close();
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('the embed shows the 2-D lab alone: under 100 kB until a press, then it trains', async () => {
+  const { context, page, errors } = await open(420);
+  let bytes = 0;
+  const files = [];
+  page.on('response', async (response) => {
+    try { const body = await response.body(); bytes += body.length; files.push(new URL(response.url()).pathname); } catch { /* a redirect */ }
+  });
+  await page.goto(`${shared.url}embed.html?panel=plane&plane=eight-gaussians`);
+  await page.waitForFunction(() => window.widget?.plane, null, { timeout: 30_000 });
+  await page.waitForTimeout(1000);
+  const before = bytes;
+  console.log(`# embed ?panel=plane: ${files.length} requests, ${before} bytes before a press: ${files.join(' ')}`);
+  assert.ok(before < 100_000, `${before} bytes before a press`);
+  assert.ok(!files.some((f) => f.endsWith('.wasm') || f.includes('mnist')), 'no module and no digits yet');
+  assert.equal(await page.inputValue('#plane-data'), 'eight-gaussians', 'the link chose the data');
+  assert.ok(await page.isVisible('#plane-flow') && !(await page.isVisible('#train')), 'the lab, not the samples widget');
+  await page.click('#plane-train');
+  await page.waitForFunction(() => window.widget.plane.seconds > 2, null, { timeout: 60_000 });
+  await page.click('#plane-train');
+  assert.match(await page.textContent('#plane-text'), /^Flow: [\d,]+ steps, held-out NLL/);
+  assert.ok(!files.some((f) => f.includes('mnist')), 'no digits were needed');
   assert.deepEqual(errors, []);
   await context.close();
 });
