@@ -26,7 +26,8 @@ use crate::digitize::mnist_way;
 use crate::fcd::fcd;
 use crate::inspect::{Inspection, Inspector, NEIGHBOUR_POOL, REFERENCE_DIGITS, Readers};
 use crate::walk::{self, WALK_DIGITS, Walk};
-use crate::plane::{Plane, PlaneConfig, PlanePicture, PlaneProgress, Trainee};
+use crate::plane::{PlaneConfig, PlanePicture, PlaneProgress, Trainee};
+use crate::plane_codes::PlaneRun;
 use crate::kind::Kind;
 use crate::map::{LatentMap, LatentMapConfig, Overlay};
 use crate::models::Classifier;
@@ -67,8 +68,9 @@ struct State {
     /// Counts the changes to the models (a chunk trained, a run started, models loaded or
     /// forgotten): an inspector made before the last change is stale.
     generation: u64,
-    /// The 2-D lab's flow and WGAN, on the CPU whatever the backend (see [`Lab::plane_start`]).
-    plane: Option<Plane>,
+    /// The 2-D lab's flow and WGAN (and on MNIST, first, its autoencoder), on the CPU whatever
+    /// the backend (see [`Lab::plane_start`]).
+    plane: Option<PlaneRun>,
 }
 
 impl State {
@@ -630,24 +632,26 @@ impl Lab {
     /// Starts the 2-D lab (see [`crate::plane`]) with `config`, any subset of a [`PlaneConfig`]
     /// as JSON, replacing any run of it. It trains on the CPU backend whatever the page's: its
     /// networks are a few thousand numbers, and a GPU's per-step overhead is larger than their
-    /// work. Needs no digits. Returns the settings in force.
+    /// work. Needs no digits, but on MNIST ([`crate::plane_codes`]), whose autoencoder trains
+    /// on them. Returns the settings in force.
     pub fn plane_start(&self, config: Value) -> Result<Value> {
         let config: PlaneConfig = serde_json::from_value(config).map_err(|e| Error::Config(format!("the 2-D lab's settings are not understood: {e}")))?;
-        let plane = Plane::new(config, &Device::flex())?;
-        let settings = serde_json::to_value(plane.config()).map_err(|e| Error::Data(e.to_string()))?;
-        self.with(|s| s.plane = Some(plane));
+        let run = self.with(|s| PlaneRun::new(config, s.digits().ok(), &Device::flex()))?;
+        let settings = serde_json::to_value(run.config()).map_err(|e| Error::Data(e.to_string()))?;
+        self.with(|s| s.plane = Some(run));
         Ok(settings)
     }
 
     /// At most `units` units of work of what `who` names in the 2-D lab, then, unless `grid` is
     /// 0, its picture on a `grid × grid` raster with `count` points of each kind (see
-    /// [`Plane::picture`]; drawing it costs more than a chunk, so the page asks for it a few
-    /// times a second, not every chunk), and the flow's held-out NLL, in nats per point.
-    pub async fn plane_train(&self, who: Option<Trainee>, units: usize, grid: usize, count: usize) -> Result<(PlaneProgress, Option<PlanePicture>, f32)> {
+    /// [`crate::plane::Plane::picture`]; drawing it costs more than a chunk, so the page asks for
+    /// it a few times a second, not every chunk), and the flow's held-out NLL, in nats per point
+    /// (none while MNIST's autoencoder trains).
+    pub async fn plane_train(&self, who: Option<Trainee>, units: usize, grid: usize, count: usize) -> Result<(PlaneProgress, Option<PlanePicture>, Option<f32>)> {
         let mut plane = self.with(|s| s.plane.take()).ok_or_else(|| Error::State("the 2-D lab has not started".into()))?;
         let result = async {
             let progress = match who {
-                Some(who) => plane.train(who, units).await?,
+                Some(who) => plane.train(who, units, &Device::flex()).await?,
                 None => PlaneProgress::default(),
             };
             let picture = if grid == 0 { None } else { Some(plane.picture(grid, count, 1).await?) };

@@ -46,6 +46,7 @@ pub mod memory;
 pub mod models;
 pub mod npy;
 pub mod plane;
+pub mod plane_codes;
 pub mod preset;
 pub mod rng;
 pub mod sample;

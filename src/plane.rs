@@ -15,7 +15,7 @@ use crate::toy::{EXTENT, Toy};
 use crate::train::phase::{Look, Phase};
 use crate::train::run::chunk_looking;
 use crate::train::wgan::Networks;
-use crate::train::{FlowTrainer, FlowTrainingConfig, LatentCodes, Progress, WganTrainer, WganTrainingConfig};
+use crate::train::{AeTrainingConfig, FlowTrainer, FlowTrainingConfig, LatentCodes, Progress, WganTrainer, WganTrainingConfig};
 
 /// What the 2-D lab trains on, and how.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -29,6 +29,8 @@ pub struct PlaneConfig {
     pub seed: u64,
     pub flow: FlowTrainingConfig,
     pub wgan: WganTrainingConfig,
+    /// On MNIST ([`Toy::Digits`]): the autoencoder whose codes are the points (latent 2).
+    pub autoencoder: AeTrainingConfig,
 }
 
 /// Held-out points per training point.
@@ -67,6 +69,7 @@ impl Default for PlaneConfig {
                 seed: 1,
                 ..WganTrainingConfig::default()
             },
+            autoencoder: crate::plane_codes::autoencoder_config(),
         }
     }
 }
@@ -89,10 +92,13 @@ pub enum Trainee {
 pub struct PlaneProgress {
     pub flow: Option<Progress>,
     pub wgan: Option<Progress>,
+    /// On MNIST, the 2-D autoencoder's, while it trains (before the two models).
+    pub autoencoder: Option<Progress>,
 }
 
 /// The picture of the lab: heat maps on a `grid × grid` raster of the plane (row by row, top
-/// row first: y = +EXTENT), and points (x, y interleaved).
+/// row first: y = +EXTENT), and points (x, y interleaved). While MNIST's autoencoder trains,
+/// its codes alone: no heat maps (`grid` 0) and no samples.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct PlanePicture {
     pub grid: usize,
@@ -104,12 +110,14 @@ pub struct PlanePicture {
     pub real: Vec<f32>,
     pub flow_samples: Vec<f32>,
     pub wgan_samples: Vec<f32>,
+    /// The digit each real point is the code of (MNIST); empty for the shapes.
+    pub labels: Vec<u8>,
 }
 
 /// `units` units of `phase` in as many chunks as they take (each ends at most at an epoch's
 /// end), reported as one: every step's losses, the units done, the last held-out loss and
 /// where the run stands after the last chunk.
-async fn chunks<P: Phase>(phase: &mut P, units: usize) -> Result<Progress> {
+pub(crate) async fn chunks<P: Phase>(phase: &mut P, units: usize) -> Result<Progress> {
     let mut all = chunk_looking(phase, units, None::<&Look>).await?;
     while all.units < units && !all.done && all.units > 0 {
         let next = chunk_looking(phase, units - all.units, None::<&Look>).await?;
@@ -136,6 +144,8 @@ async fn chunks<P: Phase>(phase: &mut P, units: usize) -> Result<Progress> {
 pub struct Plane {
     config: PlaneConfig,
     train: Vec<f32>,
+    /// The digit of each training point (MNIST's codes); empty for the shapes.
+    labels: Vec<u8>,
     flow: FlowTrainer,
     wgan: WganTrainer,
     device: Device,
@@ -144,15 +154,31 @@ pub struct Plane {
 impl Plane {
     /// Samples the data and prepares both models on `device`.
     pub fn new(config: PlaneConfig, device: &Device) -> Result<Plane> {
-        crate::limits::check("points", config.points, &(100..=20_000))?;
-        let all = config.data.sample(config.points + config.points / HELD_OUT_SHARE, config.seed);
+        Plane::check(&config)?;
+        let all = config.data.sample(config.points + Plane::held_out(config.points), config.seed)?;
         let (train, test) = all.split_at(2 * config.points);
-        let codes = LatentCodes::given(2, train.to_vec(), test.to_vec())?;
+        Plane::with_points(config, train.to_vec(), test.to_vec(), Vec::new(), device)
+    }
+
+    /// The settings a run may have.
+    pub(crate) fn check(config: &PlaneConfig) -> Result<()> {
+        crate::limits::check("points", config.points, &(100..=20_000))
+    }
+
+    /// Held-out points for `points` training points.
+    pub(crate) fn held_out(points: usize) -> usize {
+        points / HELD_OUT_SHARE
+    }
+
+    /// Both models prepared on `device` for given training and held-out points (x, y
+    /// interleaved), and the digit each training point stands for, if any.
+    pub(crate) fn with_points(config: PlaneConfig, train: Vec<f32>, test: Vec<f32>, labels: Vec<u8>, device: &Device) -> Result<Plane> {
+        let codes = LatentCodes::given(2, train.clone(), test)?;
         let flow_config = FlowTrainingConfig { seed: config.seed, ..config.flow.clone() };
         let wgan_config = WganTrainingConfig { seed: config.seed, ..config.wgan.clone() };
         let flow = FlowTrainer::with_codes(flow_config, codes.clone(), device)?;
         let wgan = WganTrainer::with_codes(wgan_config, codes, device)?;
-        Ok(Plane { config, train: train.to_vec(), flow, wgan, device: device.clone().inner() })
+        Ok(Plane { config, train, labels, flow, wgan, device: device.clone().inner() })
     }
 
     /// The settings in force.
@@ -230,6 +256,7 @@ impl Plane {
             return Err(Error::NonFinite("a model gives values that are not numbers: train again with a smaller learning rate".into()));
         }
         let real = self.train[..(2 * count).min(self.train.len())].to_vec();
-        Ok(PlanePicture { grid, log_density, critic, real, flow_samples, wgan_samples })
+        let labels = self.labels[..count.min(self.labels.len())].to_vec();
+        Ok(PlanePicture { grid, log_density, critic, real, flow_samples, wgan_samples, labels })
     }
 }

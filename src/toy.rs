@@ -22,6 +22,10 @@ pub enum Toy {
     /// Points drawn by a visitor (x, y in [−[`EXTENT`], [`EXTENT`]], interleaved): each sample is
     /// one of them, jittered by [`DRAWN_SPREAD`].
     Drawn(Vec<f32>),
+    /// MNIST's digits as the codes of an autoencoder with a two-number code: not sampled here,
+    /// but made by the lab, which trains that autoencoder first ([`crate::plane_codes`]).
+    #[serde(rename = "mnist")]
+    Digits,
 }
 
 /// The plane the lab shows: [−EXTENT, EXTENT]² (every preset lies inside it).
@@ -44,6 +48,7 @@ impl Toy {
             Toy::EightGaussians => "eight-gaussians",
             Toy::Checkerboard => "checkerboard",
             Toy::Drawn(_) => "drawn",
+            Toy::Digits => "mnist",
         }
     }
 
@@ -56,14 +61,18 @@ impl Toy {
             Toy::EightGaussians => "Eight Gaussians",
             Toy::Checkerboard => "A checkerboard",
             Toy::Drawn(_) => "Draw your own",
+            Toy::Digits => "MNIST: a 2-D autoencoder's codes",
         }
     }
 
     /// The data sets the page offers, in order, for its menus (written to www/pkg/tables.js):
-    /// the presets, then points drawn by the visitor; the first is the default.
+    /// the presets, points drawn by the visitor, then MNIST; the first is the default. `digits`:
+    /// whether it needs MNIST loaded (an embed without the digits leaves it out).
     pub fn described() -> serde_json::Value {
-        let all = Toy::PRESETS.into_iter().chain([Toy::Drawn(Vec::new())]);
-        serde_json::Value::Array(all.map(|t| serde_json::json!({ "name": t.name(), "label": t.label() })).collect())
+        let all = Toy::PRESETS.into_iter().chain([Toy::Drawn(Vec::new()), Toy::Digits]);
+        serde_json::Value::Array(
+            all.map(|t| serde_json::json!({ "name": t.name(), "label": t.label(), "digits": t == Toy::Digits })).collect(),
+        )
     }
 
     /// A preset by its name.
@@ -86,8 +95,17 @@ impl Toy {
         Ok(Toy::Drawn(points))
     }
 
-    /// `count` points from `seed`, x and y interleaved.
-    pub fn sample(&self, count: usize, seed: u64) -> Vec<f32> {
+    /// `count` points from `seed`, x and y interleaved. MNIST's are not sampled (an
+    /// autoencoder makes them), and drawn points are checked first ([`Toy::drawn`]): a link or
+    /// a file may hold anything.
+    pub fn sample(&self, count: usize, seed: u64) -> Result<Vec<f32>> {
+        match self {
+            Toy::Digits => return Err(Error::Config("MNIST's points are an autoencoder's codes: the 2-D lab trains it first".into())),
+            Toy::Drawn(points) => {
+                Toy::drawn(points.clone())?;
+            }
+            _ => {}
+        }
         let mut rng = Rng::new(seed ^ 0x2D1A);
         let mut points = Vec::with_capacity(2 * count);
         let tau = std::f32::consts::TAU;
@@ -125,11 +143,12 @@ impl Toy {
                     let j = rng.below(drawn.len() / 2);
                     (drawn[2 * j] + DRAWN_SPREAD * rng.normal(), drawn[2 * j + 1] + DRAWN_SPREAD * rng.normal())
                 }
+                Toy::Digits => (0.0, 0.0), // refused above
             };
             points.push(x.clamp(-EXTENT, EXTENT));
             points.push(y.clamp(-EXTENT, EXTENT));
         }
-        points
+        Ok(points)
     }
 
     /// The eight Gaussians' centres (the modes a generator should cover).
@@ -148,11 +167,11 @@ mod tests {
     #[test]
     fn every_preset_samples_inside_the_plane_and_the_same_from_a_seed() {
         for toy in Toy::PRESETS {
-            let points = toy.sample(1000, 3);
+            let points = toy.sample(1000, 3).unwrap();
             assert_eq!(points.len(), 2000);
             assert!(points.iter().all(|v| v.abs() <= EXTENT), "{}", toy.name());
-            assert_eq!(points, toy.sample(1000, 3));
-            assert_ne!(points, toy.sample(1000, 4));
+            assert_eq!(points, toy.sample(1000, 3).unwrap());
+            assert_ne!(points, toy.sample(1000, 4).unwrap());
             assert_eq!(Toy::preset(toy.name()).unwrap(), toy);
         }
         assert!(Toy::preset("moon").unwrap_err().to_string().contains("two-moons"));
@@ -160,12 +179,12 @@ mod tests {
 
     #[test]
     fn the_checkerboard_fills_alternate_squares_and_the_gaussians_their_modes() {
-        let points = Toy::Checkerboard.sample(2000, 1);
+        let points = Toy::Checkerboard.sample(2000, 1).unwrap();
         for p in points.chunks(2) {
             let (c, r) = ((p[0] + 2.0).floor() as i32, (p[1] + 2.0).floor() as i32);
             assert_eq!((c + r).rem_euclid(2), 0, "{p:?}");
         }
-        let points = Toy::EightGaussians.sample(800, 1);
+        let points = Toy::EightGaussians.sample(800, 1).unwrap();
         for (i, p) in points.chunks(2).enumerate() {
             let (mx, my) = Toy::eight_modes()[i % 8];
             assert!((p[0] - mx).hypot(p[1] - my) < 0.6);
@@ -179,7 +198,11 @@ mod tests {
         assert!(Toy::drawn(vec![f32::NAN, 0.0]).is_err());
         assert!(Toy::drawn(vec![4.0, 0.0]).is_err());
         let toy = Toy::drawn(vec![1.0, 1.0, -1.0, -1.0]).unwrap();
-        let points = toy.sample(400, 1);
+        let points = toy.sample(400, 1).unwrap();
         assert!(points.chunks(2).all(|p| (p[0] - p[1]).abs() < 0.6 && (p[0].abs() - 1.0).abs() < 0.4));
+        // What a link or a settings object may carry unchecked is checked before sampling.
+        let empty: Toy = serde_json::from_value(serde_json::json!({ "drawn": [] })).unwrap();
+        assert!(empty.sample(10, 1).is_err());
+        assert!(Toy::Digits.sample(10, 1).is_err());
     }
 }

@@ -381,8 +381,9 @@ impl WebLab {
 
     /// Trains the 2-D lab (`who`: "all", "flow", "wgan", "critic", "generator", or null for a
     /// picture only) and draws it (see [`Lab::plane_train`]). Returns `{flow, wgan}` progress,
-    /// `picture` (null when `grid` is 0; else `grid`, and Float32Arrays `log_density`, `critic`,
-    /// `real`, `flow_samples`, `wgan_samples`) and `nll`.
+    /// `picture` (null when `grid` is 0; else `grid`, Float32Arrays `log_density`, `critic`,
+    /// `real`, `flow_samples`, `wgan_samples`, and the real points' digits, Uint8Array `labels`)
+    /// and `nll` (null while MNIST's autoencoder trains).
     pub fn plane_train(&self, who: Option<String>, units: u32, grid: u32, count: u32) -> Promise {
         let lab = self.lab.clone();
         promise(async move {
@@ -398,10 +399,12 @@ impl WebLab {
                     for (key, values) in [("log_density", &picture.log_density), ("critic", &picture.critic), ("real", &picture.real), ("flow_samples", &picture.flow_samples), ("wgan_samples", &picture.wgan_samples)] {
                         let _ = js_sys::Reflect::set(&pictured, &key.into(), &Float32Array::from(&values[..]));
                     }
+                    let _ = js_sys::Reflect::set(&pictured, &"labels".into(), &js_sys::Uint8Array::from(&picture.labels[..]));
                     pictured
                 }
             };
-            Ok(object(&[("progress", to_js(&progress)?), ("picture", pictured), ("nll", nll.into())]))
+            let nll = nll.map_or(JsValue::NULL, JsValue::from);
+            Ok(object(&[("progress", to_js(&progress)?), ("picture", pictured), ("nll", nll)]))
         })
     }
 

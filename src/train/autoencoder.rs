@@ -394,11 +394,34 @@ impl AeTrainer {
     /// The codes of the first `count` test digits (a VAE's posterior means) and their labels:
     /// what the latent map draws.
     pub async fn test_codes(&self, count: usize) -> Result<(Vec<f32>, Vec<u8>)> {
-        let count = count.min(self.test.len());
-        let indices: Vec<usize> = (0..count).collect();
-        let x = self.upload(&self.test, &indices, &self.device.clone().inner());
-        let codes = read(self.model.valid().encoder.forward(x)).await?;
-        Ok((codes, self.test.labels()[..count].to_vec()))
+        self.codes_of(&self.test, count).await
+    }
+
+    /// The codes of the first `count` training digits and their labels: the 2-D lab's points.
+    pub async fn train_codes(&self, count: usize) -> Result<(Vec<f32>, Vec<u8>)> {
+        self.codes_of(&self.train, count).await
+    }
+
+    /// How many digits the run trains on, and how many score it.
+    pub fn train_count(&self) -> usize {
+        self.train.len()
+    }
+
+    pub fn test_count(&self) -> usize {
+        self.test.len()
+    }
+
+    /// The codes of the first `count` of `digits`, encoded a thousand at a time, and their labels.
+    async fn codes_of(&self, digits: &Digits, count: usize) -> Result<(Vec<f32>, Vec<u8>)> {
+        let count = count.min(digits.len());
+        let model = self.model.valid();
+        let mut codes = Vec::with_capacity(count * self.config.model.latent);
+        for start in (0..count).step_by(1000) {
+            let indices: Vec<usize> = (start..(start + 1000).min(count)).collect();
+            let x = self.upload(digits, &indices, &self.device.clone().inner());
+            codes.extend(read(model.encoder.forward(x)).await?);
+        }
+        Ok((codes, digits.labels()[..count].to_vec()))
     }
 
     /// The model as a sampler: decodings of N(0, I) draws, what a plain autoencoder "samples"
