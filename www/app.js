@@ -8,7 +8,7 @@ import { drawDigits, interleaveRows } from './digits.js';
 import { PhaseView } from './phase-view.js';
 import { LatentMapView } from './latent-map.js';
 import { ModelsPanel } from './models-panel.js';
-import { download } from './worker-client.js';
+import { PRETRAINED, download } from './worker-client.js';
 import { WorkerHost } from './worker-host.js';
 import { RESTART_WINDOW_MS } from './heartbeat.js';
 import * as backends from './backend-choice.js';
@@ -195,7 +195,7 @@ const host = new WorkerHost({
 
 /** The pretrained models, when index.html fetched them at once (no kept models, no
  * ?pretrained=0): the worker draws their samples before the digits arrive. */
-const pretrainedPreview = () => ('models/pretrained.bin' in early.files ? download('models/pretrained.bin') : null);
+const pretrainedPreview = () => (PRETRAINED in early.files ? download(PRETRAINED) : null);
 
 /** The worker failed: the page says so, and that it restarts (or, after too many failures,
  * that it does not). */

@@ -1,14 +1,14 @@
 // The embeddable widget: one model's samples and one Train button, for an iframe in a blog post
 // (the page's steps 1, 2 and 4 each offer one: ?model=autoencoder, flow or wgan); or, with
-// ?panel=plane, the page's 2-D lab (step 8) alone, with its data set and drawn points from the
-// link as on the page.
+// ?panel=, one of the page's views alone: the draw pad (draw), the layer walk (walk) or the
+// 2-D lab (plane, with its data set and drawn points from the link as on the page).
 //
 // Until the visitor presses Train it is a picture: the pretrained model's samples (a few kB).
 // Train starts the same worker as the full page (protocol: worker.js), which only then
 // downloads the WebAssembly module and MNIST, trains a short autoencoder and then the model
 // on its codes, and draws the samples as they improve.
 import { drawDigits } from './digits.js';
-import { LabWorker } from './worker-client.js';
+import { LabWorker, PRETRAINED, download } from './worker-client.js';
 
 const params = new URLSearchParams(location.search);
 /** What each model's widget is called and its picture before Train: 32 samples of the pretrained
@@ -18,6 +18,36 @@ const WIDGETS = {
   autoencoder: { title: 'An autoencoder decoding random codes', picture: 'autoencoder' },
   flow: { title: 'FlowAE samples', picture: 'flowae' },
   wgan: { title: 'AdvAE samples', picture: 'advae' },
+};
+/** The page's views that embed alone (?panel=): the step they belong to, their module, the
+ * worker events they take, whether they read with the pretrained models and the digits, and
+ * how each is opened (and what of it goes in the full page's link). */
+const PANELS = {
+  draw: {
+    step: 'draw', module: './draw-pad.js', models: true, events: ['inspection'],
+    open: ({ DrawPad }, send) => new DrawPad({ send, onPlace: () => {}, source: () => 'the models trained in advance' }),
+  },
+  walk: {
+    step: 'flow', module: './flow-walk.js', models: true, events: ['walk'],
+    open: ({ FlowWalk }, send) => {
+      $('walk-back').hidden = true;   // it walks back the page's drawing: none here
+      return new FlowWalk({ send, drawing: () => null, temperature: () => 1 });
+    },
+  },
+  plane: {
+    step: 'plane', module: './plane-lab.js', models: false, events: ['plane', 'plane-started'],
+    open: ({ PlaneLab }, send) => {
+      const plane = new PlaneLab({ send, digits: false });
+      // The link's data set and drawn points, as on the page (whose link-state.js fills them).
+      const data = $('plane-data');
+      if ([...data.options].some((o) => o.value === params.get('plane'))) data.value = params.get('plane');
+      $('plane-points').value = params.get('points') ?? '';
+      plane.setReady();
+      plane.fromLink({ start: false });
+      return plane;
+    },
+    link: () => `&plane=${encodeURIComponent($('plane-data').value)}${params.get('points') ? `&points=${encodeURIComponent(params.get('points'))}` : ''}`,
+  },
 };
 const model = params.get('model') in WIDGETS ? params.get('model') : 'flow';
 /** The runs the widget trains: the autoencoder, then the model of its codes if it is one. */
@@ -35,7 +65,7 @@ const PHASE_NAMES = { autoencoder: 'Autoencoder', flow: 'Flow', wgan: 'WGAN' };
 const $ = (id) => document.getElementById(id);
 const ui = { title: $('title'), preview: $('preview'), samples: $('samples'), train: $('train'), progress: $('progress'), status: $('status'), full: $('full') };
 ui.title.textContent = WIDGETS[model].title;
-ui.preview.src = `models/${WIDGETS[model].picture}-preview.png`;
+if (!(params.get('panel') in PANELS)) ui.preview.src = `models/${WIDGETS[model].picture}-preview.png`;   // a panel shows none
 ui.full.href = `./?backend=${encodeURIComponent(params.get('backend') ?? 'auto')}`;
 
 /** What the widget knows; read by the browser tests. */
@@ -113,38 +143,50 @@ function handle(msg) {
   }
 }
 
-if (params.get('panel') === 'plane') openPlane();
+const PANEL = params.get('panel');
+if (PANEL in PANELS) openPanel(PANEL);
 else ui.train.addEventListener('click', start);
 
-/** The 2-D lab alone (plane-lab.js, the page's): a few kB until a button is pressed, then the
- * CPU module (0.5 MB), no digits. */
-async function openPlane() {
+/** One of the page's views alone (?panel=): its markup lifted from index.html, the element
+ * marked `data-panel-view`, in the page's styles, driven by the page's own module. Until the
+ * reader draws or presses a button it is those few files; then a worker on the CPU module
+ * starts, fed the pretrained models and the digits when the view reads with them. */
+async function openPanel(name) {
+  const spec = PANELS[name];
   document.querySelector('.widget').hidden = true;
-  $('plane-panel').hidden = false;
-  document.title = 'FlowAE lab: a flow and a WGAN-GP in two dimensions';
-  const [{ PlaneLab }, { TOYS }] = await Promise.all([import('./plane-lab.js'), import('./pkg/tables.js')]);
+  const style = Object.assign(document.createElement('link'), { rel: 'stylesheet', href: 'style.css' });
+  document.head.append(style);
+  const [page, module] = await Promise.all([
+    fetch('index.html').then((r) => (r.ok ? r.text() : Promise.reject(new Error(`index.html: ${r.status}`)))),
+    import(spec.module),
+    new Promise((resolve) => { style.onload = resolve; style.onerror = resolve; }),
+  ]);
+  const view = new DOMParser().parseFromString(page, 'text/html').querySelector(`[data-panel-view="${name}"]`);
+  $('panel-view').append(document.adoptNode(view));
+  $('panel-title').textContent = view.dataset.panelTitle;
+  document.title = `FlowAE lab: ${view.dataset.panelTitle}`;
+  $('panel').hidden = false;
+  const status = (text) => { $('panel-status').textContent = text; };
+
   let labWorker = null;
-  const plane = new PlaneLab({
-    send: (command) => {
-      if (!labWorker) {
-        labWorker = new LabWorker({
-          module: 'cpu', backend: 'cpu', digits: false,
-          onEvent: (msg) => {
-            if (msg.type === 'plane' || msg.type === 'plane-started') plane.handle(msg);
-            else if (msg.type === 'error') $('plane-text').textContent = msg.message;
-          },
-          onCrash: (message) => { $('plane-text').textContent = `The worker failed: ${message}`; labWorker?.terminate(); labWorker = null; },
-        });
-      }
-      const to = labWorker;
-      to.initialized.then(() => to.post(command));   // after 'init', in the order sent
-    },
-  });
-  Object.defineProperty(window.widget, 'plane', { get: () => plane.state });
-  // The worker starts on the first press; its commands wait for its module ('initialized').
-  plane.setReady();
-  $('plane-data').value = [...$('plane-data').options].some((o) => o.value === params.get('plane')) ? params.get('plane') : TOYS[0].name;
-  $('plane-points').value = params.get('points') ?? '';
-  $('plane-full').href = `./?backend=cpu&plane=${encodeURIComponent($('plane-data').value)}${params.get('points') ? `&points=${encodeURIComponent(params.get('points'))}` : ''}#step-plane`;
-  plane.fromLink({ start: false });
+  const send = (command) => {
+    if (!labWorker) {
+      if (spec.models) status('Loading the models trained in advance and the digits (3.5 MB, once)…');
+      labWorker = new LabWorker({
+        module: 'cpu', backend: 'cpu', digits: spec.models, preview: spec.models ? download(PRETRAINED) : null,
+        onEvent: (msg) => {
+          if (msg.type === 'error') status(msg.message);
+          else if (msg.type === 'ready') { status(''); panel.setReady?.(); }
+          else if (spec.events.includes(msg.type)) panel.handle(msg);
+        },
+        onCrash: (message) => { status(`The worker failed: ${message}`); labWorker?.terminate(); labWorker = null; },
+      });
+    }
+    const to = labWorker;
+    // In the order sent, once the worker holds what the view reads with.
+    to.fed().then(() => to.post(command));
+  };
+  const panel = spec.open(module, send);
+  window.widget.panel = panel;
+  $('panel-full').href = `./?backend=cpu${spec.link?.() ?? ''}#step-${spec.step}`;
 }

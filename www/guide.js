@@ -7,8 +7,9 @@ import { SURE } from './pkg/tables.js';
 
 /** The widget (embed.html) a step embeds; the others embed the page showing only that step. */
 const WIDGET_SIZE = { width: 360, height: 420 };
-/** embed.html?panel=…: a step's view alone (the 2-D lab). */
-const PANEL_SIZE = { width: 560, height: 440 };
+/** embed.html?panel=…: a view alone (the draw pad, the layer walk, the 2-D lab), each sized
+ * to show whole (embed.html lays them out for these). */
+const PANEL_SIZES = { draw: { width: 600, height: 640 }, walk: { width: 560, height: 600 }, plane: { width: 600, height: 560 } };
 const PAGE_SIZE = { width: '100%', height: 900 };
 
 export class Guide {
@@ -17,17 +18,19 @@ export class Guide {
   constructor({ linkOf, panelOf = () => '' }) {
     this.linkOf = linkOf;
     this.panelOf = panelOf;
-    for (const share of document.querySelectorAll('.step-share[data-step]')) this.shareOf(share);
+    for (const share of document.querySelectorAll('.step-share[data-step], .view-share[data-step]')) this.shareOf(share);
     document.addEventListener('input', (e) => this.changed(e.target));
     document.addEventListener('change', (e) => this.changed(e.target));
   }
 
-  /** One step's "Link or embed this step": filled when opened, so that it holds the settings
-   * as they are then. */
+  /** One step's "Link or embed this step" (or a view's within it, `.view-share`: the layer
+   * walk): filled when opened, so that it holds the settings as they are then. */
   shareOf(share) {
     const { step, embed, panelEmbed } = share.dataset;
-    const title = document.querySelector(`#step-${step} h2`)?.textContent ?? step;
-    share.innerHTML = `<details><summary>Link or embed this step</summary>
+    const view = share.classList.contains('view-share');
+    const title = (view ? document.querySelector(`[data-panel-view="${panelEmbed}"]`)?.dataset.panelTitle : null)
+      ?? document.querySelector(`#step-${step} h2`)?.textContent ?? step;
+    share.innerHTML = `<details><summary>Link or embed this ${view ? 'view' : 'step'}</summary>
       <p class="explain">The link opens the page at this step with every setting as it is now. The
         embed code puts ${embed ? "this step's widget (it trains at the page's defaults)" : panelEmbed ? 'this view alone, as it is set now (it downloads nothing until a reader presses a button),' : 'the page, showing this step alone with these settings,'}
         in a blog post or a slide, as an iframe.</p>
@@ -41,7 +44,7 @@ export class Guide {
       code.value = embed
         ? iframe(new URL(`embed.html?model=${embed}`, location.href).href, title, WIDGET_SIZE)
         : panelEmbed
-          ? iframe(new URL(`embed.html?panel=${panelEmbed}${this.panelOf(panelEmbed)}`, location.href).href, title, PANEL_SIZE)
+          ? iframe(new URL(`embed.html?panel=${panelEmbed}${this.panelOf(panelEmbed)}`, location.href).href, title, PANEL_SIZES[panelEmbed])
           : iframe(this.linkOf({ only: step, step }), title, PAGE_SIZE);
     };
     // Filled as the summary is clicked (before the fold opens: its 'toggle' event comes a task

@@ -12,7 +12,7 @@
 // Storage is models-store.js; the worker's side is its 'load' and 'save' commands.
 import * as store from './models-store.js';
 import { Shelf } from './shelf.js';
-import { download } from './worker-client.js';
+import { PRETRAINED, download } from './worker-client.js';
 
 const ORIGINS = {
   pretrained: 'the pretrained models shipped with the page',
@@ -20,8 +20,6 @@ const ORIGINS = {
   file: 'the models from the file you chose',
   moved: 'the models trained here',
 };
-
-const PRETRAINED = 'models/pretrained.bin';
 
 export class ModelsPanel {
   /**

@@ -3,6 +3,7 @@
 // computes every number (src/plane.rs); this module asks for chunks, one at a time, and paints
 // what comes back. Drawn points and the data set live in the link (link-state.js reads them).
 import { TOYS } from './pkg/tables.js';
+import { DIGIT_COLOURS } from './latent-map.js';
 
 /** A chunk's target duration, the pause between chunks in slow motion, and how often the
  * picture (which costs more than a chunk) is redrawn while training runs. */
@@ -16,20 +17,29 @@ const COUNT = 400;
 const EXTENT = 3;
 /** Drawn points are kept to this step in the link (a link stays short: 2 characters a number). */
 const QUANTUM = 0.05;
+/** How far one arrow key moves the keyboard's pen on the plane (with Shift: a fine step), and
+ * the closest two points of one stroke may be. */
+const KEY_STEP = 0.25;
+const FINE_STEP = 0.05;
+const SPACING = 0.1;
+/** The most points a visitor may draw (the link holds 4 characters a point). */
+const MAX_DRAWN = 2000;
 
 export class PlaneLab {
-  /** `send(command)`: to the worker. */
-  constructor({ send }) {
+  /** `send(command)`: to the worker; `digits`: whether the worker has MNIST (the data set of
+   * a 2-D autoencoder's codes needs it; an embed without the digits leaves it out). */
+  constructor({ send, digits = true }) {
     const $ = (id) => document.getElementById(id);
     this.send = send;
     this.ui = {
       data: $('plane-data'), train: $('plane-train'), reset: $('plane-reset'), slow: $('plane-slow'),
       flow: $('plane-flow'), wgan: $('plane-wgan'), text: $('plane-text'), clear: $('plane-clear'), points: $('plane-points'),
-      steps: [...document.querySelectorAll('[data-plane-step]')],
+      steps: [...document.querySelectorAll('[data-plane-step]')], help: $('plane-help'),
     };
+    this.flowLabel = this.ui.flow.getAttribute('aria-label');
     // The data sets, from the library's table; the first is the default.
-    this.ui.data.append(...TOYS.map((t, i) => new Option(t.label, t.name, i === 0, i === 0)));
-    this.state = { running: false, started: false, asked: 0, units: 8, steps: { flow: 0, wgan: 0 }, seconds: 0, nll: null, picture: null, fitAt: null };
+    this.ui.data.append(...TOYS.filter((t) => digits || !t.digits).map((t, i) => new Option(t.label, t.name, i === 0, i === 0)));
+    this.state = { running: false, started: false, asked: 0, units: 8, steps: { autoencoder: 0, flow: 0, wgan: 0 }, seconds: 0, nll: null, picture: null, fitAt: null };
     this.drawn = [];            // points drawn on the plane (x, y), for the "drawn" data set
     this.ui.train.addEventListener('click', () => (this.state.running ? this.pause() : this.run()));
     this.ui.reset.addEventListener('click', () => this.start());
@@ -62,25 +72,38 @@ export class PlaneLab {
     this.ui.points.value = points.length ? encodePoints(points) : '';
   }
 
+  /** "Draw your own": the flow's plane takes points (a pad, for the keyboard too, with its own
+   * name), its help line shows, and the points can be cleared. */
   syncDrawing() {
     const drawing = this.ui.data.value === 'drawn';
-    this.ui.clear.hidden = !drawing;
-    this.ui.flow.closest('figure').classList.toggle('drawing', drawing);
+    const { flow, clear, help } = this.ui;
+    clear.hidden = !drawing;
+    if (help) help.hidden = !drawing;
+    flow.closest('figure').classList.toggle('drawing', drawing);
+    flow.setAttribute('role', drawing ? 'application' : 'img');
+    flow.setAttribute('aria-label', drawing ? 'The plane to draw points on' : this.flowLabel);
+    if (drawing) flow.setAttribute('tabindex', '0');
+    else flow.removeAttribute('tabindex');
   }
 
-  /** Clicks and drags on the flow's plane add points while "Draw your own" is chosen. */
+  /** A point drawn at (x, y), unless it is too close to the last one or the plane is full. */
+  addPoint(x, y) {
+    const last = this.drawn.at(-1);
+    if (last && Math.hypot(last[0] - x, last[1] - y) < SPACING) return;
+    if (this.drawn.length >= MAX_DRAWN) return;
+    this.setDrawn([...this.drawn, [quantize(x), quantize(y)]]);
+    this.paint();
+  }
+
+  /** Clicks and drags (a mouse, a pen, a finger) on the flow's plane add points while "Draw
+   * your own" is chosen; so does the keyboard's pen (`key`). A stroke's end starts a fresh run
+   * on the points. */
   listenForDrawing() {
     const canvas = this.ui.flow;
     let down = false;
     const add = (e) => {
       const rect = canvas.getBoundingClientRect();
-      const x = ((e.clientX - rect.left) / rect.width) * 2 * EXTENT - EXTENT;
-      const y = EXTENT - ((e.clientY - rect.top) / rect.height) * 2 * EXTENT;
-      const last = this.drawn.at(-1);
-      if (last && Math.hypot(last[0] - x, last[1] - y) < 0.1) return;
-      if (this.drawn.length >= 2000) return;
-      this.setDrawn([...this.drawn, [quantize(x), quantize(y)]]);
-      this.paint();
+      this.addPoint(((e.clientX - rect.left) / rect.width) * 2 * EXTENT - EXTENT, EXTENT - ((e.clientY - rect.top) / rect.height) * 2 * EXTENT);
     };
     canvas.addEventListener('pointerdown', (e) => {
       if (this.ui.data.value !== 'drawn') return;
@@ -94,6 +117,35 @@ export class PlaneLab {
     const up = () => { if (down) { down = false; this.start(); } };
     canvas.addEventListener('pointerup', up);
     canvas.addEventListener('pointercancel', up);
+    this.pen = { x: 0, y: 0, down: false, shown: false };
+    canvas.addEventListener('keydown', (e) => this.key(e));
+    canvas.addEventListener('keyup', (e) => {
+      if ((e.key === ' ' || e.key === 'Enter') && this.pen.down) { this.pen.down = false; this.start(); }
+    });
+    canvas.addEventListener('focus', () => { this.pen.shown = true; this.paint(); });
+    canvas.addEventListener('blur', () => { this.pen.shown = false; this.paint(); });
+  }
+
+  /** The keyboard's pen: arrow keys move it (Shift: fine steps), Space or Enter held puts
+   * points where it goes, Delete clears them. */
+  key(e) {
+    if (this.ui.data.value !== 'drawn') return;
+    const step = e.shiftKey ? FINE_STEP : KEY_STEP;
+    const moves = { ArrowLeft: [-step, 0], ArrowRight: [step, 0], ArrowUp: [0, step], ArrowDown: [0, -step] };
+    if (moves[e.key]) {
+      this.pen.x = Math.max(-EXTENT, Math.min(EXTENT, this.pen.x + moves[e.key][0]));
+      this.pen.y = Math.max(-EXTENT, Math.min(EXTENT, this.pen.y + moves[e.key][1]));
+      if (this.pen.down) this.addPoint(this.pen.x, this.pen.y);
+      else this.paint();
+    } else if (e.key === ' ' || e.key === 'Enter') {
+      if (!this.pen.down) { this.pen.down = true; this.pause(); this.addPoint(this.pen.x, this.pen.y); }
+    } else if (e.key === 'Delete' || e.key === 'Backspace') {
+      this.setDrawn([]);
+      this.start();
+    } else {
+      return;
+    }
+    e.preventDefault();
   }
 
   /** The worker can run the lab (its WebAssembly is in): a run asked for before starts now. */
@@ -119,7 +171,7 @@ export class PlaneLab {
       return;
     }
     const data = name === 'drawn' ? { drawn: this.drawn.flat() } : name;
-    this.state = { ...this.state, started: true, steps: { flow: 0, wgan: 0 }, seconds: 0, nll: null, fitAt: null, units: 8 };
+    this.state = { ...this.state, started: true, steps: { autoencoder: 0, flow: 0, wgan: 0 }, seconds: 0, nll: null, fitAt: null, units: 8, epoch: null };
     this.send({ type: 'plane-start', id: ++this.state.asked, config: { data } });
     this.ask(null);
   }
@@ -174,7 +226,9 @@ export class PlaneLab {
     const { progress, picture, nll, ms } = msg;
     this.state.steps.flow += progress.flow?.losses.length ?? 0;
     this.state.steps.wgan += progress.wgan?.units ?? 0;
-    if (progress.flow || progress.wgan) this.state.seconds += ms / 1000;
+    this.state.steps.autoencoder += progress.autoencoder?.units ?? 0;
+    if (progress.autoencoder) this.state.epoch = [Math.min(progress.autoencoder.epoch + 1, progress.autoencoder.epochs), progress.autoencoder.epochs];
+    if (progress.flow || progress.wgan || progress.autoencoder) this.state.seconds += ms / 1000;
     if (!picture) this.state.chunkMs = ms;   // the chunks' own time, which sizes them
     this.state.nll = nll;
     if (picture) {
@@ -206,16 +260,27 @@ export class PlaneLab {
   }
 
   say() {
-    const { steps, seconds, nll } = this.state;
-    this.ui.text.textContent = `Flow: ${steps.flow.toLocaleString('en')} steps, held-out NLL ${nll.toFixed(2)} nats per point. `
+    const { steps, seconds, nll, epoch } = this.state;
+    if (nll === null) {
+      // MNIST: the 2-D autoencoder trains first; its codes, coloured by digit, sort themselves.
+      this.ui.text.textContent = epoch
+        ? `The 2-D autoencoder: epoch ${epoch[0]} of ${epoch[1]}, ${steps.autoencoder.toLocaleString('en')} steps. Its codes of test digits, coloured by digit, sort themselves; the flow and the WGAN-GP start on them next.`
+        : 'A 2-D autoencoder trains first on the digits: press Train both. Each dot is a test digit\'s code, coloured by digit.';
+      return;
+    }
+    const digits = this.state.picture?.labels?.length ? 'Coloured dots: real digits\' codes (the colours of the latent map, step 7); white: each model\'s samples. ' : '';
+    this.ui.text.textContent = `${digits}Flow: ${steps.flow.toLocaleString('en')} steps, held-out NLL ${nll.toFixed(2)} nats per point. `
       + `WGAN: ${steps.wgan.toLocaleString('en')} critic and generator steps. ${seconds.toFixed(1)} s of training.`;
   }
 
   paint() {
     const picture = this.state.picture;
     const drawing = this.ui.data.value === 'drawn';
-    paintPlane(this.ui.flow, picture && this.state.started ? { heat: picture.log_density, grid: picture.grid, colours: densityColours, real: picture.real, fake: picture.flow_samples } : null, drawing ? this.drawn : null);
-    paintPlane(this.ui.wgan, picture && this.state.started ? { heat: picture.critic, grid: picture.grid, colours: criticColours, real: picture.real, fake: picture.wgan_samples } : null, null);
+    const shown = picture && this.state.started;
+    const { labels } = picture ?? {};
+    paintPlane(this.ui.flow, shown ? { heat: picture.log_density, grid: picture.grid, colours: densityColours, real: picture.real, labels, fake: picture.flow_samples } : null, drawing ? this.drawn : null,
+      drawing && this.pen?.shown ? this.pen : null);
+    paintPlane(this.ui.wgan, shown ? { heat: picture.critic, grid: picture.grid, colours: criticColours, real: picture.real, labels, fake: picture.wgan_samples } : null, null);
   }
 }
 
@@ -264,8 +329,10 @@ function ramp(t, stops) {
   return stops[i].map((c, k) => Math.round(c + f * (stops[i + 1][k] - c)));
 }
 
-/** A heat map with real points (white) and generated ones (orange), or drawn points alone. */
-function paintPlane(canvas, layers, drawn) {
+/** A heat map (none while MNIST's autoencoder trains: `grid` 0) with real points (white, or
+ * coloured by digit when they have `labels`) and generated ones (orange), or drawn points
+ * alone; and the keyboard's `pen` (a ring, filled while it draws). */
+function paintPlane(canvas, layers, drawn, pen = null) {
   const size = Math.round(canvas.clientWidth * (window.devicePixelRatio || 1)) || 360;
   if (canvas.width !== size) { canvas.width = size; canvas.height = size; }
   const ctx = canvas.getContext('2d');
@@ -274,23 +341,25 @@ function paintPlane(canvas, layers, drawn) {
   const at = (x, y) => [((x + EXTENT) / (2 * EXTENT)) * size, ((EXTENT - y) / (2 * EXTENT)) * size];
   const dot = Math.max(1.5, size / 180);
   if (layers) {
-    const { heat, grid, colours } = layers;
-    const image = ctx.createImageData(grid, grid);
-    colours(heat).forEach(([r, g, b], i) => { image.data.set([r, g, b, 255], 4 * i); });
-    const tile = document.createElement('canvas');
-    tile.width = grid; tile.height = grid;
-    tile.getContext('2d').putImageData(image, 0, 0);
-    ctx.imageSmoothingEnabled = true;
-    ctx.drawImage(tile, 0, 0, size, size);
+    const { heat, grid, colours, labels } = layers;
+    if (grid > 0) {
+      const image = ctx.createImageData(grid, grid);
+      colours(heat).forEach(([r, g, b], i) => { image.data.set([r, g, b, 255], 4 * i); });
+      const tile = document.createElement('canvas');
+      tile.width = grid; tile.height = grid;
+      tile.getContext('2d').putImageData(image, 0, 0);
+      ctx.imageSmoothingEnabled = true;
+      ctx.drawImage(tile, 0, 0, size, size);
+    }
     const points = (values, colour) => {
-      ctx.fillStyle = colour;
       for (let i = 0; i < values.length; i += 2) {
+        ctx.fillStyle = colour(i / 2);
         const [x, y] = at(values[i], values[i + 1]);
         ctx.fillRect(x - dot / 2, y - dot / 2, dot, dot);
       }
     };
-    points(layers.real, 'rgba(255, 255, 255, 0.55)');
-    points(layers.fake, '#f97316');
+    points(layers.real, labels?.length ? (i) => DIGIT_COLOURS[labels[i]] : () => 'rgba(255, 255, 255, 0.55)');
+    points(layers.fake, labels?.length ? () => '#ffffff' : () => '#f97316');   // digits' codes take the colours
   }
   if (drawn) {
     ctx.fillStyle = '#ffffff';
@@ -300,5 +369,14 @@ function paintPlane(canvas, layers, drawn) {
       ctx.arc(x, y, dot * 1.4, 0, 2 * Math.PI);
       ctx.fill();
     }
+  }
+  if (pen) {
+    const [x, y] = at(pen.x, pen.y);
+    ctx.strokeStyle = '#3b82f6';
+    ctx.lineWidth = Math.max(2, dot);
+    ctx.beginPath();
+    ctx.arc(x, y, dot * 5, 0, 2 * Math.PI);
+    if (pen.down) { ctx.fillStyle = 'rgba(255, 255, 255, 0.4)'; ctx.fill(); }
+    ctx.stroke();
   }
 }

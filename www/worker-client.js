@@ -22,6 +22,9 @@ export function download(path) {
 export const moduleFile = (module) => `pkg/flowae_${module}_bg.wasm`;
 /** The binarized training and test digits (tools/pack-mnist.mjs). */
 export const DIGITS = ['data/mnist-train.bits.gz', 'data/mnist-test.bits.gz'];
+/** The models trained in advance (build.sh), the page's first picture and the draw pad's
+ * readers before anything is trained. */
+export const PRETRAINED = 'models/pretrained.bin';
 
 /**
  * One worker running one wasm module ('cpu': WebAssembly only; 'gpu': WebGPU and the CPU).
@@ -29,7 +32,9 @@ export const DIGITS = ['data/mnist-train.bits.gz', 'data/mnist-test.bits.gz'];
  */
 export class LabWorker {
   /** `digits`: whether to feed it MNIST (the 2-D lab needs none). `initialized` resolves once
-   * 'init' is posted: a command posted after it is handled after the module is in. */
+   * 'init' is posted: a command posted after it is handled after the module is in; `fed()`
+   * once the preview and the digits are posted too (or failed to download), for a command
+   * that needs them (an embed's draw pad). */
   constructor({ module, backend, preview = null, onEvent = null, onCrash = null, digits = true }) {
     this.module = module;
     this.onEvent = onEvent;
@@ -74,7 +79,13 @@ export class LabWorker {
     const sends = [];
     if (preview) sends.push(preview.then((bytes) => this.post({ type: 'preview', bytes }), () => {}));
     if (digits) sends.push(Promise.all(DIGITS.map(download)).then(([train, test]) => this.post({ type: 'mnist', train, test }), failed));
-    Promise.all(sends);   // 'initialized' is not theirs to wait for
+    this.sent = Promise.all(sends);   // 'initialized' is not theirs to wait for
+  }
+
+  /** Resolves once everything this worker is fed has been posted (see the constructor). */
+  async fed() {
+    await this.initialized;
+    await this.sent;
   }
 
   post(command, transfer) {

@@ -44,7 +44,7 @@ test('the page is eight short steps, each with a prediction, its settings folded
   // others the page showing that step alone.
   const share = async (step) => {
     await page.click(`#${step} .step-share summary`);
-    return { link: await page.inputValue(`#${step} [data-role=link]`), embed: await page.inputValue(`#${step} [data-role=embed]`) };
+    return { link: await page.inputValue(`#${step} .step-share [data-role=link]`), embed: await page.inputValue(`#${step} .step-share [data-role=embed]`) };
   };
   const flow = await share('step-flow');
   assert.match(flow.link, /\?backend=cpu#step-flow$/);

@@ -110,27 +110,70 @@ test('points drawn on the plane train, and their link brings back the same pictu
   await context.close();
 });
 
-test('the embed shows the 2-D lab alone: under 100 kB until a press, then it trains', async () => {
-  const { context, page, errors } = await open(420);
-  let bytes = 0;
-  const files = [];
-  page.on('response', async (response) => {
-    try { const body = await response.body(); bytes += body.length; files.push(new URL(response.url()).pathname); } catch { /* a redirect */ }
-  });
-  await page.goto(`${shared.url}embed.html?panel=plane&plane=eight-gaussians`);
-  await page.waitForFunction(() => window.widget?.plane, null, { timeout: 30_000 });
-  await page.waitForTimeout(1000);
-  const before = bytes;
-  console.log(`# embed ?panel=plane: ${files.length} requests, ${before} bytes before a press: ${files.join(' ')}`);
-  assert.ok(before < 100_000, `${before} bytes before a press`);
-  assert.ok(!files.some((f) => f.endsWith('.wasm') || f.includes('mnist')), 'no module and no digits yet');
-  assert.equal(await page.inputValue('#plane-data'), 'eight-gaussians', 'the link chose the data');
-  assert.ok(await page.isVisible('#plane-flow') && !(await page.isVisible('#train')), 'the lab, not the samples widget');
+test('on a phone a finger draws points on the plane without scrolling the page, and the keyboard draws too', async () => {
+  const context = await shared.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, colorScheme: 'dark' });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${shared.url}?backend=cpu`);
+  await page.waitForFunction(() => window.lab?.state !== 'loading', null, { timeout: 60_000 });
+  await page.selectOption('#plane-data', 'drawn');
+  assert.ok(await page.isVisible('#plane-help'), 'the help line says how to draw');
+  await page.locator('#plane-flow').scrollIntoViewIfNeeded();
+  const box = await page.locator('#plane-flow').boundingBox();
+  const points = () => page.evaluate(() => document.getElementById('plane-points').value.length / 4);
+  // A stroke of real touch events, as a finger makes: an arc across the plane.
+  const cdp = await context.newCDPSession(page);
+  const touch = (type, p) => cdp.send('Input.dispatchTouchEvent', { type, touchPoints: p ? [{ x: box.x + p[0] * box.width, y: box.y + p[1] * box.height, id: 1 }] : [] });
+  await touch('touchStart', [0.2, 0.5]);
+  for (let i = 1; i <= 30; i++) await touch('touchMove', [0.2 + 0.02 * i, 0.5 - 0.3 * Math.sin((Math.PI * i) / 30)]);
+  await touch('touchEnd');
+  const touched = await points();
+  assert.ok(touched >= 20, `a finger's stroke put ${touched} points`);
+  // Where the plane is on the screen, not scrollY: the rest of the page still filling in above
+  // moves scrollY by scroll anchoring, and keeps the plane where it was.
+  const after = await page.locator('#plane-flow').boundingBox();
+  assert.ok(Math.abs(after.y - box.y) < 2, `drawing does not scroll the page: the plane moved from ${box.y} to ${after.y}`);
+  await page.waitForFunction(() => window.lab.plane.picture, null, { timeout: 60_000 });
+  assert.equal(await page.evaluate(() => window.lab.plane.picture.real.length > 0), true, 'a run on the drawn points');
+
+  // The keyboard: the plane is focusable and named while drawing; Space held and arrows draw.
+  assert.equal(await page.getAttribute('#plane-flow', 'aria-label'), 'The plane to draw points on');
+  await page.focus('#plane-flow');
+  await page.keyboard.down(' ');
+  for (let i = 0; i < 8; i++) await page.keyboard.press('ArrowDown');
+  await page.keyboard.up(' ');
+  assert.equal(await points(), touched + 9, 'Space put a point, and one at each of 8 arrow steps');
+  await page.keyboard.press('Delete');
+  assert.equal(await points(), 0, 'Delete clears them');
+  assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= 390), 'the page fits the phone');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('MNIST in two dimensions: a 2-D autoencoder trains first, its codes coloured by digit, then both models learn them', async () => {
+  const { context, page, errors } = await open();
+  await page.goto(`${shared.url}?backend=cpu`);
+  await page.waitForFunction(() => window.lab?.lastReady, null, { timeout: 60_000 });   // the digits are in
+  await page.locator('#step-plane').scrollIntoViewIfNeeded();
+  await page.selectOption('#plane-data', 'mnist');
+  await page.waitForFunction(() => window.lab.plane.picture?.labels?.length > 0, null, { timeout: 60_000 });
+  const untrained = await page.evaluate(() => ({ grid: window.lab.plane.picture.grid, labels: window.lab.plane.picture.labels.length }));
+  assert.deepEqual(untrained, { grid: 0, labels: 400 }, 'the codes alone, before anything trains');
+  assert.match(await page.textContent('#plane-text'), /2-D autoencoder trains first/);
+  const started = Date.now();
   await page.click('#plane-train');
-  await page.waitForFunction(() => window.widget.plane.seconds > 2, null, { timeout: 60_000 });
+  await page.waitForFunction(() => window.lab.plane.epoch, null, { timeout: 60_000 });
+  assert.match(await page.textContent('#plane-text'), /^The 2-D autoencoder: epoch \d of 2/);
+  await page.waitForFunction(() => window.lab.plane.nll !== null && window.lab.plane.picture.grid > 0, null, { timeout: 120_000 });
+  const seconds = (Date.now() - started) / 1000;
+  await page.waitForFunction(() => window.lab.plane.steps.flow > 100, null, { timeout: 60_000 });
   await page.click('#plane-train');
-  assert.match(await page.textContent('#plane-text'), /^Flow: [\d,]+ steps, held-out NLL/);
-  assert.ok(!files.some((f) => f.includes('mnist')), 'no digits were needed');
+  const { labels, steps } = await page.evaluate(() => ({ labels: new Set(window.lab.plane.picture.labels).size, steps: window.lab.plane.steps }));
+  console.log(`# MNIST in 2-D: the autoencoder's ${steps.autoencoder} steps and its codes in ${seconds.toFixed(1)} s after the press`);
+  assert.equal(labels, 10, 'every digit on the plane');
+  assert.match(await page.textContent('#plane-text'), /^Coloured dots: real digits' codes .* Flow: [\d,]+ steps, held-out NLL/);
   assert.deepEqual(errors, []);
   await context.close();
 });
