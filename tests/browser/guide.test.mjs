@@ -40,8 +40,8 @@ test('the page is eight short steps, each with a prediction, its settings folded
   assert.ok(await page.isVisible('#wgan-settings [name=lambda]'));
   assert.match(await page.textContent('#wgan-lambda-help'), /gradient penalty/);
 
-  // Each step's link opens the page at that step; steps 1, 2 and 4 embed their widget, the
-  // others the page showing that step alone.
+  // Each step's link opens the page at that step; steps 1, 2 and 4 embed their widget, 3 and
+  // 8 their view alone, the others the page showing that step alone.
   const share = async (step) => {
     await page.click(`#${step} .step-share summary`);
     return { link: await page.inputValue(`#${step} .step-share [data-role=link]`), embed: await page.inputValue(`#${step} .step-share [data-role=embed]`) };
@@ -52,7 +52,8 @@ test('the page is eight short steps, each with a prediction, its settings folded
   assert.match((await share('step-ae')).embed, /embed\.html\?model=autoencoder/);
   const compare = await share('step-compare');
   assert.match(compare.embed, /\?backend=cpu&amp;show=compare#step-compare"/);
-  assert.match((await share('step-draw')).embed, /\?backend=cpu&amp;show=draw#step-draw"/);
+  // Step 3 embeds its view alone (embed.html?panel=draw: tests/browser/panels.test.mjs).
+  assert.match((await share('step-draw')).embed, /^<iframe src="http:\/\/127\.0\.0\.1:\d+\/embed\.html\?panel=draw" title="3 · Draw a digit/);
 
   const other = await context.newPage();
   await other.goto(flow.link);
