@@ -8,26 +8,40 @@
 
 use crate::error::{Error, Result};
 
-/// A model of the paper: the autoencoder, the two latent-space samplers fitted to its codes,
-/// and the two baselines, each an autoencoder of its own.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Kind {
-    /// The autoencoder (paper §3): its codes are what the flow and the WGAN learn.
-    Autoencoder,
-    /// FlowAE's RealNVP flow on those codes.
-    Flow,
-    /// AdvAE's WGAN-GP generator (and critic) on those codes.
-    Wgan,
-    /// The variational autoencoder baseline (Kingma & Welling).
-    Vae,
-    /// The adversarial autoencoder baseline (Makhzani et al.).
-    Aae,
+/// Declares [`Kind`] and [`Kind::ALL`] from one list of variants, so that a new model cannot be
+/// left out of `ALL` (every match over `Kind` is exhaustive; this is the one list that a match
+/// cannot check).
+macro_rules! kinds {
+    ($(#[$meta:meta])* pub enum Kind { $($(#[$doc:meta])* $variant:ident,)* }) => {
+        $(#[$meta])*
+        pub enum Kind { $($(#[$doc])* $variant,)* }
+
+        impl Kind {
+            /// Every model, in the order the page, the models file and Table 1 list them.
+            pub const ALL: [Kind; [$(Kind::$variant),*].len()] = [$(Kind::$variant),*];
+        }
+    };
+}
+
+kinds! {
+    /// A model of the paper: the autoencoder, the two latent-space samplers fitted to its codes,
+    /// and the two baselines, each an autoencoder of its own.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+    pub enum Kind {
+        /// The autoencoder (paper §3): its codes are what the flow and the WGAN learn.
+        Autoencoder,
+        /// FlowAE's RealNVP flow on those codes.
+        Flow,
+        /// AdvAE's WGAN-GP generator (and critic) on those codes.
+        Wgan,
+        /// The variational autoencoder baseline (Kingma & Welling).
+        Vae,
+        /// The adversarial autoencoder baseline (Makhzani et al.).
+        Aae,
+    }
 }
 
 impl Kind {
-    /// Every model, in the order the page, the models file and Table 1 list them.
-    pub const ALL: [Kind; 5] = [Kind::Autoencoder, Kind::Flow, Kind::Wgan, Kind::Vae, Kind::Aae];
-
     /// The one name.
     pub const fn name(self) -> &'static str {
         match self {
