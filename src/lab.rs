@@ -635,7 +635,7 @@ impl Lab {
     /// work. Needs no digits, but on MNIST ([`crate::plane_codes`]), whose autoencoder trains
     /// on them. Returns the settings in force.
     pub fn plane_start(&self, config: Value) -> Result<Value> {
-        let config: PlaneConfig = serde_json::from_value(config).map_err(|e| Error::Config(format!("the 2-D lab's settings are not understood: {e}")))?;
+        let config = PlaneConfig::from_json(config)?;
         let run = self.with(|s| PlaneRun::new(config, s.digits().ok(), &Device::flex()))?;
         let settings = serde_json::to_value(run.config()).map_err(|e| Error::Data(e.to_string()))?;
         self.with(|s| s.plane = Some(run));

@@ -39,6 +39,8 @@ pub const SEED: RangeInclusive<u64> = 0..=u32::MAX as u64;
 pub const SEEDS: RangeInclusive<u64> = 1..=100;
 /// Test digits drawn on the latent map.
 pub const MAP_DIGITS: RangeInclusive<usize> = 100..=10_000;
+/// The 2-D lab's training points: at most the 10,000 digits its MNIST autoencoder trains on.
+pub const PLANE_POINTS: RangeInclusive<usize> = 100..=10_000;
 /// Generated codes per model laid over the map.
 pub const MAP_OVERLAY: RangeInclusive<usize> = 0..=5_000;
 /// t-SNE's perplexity (the map also needs more than three points per unit of it).

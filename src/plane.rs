@@ -7,6 +7,7 @@
 use burn::prelude::*;
 use burn::tensor::TensorData;
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::device::read_all;
 use crate::error::{Error, Result};
@@ -71,6 +72,34 @@ impl Default for PlaneConfig {
             },
             autoencoder: crate::plane_codes::autoencoder_config(),
         }
+    }
+}
+
+impl PlaneConfig {
+    /// Settings as the page sends them (any subset, nested as here) over the lab's defaults.
+    /// Not serde's `default`: that would fill a nested config from its own `Default` (the
+    /// paper's flow), not from the lab's.
+    pub fn from_json(given: Value) -> Result<PlaneConfig> {
+        let mut config = serde_json::to_value(PlaneConfig::default()).map_err(|e| Error::Data(e.to_string()))?;
+        overlay(&mut config, given);
+        serde_json::from_value(config).map_err(|e| Error::Config(format!("the 2-D lab's settings are not understood: {e}")))
+    }
+}
+
+/// `over`'s values in `base`, object by object; anything else replaces what was there.
+fn overlay(base: &mut Value, over: Value) {
+    match (base, over) {
+        (Value::Object(base), Value::Object(over)) => {
+            for (key, value) in over {
+                match base.get_mut(&key) {
+                    Some(slot) => overlay(slot, value),
+                    None => {
+                        base.insert(key, value);
+                    }
+                }
+            }
+        }
+        (slot, value) => *slot = value,
     }
 }
 
@@ -162,7 +191,7 @@ impl Plane {
 
     /// The settings a run may have.
     pub(crate) fn check(config: &PlaneConfig) -> Result<()> {
-        crate::limits::check("points", config.points, &(100..=20_000))
+        crate::limits::check("points", config.points, &crate::limits::PLANE_POINTS)
     }
 
     /// Held-out points for `points` training points.

@@ -17,33 +17,37 @@ use serde_json::{Map, Value, json};
 use crate::length::Length;
 use crate::limits;
 use crate::map::LatentMapConfig;
+use crate::plane::PlaneConfig;
 use crate::preset::Preset;
 use crate::train::{AeTrainingConfig, FlowTrainingConfig, WganTrainingConfig};
 use crate::{Error, Kind, Result};
 
-/// Which form holds a setting: a model's, or the latent map's.
+/// Which form holds a setting: a model's, the latent map's, or the 2-D lab's.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Section {
     Model(Kind),
     Map,
+    Plane,
 }
 
 impl Section {
     /// Every section, in the page's order.
-    pub const ALL: [Section; 6] = [
+    pub const ALL: [Section; 7] = [
         Section::Model(Kind::Autoencoder),
         Section::Model(Kind::Flow),
         Section::Model(Kind::Wgan),
         Section::Model(Kind::Vae),
         Section::Model(Kind::Aae),
         Section::Map,
+        Section::Plane,
     ];
 
-    /// The model's name, or "map".
+    /// The model's name, "map" or "plane".
     pub fn name(self) -> &'static str {
         match self {
             Section::Model(kind) => kind.name(),
             Section::Map => "map",
+            Section::Plane => "plane",
         }
     }
 
@@ -68,6 +72,7 @@ impl Section {
                 Err(_) => return Value::Null,
             },
             Section::Map => serde_json::to_value(LatentMapConfig::default()),
+            Section::Plane => serde_json::to_value(PlaneConfig::default()),
         };
         value.unwrap_or(Value::Null)
     }
@@ -114,6 +119,11 @@ const FLOW: Section = Section::Model(Kind::Flow);
 const WGAN: Section = Section::Model(Kind::Wgan);
 const VAE: Section = Section::Model(Kind::Vae);
 const AAE: Section = Section::Model(Kind::Aae);
+
+/// A setting of the page's alone (the latent map's, the 2-D lab's): no flag.
+const fn on_page(section: Section, name: &'static str, path: &'static str, label: &'static str, help: &'static str, bounds: Bounds) -> Setting {
+    Setting { flag: None, ..setting(section, name, path, "", label, help, bounds) }
+}
 
 /// A setting shown on the page and on the command line, without presets.
 const fn setting(section: Section, name: &'static str, path: &'static str, flag: &'static str, label: &'static str, help: &'static str, bounds: Bounds) -> Setting {
@@ -186,6 +196,18 @@ pub const SETTINGS: &[Setting] = &[
         presets: &[("30", "30"), ("70", "70 (the paper)")],
         ..setting(Section::Map, "perplexity", "perplexity", "", "t-SNE perplexity", "t-SNE's perplexity", Bounds::Real(limits::PERPLEXITY))
     },
+    Setting {
+        presets: &[("1000", "1,000"), ("5000", "5,000"), ("10000", "10,000")],
+        ..on_page(Section::Plane, "points", "points", "Points", "training points (a quarter as many more are held out for the NLL)", whole(limits::PLANE_POINTS))
+    },
+    on_page(Section::Plane, "flow_layers", "flow.flow.layers", "Flow's coupling layers", "each bends the plane along one axis, given the other", whole(limits::COUPLING_LAYERS)),
+    on_page(Section::Plane, "flow_hidden", "flow.flow.hidden", "Flow's hidden width", "of the networks that compute each layer's stretch and shift", whole(limits::WIDTH)),
+    on_page(Section::Plane, "flow_learning_rate", "flow.learning_rate", "Flow's learning rate", "the flow's Adam learning rate", Bounds::Real(limits::LEARNING_RATE)),
+    on_page(Section::Plane, "critic_steps", "wgan.critic_steps", "Critic steps per generator step", "how far the critic learns before the generator moves", whole(limits::CRITIC_STEPS)),
+    on_page(Section::Plane, "lambda", "wgan.lambda", "Penalty weight λ", "the critic's gradient penalty weight", Bounds::Real(limits::PENALTY)),
+    on_page(Section::Plane, "generator_learning_rate", "wgan.generator_learning_rate", "Generator's learning rate", "the generator's Adam learning rate", Bounds::Real(limits::LEARNING_RATE)),
+    on_page(Section::Plane, "critic_learning_rate", "wgan.critic_learning_rate", "Critic's learning rate", "the critic's Adam learning rate", Bounds::Real(limits::LEARNING_RATE)),
+    on_page(Section::Plane, "seed", "seed", "Seed", "seeds the points, both models' first weights and their noise", Bounds::Whole(limits::SEED)),
 ];
 
 impl Setting {
@@ -422,6 +444,31 @@ mod tests {
         assert_eq!(given.epochs, 7);
         assert_eq!(Length::parse("quick").unwrap(), Length::Quick);
         assert!(Length::parse("short").unwrap_err().to_string().contains("the lengths are quick, full"));
+    }
+
+    #[test]
+    fn the_2d_lab_s_settings_make_its_config() {
+        // As the page reads its form (settings.js's readSection): each setting at its path, in
+        // objects made as needed, nothing else.
+        let place = |config: &mut Value, path: &str, value: Value| {
+            let parts: Vec<&str> = path.split('.').collect();
+            let mut at = config;
+            for part in &parts[..parts.len() - 1] {
+                at = at.as_object_mut().unwrap().entry(*part).or_insert(json!({}));
+            }
+            at[parts[parts.len() - 1]] = value;
+        };
+        let mut config = json!({});
+        for setting in of(Section::Plane) {
+            place(&mut config, setting.path, setting.value_in(Defaults::PAGE));
+        }
+        assert_eq!(PlaneConfig::from_json(config.clone()).unwrap(), PlaneConfig::default());
+        // One changed: only it moves; the nested configs keep the lab's defaults, not their own.
+        place(&mut config, "flow.flow.layers", json!(3));
+        let changed = PlaneConfig::from_json(config).unwrap();
+        assert_eq!(changed.flow.flow.layers, 3);
+        assert_eq!(PlaneConfig { flow: FlowTrainingConfig { flow: PlaneConfig::default().flow.flow, ..changed.flow.clone() }, ..changed }, PlaneConfig::default());
+        assert!(PlaneConfig::from_json(json!({ "flow": { "layerz": 3 } })).is_err(), "an unknown setting is refused");
     }
 
     #[test]

@@ -685,8 +685,9 @@ applyUrlSettings();
 guide.countAll({ open: true });   // a link's changed settings are shown unfolded
 setState('loading');
 host.start(early.module, early.module === 'gpu' ? 'gpu' : 'cpu', pretrainedPreview());
-// A link that names a 2-D data set or carries drawn points shows their picture at once.
-if (params.has('plane') || params.has('points')) planeLab.fromLink();
+// A link that names a 2-D data set, carries drawn points or changes a 2-D setting shows
+// their picture at once.
+if ([...params.keys()].some((key) => key === 'plane' || key === 'points' || key.startsWith('plane.'))) planeLab.fromLink();
 backends.probeGpu().then((gpu) => {
   choice.gpu = gpu;
   choice.plan = backends.autoPlan(gpu, params.get('measure') === '1');

@@ -36,17 +36,20 @@ const PANELS = {
   },
   plane: {
     step: 'plane', module: './plane-lab.js', models: false, events: ['plane', 'plane-started'],
-    open: ({ PlaneLab }, send) => {
+    open: async ({ PlaneLab }, send) => {
+      const { buildForms, linkFields } = await import('./settings.js');
+      buildForms();
       const plane = new PlaneLab({ send, digits: false });
-      // The link's data set and drawn points, as on the page (whose link-state.js fills them).
+      // The link's data set, drawn points and settings, as on the page (link-state.js there).
       const data = $('plane-data');
       if ([...data.options].some((o) => o.value === params.get('plane'))) data.value = params.get('plane');
       $('plane-points').value = params.get('points') ?? '';
+      for (const [key, el] of linkFields()) if (params.has(key)) el.value = params.get(key);
       plane.setReady();
       plane.fromLink({ start: false });
       return plane;
     },
-    link: () => `&plane=${encodeURIComponent($('plane-data').value)}${params.get('points') ? `&points=${encodeURIComponent(params.get('points'))}` : ''}`,
+    link: (plane) => plane.embedQuery(),
   },
 };
 const model = params.get('model') in WIDGETS ? params.get('model') : 'flow';
@@ -186,7 +189,7 @@ async function openPanel(name) {
     // In the order sent, once the worker holds what the view reads with.
     to.fed().then(() => to.post(command));
   };
-  const panel = spec.open(module, send);
+  const panel = await spec.open(module, send);
   window.widget.panel = panel;
-  $('panel-full').href = `./?backend=cpu${spec.link?.() ?? ''}#step-${spec.step}`;
+  $('panel-full').href = `./?backend=cpu${spec.link?.(panel) ?? ''}#step-${spec.step}`;
 }

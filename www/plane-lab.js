@@ -4,6 +4,7 @@
 // what comes back. Drawn points and the data set live in the link (link-state.js reads them).
 import { TOYS } from './pkg/tables.js';
 import { DIGIT_COLOURS } from './latent-map.js';
+import { defaultOf, linkFields, readSection } from './settings.js';
 
 /** A chunk's target duration, the pause between chunks in slow motion, and how often the
  * picture (which costs more than a chunk) is redrawn while training runs. */
@@ -44,6 +45,8 @@ export class PlaneLab {
     this.ui.train.addEventListener('click', () => (this.state.running ? this.pause() : this.run()));
     this.ui.reset.addEventListener('click', () => this.start());
     this.ui.data.addEventListener('change', () => { this.syncDrawing(); this.start(); });
+    // A changed setting starts a fresh run with it.
+    document.getElementById('plane-settings')?.addEventListener('change', () => this.start());
     this.ui.clear.addEventListener('click', () => { this.setDrawn([]); this.start(); });
     for (const button of this.ui.steps) button.addEventListener('click', () => this.step(button.dataset.planeStep));
     this.listenForDrawing();
@@ -60,10 +63,13 @@ export class PlaneLab {
     else this.paint();
   }
 
-  /** What an embed of the lab carries (`&plane=…&points=…`): the data set and drawn points. */
+  /** What an embed of the lab carries (`&plane=…&points=…&plane.flow_layers=…`): the data
+   * set, drawn points and the settings that differ from their defaults. */
   embedQuery() {
     const data = this.ui.data.value;
-    return `${data === TOYS[0].name ? '' : `&plane=${data}`}${data === 'drawn' && this.ui.points.value ? `&points=${this.ui.points.value}` : ''}`;
+    const settings = linkFields().filter(([key, el]) => key.startsWith('plane.') && el.value !== defaultOf(el))
+      .map(([key, el]) => `&${key}=${encodeURIComponent(el.value)}`).join('');
+    return `${data === TOYS[0].name ? '' : `&plane=${data}`}${data === 'drawn' && this.ui.points.value ? `&points=${this.ui.points.value}` : ''}${settings}`;
   }
 
   /** The drawn points, kept in the link's field too. */
@@ -171,8 +177,14 @@ export class PlaneLab {
       return;
     }
     const data = name === 'drawn' ? { drawn: this.drawn.flat() } : name;
+    const { config, problems } = readSection('plane');
+    if (problems.length) {
+      this.state.started = false;
+      this.ui.text.textContent = problems.join(' ');
+      return;
+    }
     this.state = { ...this.state, started: true, steps: { autoencoder: 0, flow: 0, wgan: 0 }, seconds: 0, nll: null, fitAt: null, units: 8, epoch: null };
-    this.send({ type: 'plane-start', id: ++this.state.asked, config: { data } });
+    this.send({ type: 'plane-start', id: ++this.state.asked, config: { ...config, data } });
     this.ask(null);
   }
 
@@ -214,6 +226,7 @@ export class PlaneLab {
   handle(msg) {
     if (msg.type === 'plane-started') {
       if (msg.error) { this.ui.text.textContent = `Cannot start: ${msg.error}`; this.state.started = false; }
+      else this.state.settings = msg.settings;   // the settings in force, as the library took them
       return;
     }
     this.inFlight = false;

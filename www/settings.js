@@ -6,7 +6,7 @@ import { LENGTHS, MODELS, PRESETS, SETTINGS as TABLE } from './pkg/tables.js';
 
 /** The words that name a section's settings in a message ("FlowAE epochs must be …"): a model's
  * label (the library's), none for the autoencoder's. */
-const SECTION_WORDS = { ...Object.fromEntries(MODELS.map((m) => [m.name, m.label])), autoencoder: '', map: 'Map' };
+const SECTION_WORDS = { ...Object.fromEntries(MODELS.map((m) => [m.name, m.label])), autoencoder: '', map: 'Map', plane: 'The 2-D lab\'s' };
 
 /** Every setting the page shows, in the table's order. */
 export const SETTINGS = TABLE.filter((s) => s.onPage);

@@ -8,7 +8,7 @@ import { servedBrowser } from './harness.mjs';
 const shared = servedBrowser({ webgpu: false });
 const STEPS = ['step-ae', 'step-flow', 'step-draw', 'step-wgan', 'step-baselines', 'step-compare', 'step-map', 'step-plane'];
 /** The steps with settings to fold (the draw pad and the 2-D lab have none). */
-const WITH_SETTINGS = STEPS.filter((s) => s !== 'step-draw' && s !== 'step-plane');
+const WITH_SETTINGS = STEPS.filter((s) => s !== 'step-draw');
 /** A screen at 1280 px wide: the bar is about two of them per step. */
 const SCREEN = 800;
 

@@ -73,15 +73,17 @@ test('the layer walk alone: the noise walks through the pretrained flow, layer b
 });
 
 test('the 2-D lab alone: the link\'s data set, no digits ever, and it trains', async () => {
-  const { context, page, errors, seen } = await openPanel('panel=plane&plane=eight-gaussians');
+  const { context, page, errors, seen } = await openPanel('panel=plane&plane=eight-gaussians&plane.critic_steps=3');
   assert.equal(await page.inputValue('#plane-data'), 'eight-gaussians', 'the link chose the data');
+  assert.equal(await page.inputValue('#plane-settings [name=critic_steps]'), '3', 'and a setting');
   assert.ok(await page.isVisible('#plane-flow'));
   await page.click('#plane-train');
   await page.waitForFunction(() => window.widget.panel.state.seconds > 2, null, { timeout: 60_000 });
   await page.click('#plane-train');
   assert.match(await page.textContent('#plane-text'), /^Flow: [\d,]+ steps, held-out NLL/);
   assert.ok(!seen.files.some((f) => f.includes('mnist') || f.endsWith('.bin')), 'no digits and no models were needed');
-  assert.match(await page.getAttribute('#panel-full', 'href'), /plane=eight-gaussians#step-plane$/);
+  assert.equal(await page.evaluate(() => window.widget.panel.state.settings.wgan.critic_steps), 3, 'the library trained with it');
+  assert.match(await page.getAttribute('#panel-full', 'href'), /plane=eight-gaussians&plane\.critic_steps=3#step-plane$/);
   assert.deepEqual(errors, []);
   await context.close();
 });

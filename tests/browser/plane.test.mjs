@@ -177,3 +177,22 @@ test('MNIST in two dimensions: a 2-D autoencoder trains first, its codes coloure
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('the 2-D lab\'s settings: folded, in the link, taken by the library; a bad one is refused in words', async () => {
+  const { context, page, errors } = await open();
+  await page.goto(`${shared.url}?backend=cpu&plane.flow_layers=3&plane.lambda=2#step-plane`);
+  await page.waitForFunction(() => window.lab?.plane?.settings, null, { timeout: 60_000 });
+  const settings = await page.evaluate(() => window.lab.plane.settings);
+  assert.equal(settings.flow.flow.layers, 3);
+  assert.equal(settings.wgan.lambda, 2);
+  assert.equal(settings.flow.learning_rate, 0.005, 'the others keep the lab\'s defaults (not the paper flow\'s)');
+  assert.equal((await page.textContent('#step-plane details.advanced summary')).trim(), 'Settings (2 changed)');
+  await page.click('#step-plane .step-share summary');
+  assert.match(await page.inputValue('#step-plane .step-share [data-role=embed]'), /panel=plane&amp;plane\.flow_layers=3&amp;plane\.lambda=2"/);
+  await page.fill('#plane-settings [name=flow_layers]', '0');
+  await page.dispatchEvent('#plane-settings [name=flow_layers]', 'change');
+  assert.match(await page.textContent('#plane-text'), /flow's coupling layers must be a whole number from 1 to 32, not "0"/);
+  assert.equal(await page.evaluate(() => window.lab.plane.started), false, 'no run on a bad setting');
+  assert.deepEqual(errors, []);
+  await context.close();
+});
