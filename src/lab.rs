@@ -359,6 +359,13 @@ impl Lab {
         self.sampler(kind)?.samples(count, temperature, seed).await
     }
 
+    /// [`Lab::samples`] as the command line writes them: a `.npy` file of
+    /// [`crate::npy::SAMPLES_SAVED`] digits, `uint8 [N, 28, 28]` (see
+    /// [`crate::npy::digits_to_npy`]), for other tools to read or score.
+    pub async fn samples_npy(&self, kind: Kind, temperature: f32, seed: u64) -> Result<Vec<u8>> {
+        Ok(crate::npy::digits_to_npy(&self.samples(kind, crate::npy::SAMPLES_SAVED, temperature, seed).await?))
+    }
+
     /// The first `count` test digits and their reconstructions by the autoencoder.
     pub async fn reconstructions(&self, count: usize) -> Result<Reconstructions> {
         let trainer = self.take_encoder(Kind::Autoencoder)?;

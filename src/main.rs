@@ -571,7 +571,7 @@ fn train_latent(command: &str, opts: &Options) -> Result<Option<Scores>> {
     let wanted = if command == "table" { only(opts)? } else { vec![Kind::Flow, Kind::Wgan] };
     let flow_config = (command != "train-wgan" && wanted.contains(&Kind::Flow)).then(|| flow_config(opts, seed)).transpose()?;
     let wgan_config = (command != "train-flow" && wanted.contains(&Kind::Wgan)).then(|| wgan_config(opts, seed)).transpose()?;
-    let sampling = Sampling { count: sample_count(opts, 10_000)?, temperature: opts.number("temperature", 1.0)?, seed };
+    let sampling = Sampling { count: sample_count(opts, flowae::npy::SAMPLES_SAVED)?, temperature: opts.number("temperature", 1.0)?, seed };
     let models_path = opts.get("models").map(PathBuf::from);
     if let Some(path) = &models_path {
         writable_file(path)?; // before the training, not after it

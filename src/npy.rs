@@ -1,5 +1,9 @@
 //! NumPy's `.npy` format for generated digits, so samples can be scored by other tools.
 
+/// How many samples a `.npy` holds unless told otherwise: the command line's default, and what
+/// the page saves (the paper scored 10,000).
+pub const SAMPLES_SAVED: usize = 10_000;
+
 /// Encodes `count` digits of 784 probabilities as a `uint8 [count, 28, 28]` array, each pixel
 /// round(255·p) (threshold at 128 for the binarized view).
 pub fn digits_to_npy(probabilities: &[f32]) -> Vec<u8> {

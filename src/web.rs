@@ -215,6 +215,16 @@ impl WebLab {
         })
     }
 
+    /// See [`Lab::samples_npy`]: the bytes of a `.npy` file (Uint8Array).
+    pub fn samples_npy(&self, model: String, temperature: f32, seed: u32) -> Promise {
+        let lab = self.lab.clone();
+        promise(async move {
+            let kind = Kind::parse(&model).map_err(js_error)?;
+            let bytes = lab.samples_npy(kind, temperature, u64::from(seed)).await.map_err(js_error)?;
+            Ok(js_sys::Uint8Array::from(&bytes[..]))
+        })
+    }
+
     /// The first `count` test digits and their reconstructions: `{inputs, outputs}`, each a
     /// Float32Array of `count × 784` values in [0, 1].
     pub fn reconstructions(&self, count: u32) -> Promise {

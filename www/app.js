@@ -23,6 +23,7 @@ import { LiveStrip } from './live-strip.js';
 import { DrawPad } from './draw-pad.js';
 import { FlowWalk } from './flow-walk.js';
 import { PlaneLab } from './plane-lab.js';
+import { TakeAway } from './take-away.js';
 
 fillPanels();
 buildForms();
@@ -171,6 +172,10 @@ const guide = new Guide({
   linkOf: (options) => link.link(lab.backend, options),
   panelOf: (panel) => (panel === 'plane' ? planeLab.embedQuery() : ''),
 });
+/** Every picture saves as a PNG, each model's samples as .npy (take-away.js; the plots offer
+ * theirs, plots.js). */
+const takeAway = new TakeAway({ send: (command) => send(command) });
+takeAway.offerPictures();
 /** The training model in view wherever the visitor scrolls (live-strip.js). */
 const strip = new LiveStrip({
   stop: () => send({ type: 'stop' }),
@@ -204,6 +209,7 @@ function crashed({ message, error, failures, delay }) {
   if (error?.gpuLost) { lab.backend = 'cpu'; choice.wanted = 'cpu'; }
   comparison.abort(message);
   story.abort(message);
+  takeAway.forget(message);
   setState('loading');
   if (delay === null) {
     lab.gaveUp = true;
@@ -261,6 +267,7 @@ function handleEvent(msg) {
     case 'inspection': drawPad.handle(msg); break;
     case 'walk': flowWalk.handle(msg); break;
     case 'plane': case 'plane-started': planeLab.handle(msg); break;
+    case 'npy': takeAway.handle(msg); break;
     case 'saved': models.saved(msg); break;
     case 'error':
       mapView.handle(msg);

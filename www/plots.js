@@ -1,5 +1,6 @@
 // Live loss plots, drawn with uPlot (vendored from npm by build.sh).
 import uPlot from './vendor/uPlot.esm.js';
+import { offerPlot } from './take-away.js';
 
 /** The page's colours for axes and grid lines (style.css: dark, or light where the system asks). */
 const css = (name, fallback) => getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
@@ -46,6 +47,19 @@ export class LossPlot {
     this.note.className = 'plot-empty';
     this.note.textContent = empty;
     element.append(this.note);
+    this.offered = offerPlot(this, element);
+    this.offered(false);
+  }
+
+  /** The chart's canvas (axes and lines; the legend is the page's). */
+  get canvas() { return this.plot.ctx.canvas; }
+
+  /** The series as CSV: `step`, then one column per series, a blank where it has no value. */
+  csv() {
+    const cell = (v) => (v === null || v === undefined ? '' : String(v));
+    const header = ['step', ...this.series.map((s) => s.label)].map((h) => (/[",\n]/.test(h) ? `"${h.replace(/"/g, '""')}"` : h)).join(',');
+    const rows = this.steps.map((step, i) => [step, ...this.columns.map((column) => column[i])].map(cell).join(','));
+    return `${[header, ...rows].join('\n')}\n`;
   }
 
   width() { return Math.max(240, this.element.clientWidth || 600); }
@@ -85,6 +99,7 @@ export class LossPlot {
       this.pending = false;
       this.plot.setData([this.steps, ...this.columns]);
       this.note.hidden = this.steps.length > 0 || !this.note.textContent;
+      this.offered(this.steps.length > 0);
     });
   }
 }

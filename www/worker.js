@@ -44,6 +44,8 @@
 //                                                'pretrained' shipped with the page, 'moved' from
 //                                                another worker)
 //   {type: 'interpolate', model, a, b, steps, temperature}  the morph strip: 'flow' | 'wgan'
+//   {type: 'npy', id, model}                     `model`'s samples at its temperature and the current
+//                                                seed, as the CLI's .npy (src/npy.rs: 10,000 of them)
 //   {type: 'inspect', id, ink, width, height}    a drawing (Float32Array width × height, ink in [0, 1])
 //                                                read by the models held, or the pretrained ones;
 //                                                a newer one replaces one still waiting
@@ -106,6 +108,7 @@
 //   {type: 'plane-started', id, settings | error}
 //   {type: 'plane', id, progress: {flow, wgan}, picture: {grid, log_density, critic, real,
 //                   flow_samples, wgan_samples} | null, nll, ms | error}
+//   {type: 'npy', id, bytes | error}       bytes: Uint8Array, the .npy file
 //   {type: 'inspection', id, reading | error}  what the models make of drawing `id` (src/inspect.rs:
 //                                          input, code, reconstruction, log_density, joint, critic,
 //                                          their percentiles, nearest, nearest_pixels, place)
@@ -488,6 +491,17 @@ async function handle(command) {
       if (state !== 'idle') await preview(true);
       await drawPreview();
       break;
+    case 'npy': {
+      // A model's samples saved as the command line writes them (take-away.js). Its errors
+      // (no such model yet) belong beside the button.
+      try {
+        const bytes = await lab.samples_npy(command.model, temperatureOf(command.model), sampleSeed);
+        post({ type: 'npy', id: command.id, bytes }, [bytes.buffer]);
+      } catch (e) {
+        post({ type: 'npy', id: command.id, error: String(e?.message ?? e) });
+      }
+      break;
+    }
     case 'check-flow': post({ type: 'flow-check', maxError: await lab.flow_round_trip_error(256) }); break;
     case 'check-classifier': {
       const meta = await ensureClassifier();

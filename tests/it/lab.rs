@@ -169,6 +169,14 @@ fn the_preview_draws_what_the_loaded_models_draw_and_the_classifier_scores() {
     let lab = Lab::new();
     assert_eq!(lab.open_preview(&pretrained).unwrap(), [Kind::Flow, Kind::Wgan]);
     let preview = pollster::block_on(lab.samples(Kind::Flow, 8, 1.0, 4)).unwrap();
+    // The page saves the samples as the command line does: the same seed, the same digits.
+    let npy = pollster::block_on(lab.samples_npy(Kind::Flow, 1.0, 4)).unwrap();
+    let header = 10 + u16::from_le_bytes([npy[8], npy[9]]) as usize;
+    assert_eq!(npy.len(), header + flowae::npy::SAMPLES_SAVED * 784);
+    // Its first digits are the grid's (the same draws from the same seed), rounded to bytes.
+    let shown: Vec<u8> = preview.iter().map(|p| (p.clamp(0.0, 1.0) * 255.0).round() as u8).collect();
+    assert_eq!(&npy[header..header + shown.len()], &shown[..]);
+    assert!(error(pollster::block_on(lab.samples_npy(Kind::Vae, 1.0, 4))).len() > 5, "no VAE yet: said, not saved");
     assert!(error(lab.open_preview(b"nonsense")).len() > 5);
 
     let (train, test) = common::mnist();
