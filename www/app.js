@@ -210,6 +210,8 @@ function crashed({ message, error, failures, delay }) {
   comparison.abort(message);
   story.abort(message);
   takeAway.forget(message);
+  drawPad.lost();
+  planeLab.lost();
   setState('loading');
   if (delay === null) {
     lab.gaveUp = true;

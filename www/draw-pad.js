@@ -39,8 +39,8 @@ export class DrawPad {
     this.inked = false;
     this.pen = { x: SIDE / 2, y: SIDE / 2, down: false };
     this.last = null;          // the previous point of the stroke being drawn
-    this.asked = 0;            // the id of the last drawing sent
-    this.inFlight = false;     // a reading is awaited: the next waits for it (no queue of stale ones)
+    this.asked = 0;            // the newest id: of the last reading asked for, or bumped when the drawing or the models change
+    this.awaiting = null;      // the id of the reading awaited: the next waits for it (no queue of stale ones)
     this.dirty = false;        // the drawing changed while a reading was awaited
     this.reading = null;       // the last reading, for the tests (window.lab.draw)
     this.clear();
@@ -155,27 +155,37 @@ export class DrawPad {
     return { ink, width: SIDE, height: SIDE };
   }
 
+  /** Whether a reading is awaited (the tests wait for none). */
+  get inFlight() { return this.awaiting !== null; }
+
   /** The drawing changed: read it now, or when the reading awaited comes back. */
   changed() {
     if (!this.inked) return;
     if (this.inFlight) { this.dirty = true; return; }
-    this.inFlight = true;
     this.dirty = false;
-    this.send({ type: 'inspect', id: ++this.asked, ...this.drawing() });
+    this.awaiting = ++this.asked;
+    this.send({ type: 'inspect', id: this.awaiting, ...this.drawing() });
   }
 
   /** The worker has the digits, or its models changed (a run ended, a file loaded, a fresh
-   * worker): read the drawing again. A reading awaited from a worker that died never comes, so
-   * none is awaited any more. */
+   * worker): read the drawing again. The reading awaited is given up on (a dead worker's never
+   * comes; a live one's is of the old models): its answer, if it comes, is dropped, so that it
+   * does not ask again behind the new one. */
   setReady() {
-    this.inFlight = false;
+    this.lost();
     this.asked++;
     if (this.inked) this.changed();
   }
 
+  /** The worker died: the reading awaited will not come; the next drawing asks a new one. */
+  lost() {
+    this.awaiting = null;
+  }
+
   /** The worker's answer ('inspection'). */
   handle(msg) {
-    this.inFlight = false;
+    if (msg.id !== this.awaiting) return;   // given up on (setReady, lost)
+    this.awaiting = null;
     if (msg.id === this.asked) {
       if (msg.error) this.showError(msg.error);
       else this.show(msg.reading);

@@ -179,10 +179,11 @@ async function openPanel(name) {
         module: 'cpu', backend: 'cpu', digits: spec.models, preview: spec.models ? download(PRETRAINED) : null,
         onEvent: (msg) => {
           if (msg.type === 'error') status(msg.message);
-          else if (msg.type === 'ready') { status(''); panel.setReady?.(); }
+          else if (msg.type === 'ready') status('');   // its commands waited for it (fed)
           else if (spec.events.includes(msg.type)) panel.handle(msg);
         },
-        onCrash: (message) => { status(`The worker failed: ${message}`); labWorker?.terminate(); labWorker = null; },
+        // What the view awaited will not come; its next press starts a fresh worker.
+        onCrash: (message) => { status(`The worker failed: ${message}`); labWorker?.terminate(); labWorker = null; panel.lost?.(); },
       });
     }
     const to = labWorker;

@@ -161,6 +161,16 @@ export class PlaneLab {
     if (this.waiting) { const run = this.waiting === 'run'; this.waiting = null; this.start(); if (run) this.run(); }
   }
 
+  /** The worker died, and the run with it: no chunk is awaited any more, and the next press
+   * starts afresh. */
+  lost() {
+    this.pause();
+    this.inFlight = false;
+    this.queued = null;
+    this.state.started = false;
+    this.state.busy = false;
+  }
+
   /** A fresh run on the chosen data set: its first picture, untrained. */
   start() {
     this.pause();
