@@ -41,6 +41,8 @@ pub const SEEDS: RangeInclusive<u64> = 1..=100;
 pub const MAP_DIGITS: RangeInclusive<usize> = 100..=10_000;
 /// The 2-D lab's training points: at most the 10,000 digits its MNIST autoencoder trains on.
 pub const PLANE_POINTS: RangeInclusive<usize> = 100..=10_000;
+/// Points of each kind the 2-D lab's picture draws.
+pub const PLANE_DRAWN: RangeInclusive<usize> = 1..=5_000;
 /// Generated codes per model laid over the map.
 pub const MAP_OVERLAY: RangeInclusive<usize> = 0..=5_000;
 /// t-SNE's perplexity (the map also needs more than three points per unit of it).

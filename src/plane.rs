@@ -261,7 +261,7 @@ impl Plane {
     /// drawn from `seed`.
     pub async fn picture(&self, grid: usize, count: usize, seed: u64) -> Result<PlanePicture> {
         crate::limits::check("heat map cells per side", grid, &(2..=256))?;
-        crate::limits::check("points drawn", count, &(1..=5_000))?;
+        crate::limits::check("points drawn", count, &crate::limits::PLANE_DRAWN)?;
         let cell = 2.0 * EXTENT / grid as f32;
         let raster: Vec<f32> = (0..grid * grid)
             .flat_map(|i| {

@@ -99,7 +99,7 @@ impl PlaneRun {
         match self {
             PlaneRun::Fitting(plane) => plane.picture(grid, count, seed).await,
             PlaneRun::Encoding { autoencoder, .. } => {
-                crate::limits::check("points drawn", count, &(1..=5_000))?;
+                crate::limits::check("points drawn", count, &crate::limits::PLANE_DRAWN)?;
                 let (codes, labels) = autoencoder.test_codes(count).await?;
                 let (centre, scale) = frame(&codes);
                 let real = place(&codes, centre, scale);

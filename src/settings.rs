@@ -176,25 +176,19 @@ pub const SETTINGS: &[Setting] = &[
     setting(AAE, "discriminator_steps", "adversarial.steps", "aae-disc-steps", "Discriminator steps per batch",
         "discriminator steps per batch (authors' code: 1)", whole(limits::CRITIC_STEPS)),
     setting(AAE, "latent_noise", "latent_noise", "aae-latent-noise", "Latent noise", "N(0, X^2) code noise (authors' code: 0.2)", Bounds::Real(limits::LATENT_NOISE)),
+    on_page(Section::Map, "source", "source", "Codes of", "whose codes the map shows",
+        Bounds::Choice(&[("autoencoder", "the autoencoder (FlowAE, AdvAE)"), ("vae", "the VAE"), ("aae", "the AAE")])),
     Setting {
-        flag: None,
-        ..setting(Section::Map, "source", "source", "", "Codes of", "whose codes the map shows",
-            Bounds::Choice(&[("autoencoder", "the autoencoder (FlowAE, AdvAE)"), ("vae", "the VAE"), ("aae", "the AAE")]))
-    },
-    Setting {
-        flag: None,
         presets: &[("1000", "1,000"), ("2000", "2,000"), ("5000", "5,000")],
-        ..setting(Section::Map, "digits", "digits", "", "Test digits", "test digits encoded and drawn", whole(limits::MAP_DIGITS))
+        ..on_page(Section::Map, "digits", "digits", "Test digits", "test digits encoded and drawn", whole(limits::MAP_DIGITS))
     },
     Setting {
-        flag: None,
         presets: &[("0", "none"), ("200", "200"), ("500", "500")],
-        ..setting(Section::Map, "overlay", "overlay", "", "Generated codes per model", "codes each generative model adds", whole(limits::MAP_OVERLAY))
+        ..on_page(Section::Map, "overlay", "overlay", "Generated codes per model", "codes each generative model adds", whole(limits::MAP_OVERLAY))
     },
     Setting {
-        flag: None,
         presets: &[("30", "30"), ("70", "70 (the paper)")],
-        ..setting(Section::Map, "perplexity", "perplexity", "", "t-SNE perplexity", "t-SNE's perplexity", Bounds::Real(limits::PERPLEXITY))
+        ..on_page(Section::Map, "perplexity", "perplexity", "t-SNE perplexity", "t-SNE's perplexity", Bounds::Real(limits::PERPLEXITY))
     },
     Setting {
         presets: &[("1000", "1,000"), ("5000", "5,000"), ("10000", "10,000")],

@@ -273,6 +273,10 @@ pub struct Reconstructions {
     pub outputs: Vec<f32>,
 }
 
+/// Digits encoded or decoded in one pass when a whole set is read back (codes, reconstructions):
+/// a thousand, so that no upload grows with the set.
+const AT_A_TIME: usize = 1000;
+
 impl AeTrainer {
     /// Prepares a run on `device` (autodiff is enabled here). Settings are checked first;
     /// nothing is allocated for invalid ones.
@@ -367,12 +371,12 @@ impl AeTrainer {
 
     /// What the model makes of the first `count` training digits, as pixel probabilities
     /// (`count × 784`): the samples a perfect sampler of its codes would decode to, so their
-    /// FCD is the floor under FlowAE's and AdvAE's. Decoded a thousand at a time.
+    /// FCD is the floor under FlowAE's and AdvAE's. Decoded [`AT_A_TIME`] at a time.
     pub async fn training_reconstructions(&self, count: usize) -> Result<Vec<f32>> {
         let count = count.min(self.train.len());
         let mut outputs = Vec::with_capacity(count * PIXELS);
-        for start in (0..count).step_by(1000) {
-            let indices: Vec<usize> = (start..(start + 1000).min(count)).collect();
+        for start in (0..count).step_by(AT_A_TIME) {
+            let indices: Vec<usize> = (start..(start + AT_A_TIME).min(count)).collect();
             outputs.extend(read(self.reconstruct(&self.train.batch(&indices, self.config.pixels))).await?);
         }
         Ok(outputs)
@@ -411,13 +415,13 @@ impl AeTrainer {
         self.test.len()
     }
 
-    /// The codes of the first `count` of `digits`, encoded a thousand at a time, and their labels.
+    /// The codes of the first `count` of `digits`, encoded [`AT_A_TIME`] at a time, and their labels.
     async fn codes_of(&self, digits: &Digits, count: usize) -> Result<(Vec<f32>, Vec<u8>)> {
         let count = count.min(digits.len());
         let model = self.model.valid();
         let mut codes = Vec::with_capacity(count * self.config.model.latent);
-        for start in (0..count).step_by(1000) {
-            let indices: Vec<usize> = (start..(start + 1000).min(count)).collect();
+        for start in (0..count).step_by(AT_A_TIME) {
+            let indices: Vec<usize> = (start..(start + AT_A_TIME).min(count)).collect();
             let x = self.upload(digits, &indices, &self.device.clone().inner());
             codes.extend(read(model.encoder.forward(x)).await?);
         }
