@@ -26,11 +26,14 @@ const png = (canvas) => new Promise((resolve, reject) => {
  * A row of save buttons, "Save: PNG .npy", put where `place(row)` puts it: `items` are
  * `{label, name, what, blob: () => Blob | Promise<Blob>}` (`what` names the button for a screen
  * reader: "Save FlowAE samples as PNG"). A file that cannot be made says why in the row.
+ * `said: false` leaves out the word "Save:" (beside a plot's legend, where "CSV PNG" is read
+ * as the buttons' names and titles say).
  */
-function saveRow(place, items) {
+function saveRow(place, items, { said = true } = {}) {
   const row = document.createElement('p');
   row.className = 'take-away';
-  row.append('Save:');
+  if (said) row.append('Save:');
+  else row.title = 'Save';
   const problem = document.createElement('span');
   problem.className = 'take-away-problem';
   for (const item of items) {
@@ -39,6 +42,7 @@ function saveRow(place, items) {
     button.className = 'small';
     button.textContent = item.label;
     button.setAttribute('aria-label', item.what);
+    button.title = item.what;
     button.addEventListener('click', async () => {
       problem.textContent = '';
       button.disabled = true;
@@ -114,15 +118,17 @@ export class TakeAway {
   }
 }
 
-/** A loss plot (plots.js) gets "Save: CSV PNG", shown once it has a step: its series as a
+/** A loss plot (plots.js) gets "Save: CSV PNG" beside its legend, shown once it has a step: its series as a
  * table (`step`, then a column per series; a blank where a series has no value at a step) and
  * its chart. Returns the function that shows or hides it. */
 export function offerPlot(plot, element) {
   const name = element.id || 'plot';
   const words = name.replace(/-/g, ' ');
-  const row = saveRow((r) => element.append(r), [
+  // On the legend's line (plots.js's uPlot root), where the legend leaves room: a line of its
+  // own under every plot made a step with two plots taller than two screens.
+  const row = saveRow((r) => (plot.plot?.root ?? element).append(r), [
     { label: 'CSV', name: `${name}.csv`, what: `Save the ${words} series as CSV`, blob: () => new Blob([plot.csv()], { type: 'text/csv' }) },
     { label: 'PNG', name: `${name}.png`, what: `Save the ${words} chart as PNG`, blob: () => png(plot.canvas) },
-  ]);
+  ], { said: false });
   return (hasData) => { row.hidden = !hasData; };
 }

@@ -591,6 +591,15 @@ test('opening the page shows pretrained FlowAE and AdvAE samples at once; Train 
   assert.match(await page.textContent('#models-status'), /^Trained the autoencoder, then the flow \(FlowAE\), then the generator \(AdvAE\) in \d+ s/);
   assert.equal(await page.isDisabled('#from-scratch'), false);
   assert.equal(await page.isDisabled('#compare'), false);
+  // After the run, with its plots, captions and Save buttons, each step is still within two
+  // 800-px screens at 1280 px wide (guide.test.mjs holds them as the page opens), its folds
+  // closed again (this test opened the settings to set them).
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.evaluate(() => document.querySelectorAll('section.step details[open]').forEach((d) => { d.open = false; }));
+  await page.waitForTimeout(300);   // the plots follow their width (ResizeObserver)
+  for (const { id, height } of await page.$$eval('section.step', (s) => s.map((e) => ({ id: e.id, height: e.getBoundingClientRect().height })))) {
+    assert.ok(height <= 1600, `${id} is ${height} px high after the run`);
+  }
   assert.deepEqual(errors, []);
   await page.close();
 });
