@@ -3,7 +3,8 @@
 #
 #   ./build.sh serve [--port N]   build, then serve www/ on http://127.0.0.1:8000 (or N)
 #   ./build.sh test               build, then run every test (Rust, then headless Chromium and Firefox ESR)
-#   ./build.sh build              build only: MNIST into www/data, the two wasm modules into www/pkg
+#   ./build.sh build              build only: MNIST and Fashion-MNIST into www/data, the two wasm
+#                                 modules into www/pkg
 #   ./build.sh bench              build, then measure training speed natively and in Chromium
 #   ./build.sh profile            build, then show where a CPU training step's time goes in Chromium
 #   ./build.sh soak               build, then Compare all again and again for 30 minutes in Chromium
@@ -111,6 +112,48 @@ SUMS
   done
 }
 
+# Fashion-MNIST from Debian's dataset-fashion-mnist (31 MB, downloaded once into
+# ~/.cache/flowae/; `apt-get download` needs no root), each of its four files checked by the md5
+# of its contents, into www/data/ the way MNIST is: packed and binarized (fashion-*.bits.gz,
+# 2.5 MB) and the gzipped originals (fashion-*-idx*-ubyte.gz, 31 MB, fetched only for grayscale).
+# The file names are src/dataset.rs's.
+prepare_fashion() {
+  local cache="$HOME/.cache/flowae/fashion-mnist" name sum set
+  local outs=(www/data/fashion-train.bits.gz www/data/fashion-test.bits.gz)
+  local ready=1 out
+  for out in "${outs[@]}" www/data/fashion-{train,t10k}-{images-idx3,labels-idx1}-ubyte.gz; do
+    { [ -f "$out" ] && [ ! tools/pack-mnist.mjs -nt "$out" ]; } || ready=0
+  done
+  [ "$ready" = 1 ] && return 0
+  mkdir -p "$cache"
+  if ! ls "$cache"/dataset-fashion-mnist_*.deb >/dev/null 2>&1; then
+    log "downloading Fashion-MNIST (Debian's dataset-fashion-mnist, 31 MB, once)"
+    if ! (cd "$cache" && apt-get download -q dataset-fashion-mnist >/dev/null 2>&1); then
+      local sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
+      $sudo apt-get update -qq || true
+      (cd "$cache" && apt-get download -q dataset-fashion-mnist >/dev/null) || die "could not download Debian's dataset-fashion-mnist"
+    fi
+  fi
+  rm -rf "$cache/x" && dpkg-deb -x "$cache"/dataset-fashion-mnist_*.deb "$cache/x"
+  local from="$cache/x/usr/share/datasets/fashion-mnist"
+  while read -r sum name; do
+    [ -f "$from/$name.gz" ] || die "$from/$name.gz is missing from Debian's package"
+    gzip -dc "$from/$name.gz" > "$cache/$name"
+    [ "$(md5sum < "$cache/$name" | cut -d' ' -f1)" = "$sum" ] || die "Fashion-MNIST's $name does not match its md5 $sum"
+    cp "$from/$name.gz" "www/data/fashion-$name.gz"
+  done <<'SUMS'
+f4a8712d7a061bf5bd6d2ca38dc4d50a train-images-idx3-ubyte
+9018921c3c673c538a1fc5bad174d6f9 train-labels-idx1-ubyte
+8181f5470baa50b63fa0f6fddb340f0a t10k-images-idx3-ubyte
+15d484375f8d13e6eb1aabb0c3f46965 t10k-labels-idx1-ubyte
+SUMS
+  for set in train t10k; do
+    log "packing the binarized $set clothes"
+    node tools/pack-mnist.mjs "$cache/$set-images-idx3-ubyte" "$cache/$set-labels-idx1-ubyte" "www/data/fashion-${set/t10k/test}.bits.gz"
+  done
+  rm -rf "$cache/x" "$cache"/*-ubyte
+}
+
 vendor() {
   mkdir -p www/vendor
   cp -u node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css www/vendor/
@@ -156,6 +199,7 @@ build() {
   ensure_toolchain
   ensure_npm runtime
   prepare_data
+  prepare_fashion
   vendor
   build_wasm
   # The pages' Content-Security-Policy <meta> must allow exactly their inline blocks.

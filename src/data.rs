@@ -7,6 +7,7 @@
 //! header field is checked against the file's length before anything is sliced: a truncated or
 //! foreign file is an [`Error::Data`], never a panic.
 
+use crate::dataset::DataSet;
 use crate::error::{Error, Result};
 use crate::rng::Rng;
 
@@ -30,6 +31,10 @@ pub struct Digits {
     /// every byte is 0 or 255, which [`Pixels::Binarized`] reads exactly as it reads the
     /// originals, and [`Pixels::Grayscale`] must refuse).
     grayscale: bool,
+    /// The data set they are from (MNIST unless [`Digits::of_set`] says otherwise): what the
+    /// models that learn them record, and what the classifier that scores them must have
+    /// learned.
+    set: DataSet,
 }
 
 /// How pixel intensities become model inputs.
@@ -87,7 +92,7 @@ impl Digits {
                 labels.len()
             )));
         }
-        Ok(Digits { pixels: pixels.to_vec(), labels: labels.to_vec(), grayscale: true })
+        Ok(Digits { pixels: pixels.to_vec(), labels: labels.to_vec(), grayscale: true, set: DataSet::Mnist })
     }
 
     /// Reads digits packed by `tools/pack-mnist.mjs`: binarized at 128, one bit a pixel (see
@@ -108,7 +113,18 @@ impl Digits {
         let (labels, bits) = body.split_at(count);
         check_labels(labels)?;
         let pixels = (0..pixels).map(|i| if bits[i >> 3] & (0x80 >> (i & 7)) != 0 { 255 } else { 0 }).collect();
-        Ok(Digits { pixels, labels: labels.to_vec(), grayscale: false })
+        Ok(Digits { pixels, labels: labels.to_vec(), grayscale: false, set: DataSet::Mnist })
+    }
+
+    /// The same images, as images of `set`.
+    pub fn of_set(mut self, set: DataSet) -> Digits {
+        self.set = set;
+        self
+    }
+
+    /// The data set they are from.
+    pub fn set(&self) -> DataSet {
+        self.set
     }
 
     /// Whether these are the original intensities (IDX files), which grayscale training needs,
@@ -134,7 +150,7 @@ impl Digits {
                 labels.len()
             )));
         }
-        Ok(Digits { pixels, labels, grayscale: true })
+        Ok(Digits { pixels, labels, grayscale: true, set: DataSet::Mnist })
     }
 
     /// Number of digits.
@@ -164,6 +180,7 @@ impl Digits {
             pixels: self.pixels[..count * PIXELS].to_vec(),
             labels: self.labels[..count].to_vec(),
             grayscale: self.grayscale,
+            set: self.set,
         }
     }
 

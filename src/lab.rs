@@ -21,6 +21,7 @@ use serde_json::Value;
 
 use crate::backend::{self, Backend};
 use crate::data::{Digits, Pixels};
+use crate::dataset::DataSet;
 use crate::error::{Error, Result};
 use crate::digitize::mnist_way;
 use crate::fcd::fcd;
@@ -41,7 +42,7 @@ use crate::train::{AeTrainer, AeTrainingConfig, Progress};
 use crate::weights::WeightsFile;
 
 /// Why a call that needs the digits or a backend cannot run yet.
-const NO_DIGITS: &str = "MNIST is not loaded yet";
+const NO_DIGITS: &str = "the images are not loaded yet";
 const NO_BACKEND: &str = "no backend selected";
 
 #[derive(Default)]
@@ -203,9 +204,14 @@ impl Lab {
         f(&mut self.0.borrow_mut())
     }
 
+    /// Keeps the images every call trains and scores with. Images of another data set than
+    /// those before make the models held (and the map, the preview) meaningless: they go.
     fn keep_digits(&self, train: Digits, test: Digits) -> Counts {
         let counts = Counts { train: train.len(), test: test.len() };
         self.with(|s| {
+            if s.train.as_ref().is_some_and(|before| before.set() != train.set()) {
+                s.install(Session::default());
+            }
             s.train = Some(train);
             s.test = Some(test);
         });
@@ -231,6 +237,11 @@ impl Lab {
     fn classifier_and_device(&self) -> Result<(Classifier, Device)> {
         self.with(|s| {
             let classifier = s.classifier.clone().ok_or_else(|| Error::State("the classifier is not loaded".into()))?;
+            // A classifier of another data set would score these images as foreign.
+            let learned = s.classifier_file.as_ref().map_or(Ok(DataSet::Mnist), |file| DataSet::of_meta(&file.meta))?;
+            if let Some(train) = s.train.as_ref().filter(|train| train.set() != learned) {
+                return Err(Error::State(format!("the classifier loaded learned {}, and the images are {}", learned.title(), train.set().title())));
+            }
             Ok((classifier, s.device()?.clone()))
         })
     }
@@ -267,20 +278,22 @@ impl Lab {
         })
     }
 
-    /// Parses the four MNIST IDX files (already decompressed): the grayscale digits, fetched only
-    /// when a model asks for grayscale pixels. Replaces the digits loaded before.
-    pub fn load_mnist(&self, train_images: &[u8], train_labels: &[u8], test_images: &[u8], test_labels: &[u8]) -> Result<Counts> {
+    /// Parses the four IDX files of `set` (already decompressed): the grayscale images, fetched
+    /// only when a model asks for grayscale pixels. Replaces the images loaded before.
+    pub fn load_idx(&self, set: &str, train_images: &[u8], train_labels: &[u8], test_images: &[u8], test_labels: &[u8]) -> Result<Counts> {
+        let set = DataSet::parse(set)?;
         let train = Digits::from_idx(train_images, train_labels).map_err(|e| Error::Data(format!("training set: {e}")))?;
         let test = Digits::from_idx(test_images, test_labels).map_err(|e| Error::Data(format!("test set: {e}")))?;
-        Ok(self.keep_digits(train, test))
+        Ok(self.keep_digits(train.of_set(set), test.of_set(set)))
     }
 
-    /// Parses the binarized, packed training and test digits (`tools/pack-mnist.mjs`, already
-    /// decompressed): what the page downloads first.
-    pub fn load_mnist_binarized(&self, train: &[u8], test: &[u8]) -> Result<Counts> {
+    /// Parses the binarized, packed training and test images of `set` (`tools/pack-mnist.mjs`,
+    /// already decompressed): what the page downloads first.
+    pub fn load_packed(&self, set: &str, train: &[u8], test: &[u8]) -> Result<Counts> {
+        let set = DataSet::parse(set)?;
         let train = Digits::from_packed(train).map_err(|e| Error::Data(format!("training set: {e}")))?;
         let test = Digits::from_packed(test).map_err(|e| Error::Data(format!("test set: {e}")))?;
-        Ok(self.keep_digits(train, test))
+        Ok(self.keep_digits(train.of_set(set), test.of_set(set)))
     }
 
     /// Digits already parsed (the native tool's and the tests' way in).
@@ -380,7 +393,7 @@ impl Lab {
         sampler.round_trip_error(count, 7).await
     }
 
-    /// Loads the FCD classifier from its weights file (www/models/classifier.bin) onto the current
+    /// Loads the FCD classifier from its weights file (the data set's, www/models/classifier*.bin) onto the current
     /// device. Returns what the file records about it (its test accuracy). A bad file is refused
     /// and any classifier already loaded stays.
     pub fn load_classifier(&self, bytes: &[u8]) -> Result<Value> {

@@ -29,6 +29,7 @@
 
 pub mod backend;
 pub mod data;
+pub mod dataset;
 pub mod device;
 pub mod digitize;
 pub mod error;
@@ -63,4 +64,5 @@ mod wide;
 mod web;
 
 pub use error::{Error, Result};
+pub use dataset::DataSet;
 pub use kind::Kind;

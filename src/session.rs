@@ -13,6 +13,7 @@ use burn::prelude::*;
 use serde_json::{Value, json};
 
 use crate::data::Digits;
+use crate::dataset::DataSet;
 use crate::device::release_graph;
 use crate::error::{Error, Result};
 use crate::kind::Kind;
@@ -153,6 +154,9 @@ impl Run {
 #[derive(Default)]
 pub struct Session {
     runs: BTreeMap<Kind, Run>,
+    /// What its models learned: the digits' set of its last [`Session::start`] or
+    /// [`Session::open`], which [`Session::to_file`] records.
+    data: DataSet,
 }
 
 impl Session {
@@ -239,6 +243,7 @@ impl Session {
     pub fn start(&mut self, kind: Kind, config: Value, train: &Digits, test: &Digits, device: &Device) -> Result<(Value, usize)> {
         let run = Run::start(kind, config, || self.latent_codes(), train, test, device)?;
         let started = (run.config()?, run.steps_per_epoch());
+        self.data = train.set();
         if kind == Kind::Autoencoder {
             self.drop_latent_models();
         }
@@ -274,6 +279,7 @@ impl Session {
             return Err(Error::State("there is no trained model to save yet".into()));
         }
         meta.insert("about".into(), about);
+        meta.insert("data".into(), self.data.name().into());
         Ok(WeightsFile { kind: KIND.into(), meta: Value::Object(meta), tensors })
     }
 
@@ -305,10 +311,20 @@ impl Session {
     fn open_file(file: &WeightsFile, train: &Digits, test: &Digits, device: &Device) -> Result<Opened> {
         file.expect_kind(KIND)?;
         let meta = file.meta.as_object().ok_or_else(|| Error::Data("the models file has no settings".into()))?;
+        let data = DataSet::of_meta(&file.meta)?;
+        if data != train.set() {
+            return Err(Error::Data(format!(
+                "these models learned {}, and {} is loaded: open them with {} (data={})",
+                data.title(),
+                train.set().title(),
+                data.title(),
+                data.name()
+            )));
+        }
         if let Some(stray) = file.tensors.iter().find(|t| !meta.contains_key(t.name.split('.').next().unwrap_or_default())) {
             return Err(Error::Data(format!("the models file has {}, of no model its header lists", stray.name)));
         }
-        let mut session = Session::default();
+        let mut session = Session { data, ..Session::default() };
         let mut broken: Vec<Broken> = Vec::new();
         // In Kind::ALL's order: the autoencoder before the models fitted to its codes.
         for kind in Kind::ALL {

@@ -82,15 +82,15 @@ pub fn models_need_grayscale(bytes: &[u8]) -> bool {
 /// What the page builds itself from, declared once in the library: the settings table
 /// ([`crate::settings`]: every hyper-parameter's name, label, bounds and default) and the models
 /// ([`Kind::described`]: names, labels, the paper's FCD), the presets of their defaults
-/// ([`crate::preset`]), the run lengths ([`crate::length`]) and the 2-D lab's data sets
-/// ([`crate::toy`]). The build writes it to
+/// ([`crate::preset`]), the run lengths ([`crate::length`]), the data sets ([`crate::dataset`])
+/// and the 2-D lab's ([`crate::toy`]). The build writes it to
 /// www/pkg/tables.js, so the page has it before any WebAssembly has downloaded.
 #[wasm_bindgen]
 pub fn tables() -> Result<JsValue, JsError> {
     to_js(&serde_json::json!({
         "settings": crate::settings::described(), "models": Kind::described(), "presets": crate::preset::Preset::described(),
         "lengths": crate::length::Length::described(), "sure": crate::train::classifier::SURE,
-        "toys": crate::toy::Toy::described(),
+        "toys": crate::toy::Toy::described(), "dataSets": crate::dataset::DataSet::described(),
     }))
 }
 
@@ -157,17 +157,16 @@ impl WebLab {
         WebLab::default()
     }
 
-    /// See [`Lab::load_mnist`]. Returns `{train, test}`, the number of digits in each.
-    pub fn load_mnist(&self, train_images: &[u8], train_labels: &[u8], test_images: &[u8], test_labels: &[u8]) -> Result<JsValue, JsError> {
-        to_js(&self.lab.load_mnist(train_images, train_labels, test_images, test_labels).map_err(js_error)?)
+    /// See [`Lab::load_idx`]. Returns `{train, test}`, the number of images in each.
+    pub fn load_idx(&self, set: String, train_images: &[u8], train_labels: &[u8], test_images: &[u8], test_labels: &[u8]) -> Result<JsValue, JsError> {
+        to_js(&self.lab.load_idx(&set, train_images, train_labels, test_images, test_labels).map_err(js_error)?)
     }
 
-    /// See [`Lab::load_mnist_binarized`]. Returns `{train, test}`.
-    pub fn load_mnist_binarized(&self, train: &[u8], test: &[u8]) -> Result<JsValue, JsError> {
-        to_js(&self.lab.load_mnist_binarized(train, test).map_err(js_error)?)
+    /// See [`Lab::load_packed`]. Returns `{train, test}`.
+    pub fn load_packed(&self, set: String, train: &[u8], test: &[u8]) -> Result<JsValue, JsError> {
+        to_js(&self.lab.load_packed(&set, train, test).map_err(js_error)?)
     }
 
-    /// See [`Lab::grayscale_loaded`].
     pub fn grayscale_loaded(&self) -> bool {
         self.lab.grayscale_loaded()
     }

@@ -9,13 +9,14 @@ import { PhaseView } from './phase-view.js';
 import { LatentMapView } from './latent-map.js';
 import { ModelsPanel } from './models-panel.js';
 import { PRETRAINED, download } from './worker-client.js';
+import { DATA, DEFAULT_DATA, UNKNOWN_DATA, hrefWith } from './data-set.js';
 import { WorkerHost } from './worker-host.js';
 import { RESTART_WINDOW_MS } from './heartbeat.js';
 import * as backends from './backend-choice.js';
 import { applyDefaults, atLength, buildForms, buildLengths, buildPresets, presetExplained, readSection } from './settings.js';
 import { LinkState, revealProblems, showSections } from './link-state.js';
 import { controlsOf, fillPanels } from './phase-panel.js';
-import { LENGTHS, MODELS } from './pkg/tables.js';
+import { DATA_SETS, LENGTHS, MODELS } from './pkg/tables.js';
 import { Comparison } from './compare.js';
 import { Story } from './story.js';
 import { Guide, caption } from './guide.js';
@@ -39,7 +40,7 @@ const ui = {
   reset: $('reset'), reconstructions: $('reconstructions'), error: $('error'),
   temperature: $('temperature'), temperatureValue: $('temperature-value'), binarize: $('binarize'),
   priorCopy: $('prior-samples-copy'), flowCopy: $('flow-samples-copy'), flowCopyFigure: $('flow-copy-figure'),
-  nllCopy: $('nll-copy'),
+  nllCopy: $('nll-copy'), dataSet: $('data-set'), dataNote: $('data-note'),
 };
 /** Each model's section: its settings, buttons, progress line and samples (ui.flow.train, …). */
 const PHASES = MODELS.map((m) => m.name);
@@ -391,7 +392,7 @@ function ready(msg) {
   drawPad.setReady();
   planeLab.setReady();
   showBackend(msg);
-  if (msg.train) ui.autoencoder.progressText.textContent = `Ready: ${msg.train.toLocaleString()} training and ${msg.test.toLocaleString()} test digits loaded.`;
+  if (msg.train) ui.autoencoder.progressText.textContent = `Ready: ${msg.train.toLocaleString()} training and ${msg.test.toLocaleString()} test ${DATA.items} of ${DATA.title} loaded.`;
   if (lab.state === 'loading') {
     // A new worker: no models yet. Bring back the saved or pretrained ones.
     setState('idle');
@@ -538,12 +539,23 @@ ui.preset.addEventListener('change', () => { applyDefaults({ preset: ui.preset.v
 const showLength = () => { ui.lengthExplained.textContent = LENGTHS.find((l) => l.name === ui.length.value)?.explained ?? ''; };
 ui.length.addEventListener('change', () => { applyDefaults({ length: ui.length.value }); showLength(); });
 
+/** The data set: chosen when the page opens (data-set.js); another choice opens the page again
+ * with the link changed. */
+for (const set of DATA_SETS) ui.dataSet.append(new Option(`${set.title} (${set.items})`, set.name));
+ui.dataSet.value = DATA.name;
+ui.dataSet.addEventListener('change', () => location.assign(hrefWith(ui.dataSet.value)));
+ui.dataNote.textContent = DEFAULT_DATA
+  ? 'The paper\'s handwritten digits. Another choice opens the page again with it.'
+  : `${DATA.title}: ten classes (${DATA.classes.join(', ')}). The steps below were written for MNIST: where they say digits, read ${DATA.items}. Another choice opens the page again.`;
+if (!DEFAULT_DATA) document.title = document.title.replace('MNIST', DATA.title);
+
 function applyUrlSettings() {
   // The preset and the length first: they set the defaults that the link's other settings
   // differ from.
   const chosen = (select, name) => ([...select.options].some((o) => o.value === params.get(name)) ? params.get(name) : undefined);
   applyDefaults({ preset: chosen(ui.preset, 'preset'), length: chosen(ui.length, 'length') });
   for (const problem of link.apply(params)) showError(problem);
+  if (UNKNOWN_DATA) showError(`The link asks for the data set “${UNKNOWN_DATA}”, which this page does not have: it trains on ${DATA.title}.`);
   showPreset();
   showLength();
   ui.temperatureValue.textContent = Number(ui.temperature.value).toFixed(2);

@@ -4,6 +4,7 @@
 // is one `section.step` of index.html, `id="step-NAME"`, NAME being its "Steps to show" box.
 import { defaultOf } from './settings.js';
 import { SURE } from './pkg/tables.js';
+import { DATA, DEFAULT_DATA } from './data-set.js';
 
 /** The widget (embed.html) a step embeds; the others embed the page showing only that step. */
 const WIDGET_SIZE = { width: 360, height: 420 };
@@ -42,7 +43,7 @@ export class Guide {
     const fill = () => {
       link.value = this.linkOf({ step });
       code.value = embed
-        ? iframe(new URL(`embed.html?model=${embed}`, location.href).href, title, WIDGET_SIZE)
+        ? iframe(new URL(`embed.html?model=${embed}${DEFAULT_DATA ? '' : `&data=${DATA.name}`}`, location.href).href, title, WIDGET_SIZE)
         : panelEmbed
           ? iframe(new URL(`embed.html?panel=${panelEmbed}${this.panelOf(panelEmbed)}`, location.href).href, title, PANEL_SIZES[panelEmbed])
           : iframe(this.linkOf({ only: step, step }), title, PAGE_SIZE);
@@ -102,8 +103,8 @@ export function caption(canvas, what, msg) {
     return;
   }
   const sure = readings.filter((r) => r.confidence >= SURE).length;
-  const read = readings.map((r) => (r.confidence >= SURE ? String(r.digit) : '?')).join(', ');
+  const read = readings.map((r) => (r.confidence >= SURE ? DATA.classes[r.digit] ?? String(r.digit) : '?')).join(', ');
   canvas.setAttribute('aria-label', `${what}: ${readings.length} samples, read by the classifier as ${read} (? where it is less than ${Math.round(SURE * 100)}% sure)`);
-  if (line) line.textContent = `Read as digits: ${sure} of ${readings.length} (the classifier at least ${Math.round(SURE * 100)}% sure)`;
+  if (line) line.textContent = `Read as ${DATA.items}: ${sure} of ${readings.length} (the classifier at least ${Math.round(SURE * 100)}% sure)`;
   return sure;
 }

@@ -1,5 +1,6 @@
 import { drawDigits } from './digits.js';
 import { readSection } from './settings.js';
+import { DATA } from './data-set.js';
 
 // Section 6: the latent space on a map. The worker encodes test digits and runs PCA and t-SNE
 // (protocol: worker.js); this module keeps the controls, the map's points, and draws them.
@@ -247,7 +248,7 @@ export class LatentMapView {
       return mark;
     };
     const row = (mark, label) => { const li = document.createElement('li'); li.append(mark, label); return li; };
-    const items = DIGIT_COLOURS.map((c, d) => row(item('swatch', '', c), String(d)));
+    const items = DIGIT_COLOURS.map((c, d) => row(item('swatch', '', c), DATA.classes[d] ?? String(d)));
     for (const o of this.state.map?.overlays ?? []) {
       const symbol = { cross: '×', plus: '+', ring: '○' }[OVERLAYS[o.name]?.shape ?? 'ring'];
       items.push(row(item('mark', symbol), OVERLAYS[o.name]?.label ?? o.name));

@@ -1,9 +1,10 @@
-// The page's state in its link (in the spirit of tensorflow/playground's state.ts): every
-// setting that differs from its default, the backend, and which sections are shown. The
+// The page's state in its link (in the spirit of tensorflow/playground's state.ts): the data
+// set, every setting that differs from its default, the backend, and which sections are shown. The
 // settings' keys come from the library's table (settings.js, linkFields); the page adds the
 // fields that are not a model's setting (the FCD sample count, the temperature). Also the
 // sections' visibility ("Steps to show"), which the link carries too.
 import { defaultOf, linkFields } from './settings.js';
+import { DATA, DEFAULT_DATA } from './data-set.js';
 
 /** The section tick boxes of "Steps to show". */
 const boxes = () => [...document.querySelectorAll('#panels input')];
@@ -43,6 +44,7 @@ export class LinkState {
    * shows that one step (an embed of it), `step` opens the page at it. */
   link(backend, { only = null, step = null } = {}) {
     const link = new URLSearchParams();
+    if (!DEFAULT_DATA) link.set('data', DATA.name);
     if (backend) link.set('backend', backend);
     for (const [name, el] of this.fields()) if (el.value !== defaultOf(el)) link.set(name, el.value);
     if (only) link.set('show', only);

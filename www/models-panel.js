@@ -13,6 +13,8 @@
 import * as store from './models-store.js';
 import { Shelf } from './shelf.js';
 import { PRETRAINED, download } from './worker-client.js';
+import { DATA } from './data-set.js';
+import { MODELS } from './pkg/tables.js';
 
 const ORIGINS = {
   pretrained: 'the pretrained models shipped with the page',
@@ -39,6 +41,13 @@ export class ModelsPanel {
       samples: { flow: $('hero-flow'), wgan: $('hero-wgan') },
       pictures: { flow: $('hero-flow-picture'), wgan: $('hero-wgan-picture') },
     };
+    // A data set with no models trained in advance: the pictures of MNIST's are not its
+    // samples, so its boxes say what will appear there instead.
+    if (!PRETRAINED) {
+      for (const model of ['flow', 'wgan']) {
+        this.hero(model).closest('figure').dataset.empty = `${MODELS.find((m) => m.name === model).label}'s samples of ${DATA.title} appear here as it learns: press Train from scratch.`;
+      }
+    }
     this.loaded = null;            // {models, origin} of the last models file loaded
     this.restoring = null;         // 'saved' or 'pretrained' while the opening models load
     /** The load under way: {origin, entry (a shelf entry), name (a chosen file's), bytes}. */
@@ -117,9 +126,13 @@ export class ModelsPanel {
       this.say('No models loaded yet: press Train from scratch.');
       return;
     }
-    const stored = useKept ? await store.latest(this.passedOver) : null;
+    const stored = useKept ? await store.latest(this.passedOver, DATA.name) : null;
     // The visitor may have started a run meanwhile: it is not replaced.
     if (!this.mayRestore()) { this.say('Training from scratch.'); return; }
+    if (!stored && !PRETRAINED) {
+      this.say(`No models loaded yet (none are shipped for ${DATA.title}): press Train from scratch.`);
+      return;
+    }
     this.restoring = stored ? 'saved' : 'pretrained';
     this.say('Loading models…');
     if (stored) {
@@ -256,7 +269,7 @@ export class ModelsPanel {
       return;
     }
     const name = msg.purpose === 'name' ? this.pendingName : msg.purpose === 'file' ? this.keepFileAs : null;
-    const label = { models: this.present(), about: this.about(), bytes: msg.bytes };
+    const label = { models: this.present(), about: this.about(), data: DATA.name, bytes: msg.bytes };
     store.put({ ...label, id: name ? null : this.shelfId, name })
       .then(({ entry, dropped }) => {
         if (!name) this.shelfId = entry.id;

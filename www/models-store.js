@@ -14,6 +14,11 @@
 // what is good in it or delete it; a visit opens the newest entry without a mark. Tabs take
 // turns through a Web Lock and tell each other of changes on a BroadcastChannel.
 import { del, delMany, get, keys, set } from './vendor/idb-keyval.js';
+import { DATA_SETS } from './pkg/tables.js';
+
+/** The data set of an entry: what it was kept with, else the default (entries kept before
+ * there was a second data set learned MNIST). */
+export const dataOf = (entry) => entry.data ?? DATA_SETS[0].name;
 
 /** Runs kept automatically; named entries are not counted. */
 export const AUTO_KEPT = 3;
@@ -36,7 +41,8 @@ function exclusively(work) {
 function isEntry(entry) {
   return entry !== null && typeof entry === 'object' && typeof entry.id === 'string' && entry.id.length > 0
     && Number.isFinite(entry.savedAt) && Array.isArray(entry.models) && entry.models.every((m) => typeof m === 'string')
-    && (entry.name === null || typeof entry.name === 'string') && (entry.about === undefined || typeof entry.about === 'string');
+    && (entry.name === null || typeof entry.name === 'string') && (entry.about === undefined || typeof entry.about === 'string')
+    && (entry.data === undefined || typeof entry.data === 'string');
 }
 
 /** When an entry was kept, read back from its id (newId): for entries rebuilt from their bytes. */
@@ -109,32 +115,32 @@ export async function bytesOf(id) {
   }
 }
 
-/** The newest entry not marked damaged (nor in `skip`, ids passed over already), with its
- * bytes, `{entry, bytes}`, or null: what a visit opens with. */
-export async function latest(skip = new Set()) {
+/** The newest entry of data set `data` not marked damaged (nor in `skip`, ids passed over
+ * already), with its bytes, `{entry, bytes}`, or null: what a visit opens with. */
+export async function latest(skip = new Set(), data = DATA_SETS[0].name) {
   for (const entry of await entries()) {
-    if (entry.damage || skip.has(entry.id)) continue;
+    if (entry.damage || skip.has(entry.id) || dataOf(entry) !== data) continue;
     const bytes = await bytesOf(entry.id);
     if (bytes) return { entry, bytes };
   }
   return null;
 }
 
-/** Keeps `bytes` as entry `id` (a new one when null) with its label; returns `{entry, dropped}`,
- * `dropped` the unnamed entries that left to keep AUTO_KEPT. Rejects with the browser's reason
- * (a full quota), having changed nothing else. A run's later phase (`id` given) keeps the name
- * and mark its entry had. */
-export async function put({ id = null, name = null, models = [], about = '', bytes }) {
+/** Keeps `bytes` as entry `id` (a new one when null) with its label and its data set's name;
+ * returns `{entry, dropped}`, `dropped` the unnamed entries of that data set that left to keep
+ * AUTO_KEPT of them. Rejects with the browser's reason (a full quota), having changed nothing
+ * else. A run's later phase (`id` given) keeps the name and mark its entry had. */
+export async function put({ id = null, name = null, models = [], about = '', data = DATA_SETS[0].name, bytes }) {
   let entry = null;
   const dropped = await exclusively(async () => {
     const list = await lockedList();
     const old = id === null ? null : list.find((e) => e.id === id);
-    entry = { id: id ?? newId(), name: name ?? old?.name ?? null, savedAt: Date.now(), models, about };
+    entry = { id: id ?? newId(), name: name ?? old?.name ?? null, savedAt: Date.now(), models, about, data };
     await set(bytesKey(entry.id), bytes);
     const rest = list.filter((e) => e.id !== entry.id);
     rest.push(entry);
-    // The oldest automatic entries beyond AUTO_KEPT go; named ones stay.
-    const auto = rest.filter((e) => !e.name).sort((a, b) => b.savedAt - a.savedAt);
+    // The oldest automatic entries of this data set beyond AUTO_KEPT go; named ones stay.
+    const auto = rest.filter((e) => !e.name && dataOf(e) === data).sort((a, b) => b.savedAt - a.savedAt);
     const gone = auto.slice(AUTO_KEPT);
     const kept = rest.filter((e) => !gone.includes(e));
     await set(LIST_KEY, kept);

@@ -4,6 +4,8 @@
 // and a field to keep the models now shown under a name. Storage is models-store.js; what Load
 // and Keep do is the page's (app.js), through the callbacks.
 import * as store from './models-store.js';
+import { DATA_SETS } from './pkg/tables.js';
+import { DATA, hrefWith } from './data-set.js';
 
 export class Shelf {
   /** `root`: the shelf's <details>; `words(name)`: a model's name for people;
@@ -54,7 +56,9 @@ export class Shelf {
     const label = document.createElement('span');
     const when = new Date(entry.savedAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
     const models = entry.models.length ? entry.models.map(this.words).join(', ') : 'models';
-    label.textContent = [entry.name ? `“${entry.name}”` : null, when, models, entry.about || null].filter(Boolean).join(' · ');
+    // Models of another data set load in that data set's page: a link there, not Load.
+    const other = store.dataOf(entry) === DATA.name ? null : DATA_SETS.find((s) => s.name === store.dataOf(entry)) ?? { name: store.dataOf(entry), title: store.dataOf(entry) };
+    label.textContent = [entry.name ? `“${entry.name}”` : null, when, models, other ? `learned ${other.title}` : null, entry.about || null].filter(Boolean).join(' · ');
     if (entry.damage) {
       // Kept, not opened by a visit: the visitor loads what is good in it, or deletes it.
       li.classList.add('damaged');
@@ -63,7 +67,9 @@ export class Shelf {
       why.textContent = `Damaged: ${entry.damage.message}`;
       label.append(document.createElement('br'), why);
     }
-    const load = button('Load', `Load ${entry.name ?? 'the models kept ' + when}`, () => this.onLoad(entry));
+    const load = other
+      ? Object.assign(document.createElement('a'), { href: hrefWith(other.name), textContent: `Open with ${other.title}`, className: 'shelf-other' })
+      : button('Load', `Load ${entry.name ?? 'the models kept ' + when}`, () => this.onLoad(entry));
     const remove = button('Delete', `Delete ${entry.name ?? 'the models kept ' + when}`, async () => {
       await store.remove(entry.id);
       this.say(`Deleted ${entry.name ? `“${entry.name}”` : `the models kept ${when}`}.`);

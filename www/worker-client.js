@@ -8,6 +8,7 @@
 
 import { fetchBytes } from './fetch-bytes.js';
 import { SILENT_MS } from './heartbeat.js';
+import { DATA } from './data-set.js';
 
 const early = window.early ?? {};
 const downloads = new Map(Object.entries(early.files ?? {}));
@@ -20,18 +21,18 @@ export function download(path) {
 
 /** The files each wasm module is made of (see build.sh). */
 export const moduleFile = (module) => `pkg/flowae_${module}_bg.wasm`;
-/** The binarized training and test digits (tools/pack-mnist.mjs). */
-export const DIGITS = ['data/mnist-train.bits.gz', 'data/mnist-test.bits.gz'];
-/** The models trained in advance (build.sh), the page's first picture and the draw pad's
- * readers before anything is trained. */
-export const PRETRAINED = 'models/pretrained.bin';
+/** The binarized training and test images of the page's data set (tools/pack-mnist.mjs). */
+export const DIGITS = DATA.packed;
+/** The models trained in advance for the page's data set (build.sh), the page's first picture
+ * and the draw pad's readers before anything is trained; null where it has none. */
+export const PRETRAINED = DATA.pretrained;
 
 /**
  * One worker running one wasm module ('cpu': WebAssembly only; 'gpu': WebGPU and the CPU).
  * Events go to `onEvent`, except those a pending `next()` takes.
  */
 export class LabWorker {
-  /** `digits`: whether to feed it MNIST (the 2-D lab needs none). `initialized` resolves once
+  /** `digits`: whether to feed it the data set's images (the 2-D lab needs none). `initialized` resolves once
    * 'init' is posted: a command posted after it is handled after the module is in; `fed()`
    * once the preview and the digits are posted too (or failed to download), for a command
    * that needs them (an embed's draw pad). */
@@ -75,10 +76,10 @@ export class LabWorker {
       return;
     }
     if (this.terminated) return;
-    this.post({ type: 'init', module: this.module, backend, wasm });
+    this.post({ type: 'init', module: this.module, backend, wasm, data: DATA });
     const sends = [];
     if (preview) sends.push(preview.then((bytes) => this.post({ type: 'preview', bytes }), () => {}));
-    if (digits) sends.push(Promise.all(DIGITS.map(download)).then(([train, test]) => this.post({ type: 'mnist', train, test }), failed));
+    if (digits) sends.push(Promise.all(DIGITS.map(download)).then(([train, test]) => this.post({ type: 'digits', train, test }), failed));
     this.sent = Promise.all(sends);   // 'initialized' is not theirs to wait for
   }
 

@@ -3,16 +3,19 @@
 // Protocol (the one place it is written down):
 //
 // page → worker (commands)
-//   {type: 'init', module: 'cpu'|'gpu', backend: 'cpu'|'gpu', wasm}
+//   {type: 'init', module: 'cpu'|'gpu', backend: 'cpu'|'gpu', wasm, data}
 //                                                wasm: the module's bytes (pkg/flowae_<module>_bg.wasm,
 //                                                fetched by the page, which starts that download
 //                                                before its own scripts load). 'cpu' is the small
-//                                                module without WebGPU that every visit starts with
+//                                                module without WebGPU that every visit starts with.
+//                                                data: the data set trained on (tables.js's
+//                                                DATA_SETS entry: its name, words and files)
 //   {type: 'preview', bytes}                     a models file's FlowAE and AdvAE samplers, on the CPU,
 //                                                before the digits arrive: drawn at once, and they
 //                                                answer 'sample' and 'interpolate' until models load
-//   {type: 'mnist', train, test}                 the binarized digits (data/mnist-*.bits.gz, gzipped
-//                                                bytes); then the backend starts and 'ready' follows
+//   {type: 'digits', train, test}                the data set's binarized images (its `packed` files,
+//                                                gzipped bytes); then the backend starts and 'ready'
+//                                                follows
 //   {type: 'backend', backend: 'gpu'|'cpu'}      switch backend, carrying the models over
 //   {type: 'time', config, warmup, seconds, countGpuWork}
 //                                                time autoencoder steps of `config` on this backend
@@ -61,8 +64,8 @@
 //   {type: 'hang'}                               loop for ever without yielding (tests only)
 //   {type: 'lose-gpu'}                           destroy the WebGPU device, as a lost one (tests only)
 //
-// Grayscale digits (data/*-idx*-ubyte.gz, 11 MB) are fetched here, only when a run or a models
-// file asks for grayscale pixels.
+// Grayscale images (the data set's `idx` files: MNIST's 11 MB, Fashion-MNIST's 31 MB) are
+// fetched here, only when a run or a models file asks for grayscale pixels.
 //
 // worker → page (events)
 //   {type: 'memory', wasmBytes}              the WebAssembly memory's size in bytes
@@ -127,7 +130,7 @@
 
 import { probeGpu } from './backend-choice.js';
 import { fetchBytes } from './fetch-bytes.js';
-import { MODELS } from './pkg/tables.js';
+import { DATA_SETS, MODELS } from './pkg/tables.js';
 import { ALIVE_MS } from './heartbeat.js';
 
 /** The wasm module (its functions without state: panics, file checks), once 'init' has loaded
@@ -160,6 +163,7 @@ const BASELINES = new Set(MODELS.filter((m) => m.baseline).map((m) => m.name));
 let temperature = 1;
 let wasmReady = false;
 let moduleKind = null;         // 'cpu' or 'gpu': which wasm module this worker runs
+let dataSet = DATA_SETS[0];    // the data set trained on ('init' says which; tables.js's entry)
 let wantedBackend = 'cpu';     // the backend 'init' or 'backend' asked for
 let wasmMemory = null;         // the module's linear memory (it grows, never shrinks)
 let currentBackend = null;     // the backend in use ('cpu' where WebGPU could not start)
@@ -226,19 +230,18 @@ async function gunzip(bytes, name) {
 /** A file shipped with the page, as bytes. */
 const fetchFile = async (path) => new Uint8Array(await fetchBytes(path));
 
-/** Replaces the binarized digits with the grayscale originals (11 MB), the first time a run or a
- * models file needs grayscale pixels. */
+/** Replaces the binarized images with the grayscale originals (the data set's `idx` files), the
+ * first time a run or a models file needs grayscale pixels. */
 async function ensureGrayscale() {
   if (lab.grayscale_loaded()) return;
-  post({ type: 'status', text: 'Downloading the grayscale digits (11 MB, once)…' });
-  const names = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+  post({ type: 'status', text: `Downloading the grayscale ${dataSet.items} (${dataSet.title}'s originals, once)…` });
   try {
-    const files = await Promise.all(names.map(async (name) => gunzip(await fetchFile(`data/${name}.gz`), `data/${name}.gz`)));
-    lab.load_mnist(...files);
+    const files = await Promise.all(dataSet.idx.map(async (path) => gunzip(await fetchFile(path), path)));
+    lab.load_idx(dataSet.name, ...files);
   } catch (error) {
-    // The digits could not be had: nothing is wrong with what asked for them (a kept models
+    // The images could not be had: nothing is wrong with what asked for them (a kept models
     // file is not damaged because the network was), and trying again may work.
-    throw Object.assign(new Error(`the grayscale digits could not be loaded: ${error.message}`), { download: true });
+    throw Object.assign(new Error(`the grayscale ${dataSet.items} could not be loaded: ${error.message}`), { download: true });
   }
 }
 
@@ -296,6 +299,7 @@ async function initialize(command) {
   post({ type: 'status', text: 'Starting the WebAssembly module…' });
   moduleKind = command.module === 'gpu' ? 'gpu' : 'cpu';
   wantedBackend = command.backend === 'gpu' ? 'gpu' : 'cpu';
+  if (command.data) dataSet = command.data;
   const glue = await import(moduleKind === 'gpu' ? './pkg/flowae_gpu.js' : './pkg/flowae_cpu.js');
   wasmMemory = (await glue.default({ module_or_path: command.wasm })).memory;
   wasm = glue;
@@ -303,10 +307,10 @@ async function initialize(command) {
   wasmReady = true;
 }
 
-/** The digits have arrived: keep them, start the backend, and say the worker is ready. */
+/** The images have arrived: keep them, start the backend, and say the worker is ready. */
 async function receiveDigits(command) {
-  const [train, test] = await Promise.all([gunzip(command.train, 'data/mnist-train.bits.gz'), gunzip(command.test, 'data/mnist-test.bits.gz')]);
-  const counts = lab.load_mnist_binarized(train, test);
+  const [train, test] = await Promise.all([gunzip(command.train, dataSet.packed[0]), gunzip(command.test, dataSet.packed[1])]);
+  const counts = lab.load_packed(dataSet.name, train, test);
   post({ type: 'status', text: 'Starting the backend…' });
   const chosen = await chooseBackend(wantedBackend);
   post({ type: 'ready', ...chosen, ...counts });
@@ -454,7 +458,7 @@ async function handle(command) {
   switch (command.type) {
     case 'init': await initialize(command); break;
     case 'preview': await openPreview(command.bytes); break;
-    case 'mnist': await receiveDigits(command); break;
+    case 'digits': await receiveDigits(command); break;
     case 'backend': await switchBackend(command.backend); break;
     case 'time': {
       const timing = () => lab.time_autoencoder(command.config, command.warmup ?? 1, command.seconds ?? 0.5);
@@ -641,7 +645,7 @@ async function installed(loaded, origin) {
   await preview(true);
 }
 
-let classifierMeta = null;     // what models/classifier.bin records, once loaded
+let classifierMeta = null;     // what the data set's classifier file records, once loaded
 
 /** Loads the FCD classifier (458 kB) the first time a score needs it. */
 async function ensureClassifier() {
@@ -657,7 +661,7 @@ let captionsAwaited = false;
 /** The classifier's download under way, if any. */
 let classifierLoading = null;
 function loadClassifier() {
-  classifierLoading ??= fetchFile('models/classifier.bin')
+  classifierLoading ??= fetchFile(dataSet.classifier)
     .then((bytes) => { classifierMeta ??= lab.load_classifier(bytes); })
     .finally(() => { classifierLoading = null; });
   return classifierLoading;

@@ -271,3 +271,31 @@ fn every_seeds_folder_is_checked_before_training() {
     assert!(!stdout.contains("training the autoencoder"), "refused only after training:\n{stdout}");
     std::fs::remove_dir_all(out).ok();
 }
+
+/// `--data fashion` trains on Fashion-MNIST as build.sh installs it (www/data/); the models
+/// file says so, `sample` reads it with Fashion-MNIST unasked, and refuses MNIST's images and
+/// MNIST's classifier for it, in words. An unknown set is named.
+#[test]
+fn fashion_mnist_is_one_flag_and_its_models_remember_it() {
+    let out = std::env::temp_dir().join(format!("flowae-cli-fashion-{}", std::process::id()));
+    let models = out.join("fashion.bin");
+    let (dir, file) = (out.to_str().unwrap(), models.to_str().unwrap());
+    let small = ["--epochs", "1", "--train-images", "300", "--test-images", "100", "--batch-size", "50", "--flow-epochs", "1"];
+    let trained = flowae(&[&["train-flow", "--data", "fashion", "--out", dir, "--models", file, "--samples", "16"], &small[..]].concat());
+    let said = String::from_utf8_lossy(&trained.stdout);
+    assert!(trained.status.success(), "{said}\n{}", String::from_utf8_lossy(&trained.stderr));
+    let meta = flowae::weights::WeightsFile::from_bytes(&std::fs::read(&models).unwrap()).unwrap().meta;
+    assert_eq!(meta["data"], "fashion");
+    let sampled = flowae(&["sample", "--models", file, "--samples", "16", "--out", dir]);
+    assert!(sampled.status.success(), "{}", String::from_utf8_lossy(&sampled.stderr));
+    let refused = flowae(&["sample", "--models", file, "--data", "mnist", "--out", dir]);
+    let why = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success() && why.contains("learned Fashion-MNIST"), "{why}");
+    let table = flowae(&["table", "--data", "fashion", "--classifier", "www/models/classifier.bin", "--out", dir]);
+    let why = String::from_utf8_lossy(&table.stderr);
+    assert!(!table.status.success() && why.contains("learned MNIST") && why.contains("Fashion-MNIST"), "{why}");
+    let unknown = flowae(&["train-ae", "--data", "cifar", "--out", dir]);
+    let why = String::from_utf8_lossy(&unknown.stderr);
+    assert!(!unknown.status.success() && why.contains("\"mnist\", \"fashion\"") && why.contains("cifar"), "{why}");
+    std::fs::remove_dir_all(out).ok();
+}

@@ -48,7 +48,7 @@ fn error<T>(result: flowae::Result<T>) -> String {
 #[test]
 fn calls_out_of_order_say_what_is_missing() {
     let lab = Lab::new();
-    assert!(error(lab.start(Kind::Autoencoder, json!({}))).contains("MNIST is not loaded yet"));
+    assert!(error(lab.start(Kind::Autoencoder, json!({}))).contains("the images are not loaded yet"));
     let counts = lab.load_digits(common::random_digits(300, 1), common::random_digits(150, 2));
     assert_eq!((counts.train, counts.test), (300, 150));
     assert!(error(lab.start(Kind::Autoencoder, json!({}))).contains("no backend selected"));
@@ -216,4 +216,33 @@ fn timing_the_autoencoder_leaves_the_models_alone() {
     assert_eq!(timing.steps, 1.0 + 3.0, "one warm-up step, then the epoch's other three");
     assert!(timing.images_per_second > 0.0);
     assert!(lab.models().is_empty(), "no model was kept");
+}
+
+/// A data set is data: a lab holds one set's images (packed as build.sh packs them), its models
+/// record that set, and a classifier of another set is refused rather than scoring foreign
+/// images. Images of another set replace the models held, which learned the old ones.
+#[test]
+fn the_lab_holds_one_data_set_and_refuses_another_sets_classifier() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let lab = Lab::new();
+    let (train, test) = (common::random_digits(300, 1), common::random_digits(150, 2));
+    let packed = (common::packed_by_the_tool(&train, "train-fashion"), common::packed_by_the_tool(&test, "test-fashion"));
+    assert!(error(lab.load_packed("cifar", &packed.0, &packed.1)).contains("\"mnist\", \"fashion\""));
+    assert_eq!(lab.load_packed("fashion", &packed.0, &packed.1).unwrap().train, 300);
+    pollster::block_on(lab.select_backend("cpu")).unwrap();
+    lab.start(Kind::Autoencoder, small_autoencoder()).unwrap();
+    pollster::block_on(lab.train(Kind::Autoencoder, 2, None)).unwrap();
+    let saved = WeightsFile::from_bytes(&pollster::block_on(lab.save_models()).unwrap()).unwrap();
+    assert_eq!(saved.meta["data"], "fashion");
+    // MNIST's classifier reads these models' samples as foreign: refused, in words.
+    lab.load_classifier(&std::fs::read(root.join("www/models/classifier.bin")).unwrap()).unwrap();
+    let refused = error(pollster::block_on(lab.fcd_score(Some(Kind::Autoencoder), 100, 1)));
+    assert!(refused.contains("learned MNIST") && refused.contains("Fashion-MNIST"), "{refused}");
+    // The same file opens in a lab of Fashion-MNIST, not in one of MNIST.
+    let bytes = saved.to_bytes();
+    assert_eq!(pollster::block_on(lab.load_models(&bytes)).unwrap().models, [Kind::Autoencoder]);
+    lab.load_digits(common::random_digits(300, 1), common::random_digits(150, 2));
+    assert!(error(pollster::block_on(lab.reconstructions(4))).contains("has been started"), "MNIST's images replace Fashion-MNIST's models");
+    let refused = error(pollster::block_on(lab.load_models(&bytes)));
+    assert!(refused.contains("learned Fashion-MNIST") && refused.contains("data=fashion"), "{refused}");
 }
