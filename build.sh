@@ -204,6 +204,8 @@ build() {
   build_wasm
   # The pages' Content-Security-Policy <meta> must allow exactly their inline blocks.
   node tools/csp.mjs --check www
+  # Last: what the service worker keeps for offline use, and its version (a hash of every file).
+  node tools/offline.mjs www
 }
 
 ensure_chromium() {

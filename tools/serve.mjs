@@ -23,10 +23,10 @@ const TYPES = {
   '.mjs': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8',
   '.json': 'application/json', '.wasm': 'application/wasm', '.png': 'image/png',
   '.svg': 'image/svg+xml', '.gz': 'application/octet-stream', '.bin': 'application/octet-stream',
-  '.ico': 'image/x-icon', '.txt': 'text/plain; charset=utf-8',
+  '.ico': 'image/x-icon', '.txt': 'text/plain; charset=utf-8', '.webmanifest': 'application/manifest+json',
 };
 /** What hosts compress: text and WebAssembly. */
-const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.wasm', '.svg', '.txt']);
+const COMPRESSIBLE = new Set(['.html', '.js', '.mjs', '.css', '.json', '.wasm', '.svg', '.txt', '.webmanifest']);
 const ENCODINGS = [['br', '.br'], ['gzip', '.gz']];
 
 /** The encodings a request accepts, best first. */

@@ -8,7 +8,7 @@ import { drawDigits, interleaveRows } from './digits.js';
 import { PhaseView } from './phase-view.js';
 import { LatentMapView } from './latent-map.js';
 import { ModelsPanel } from './models-panel.js';
-import { PRETRAINED, download } from './worker-client.js';
+import { PRETRAINED, download, moduleFile } from './worker-client.js';
 import { DATA, DEFAULT_DATA, UNKNOWN_DATA, hrefWith } from './data-set.js';
 import { WorkerHost } from './worker-host.js';
 import { RESTART_WINDOW_MS } from './heartbeat.js';
@@ -25,6 +25,7 @@ import { DrawPad } from './draw-pad.js';
 import { FlowWalk } from './flow-walk.js';
 import { PlaneLab } from './plane-lab.js';
 import { TakeAway } from './take-away.js';
+import { Offline } from './offline.js';
 
 fillPanels();
 buildForms();
@@ -386,8 +387,18 @@ function showBackend(msg) {
   if (msg.notice || (choice.plan && !choice.gpu)) ui.backend.querySelector('option[value=gpu]').disabled = true;
 }
 
+/** What a visit keeps for offline use beside the page: its data set, the models shipped for it,
+ * its classifier, and the WebGPU module where this page runs it (offline.js, sw.js). */
+const offline = new Offline({ status: $('offline-status'), update: $('offline-update') });
+lab.offline = offline;   // read by the tests
+const offlinePaths = () => [...DATA.packed, DATA.classifier, DATA.pretrained,
+  ...(host.module === 'gpu' ? ['pkg/flowae_gpu.js', moduleFile('gpu')] : [])].filter(Boolean);
+
 function ready(msg) {
   lab.timing.ready ??= performance.now();
+  // Once the page has what it needs, and after the first pictures: the service worker then
+  // fetches what it keeps, mostly from the browser's cache.
+  if (offline.state === 'off') setTimeout(() => offline.keep(offlinePaths(), DATA.title), 1000);
   lab.lastReady = msg;
   drawPad.setReady();
   planeLab.setReady();
@@ -544,8 +555,9 @@ ui.length.addEventListener('change', () => { applyDefaults({ length: ui.length.v
 for (const set of DATA_SETS) ui.dataSet.append(new Option(`${set.title} (${set.items})`, set.name));
 ui.dataSet.value = DATA.name;
 ui.dataSet.addEventListener('change', () => location.assign(hrefWith(ui.dataSet.value)));
+// (MNIST's needs no words: the page is written for it.)
 ui.dataNote.textContent = DEFAULT_DATA
-  ? 'The paper\'s handwritten digits. Another choice opens the page again with it.'
+  ? ''
   : `${DATA.title}: ten classes (${DATA.classes.join(', ')}). The steps below were written for MNIST: where they say digits, read ${DATA.items}. Another choice opens the page again.`;
 if (!DEFAULT_DATA) document.title = document.title.replace('MNIST', DATA.title);
 

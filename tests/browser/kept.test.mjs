@@ -12,7 +12,9 @@ const shared = servedBrowser({ webgpu: false });
 
 /** A fresh browser profile (its own IndexedDB) and a page in it, with its console errors. */
 async function freshPage() {
-  const context = await shared.browser.newContext();
+  // These tests cut the network with route(), which a service worker's own fetches escape:
+  // they run without one (offline.test.mjs tests the page with it).
+  const context = await shared.browser.newContext({ serviceWorkers: 'block' });
   const page = await context.newPage();
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
