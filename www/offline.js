@@ -35,7 +35,7 @@ export class Offline {
     }
     try {
       this.state = 'keeping';
-      this.say('Keeping the page for offline use…');
+      this.say('Keeping the page for offline use…');   // one short line: the line's height is kept for it (style.css)
       if (!this.registration) {
         this.registration = await navigator.serviceWorker.register('sw.js', { updateViaCache: 'none' });
         this.watchUpdates(this.registration);
@@ -48,7 +48,7 @@ export class Offline {
       this.state = this.kept.missing.length ? 'failed' : 'ready';
       if (!this.offered) this.say(this.kept.missing.length
         ? `Kept for offline use: ${mb} MB, but not ${this.kept.missing.join(', ')} (the network failed): it is tried again at the next visit.`
-        : `Ready offline: the page and ${what} kept in this browser (${mb} MB).`);
+        : `Ready offline: ${what} kept here (${mb} MB)`);
       this.status.title = 'The page opens and trains without a network from now on: it, its data set, its models and its classifier are kept in this browser.';
     } catch (e) {
       this.state = 'failed';

@@ -59,7 +59,7 @@ test('after one visit, the page opens and trains with the server gone and the br
   const { page, errors } = await visit(context, `${site.url}?backend=cpu&${SETTINGS}`);
   await ready(page);
   const said = await page.textContent('#offline-status');
-  assert.match(said, /^Ready offline: the page and MNIST kept in this browser \(\d+\.\d MB\)/);
+  assert.match(said, /^Ready offline: MNIST kept here \(\d+\.\d MB\)$/);
   const kept = await page.evaluate(() => window.lab.offline.kept);
   console.log(`kept for offline use (MNIST): ${kept.bytes} bytes`);
   assert.deepEqual(kept.missing, []);
@@ -82,7 +82,7 @@ test('Fashion-MNIST is kept for offline use when it is the data set in use', asy
   const context = await browser.newContext({ colorScheme: 'dark' });
   const { page, errors } = await visit(context, `${site.url}?data=fashion&backend=cpu`);
   await ready(page);
-  assert.match(await page.textContent('#offline-status'), /^Ready offline: the page and Fashion-MNIST kept/);
+  assert.match(await page.textContent('#offline-status'), /^Ready offline: Fashion-MNIST kept here/);
   const kept = await page.evaluate(() => window.lab.offline.kept);
   console.log(`kept for offline use (Fashion-MNIST): ${kept.bytes} bytes`);
   const paths = await page.evaluate(async () => (await (await caches.open((await caches.keys())[0])).keys()).map((r) => new URL(r.url).pathname));
