@@ -582,7 +582,7 @@ fn table(opts: &Options) -> Result<()> {
         let run = opts.with("seed", seed.to_string()).with("out", out.join(format!("seed-{seed}")).display().to_string());
         runs.extend(train_latent("table", &run)?);
     }
-    let text = flowae::table::markdown(&runs);
+    let text = flowae::table::markdown(&runs, DataSet::parse(&opts.text("data", DataSet::default().name())).unwrap_or_default());
     print!("\n{text}");
     let path = out.join("table.md");
     write_file(&path, text.as_bytes())?;
@@ -787,7 +787,7 @@ fn write_table(
         scores.decoded = Some(score(&pollster::block_on(autoencoder.training_reconstructions(n))?)?);
     }
     scores.seconds = started.elapsed().as_secs_f64();
-    let text = flowae::table::markdown(std::slice::from_ref(&scores));
+    let text = flowae::table::markdown(std::slice::from_ref(&scores), bench.train.set());
     print!("\n{text}");
     let path = bench.out.join("table.md");
     write_file(&path, text.as_bytes())?;

@@ -75,20 +75,25 @@ export class TakeAway {
     this.pending = new Map();   // id → {resolve, reject} of an .npy asked for
   }
 
-  /** Every picture in a figure gets "Save: PNG" (and a sample grid, `data-samples-of`, its
-   * model's .npy), shown once something is drawn on it: a canvas waiting for its first picture
-   * is one pixel. A picture that only repeats another (`data-take-away="none"`) gets none. */
+  /** Every picture in a figure, and every picture marked `data-take-away="row"` (the latent
+   * map, the layer walk's plane: under what holds them), gets "Save: PNG" (and a sample grid,
+   * `data-samples-of`, its model's .npy), shown once something is drawn on it: a canvas waiting
+   * for its first picture is one pixel, or has a note saying what will appear
+   * (`data-empty-note`, its id) while it shows nothing. A picture that only repeats another
+   * (`data-take-away="none"`) gets none. */
   offerPictures(root = document) {
-    for (const canvas of root.querySelectorAll('figure canvas[role=img][id]:not([data-take-away=none])')) {
+    for (const canvas of root.querySelectorAll('figure canvas[role=img][id]:not([data-take-away=none]), canvas[data-take-away=row][id]')) {
       const figure = canvas.closest('figure');
-      const last = figure.querySelector('.read-as') ?? canvas;
+      const last = figure ? figure.querySelector('.read-as') ?? canvas : canvas.parentElement;
+      const note = canvas.dataset.emptyNote ? document.getElementById(canvas.dataset.emptyNote) : null;
       const what = shortly(canvas.getAttribute('aria-label') ?? canvas.id);
       const items = [{ label: 'PNG', name: `${canvas.id}.png`, what: `Save ${what} as PNG`, blob: () => png(canvas) }];
       const model = canvas.dataset.samplesOf;
       if (model) items.push({ label: '.npy', name: npyName(model), what: `Save ${what} as .npy, the command line's format`, blob: () => this.npy(model) });
       const row = saveRow((r) => last.after(r), items);
-      const update = () => { row.hidden = canvas.width <= 1; };
+      const update = () => { row.hidden = canvas.width <= 1 || Boolean(note && !note.hidden); };
       new MutationObserver(update).observe(canvas, { attributes: true, attributeFilter: ['width'] });
+      if (note) new MutationObserver(update).observe(note, { attributes: true, attributeFilter: ['hidden'] });
       update();
     }
   }

@@ -63,6 +63,14 @@ test('a sample grid saves as a PNG of what it shows and as the CLI\'s .npy, a lo
   assert.equal(chart.name, 'loss-plot.png');
   assert.equal(chart.bytes.readUInt32BE(0), 0x89504e47);
 
+  // The latent map (not in a figure) too, once drawn.
+  assert.equal(await page.isVisible('.map-frame + .take-away'), false, 'no map yet, nothing offered');
+  await page.click('#map-draw');
+  await page.waitForFunction(() => window.lab.map.map !== null, null, { timeout: 60_000 });
+  const map = await saved(page, '.map-frame + .take-away button:text-is("PNG")');
+  assert.equal(map.name, 'map-canvas.png');
+  assert.deepEqual([map.bytes.readUInt32BE(16), map.bytes.readUInt32BE(20)], await page.$eval('#map-canvas', (c) => [c.width, c.height]));
+
   assert.deepEqual(requests, [], 'saving asks nothing of any server');
   assert.deepEqual(errors, []);
   await context.close();
