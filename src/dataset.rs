@@ -12,21 +12,8 @@ use serde_json::{Value, json};
 
 use crate::error::{Error, Result};
 
-/// Declares [`DataSet`] and [`DataSet::ALL`] from one list of variants (as `kinds!` does for
-/// the models), so that a new data set cannot be left out of `ALL`.
-macro_rules! data_sets {
-    ($(#[$meta:meta])* pub enum DataSet { $($(#[$doc:meta])* $variant:ident,)* }) => {
-        $(#[$meta])*
-        pub enum DataSet { $($(#[$doc])* $variant,)* }
-
-        impl DataSet {
-            /// Every data set, the default first.
-            pub const ALL: [DataSet; [$(DataSet::$variant),*].len()] = [$(DataSet::$variant),*];
-        }
-    };
-}
-
-data_sets! {
+enum_with_all! {
+    #[doc = "Every data set, the default first."]
     /// A set of 28×28 grey images in ten classes, split into 60,000 for training and 10,000 for
     /// testing, that every model of the page learns the same way.
     #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]

@@ -8,22 +8,8 @@
 
 use crate::error::{Error, Result};
 
-/// Declares [`Kind`] and [`Kind::ALL`] from one list of variants, so that a new model cannot be
-/// left out of `ALL` (every match over `Kind` is exhaustive; this is the one list that a match
-/// cannot check).
-macro_rules! kinds {
-    ($(#[$meta:meta])* pub enum Kind { $($(#[$doc:meta])* $variant:ident,)* }) => {
-        $(#[$meta])*
-        pub enum Kind { $($(#[$doc])* $variant,)* }
-
-        impl Kind {
-            /// Every model, in the order the page, the models file and Table 1 list them.
-            pub const ALL: [Kind; [$(Kind::$variant),*].len()] = [$(Kind::$variant),*];
-        }
-    };
-}
-
-kinds! {
+enum_with_all! {
+    #[doc = "Every model, in the order the page, the models file and Table 1 list them."]
     /// A model of the paper: the autoencoder, the two latent-space samplers fitted to its codes,
     /// and the two baselines, each an autoencoder of its own.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -6,7 +6,8 @@
 //! Worker's API) and `main.rs` (the native tool) are the two thin edges that drive it.
 //!
 //! - [`kind`]: the paper's models, each with one name.
-//! - [`data`]: MNIST IDX files, binarization, batches.
+//! - [`data`]: MNIST IDX files, binarization, batches; [`dataset`]: the data sets (MNIST,
+//!   Fashion-MNIST), each named once.
 //! - [`models`]: the networks, named as in the paper.
 //! - [`train`]: resumable trainers that run in bounded chunks with asynchronous reads only.
 //! - [`backend`]: WebGPU/wgpu or the CPU, chosen at run time; [`device`]: reading results back.
@@ -26,6 +27,21 @@
 //! - [`settings`]: every hyper-parameter once (name, flag, label, bounds, default); [`limits`]: the bounds.
 //! - [`table`]: Table 1 over several seeds: mean ± sd and how often the paper's order holds.
 //! - [`grid`]: digits laid out as one image, for PNG files and canvases; [`npy`]: samples as arrays.
+
+/// Declares an enum and its `ALL`, every variant in the order written, from one list, so that
+/// a new variant cannot be left out of `ALL` (every match over the enum is exhaustive; this is
+/// the one list of them a match cannot check). `ALL`'s doc comment comes first.
+macro_rules! enum_with_all {
+    (#[doc = $all:literal] $(#[$meta:meta])* pub enum $name:ident { $($(#[$doc:meta])* $variant:ident,)* }) => {
+        $(#[$meta])*
+        pub enum $name { $($(#[$doc])* $variant,)* }
+
+        impl $name {
+            #[doc = $all]
+            pub const ALL: [$name; [$($name::$variant),*].len()] = [$($name::$variant),*];
+        }
+    };
+}
 
 pub mod backend;
 pub mod data;

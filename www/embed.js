@@ -9,6 +9,7 @@
 // on its codes, and draws the samples as they improve.
 import { drawDigits } from './digits.js';
 import { LabWorker, PRETRAINED, download } from './worker-client.js';
+import { DATA, DEFAULT_DATA } from './data-set.js';
 
 const params = new URLSearchParams(location.search);
 /** What each model's widget is called and its picture before Train: 32 samples of the pretrained
@@ -173,6 +174,12 @@ async function openPanel(name) {
 
   let labWorker = null;
   const send = (command) => {
+    // A view that reads with the models trained in advance, on a data set that ships none
+    // (a link's data=fashion): said, not fetched.
+    if (spec.models && !PRETRAINED) {
+      status(`This view reads with models trained in advance, and none are shipped for ${DATA.title}: open the full page, train there, then use it.`);
+      return;
+    }
     if (!labWorker) {
       if (spec.models) status('Loading the models trained in advance and the digits (3.5 MB, once)…');
       labWorker = new LabWorker({
@@ -192,5 +199,5 @@ async function openPanel(name) {
   };
   const panel = await spec.open(module, send);
   window.widget.panel = panel;
-  $('panel-full').href = `./?backend=cpu${spec.link?.(panel) ?? ''}#step-${spec.step}`;
+  $('panel-full').href = `./?backend=cpu${DEFAULT_DATA ? '' : `&data=${DATA.name}`}${spec.link?.(panel) ?? ''}#step-${spec.step}`;
 }

@@ -108,3 +108,15 @@ test('models kept on one data set are opened by its page only: the other lists t
   assert.deepEqual([...fashion.errors, ...mnist.errors], []);
   await context.close();
 });
+
+test('a view embedded with a data set that ships no models says so instead of fetching them', async () => {
+  const context = await shared.browser.newContext({ colorScheme: 'dark' });
+  const { page, errors, requests } = await open(context, `${shared.url}embed.html?panel=draw&data=fashion`);
+  await page.waitForFunction(() => window.widget?.panel, null, { timeout: 30_000 });
+  await page.click('[data-draw-example="1"]');
+  await page.waitForFunction(() => /none are shipped for Fashion-MNIST/.test(document.getElementById('panel-status').textContent), null, { timeout: 10_000 });
+  assert.ok(!requests.some((r) => /\.wasm$|\.bin$|\/data\//.test(r)), requests.join(' '));
+  assert.match(await page.getAttribute('#panel-full', 'href'), /data=fashion/);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
