@@ -292,12 +292,14 @@ fn load_data(opts: &Options, default: DataSet) -> Result<(Digits, Digits)> {
     Ok((train, test))
 }
 
-/// An IDX file, inflated when its name ends in .gz (a missing file says to run build.sh).
+/// The data set `--data` names; MNIST for a folder (of MNIST's files) or when not given.
+fn named_set(opts: &Options) -> DataSet {
+    DataSet::parse(&opts.text("data", DataSet::default().name())).unwrap_or_default()
+}
+
+/// An IDX file, inflated when its name ends in .gz.
 fn read_idx(path: &Path) -> Result<Vec<u8>> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        let hint = if e.kind() == std::io::ErrorKind::NotFound && path.starts_with("www") { " (./build.sh build writes it)" } else { "" };
-        Error::Data(format!("cannot read {}: {e}{hint}", path.display()))
-    })?;
+    let bytes = read_file(path)?;
     if path.extension().is_some_and(|x| x == "gz") {
         let mut inflated = Vec::new();
         std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&bytes[..]), &mut inflated)
@@ -308,8 +310,12 @@ fn read_idx(path: &Path) -> Result<Vec<u8>> {
 }
 
 /// Reads a whole file, naming it in the message when it cannot.
+/// A missing file under www/data/ says to run build.sh, which writes them.
 fn read_file(path: &Path) -> Result<Vec<u8>> {
-    std::fs::read(path).map_err(|e| Error::Data(format!("cannot read {}: {e}", path.display())))
+    std::fs::read(path).map_err(|e| {
+        let hint = if e.kind() == std::io::ErrorKind::NotFound && path.starts_with("www/data") { " (./build.sh build writes it)" } else { "" };
+        Error::Data(format!("cannot read {}: {e}{hint}", path.display()))
+    })
 }
 
 /// Writes `bytes` to `path` whole or not at all: into a file beside it, then renamed over it,
@@ -582,7 +588,7 @@ fn table(opts: &Options) -> Result<()> {
         let run = opts.with("seed", seed.to_string()).with("out", out.join(format!("seed-{seed}")).display().to_string());
         runs.extend(train_latent("table", &run)?);
     }
-    let text = flowae::table::markdown(&runs, DataSet::parse(&opts.text("data", DataSet::default().name())).unwrap_or_default());
+    let text = flowae::table::markdown(&runs, named_set(opts));
     print!("\n{text}");
     let path = out.join("table.md");
     write_file(&path, text.as_bytes())?;
@@ -667,13 +673,14 @@ fn compact(opts: &Options) -> Result<()> {
     }
     writable_file(&to)?;
     let bytes = read_file(&from)?;
-    let data = models_data(opts, &bytes)?;
-    let (session, broken) = open_checked(&from, &bytes, &data)?;
+    let file = WeightsFile::from_bytes(&bytes).map_err(|e| e.about(from.display()))?;
+    let data = models_data(opts, &file)?;
+    let (session, broken) = open_checked(&from, &file, &data)?;
     if !broken.is_empty() {
         return Err(Error::Data(format!("{}: {}; nothing was written", from.display(), broken)));
     }
-    let half = WeightsFile::from_bytes(&bytes).map_err(|e| e.about(from.display()))?.to_bytes_half();
-    let (_, broken) = open_checked(&to, &half, &data)?;
+    let half = file.to_bytes_half();
+    let (_, broken) = open_checked(&to, &WeightsFile::from_bytes(&half).map_err(|e| e.about(to.display()))?, &data)?;
     if !broken.is_empty() {
         return Err(Error::Data(format!("the compacted file would not be usable: {broken}; nothing was written")));
     }
@@ -691,19 +698,19 @@ struct ModelsData {
 }
 
 /// The data set is `--data`'s, else the one the file's models learned.
-fn models_data(opts: &Options, bytes: &[u8]) -> Result<ModelsData> {
-    let learned = WeightsFile::from_bytes(bytes).ok().and_then(|file| DataSet::of_meta(&file.meta).ok()).unwrap_or_default();
+fn models_data(opts: &Options, file: &WeightsFile) -> Result<ModelsData> {
+    let learned = DataSet::of_meta(&file.meta).unwrap_or_default();
     let (train, test) = load_data(opts, learned)?;
     let device = pollster::block_on(backend::device(Backend::parse(&opts.text("backend", "cpu"))?))?;
     Ok(ModelsData { train, test, device })
 }
 
-/// A models file's bytes opened model by model and each model checked by its samples (see
-/// `Session::open`): the models that can be used, and what is wrong with the others, in words
-/// (empty when nothing is). A file damaged as a whole is refused, naming `path`.
-fn open_checked(path: &Path, bytes: &[u8], data: &ModelsData) -> Result<(Session, String)> {
-    let file = WeightsFile::from_bytes(bytes).map_err(|e| e.about(path.display()))?;
-    let opened = Session::open(&file, &data.train, &data.test, &data.device).map_err(|e| e.about(path.display()))?;
+/// A models file (read once by the caller) opened model by model and each model checked by its
+/// samples (see `Session::open`): the models that can be used, and what is wrong with the
+/// others, in words (empty when nothing is). A file that does not fit as a whole is refused,
+/// naming `path`.
+fn open_checked(path: &Path, file: &WeightsFile, data: &ModelsData) -> Result<(Session, String)> {
+    let opened = Session::open(file, &data.train, &data.test, &data.device).map_err(|e| e.about(path.display()))?;
     let opened = pollster::block_on(opened.checked());
     let problems = opened.problems();
     Ok((opened.session, problems))
@@ -717,8 +724,8 @@ fn sample(opts: &Options) -> Result<()> {
     flowae::limits::check("--temperature", temperature, &flowae::limits::TEMPERATURE)?;
     let out = PathBuf::from(opts.text("out", "out"));
     writable_dir(&out)?;
-    let bytes = read_file(&path)?;
-    let (session, broken) = open_checked(&path, &bytes, &models_data(opts, &bytes)?)?;
+    let file = WeightsFile::from_bytes(&read_file(&path)?).map_err(|e| e.about(path.display()))?;
+    let (session, broken) = open_checked(&path, &file, &models_data(opts, &file)?)?;
     println!("{} holds: {}", path.display(), if session.models().is_empty() { "no usable model".into() } else { names(&session.models()) });
     for kind in session.models() {
         write_samples(&out, kind, pollster::block_on(session.samples(kind, count, temperature, seed))?)?;
@@ -744,7 +751,7 @@ fn train_baseline(session: &mut Session, kind: Kind, opts: &Options, bench: &Ben
 /// The FCD classifier of `--classifier`, by default the one shipped for `--data`'s set; refused
 /// when it learned another data set (its features would score these images as foreign).
 fn load_classifier(opts: &Options) -> Result<flowae::models::Classifier> {
-    let set = DataSet::parse(&opts.text("data", DataSet::default().name())).unwrap_or_default();
+    let set = named_set(opts);
     let path = PathBuf::from(opts.text("classifier", &format!("www/{}", set.classifier())));
     let bytes = read_file(&path)?;
     let device = burn::prelude::Device::flex();
