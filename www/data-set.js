@@ -13,6 +13,10 @@ export const DATA = DATA_SETS.find((set) => set.name === asked) ?? DATA_SETS[0];
 /** Whether the page trains on the default data set (its links then name none). */
 export const DEFAULT_DATA = DATA === DATA_SETS[0];
 
+/** What a link to another page of this site adds to carry the data set: `&data=fashion`, or
+ * nothing for the default. */
+export const DATA_QUERY = DEFAULT_DATA ? '' : `&data=${encodeURIComponent(DATA.name)}`;
+
 /** What the link asked for when it names no data set there is (the page says so), else null. */
 export const UNKNOWN_DATA = asked !== null && !DATA_SETS.some((set) => set.name === asked) ? asked : null;
 

@@ -9,7 +9,7 @@
 // on its codes, and draws the samples as they improve.
 import { drawDigits } from './digits.js';
 import { LabWorker, PRETRAINED, download } from './worker-client.js';
-import { DATA, DEFAULT_DATA } from './data-set.js';
+import { DATA, DATA_QUERY } from './data-set.js';
 
 const params = new URLSearchParams(location.search);
 /** What each model's widget is called and its picture before Train: 32 samples of the pretrained
@@ -199,5 +199,5 @@ async function openPanel(name) {
   };
   const panel = await spec.open(module, send);
   window.widget.panel = panel;
-  $('panel-full').href = `./?backend=cpu${DEFAULT_DATA ? '' : `&data=${DATA.name}`}${spec.link?.(panel) ?? ''}#step-${spec.step}`;
+  $('panel-full').href = `./?backend=cpu${DATA_QUERY}${spec.link?.(panel) ?? ''}#step-${spec.step}`;
 }

@@ -4,7 +4,7 @@
 // is one `section.step` of index.html, `id="step-NAME"`, NAME being its "Steps to show" box.
 import { defaultOf } from './settings.js';
 import { SURE } from './pkg/tables.js';
-import { DATA, DEFAULT_DATA } from './data-set.js';
+import { DATA, DATA_QUERY } from './data-set.js';
 
 /** The widget (embed.html) a step embeds; the others embed the page showing only that step. */
 const WIDGET_SIZE = { width: 360, height: 420 };
@@ -43,7 +43,7 @@ export class Guide {
     const fill = () => {
       link.value = this.linkOf({ step });
       code.value = embed
-        ? iframe(new URL(`embed.html?model=${embed}${DEFAULT_DATA ? '' : `&data=${DATA.name}`}`, location.href).href, title, WIDGET_SIZE)
+        ? iframe(new URL(`embed.html?model=${embed}${DATA_QUERY}`, location.href).href, title, WIDGET_SIZE)
         : panelEmbed
           ? iframe(new URL(`embed.html?panel=${panelEmbed}${this.panelOf(panelEmbed)}`, location.href).href, title, PANEL_SIZES[panelEmbed])
           : iframe(this.linkOf({ only: step, step }), title, PAGE_SIZE);

@@ -15,6 +15,7 @@ import { Shelf } from './shelf.js';
 import { PRETRAINED, download } from './worker-client.js';
 import { DATA } from './data-set.js';
 import { MODELS } from './pkg/tables.js';
+import { save } from './take-away.js';
 
 const ORIGINS = {
   pretrained: 'the pretrained models shipped with the page',
@@ -44,7 +45,7 @@ export class ModelsPanel {
     // A data set with no models trained in advance: the pictures of MNIST's are not its
     // samples, so its boxes say what will appear there instead.
     if (!PRETRAINED) {
-      for (const model of ['flow', 'wgan']) {
+      for (const model of Object.keys(this.el.samples)) {
         this.hero(model).closest('figure').dataset.empty = `${MODELS.find((m) => m.name === model).label}'s samples of ${DATA.title} appear here as it learns: press Train from scratch.`;
       }
     }
@@ -261,11 +262,7 @@ export class ModelsPanel {
    * (a run's later phases replace its own entry; a named save or a chosen file is a new one). */
   saved(msg) {
     if (msg.purpose === 'download') {
-      const link = document.createElement('a');
-      link.href = URL.createObjectURL(new Blob([msg.bytes], { type: 'application/octet-stream' }));
-      link.download = 'flowae-models.bin';
-      link.click();
-      setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+      save(new Blob([msg.bytes], { type: 'application/octet-stream' }), 'flowae-models.bin');
       return;
     }
     const name = msg.purpose === 'name' ? this.pendingName : msg.purpose === 'file' ? this.keepFileAs : null;

@@ -57,7 +57,8 @@ export class Shelf {
     const when = new Date(entry.savedAt).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
     const models = entry.models.length ? entry.models.map(this.words).join(', ') : 'models';
     // Models of another data set load in that data set's page: a link there, not Load.
-    const other = store.dataOf(entry) === DATA.name ? null : DATA_SETS.find((s) => s.name === store.dataOf(entry)) ?? { name: store.dataOf(entry), title: store.dataOf(entry) };
+    const learned = store.dataOf(entry);
+    const other = learned === DATA.name ? null : DATA_SETS.find((s) => s.name === learned) ?? { name: learned, title: learned };
     label.textContent = [entry.name ? `“${entry.name}”` : null, when, models, other ? `learned ${other.title}` : null, entry.about || null].filter(Boolean).join(' · ');
     if (entry.damage) {
       // Kept, not opened by a visit: the visitor loads what is good in it, or deletes it.

@@ -38,11 +38,11 @@ self.addEventListener('fetch', (event) => {
   if (path === null || (!page && !(path in sizes))) return;
   event.respondWith((async () => {
     const cache = await caches.open(CACHE);
-    const key = page ? (path === '' ? './' : path) : path;
+    const key = path === '' ? './' : path;
     const kept = await cache.match(key);
     if (kept) return kept;
     const response = await fetch(request);
-    if (response.ok && response.status === 200) await cache.put(key, response.clone()).catch(() => {});
+    if (response.status === 200) await cache.put(key, response.clone()).catch(() => {});
     return response;
   })());
 });
