@@ -311,6 +311,43 @@ pub fn parse_labels(bytes: &[u8]) -> Result<&[u8]> {
     Ok(body)
 }
 
+/// A visitor's own images (`count × 784` bytes made by [`crate::digitize::picture`]) as a
+/// training and a test set: one in six is held out for testing (MNIST holds out one in seven),
+/// spread through the set so that every folder is in both. `labels` are their folders' (0–9),
+/// or empty when they have none (all 0). Too few or too many are refused with the reason.
+pub fn own_images(pixels: &[u8], labels: &[u8]) -> Result<(Digits, Digits)> {
+    let count = pixels.len() / PIXELS;
+    if pixels.len() % PIXELS != 0 {
+        return Err(Error::Data(format!("{} bytes are not whole images of {PIXELS} pixels", pixels.len())));
+    }
+    let range = &crate::limits::OWN_IMAGES;
+    if count < *range.start() {
+        return Err(Error::Data(format!(
+            "{count} images are too few: at least {} are needed, so that a model learns what they share rather than copying each one (and one in six is held out to score it)",
+            range.start()
+        )));
+    }
+    if count > *range.end() {
+        return Err(Error::Data(format!("{count} images are more than the {} this page takes (MNIST's size)", crate::memory::thousands(*range.end() as u64))));
+    }
+    let labels = if labels.is_empty() { vec![0; count] } else { labels.to_vec() };
+    if labels.len() != count {
+        return Err(Error::Data(format!("{} labels for {count} images", labels.len())));
+    }
+    check_labels(&labels)?;
+    let held_out = |i: usize| i % 6 == 5;
+    let part = |test: bool| {
+        let chosen: Vec<usize> = (0..count).filter(|&i| held_out(i) == test).collect();
+        Digits {
+            pixels: chosen.iter().flat_map(|&i| pixels[i * PIXELS..(i + 1) * PIXELS].iter().copied()).collect(),
+            labels: chosen.iter().map(|&i| labels[i]).collect(),
+            grayscale: true,
+            set: DataSet::Own,
+        }
+    };
+    Ok((part(false), part(true)))
+}
+
 fn check_labels(labels: &[u8]) -> Result<()> {
     match labels.iter().position(|&l| l > 9) {
         Some(pos) => Err(Error::Data(format!("label {pos} is {}, not a digit 0–9", labels[pos]))),

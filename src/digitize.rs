@@ -2,6 +2,9 @@
 //! were made (LeCun et al.): the ink's bounding box scaled, aspect kept, to fit a 20 × 20 box
 //! with anti-aliasing, then placed in the 28 × 28 field so that its centre of mass sits at the
 //! centre. A digit drawn large or small, anywhere on a pad, reaches the models as MNIST's do.
+//! A visitor's picture (any size, colour or grey, dark on light or light on dark, or drawn on a
+//! transparent background) first becomes ink on paper ([`ink_of`]), then goes the same way
+//! ([`picture`]).
 
 use crate::data::{PIXELS, SIDE};
 use crate::error::{Error, Result};
@@ -59,6 +62,50 @@ pub fn mnist_way(ink: &[f32], width: usize, height: usize) -> Result<Vec<f32>> {
         }
     }
     Ok(field)
+}
+
+/// A picture's colours as ink in [0, 1] (1 the strongest), from `rgba` (`width × height`
+/// pixels of four bytes, as a canvas gives them). The paper is what the picture's edge is: a
+/// transparent edge makes the ink the opacity (strokes of any colour on nothing); otherwise
+/// the grey (over white where partly transparent) of an edge lighter than mid-grey makes dark
+/// the ink (pen on paper), of a darker one light (MNIST's own white on black). The ink is then
+/// stretched so that the paper's grey (the edge's median) is 0 and the strongest ink 1: a
+/// photographed page's grey paper is paper. A picture in which nothing stands out from its
+/// edge is refused.
+pub fn ink_of(rgba: &[u8], width: usize, height: usize) -> Result<Vec<f32>> {
+    if width == 0 || height == 0 || width.checked_mul(height).and_then(|n| n.checked_mul(4)) != Some(rgba.len()) {
+        return Err(Error::Data(format!("a {width} × {height} picture needs {} bytes, not {}", width.saturating_mul(height).saturating_mul(4), rgba.len())));
+    }
+    let pixel = |i: usize| {
+        let p = &rgba[i * 4..i * 4 + 4];
+        let alpha = f32::from(p[3]) / 255.0;
+        let grey = (0.299 * f32::from(p[0]) + 0.587 * f32::from(p[1]) + 0.114 * f32::from(p[2])) / 255.0;
+        (alpha * grey + (1.0 - alpha), alpha)
+    };
+    let edge: Vec<usize> = (0..width * height).filter(|&i| i % width == 0 || i % width == width - 1 || i / width == 0 || i / width == height - 1).collect();
+    let transparent = edge.iter().map(|&i| pixel(i).1).sum::<f32>() / edge.len() as f32 <= 0.5;
+    let mut grey_edge: Vec<f32> = edge.iter().map(|&i| pixel(i).0).collect();
+    grey_edge.sort_by(f32::total_cmp);
+    let paper_grey = grey_edge[grey_edge.len() / 2];
+    let raw: Vec<f32> = (0..width * height)
+        .map(|i| {
+            let (grey, alpha) = pixel(i);
+            if transparent { alpha } else if paper_grey > 0.5 { 1.0 - grey } else { grey }
+        })
+        .collect();
+    let paper = if transparent { 0.0 } else if paper_grey > 0.5 { 1.0 - paper_grey } else { paper_grey };
+    let strongest = raw.iter().copied().fold(0.0f32, f32::max);
+    if strongest - paper < 0.1 {
+        return Err(Error::Data("nothing in it stands out from its background".into()));
+    }
+    Ok(raw.into_iter().map(|v| ((v - paper) / (strongest - paper)).clamp(0.0, 1.0)).collect())
+}
+
+/// A visitor's picture (`rgba`, see [`ink_of`]) as one 28 × 28 input the MNIST way, in bytes
+/// (0–255, 255 the strongest ink) as MNIST's IDX files hold them.
+pub fn picture(rgba: &[u8], width: usize, height: usize) -> Result<Vec<u8>> {
+    let field = mnist_way(&ink_of(rgba, width, height)?, width, height)?;
+    Ok(field.into_iter().map(|v| (v.clamp(0.0, 1.0) * 255.0).round() as u8).collect())
 }
 
 /// The `(left, top, w, h)` region of `ink` (rows of `width`) resampled to `out_w × out_h` by
@@ -193,6 +240,30 @@ mod tests {
         dot[55] = 1.0;
         let field = mnist_way(&dot, 10, 10).unwrap();
         assert_eq!(field.iter().filter(|&&v| v > 0.99).count(), BOX * BOX, "one dot fills the box, as MNIST would scale it");
+    }
+
+    /// A `width × height` picture of `paper` with a `pen`-coloured bar, as RGBA.
+    fn painted(width: usize, height: usize, paper: [u8; 4], pen: [u8; 4], (x0, y0, x1, y1): (usize, usize, usize, usize)) -> Vec<u8> {
+        (0..width * height).flat_map(|i| if (x0..x1).contains(&(i % width)) && (y0..y1).contains(&(i / width)) { pen } else { paper }).collect()
+    }
+
+    #[test]
+    fn a_picture_is_the_same_input_whatever_its_colours() {
+        let bar = (30, 10, 45, 70);
+        let white_on_black = picture(&painted(80, 90, [0, 0, 0, 255], [255, 255, 255, 255], bar), 80, 90).unwrap();
+        assert_eq!(white_on_black.iter().filter(|&&v| v == 255).count(), 5 * 20, "15 × 60 scaled by 1/3");
+        for (paper, pen) in [
+            ([255, 255, 255, 255], [0, 0, 0, 255]),     // pen on paper
+            ([200, 190, 180, 255], [20, 40, 160, 255]), // blue ink on a grey photographed page
+            ([0, 0, 0, 0], [255, 0, 0, 255]),           // red strokes on nothing
+            ([0, 60, 0, 255], [250, 250, 0, 255]),      // yellow on dark green
+        ] {
+            assert_eq!(picture(&painted(80, 90, paper, pen, bar), 80, 90).unwrap(), white_on_black, "{paper:?} {pen:?}");
+        }
+        let flat = painted(40, 40, [120, 120, 120, 255], [125, 125, 125, 255], (10, 10, 20, 20));
+        assert!(picture(&flat, 40, 40).unwrap_err().to_string().contains("stands out"));
+        assert!(picture(&[0; 15], 2, 2).unwrap_err().to_string().contains("needs 16 bytes"));
+        assert!(picture(&[], 0, 3).is_err());
     }
 
     #[test]

@@ -237,10 +237,8 @@ impl Lab {
     fn classifier_and_device(&self) -> Result<(Classifier, Device)> {
         self.with(|s| {
             let classifier = s.classifier.clone().ok_or_else(|| Error::State("the classifier is not loaded".into()))?;
-            // A classifier of another data set would score these images as foreign.
-            let learned = s.classifier_file.as_ref().map_or(Ok(DataSet::Mnist), |file| DataSet::of_meta(&file.meta))?;
-            if let Some(train) = s.train.as_ref().filter(|train| train.set() != learned) {
-                return Err(Error::State(format!("the classifier loaded learned {}, and the images are {}", learned.title(), train.set().title())));
+            if let (Some(train), Some(file)) = (&s.train, &s.classifier_file) {
+                train.set().check_classifier(&file.meta)?;
             }
             Ok((classifier, s.device()?.clone()))
         })
@@ -297,6 +295,14 @@ impl Lab {
     }
 
     /// Digits already parsed (the native tool's and the tests' way in).
+    /// Keeps the visitor's own images (`count × 784` bytes, each made by
+    /// [`crate::digitize::picture`]) with their folders' labels (or none), one in six held out
+    /// for testing ([`crate::data::own_images`]): they train every model as MNIST does.
+    pub fn load_own(&self, pixels: &[u8], labels: &[u8]) -> Result<Counts> {
+        let (train, test) = crate::data::own_images(pixels, labels)?;
+        Ok(self.keep_digits(train, test))
+    }
+
     pub fn load_digits(&self, train: Digits, test: Digits) -> Counts {
         self.keep_digits(train, test)
     }
@@ -453,7 +459,19 @@ impl Lab {
         config.validate()?;
         self.with(|s| s.map = None);
         let source = self.take_encoder(config.source)?;
-        let result = source.test_codes(config.digits).await;
+        // A small set of the visitor's holds out few images (one in six): the map adds training
+        // images up to the count asked, so that it shows the set and not a handful.
+        let small = self.with(|s| s.train.as_ref().is_some_and(|train| crate::session::passes(train) > 1));
+        let result = async {
+            let (mut codes, mut labels) = source.test_codes(config.digits).await?;
+            if small && labels.len() < config.digits {
+                let (more, more_labels) = source.train_codes(config.digits - labels.len()).await?;
+                codes.extend(more);
+                labels.extend(more_labels);
+            }
+            Ok::<_, Error>((codes, labels))
+        }
+        .await;
         let dim = source.config().model.latent;
         self.put_encoder(config.source, source);
         let (codes, labels) = result?;
@@ -695,7 +713,7 @@ impl Lab {
     pub async fn time_autoencoder(&self, config: AeTrainingConfig, warmup: usize, seconds: f64, now: impl Fn() -> f64) -> Result<Timing> {
         let mut trainer = self.with(|s| {
             let (train, test) = s.digits()?;
-            AeTrainer::new(config, train, test, s.device()?)
+            AeTrainer::new(crate::session::fit_small(config, train, test), train, test, s.device()?)
         })?;
         let batch = trainer.config().batch_size as f64;
         for _ in 0..warmup {

@@ -31,6 +31,9 @@ pub const PENALTY: RangeInclusive<f64> = 0.0..=1e4;
 pub const LATENT_NOISE: RangeInclusive<f64> = 0.0..=10.0;
 /// Training digits used: MNIST has 60,000 (a run needs two for a batch).
 pub const TRAIN_IMAGES: RangeInclusive<usize> = 2..=60_000;
+/// A visitor's own images: fewer than 50 are too few to learn a distribution from (a model
+/// would copy each one, and one in six is held out to score it: 8 of 50); MNIST's 70,000 at most.
+pub const OWN_IMAGES: RangeInclusive<usize> = 50..=70_000;
 /// Test digits scored: MNIST has 10,000.
 pub const TEST_IMAGES: RangeInclusive<usize> = 1..=10_000;
 /// Seeds: what a page's number field and the worker's 32-bit seeds carry.

@@ -271,10 +271,13 @@ impl Options {
 fn load_data(opts: &Options, default: DataSet) -> Result<(Digits, Digits)> {
     let asked = opts.text("data", default.name());
     let (set, files): (DataSet, Vec<PathBuf>) = match DataSet::parse(&asked) {
-        Ok(set) => (set, set.idx().iter().map(|file| Path::new("www").join(file)).collect()),
+        Ok(set) => match set.idx() {
+            Some(files) => (set, files.iter().map(|file| Path::new("www").join(file)).collect()),
+            None => return Err(Error::Config(format!("{} are read in the page, from your own files: here, give --data a folder of MNIST's IDX files", set.title()))),
+        },
         Err(_) if Path::new(&asked).is_dir() => {
             let dir = Path::new(&asked);
-            let files = DataSet::Mnist.idx().into_iter().map(|file| {
+            let files = DataSet::Mnist.idx().into_iter().flatten().map(|file| {
                 let name = Path::new(&file).file_name().unwrap_or_default().to_owned();
                 let gz = dir.join(name);
                 if gz.exists() { gz } else { gz.with_extension("") }
@@ -756,10 +759,7 @@ fn load_classifier(opts: &Options) -> Result<flowae::models::Classifier> {
     let bytes = read_file(&path)?;
     let device = burn::prelude::Device::flex();
     let file = WeightsFile::from_bytes(&bytes).map_err(|e| e.about(path.display()))?;
-    let learned = DataSet::of_meta(&file.meta).map_err(|e| e.about(path.display()))?;
-    if learned != set {
-        return Err(Error::Config(format!("{} learned {}, and the data are {}: its FCD would not mean anything", path.display(), learned.title(), set.title())));
-    }
+    set.check_classifier(&file.meta).map_err(|e| e.about(path.display()))?;
     flowae::models::Classifier::from_file(&file, &device).map_err(|e| e.about(path.display()))
 }
 

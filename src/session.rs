@@ -45,14 +45,27 @@ pub enum Run {
 impl Run {
     /// A fresh run of `kind` with `config` (see [`Session::start`]); `codes`: the autoencoder's,
     /// asked for only by the models fitted to them.
+    ///
+    /// On a small set of the visitor's (see [`DataSet::epoch_images`]) every model passes over
+    /// it `passes` times an epoch, takes all of it when asked for more, and a batch is at most
+    /// the set: what the returned settings in force then say.
     fn start(kind: Kind, config: Value, codes: impl FnOnce() -> Result<LatentCodes>, train: &Digits, test: &Digits, device: &Device) -> Result<Run> {
+        let passes = passes(train);
         Ok(match kind {
-            Kind::Flow => Run::Flow(FlowTrainer::with_codes(settings(config, kind)?, codes()?, device)?),
-            Kind::Wgan => Run::Wgan(WganTrainer::with_codes(settings(config, kind)?, codes()?, device)?),
+            Kind::Flow => {
+                let (mut config, codes): (FlowTrainingConfig, _) = (settings(config, kind)?, codes()?);
+                (config.epochs, config.batch_size) = repeated(config.epochs, config.batch_size, codes.train_count(), passes);
+                Run::Flow(FlowTrainer::with_codes(config, codes, device)?)
+            }
+            Kind::Wgan => {
+                let (mut config, codes): (WganTrainingConfig, _) = (settings(config, kind)?, codes()?);
+                (config.epochs, config.batch_size) = repeated(config.epochs, config.batch_size, codes.train_count(), passes);
+                Run::Wgan(WganTrainer::with_codes(config, codes, device)?)
+            }
             encoder @ (Kind::Autoencoder | Kind::Vae | Kind::Aae) => {
                 let config: AeTrainingConfig = settings(config, encoder)?;
                 let config = if encoder.is_baseline() { config.baseline(encoder)? } else { config };
-                Run::Encoder(AeTrainer::new(config, train, test, device)?)
+                Run::Encoder(AeTrainer::new(fit_small(config, train, test), train, test, device)?)
             }
         })
     }
@@ -495,6 +508,35 @@ fn fit(mut config: AeTrainingConfig, train: &Digits, test: &Digits) -> AeTrainin
     config.train_images = config.train_images.min(train.len());
     config.test_images = config.test_images.min(test.len());
     config
+}
+
+/// An autoencoder's (or baseline's) settings for `train` when it is a small set of the
+/// visitor's (see [`Run::start`]): all of it, passed over [`passes`] times an epoch, batches
+/// at most the set. Unchanged on the shipped sets.
+pub fn fit_small(config: AeTrainingConfig, train: &Digits, test: &Digits) -> AeTrainingConfig {
+    let passes = passes(train);
+    if passes == 1 {
+        return config;
+    }
+    let mut config = fit(config, train, test);
+    (config.epochs, config.batch_size) = repeated(config.epochs, config.batch_size, config.train_images, passes);
+    config
+}
+
+/// `(epochs, batch_size)` of a run over `count` images (or codes) passed over `passes` times
+/// an epoch: unchanged at one pass; else the epochs multiplied (at most the limit's) and a
+/// batch at most the set.
+fn repeated(epochs: usize, batch_size: usize, count: usize, passes: usize) -> (usize, usize) {
+    if passes == 1 {
+        return (epochs, batch_size);
+    }
+    (epochs.saturating_mul(passes).min(*crate::limits::EPOCHS.end()), batch_size.min(count.max(1)))
+}
+
+/// Passes over `train` that one epoch makes: 1, or on a set smaller than the images an epoch
+/// stands for ([`DataSet::epoch_images`]: the visitor's own) as many as make them up.
+pub fn passes(train: &Digits) -> usize {
+    train.set().epoch_images().map_or(1, |images| images.div_ceil(train.len().max(1)).max(1))
 }
 
 /// Settings as JSON for the header.

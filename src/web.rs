@@ -72,6 +72,13 @@ pub fn debug_panic() {
     panic!("deliberate panic requested by a test");
 }
 
+/// A visitor's picture (`width × height` RGBA bytes, as a canvas gives them) as one 28 × 28
+/// input the MNIST way (see [`crate::digitize::picture`]): 784 bytes, or why it cannot be one.
+#[wasm_bindgen]
+pub fn digitize_picture(rgba: &[u8], width: u32, height: u32) -> Result<Vec<u8>, JsError> {
+    crate::digitize::picture(rgba, width as usize, height as usize).map_err(js_error)
+}
+
 /// Whether a models file holds a model trained on grayscale pixels, so that the grayscale
 /// digits must be loaded before it. A file that cannot be read says no; loading it reports why.
 #[wasm_bindgen]
@@ -165,6 +172,11 @@ impl WebLab {
     /// See [`Lab::load_packed`]. Returns `{train, test}`.
     pub fn load_packed(&self, set: String, train: &[u8], test: &[u8]) -> Result<JsValue, JsError> {
         to_js(&self.lab.load_packed(&set, train, test).map_err(js_error)?)
+    }
+
+    /// See [`Lab::load_own`]. Returns `{train, test}`.
+    pub fn load_own(&self, pixels: &[u8], labels: &[u8]) -> Result<JsValue, JsError> {
+        to_js(&self.lab.load_own(pixels, labels).map_err(js_error)?)
     }
 
     pub fn grayscale_loaded(&self) -> bool {

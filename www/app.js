@@ -26,6 +26,7 @@ import { FlowWalk } from './flow-walk.js';
 import { PlaneLab } from './plane-lab.js';
 import { TakeAway } from './take-away.js';
 import { Offline } from './offline.js';
+import { OwnPanel } from './own-panel.js';
 
 fillPanels();
 buildForms();
@@ -391,7 +392,7 @@ function showBackend(msg) {
  * its classifier, and the WebGPU module where this page runs it (offline.js, sw.js). */
 const offline = new Offline({ status: $('offline-status'), update: $('offline-update') });
 lab.offline = offline;   // read by the tests
-const offlinePaths = () => [...DATA.packed, DATA.classifier, DATA.pretrained,
+const offlinePaths = () => [...(DATA.packed ?? []), DATA.classifier, DATA.pretrained,
   ...(host.module === 'gpu' ? ['pkg/flowae_gpu.js', moduleFile('gpu')] : [])].filter(Boolean);
 
 function ready(msg) {
@@ -410,7 +411,28 @@ function ready(msg) {
     lab.started = false;
     models.restore();
   }
+  // The visitor's own images, just confirmed: the press that confirmed them trains on them.
+  if (ownRun && !models.el.fromScratch.disabled) {
+    ownRun = false;
+    models.el.fromScratch.click();
+  }
 }
+
+/** The visitor's own images (data=own): the panel that reads them (the worker digitizes), and
+ * whether the first confirmation waits for the worker to start the run. */
+let ownRun = false;
+const ownPanel = DATA.packed ? null : new OwnPanel({
+  digitize: (() => {
+    let asked = 0;
+    return (pictures) => {
+      const id = ++asked;
+      return host.request({ type: 'digitize', id, pictures }, (m) => m.type === 'digitized' && m.id === id);
+    };
+  })(),
+  onConfirmed: (images, first) => { ownRun = first; },
+});
+lab.own = ownPanel;   // read by the tests
+if (ownPanel) models.say('Your images come first: give them to the page above, and the models train on them.');
 
 /** A model in the status line: its label (the autoencoder by its name). */
 /** A model in a sentence: "the flow (FlowAE)", "the VAE" (src/kind.rs's description). */
@@ -552,12 +574,16 @@ ui.length.addEventListener('change', () => { applyDefaults({ length: ui.length.v
 
 /** The data set: chosen when the page opens (data-set.js); another choice opens the page again
  * with the link changed. */
-for (const set of DATA_SETS) ui.dataSet.append(new Option(`${set.title} (${set.items})`, set.name));
+/** A data set in the menu: "MNIST (digits)", "Your own images". */
+const offered = (set) => (set.title.includes(set.items) ? set.title[0].toUpperCase() + set.title.slice(1) : `${set.title} (${set.items})`);
+for (const set of DATA_SETS) ui.dataSet.append(new Option(offered(set), set.name));
 ui.dataSet.value = DATA.name;
 ui.dataSet.addEventListener('change', () => location.assign(hrefWith(ui.dataSet.value)));
 // (MNIST's needs no words: the page is written for it.)
 ui.dataNote.textContent = DEFAULT_DATA
   ? ''
+  : !DATA.packed
+  ? `Below, the steps were written for MNIST: where they say digits, read your images. Their FCD is measured in the features of MNIST's classifier (as FID measures any pictures with one network): compare the models with each other, not with the paper. Another choice opens the page again.`
   : `${DATA.title}: ten classes (${DATA.classes.join(', ')}). The steps below were written for MNIST: where they say digits, read ${DATA.items}. Another choice opens the page again.`;
 if (!DEFAULT_DATA) document.title = document.title.replace('MNIST', DATA.title);
 

@@ -27,3 +27,9 @@ export function hrefWith(name) {
   else url.searchParams.set('data', name);
   return url.href;
 }
+
+/** Names the classes of the visitor's own images (their folders; one class, "your images",
+ * when they have none): the map's key and the captions read DATA.classes. */
+export function nameClasses(names) {
+  DATA.classes = names.length ? [...names] : [DATA.title];
+}

@@ -97,7 +97,9 @@ function iframe(src, title, { width, height }) {
 export function caption(canvas, what, msg) {
   const line = document.querySelector(`[data-read-as="${canvas.id}"]`);
   const readings = msg.readings;
-  if (!readings?.length) {
+  // The classifier's readings name only the classes it learned (your own images are scored
+  // with MNIST's: it would read them as digits).
+  if (!readings?.length || DATA.scorer !== DATA.name) {
     canvas.setAttribute('aria-label', what);
     if (line) line.textContent = '';
     return;

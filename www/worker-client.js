@@ -9,6 +9,7 @@
 import { fetchBytes } from './fetch-bytes.js';
 import { SILENT_MS } from './heartbeat.js';
 import { DATA } from './data-set.js';
+import { ownImages } from './own-store.js';
 
 const early = window.early ?? {};
 const downloads = new Map(Object.entries(early.files ?? {}));
@@ -21,7 +22,8 @@ export function download(path) {
 
 /** The files each wasm module is made of (see build.sh). */
 export const moduleFile = (module) => `pkg/flowae_${module}_bg.wasm`;
-/** The binarized training and test images of the page's data set (tools/pack-mnist.mjs). */
+/** The binarized training and test images of the page's data set (tools/pack-mnist.mjs); null
+ * for the visitor's own images, which come from own-store.js once confirmed. */
 export const DIGITS = DATA.packed;
 /** The models trained in advance for the page's data set (build.sh), the page's first picture
  * and the draw pad's readers before anything is trained; null where it has none. */
@@ -79,7 +81,9 @@ export class LabWorker {
     this.post({ type: 'init', module: this.module, backend, wasm, data: DATA });
     const sends = [];
     if (preview) sends.push(preview.then((bytes) => this.post({ type: 'preview', bytes }), () => {}));
-    if (digits) sends.push(Promise.all(DIGITS.map(download)).then(([train, test]) => this.post({ type: 'digits', train, test }), failed));
+    if (digits && DIGITS) sends.push(Promise.all(DIGITS.map(download)).then(([train, test]) => this.post({ type: 'digits', train, test }), failed));
+    // The visitor's own images wait for the visitor; 'sent' does not wait for them.
+    else if (digits) ownImages().then(({ pixels, labels }) => this.post({ type: 'own', pixels, labels }));
     this.sent = Promise.all(sends);   // 'initialized' is not theirs to wait for
   }
 

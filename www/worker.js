@@ -13,6 +13,10 @@
 //   {type: 'preview', bytes}                     a models file's FlowAE and AdvAE samplers, on the CPU,
 //                                                before the digits arrive: drawn at once, and they
 //                                                answer 'sample' and 'interpolate' until models load
+//   {type: 'own', pixels, labels}               the visitor's own images instead (Uint8Array count × 784,
+//                                                made by 'digitize'; labels 0–9 per image, or empty)
+//   {type: 'digitize', id, pictures}            pictures [{rgba, width, height}] made inputs the MNIST way:
+//                                                answered {type: 'digitized', id, images, errors}
 //   {type: 'digits', train, test}                the data set's binarized images (its `packed` files,
 //                                                gzipped bytes); then the backend starts and 'ready'
 //                                                follows
@@ -316,6 +320,30 @@ async function receiveDigits(command) {
   post({ type: 'ready', ...chosen, ...counts });
 }
 
+/** The visitor's own images (own-images.js read and digitized them): kept as the data set,
+ * one in six held out (src/data.rs's own_images), then as receiveDigits. */
+async function receiveOwn(command) {
+  const counts = lab.load_own(asBytes(command.pixels), asBytes(command.labels));
+  post({ type: 'status', text: 'Starting the backend…' });
+  const chosen = await chooseBackend(wantedBackend);
+  post({ type: 'ready', ...chosen, ...counts });
+}
+
+/** Pictures (RGBA from a canvas) made 28 × 28 inputs the MNIST way (src/digitize.rs): 784
+ * bytes each where a picture makes one, and for each the reason where it does not. */
+function digitize({ id, pictures }) {
+  const images = new Uint8Array(pictures.length * 784);
+  const errors = pictures.map(({ rgba, width, height }, i) => {
+    try {
+      images.set(wasm.digitize_picture(asBytes(rgba), width, height), i * 784);
+      return null;
+    } catch (e) {
+      return String(e?.message ?? e);
+    }
+  });
+  post({ type: 'digitized', id, images, errors }, [images.buffer]);
+}
+
 /** Moves to another backend with the models: they are saved, the backend changes (which drops
  * them, their tensors living on the old device) and they are loaded again on the new one. */
 async function switchBackend(wanted) {
@@ -459,6 +487,8 @@ async function handle(command) {
     case 'init': await initialize(command); break;
     case 'preview': await openPreview(command.bytes); break;
     case 'digits': await receiveDigits(command); break;
+    case 'own': await receiveOwn(command); break;
+    case 'digitize': digitize(command); break;
     case 'backend': await switchBackend(command.backend); break;
     case 'time': {
       const timing = () => lab.time_autoencoder(command.config, command.warmup ?? 1, command.seconds ?? 0.5);

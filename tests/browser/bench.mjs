@@ -6,14 +6,17 @@
 // workers, alternating runs: images per second and the ratio.
 // The one-press story: Train from scratch on a page opened as a visitor opens it (CPU backend),
 // each phase's seconds and how true its time left was.
-// BENCH_ONLY=first-visit, tfjs, webgpu (dispatches per step, this project and TF.js), training
-// or story runs one part. Every wait has a timeout; a part that fails or times out is named
+// Your own images: the time the page takes to read 1,000 generated PNGs (40–340 px, varied
+// colours) into inputs, from choosing them to the grid to confirm.
+// BENCH_ONLY=first-visit, tfjs, webgpu (dispatches per step, this project and TF.js), training,
+// story or own-images runs one part. Every wait has a timeout; a part that fails or times out is named
 // with why, the other parts still run, and the bench exits non-zero.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { serve } from '../../tools/serve.mjs';
 import { startServer, launch, waitForState, setSettings, setField } from './harness.mjs';
 import { PROFILES, firstVisit } from './first-visit.mjs';
+import { pngs } from './own-pictures.mjs';
 
 const ONLY = process.env.BENCH_ONLY ?? null;
 // The backends the in-page training is timed on: by default the CPU, and WebGPU where the
@@ -25,6 +28,9 @@ const BACKENDS = process.env.BENCH_BACKENDS?.split(',') ?? null;
 const TRAINING_ROUNDS = Number(process.env.BENCH_TRAINING_ROUNDS ?? 3);
 const VISIT_ROUNDS = Number(process.env.BENCH_VISIT_ROUNDS ?? 3);
 const STORY_ROUNDS = Number(process.env.BENCH_STORY_ROUNDS ?? 3);
+const OWN_ROUNDS = Number(process.env.BENCH_OWN_ROUNDS ?? 3);
+/** Pictures read per round of the own-images part. */
+const OWN_PICTURES = 1000;
 /** Estimates of the time left made with less than this left are not judged: "about 2 s left"
  * with 3 s to go is off by a third, and no visitor minds. */
 const JUDGED_FROM_S = 5;
@@ -57,6 +63,23 @@ function tfjsInPage(page, message, ms) {
     worker.onerror = (e) => { end(); reject(new Error(`TF.js ${message.backend}: ${e.message || 'the worker failed to start'}`)); };
     worker.postMessage(message);
   }), { message, ms });
+}
+
+/** One round of your own images: OWN_PICTURES PNGs chosen on a data=own page, read into
+ * inputs; the seconds the page reports (choosing to the grid) and the pictures' bytes. */
+async function ownImages(browser, url) {
+  const context = await browser.newContext({ serviceWorkers: 'block' });
+  try {
+    const page = await context.newPage();
+    await page.goto(`${url}?data=own&backend=cpu`);
+    const pictures = await pngs(page, OWN_PICTURES);
+    await page.setInputFiles('#own-files-input', pictures.map((buffer, i) => ({ name: `${i}.png`, mimeType: 'image/png', buffer })));
+    await page.waitForFunction(() => /read in/.test(document.getElementById('own-status').textContent), null, { timeout: 300_000 });
+    const { seconds, count } = await page.evaluate(() => window.lab.own.candidate);
+    return { seconds, count, bytes: pictures.reduce((sum, p) => sum + p.length, 0) };
+  } finally {
+    await context.close();
+  }
 }
 
 /** Whether this Chromium offers a hardware WebGPU adapter (not a software fallback). */
@@ -283,6 +306,7 @@ let tfjs = null;
 let webgpu = null;
 let gpu = null;
 const stories = [];
+const owns = [];
 /** Runs one part of the bench within `ms`; a failure is named and the bench goes on. */
 async function part(name, ms, work) {
   const started = Date.now();
@@ -310,6 +334,11 @@ try {
   if (!ONLY || ONLY === 'story') {
     await part('the one-press story', 900_000 * STORY_ROUNDS, async () => {
       for (let round = 0; round < STORY_ROUNDS; round++) stories.push(await story(browser, url));
+    });
+  }
+  if (!ONLY || ONLY === 'own-images') {
+    await part('your own images', 300_000 * OWN_ROUNDS, async () => {
+      for (let round = 0; round < OWN_ROUNDS; round++) owns.push(await ownImages(browser, url));
     });
   }
   if (!ONLY || ONLY === 'training') {
@@ -362,6 +391,11 @@ if (visits.length) {
   for (const v of visits) if (v.errors.length) console.log(`errors on ${v.profile}: ${v.errors.join('; ')}`);
 }
 
+if (owns.length) {
+  console.log(`\nYour own images: ${OWN_PICTURES.toLocaleString('en-US')} PNGs (${(owns[0].bytes / 1e6).toFixed(1)} MB, 40–340 px) read into inputs in `
+    + `${spread(owns.map((o) => o.seconds), 1)} s (median of ${owns.length} rounds, range in brackets; ${owns[0].count} images each)`);
+}
+
 const backendsTimed = [...new Set(results.map((r) => r.backend))];
 const summary = {
   images: TRAIN.train_images,
@@ -380,6 +414,7 @@ const summary = {
   }),
   firstVisit: visits,
   story: stories,
+  ownImages: owns,
   modules,
   tfjs,
   webgpu,

@@ -39,7 +39,7 @@ fn trains_and_writes_png_grids() {
 #[test]
 fn explains_bad_arguments_instead_of_panicking() {
     let data = common::mnist_dir();
-    let cases: [(&[&str], &str); 22] = [
+    let cases: [(&[&str], &str); 23] = [
         (&["table", "--seeds", "0"], "--seeds must be between 1 and 100, not 0"),
         (&["table", "--only", "flow,autoencoder"], "--only names the models of Table 1"),
         (&["table", "--seeds", "2", "--models", "/tmp/x.bin"], "--models saves one run's models"),
@@ -51,6 +51,7 @@ fn explains_bad_arguments_instead_of_panicking() {
         (&["train-ae", "--epochs", "zero"], "--epochs must be a number"),
         (&["train-ae", "--epochs", "0", "--data", data.to_str().unwrap()], "epochs must be between"),
         (&["train-ae", "--data", "/nonexistent"], "cannot read /nonexistent"),
+        (&["train-ae", "--data", "own"], "your own images are read in the page, from your own files: here, give --data a folder"),
         (&["train-ae", "--backend", "tpu"], "backend must be"),
         (&["dance"], "expected a command"),
         // Issue 26: a value a command would ignore or read only hours later is refused at once.

@@ -246,3 +246,61 @@ fn the_lab_holds_one_data_set_and_refuses_another_sets_classifier() {
     let refused = error(pollster::block_on(lab.load_models(&bytes)));
     assert!(refused.contains("learned Fashion-MNIST") && refused.contains("data=fashion"), "{refused}");
 }
+
+/// A visitor's own pictures (varied sizes and colours, one with nothing in it) made inputs the
+/// MNIST way, loaded as a set of their own, train the autoencoder and the flow and draw
+/// samples; a small set's epochs pass over it as often as the quick run's 20,000 images are
+/// passed over, and too few pictures are refused with the reason.
+#[test]
+fn own_pictures_train_the_autoencoder_and_the_flow() {
+    let mut pixels = Vec::new();
+    let mut unreadable = 0;
+    for i in 0..61usize {
+        let (width, height) = (30 + (i * 7) % 50, 40 + (i * 13) % 60);
+        let (paper, pen): ([u8; 4], [u8; 4]) = if i % 2 == 0 { ([255, 255, 255, 255], [(i * 4) as u8, 0, 90, 255]) } else { ([10, 20, 30, 255], [250, 200, (i * 3) as u8, 255]) };
+        let (x0, y0) = (i % 7 + 2, i % 5 + 2);
+        let (x1, y1) = (width - 3 - i % 4, height - 3 - (i / 2) % 6);
+        let mut rgba: Vec<u8> = (0..width * height)
+            .flat_map(|p| {
+                let (x, y) = (p % width, p / width);
+                // A ring for odd i, a bar for even: two kinds of picture.
+                let on = if i % 2 == 0 { (x0..x0 + 6 + i % 5).contains(&x) && (y0..y1).contains(&y) } else { (x0..x1).contains(&x) && (y0..y1).contains(&y) && !((x0 + 4..x1 - 4).contains(&x) && (y0 + 4..y1 - 4).contains(&y)) };
+                if on { pen } else { paper }
+            })
+            .collect();
+        if i == 60 {
+            rgba.iter_mut().for_each(|b| *b = 128); // nothing stands out: skipped, as the page counts it
+        }
+        match flowae::digitize::picture(&rgba, width, height) {
+            Ok(image) => pixels.extend(image),
+            Err(_) => unreadable += 1,
+        }
+    }
+    assert_eq!((pixels.len() / 784, unreadable), (60, 1));
+    let lab = Lab::new();
+    assert!(error(lab.load_own(&pixels[..784 * 49], &[])).contains("49 images are too few: at least 50"));
+    let labels: Vec<u8> = (0..60).map(|i| (i % 2) as u8).collect();
+    let counts = lab.load_own(&pixels, &labels).unwrap();
+    assert_eq!((counts.train, counts.test), (50, 10));
+    pollster::block_on(lab.select_backend("cpu")).unwrap();
+    // The page's quick run asks for 20,000 images, 3 epochs, batches of 100: here all 50, as
+    // many passes as 20,000 images make (400 an epoch, at most the limit's 1,000 epochs), and
+    // batches of 50.
+    let (settings, steps) = lab.start(Kind::Autoencoder, json!({ "train_images": 20_000, "test_images": 2_000, "epochs": 3, "model": { "hidden": 32 } })).unwrap();
+    assert_eq!((settings["train_images"].as_u64(), settings["test_images"].as_u64()), (Some(50), Some(10)));
+    assert_eq!((settings["epochs"].as_u64(), settings["batch_size"].as_u64(), steps), (Some(1_000), Some(50), 1));
+    lab.start(Kind::Autoencoder, json!({ "train_images": 20_000, "epochs": 1, "model": { "hidden": 32 } })).unwrap();
+    train_to_end(&lab, Kind::Autoencoder);
+    let (flow, _) = lab.start(Kind::Flow, json!({ "epochs": 1 })).unwrap();
+    assert_eq!((flow["epochs"].as_u64(), flow["batch_size"].as_u64()), (Some(400), Some(50)));
+    lab.start(Kind::Flow, json!({ "epochs": 1, "batch_size": 25 })).unwrap();
+    for _ in 0..8 {
+        pollster::block_on(lab.train(Kind::Flow, 25, None)).unwrap();
+    }
+    let samples = pollster::block_on(lab.samples(Kind::Flow, 8, 1.0, 3)).unwrap();
+    assert_eq!(samples.len(), 8 * 784);
+    assert!(samples.iter().all(|v| v.is_finite() && (0.0..=1.0).contains(v)));
+    // Their models record the set, so no page of another set opens them as its own.
+    let bytes = pollster::block_on(lab.save_models()).unwrap();
+    assert_eq!(WeightsFile::from_bytes(&bytes).unwrap().meta["data"], "own");
+}
