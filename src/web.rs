@@ -98,6 +98,7 @@ pub fn tables() -> Result<JsValue, JsError> {
         "settings": crate::settings::described(), "models": Kind::described(), "presets": crate::preset::Preset::described(),
         "lengths": crate::length::Length::described(), "sure": crate::train::classifier::SURE,
         "toys": crate::toy::Toy::described(), "dataSets": crate::dataset::DataSet::described(),
+        "fcdFeatures": crate::models::classifier::FEATURES,
     }))
 }
 

@@ -127,6 +127,8 @@ Object.defineProperty(lab, 'plane', { get: () => planeLab.state });
 ui.compare.addEventListener('click', clearError);
 const comparison = new Comparison({
   send: (command) => send(command),
+  /** The test images loaded (your own images may be fewer than the settings ask for). */
+  testImages: () => lab.imagesLoaded?.test ?? Infinity,
   startRun: (phase, config) => startRun(phase, config),
   readAll: (length) => {
     const read = { autoencoder: readSettings() };
@@ -404,6 +406,7 @@ function ready(msg) {
   drawPad.setReady();
   planeLab.setReady();
   showBackend(msg);
+  if (msg.train) lab.imagesLoaded = { train: msg.train, test: msg.test };
   if (msg.train) ui.autoencoder.progressText.textContent = `Ready: ${msg.train.toLocaleString()} training and ${msg.test.toLocaleString()} test ${DATA.items} of ${DATA.title} loaded.`;
   if (lab.state === 'loading') {
     // A new worker: no models yet. Bring back the saved or pretrained ones.

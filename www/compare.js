@@ -3,7 +3,7 @@
 // names, labels and figures are the library's (src/kind.rs, through pkg/tables.js).
 import { drawDigits } from './digits.js';
 import { formatSeconds } from './format.js';
-import { MODELS, PAPER_REAL_DATA_FCD } from './pkg/tables.js';
+import { FCD_FEATURES, MODELS, PAPER_REAL_DATA_FCD } from './pkg/tables.js';
 import { DATA, DEFAULT_DATA } from './data-set.js';
 import { RunDriver } from './runs.js';
 
@@ -129,7 +129,7 @@ export class Comparison {
   async run() {
     const settings = this.page.readAll(this.ui.length.value);
     if (!settings) { this.ui.text.textContent = 'Fix the settings marked above first.'; return; }
-    const count = Math.min(Number(this.ui.count.value), settings.autoencoder.test_images);
+    const count = Math.min(Number(this.ui.count.value), settings.autoencoder.test_images, this.page.testImages());
     const seeds = Number(this.ui.seeds.value) || 1;
     const first = settings.autoencoder.seed;
     this.running = true;
@@ -161,7 +161,12 @@ export class Comparison {
         this.ui.text.textContent = `${what}… (progress in its section above)`;
         await step();
       }
-      this.ui.text.textContent = `Done in ${formatSeconds((performance.now() - started) / 1000)} on ${this.page.adapter()}. ${this.orderText()}`;
+      // Fewer samples than the classifier has features give each Gaussian a covariance of
+      // less than full rank: the distances then say little (your own images hold out few).
+      const few = count <= FCD_FEATURES
+        ? ` Only ${count} held-out images to score against, fewer than the classifier's ${FCD_FEATURES} features: these distances are mostly noise (give the page more images: one in six is held out).`
+        : '';
+      this.ui.text.textContent = `Done in ${formatSeconds((performance.now() - started) / 1000)} on ${this.page.adapter()}. ${this.orderText()}${few}`;
     } catch (error) {
       const scored = Object.keys(this.results).length;
       this.ui.text.textContent = `Compare all stopped: ${error.message}. ${scored ? 'The rows scored so far stay. ' : ''}Press Compare all to start again.`;

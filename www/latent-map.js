@@ -248,7 +248,8 @@ export class LatentMapView {
       return mark;
     };
     const row = (mark, label) => { const li = document.createElement('li'); li.append(mark, label); return li; };
-    const items = DIGIT_COLOURS.map((c, d) => row(item('swatch', '', c), DATA.classes[d] ?? String(d)));
+    // As many classes as the data set names (your own images: their folders, or one).
+    const items = DIGIT_COLOURS.slice(0, DATA.classes.length).map((c, d) => row(item('swatch', '', c), DATA.classes[d]));
     for (const o of this.state.map?.overlays ?? []) {
       const symbol = { cross: '×', plus: '+', ring: '○' }[OVERLAYS[o.name]?.shape ?? 'ring'];
       items.push(row(item('mark', symbol), OVERLAYS[o.name]?.label ?? o.name));

@@ -132,3 +132,28 @@ test('a zip with class folders is read with its labels; a zip over the limit is 
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('on your own images Compare all scores every model with what is held out and says when that is too few; the map names their folders', async () => {
+  const context = await shared.browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
+  const short = 'epochs=1&flow.epochs=1&wgan.epochs=1&vae.epochs=1&aae.epochs=1&fcd=500&fcd_length=sections';
+  const { page, errors } = await open(context, `${shared.url}?data=own&backend=cpu&${short}`);
+  const pictures = await pngs(page, 60, 200);
+  const archive = zip(pictures.map((bytes, i) => ({ path: `${i % 3 ? 'rings' : 'strokes'}/${i}.png`, bytes })));
+  await page.setInputFiles('#own-files-input', { name: 'shapes.zip', mimeType: 'application/zip', buffer: archive });
+  await page.waitForFunction(() => /read in/.test(document.getElementById('own-status').textContent), null, { timeout: 60_000 });
+  await page.click('#own-train');
+  await page.waitForFunction(() => window.lab.story.times.wgan?.ended, null, { timeout: 300_000 });
+  await page.click('#compare');
+  await page.waitForFunction(() => /^Done in/.test(document.getElementById('compare-text').textContent), null, { timeout: 300_000 });
+  const cells = await page.$$eval('#fcd-table td.fcd', (tds) => tds.map((td) => td.textContent));
+  assert.ok(cells.length === 5 && cells.every((c) => /^\d+\.\d\d \(10 samples\)$/.test(c)), `every row scored on the 10 held out: ${cells}`);
+  assert.match(await page.textContent('#compare-text'), /Only 10 held-out images to score against, fewer than the classifier's 64 features: these distances are mostly noise/);
+  // MNIST's classifier reads them as digits: their grids are not captioned with its readings.
+  assert.equal(await page.textContent('[data-read-as=flow-samples]'), '');
+  await page.click('#map-draw');
+  await page.waitForFunction(() => /FlowAE codes/.test(document.getElementById('map-legend').textContent), null, { timeout: 60_000 });
+  const key = await page.$$eval('#map-legend li', (items) => items.map((li) => li.textContent));
+  assert.deepEqual(key.slice(0, 3).concat(key.length), ['rings', 'strokes', '×FlowAE codes (the flow)', 5]);
+  assert.deepEqual(errors, []);
+  await context.close();
+});
