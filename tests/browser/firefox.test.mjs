@@ -1,10 +1,12 @@
 // The main path in Firefox ESR (Debian's, installed by build.sh), driven over WebDriver BiDi by
 // puppeteer-core: the opening samples, one press to the autoencoder, FlowAE and AdvAE (their
-// samples captioned by the classifier), and a page that fits a phone. The other tests run in Chromium; this one guards the second engine.
+// samples captioned by the classifier), a page that fits a phone, and your own pictures read
+// from a zip. The other tests run in Chromium; this one guards the second engine.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import puppeteer from 'puppeteer-core';
 import { startServer } from './harness.mjs';
+import { pngs, zip } from './own-pictures.mjs';
 
 export const FIREFOX = process.env.FIREFOX ?? '/usr/bin/firefox-esr';
 
@@ -51,6 +53,29 @@ test('in Firefox the pretrained samples show, one press trains all three models 
   assert.ok(run.flow > 0 && run.wgan > 0 && run.flowDone && run.wganDone, JSON.stringify(run));
   assert.match(run.said, /^Trained the autoencoder, then the flow \(FlowAE\), then the generator \(AdvAE\)/);
   assert.deepEqual(run.read, [32, 32, 32], 'each run\'s last samples are read by the classifier');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('in Firefox your own pictures are read from a zip (inflated by the browser), shown, and trained on', async () => {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(`${url}?data=own&backend=cpu`);
+  await page.waitForFunction(() => window.lab?.own, { timeout: 60_000 });
+  // The pictures are drawn in the page (as a visitor's would be made), zipped here, and handed
+  // to the panel as the file a visitor chooses.
+  const drawn = await pngs(page, 60);
+  const archive = zip(drawn.map((bytes, i) => ({ path: `${i % 2 ? 'rings' : 'strokes'}/${i}.png`, bytes })));
+  await page.evaluate((b64) => {
+    const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+    window.lab.own.read([new File([bytes], 'shapes.zip', { type: 'application/zip' })]);
+  }, archive.toString('base64'));
+  await page.waitForFunction(() => /read in/.test(document.getElementById('own-status').textContent), { timeout: 60_000 });
+  assert.match(await page.$eval('#own-status', (el) => el.textContent), /^60 images read in .*; 2 classes from their folders: rings, strokes\./);
+  await page.click('#own-train');
+  await page.waitForFunction(() => window.lab.lastReady?.train === 50 && window.lab.state === 'training', { timeout: 120_000, polling: 500 });
   assert.deepEqual(errors, []);
   await page.close();
 });
