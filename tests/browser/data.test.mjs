@@ -3,23 +3,14 @@
 // there is says so; kept models of another data set are not opened in this one.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { servedBrowser, setField } from './harness.mjs';
+import { recordingPage, servedBrowser, setField } from './harness.mjs';
 
 const shared = servedBrowser({ webgpu: false });
 // The FCD counts at most as many samples as there are test images (200 here).
 const SMALL = 'backend=cpu&train_images=500&test_images=200&epochs=1&batch_size=50&flow.epochs=1&wgan.epochs=2&vae.epochs=1&aae.epochs=1&fcd=500&fcd_length=sections';
 
 /** A page that records console errors and the paths it requests. */
-async function open(context, url) {
-  const page = await context.newPage();
-  const errors = [];
-  const requests = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  page.on('request', (r) => requests.push(new URL(r.url()).pathname));
-  await page.goto(url);
-  return { page, errors, requests };
-}
+const open = (context, url) => recordingPage(context, url, (r) => new URL(r.url()).pathname);
 
 test('Fashion-MNIST, chosen in the page: its own files, every model trains, Compare all scores with its own classifier, the map and the link follow', async () => {
   const context = await shared.browser.newContext({ viewport: { width: 1280, height: 900 }, colorScheme: 'dark' });

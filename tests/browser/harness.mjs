@@ -48,6 +48,19 @@ export async function openPage(browser, url) {
   return { page, errors };
 }
 
+/** A new page of `context` at `url` that records console errors, uncaught exceptions and
+ * each request it makes, as `record(request)` has it: `{page, errors, requests}`. */
+export async function recordingPage(context, url, record) {
+  const page = await context.newPage();
+  const errors = [];
+  const requests = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('request', (r) => requests.push(record(r)));
+  await page.goto(url);
+  return { page, errors, requests };
+}
+
 /** Waits until `window.lab.state` is one of `states`. */
 export function waitForState(page, states, timeout = 120_000) {
   return page.waitForFunction((s) => s.includes(window.lab?.state), states, { timeout });

@@ -8,22 +8,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { servedBrowser } from './harness.mjs';
+import { recordingPage, servedBrowser } from './harness.mjs';
 import { pngs, zip } from './own-pictures.mjs';
 
 const shared = servedBrowser({ webgpu: false });
 
-/** A page that records console errors and every request, with its method and body. */
-async function open(context, url) {
-  const page = await context.newPage();
-  const errors = [];
-  const requests = [];
-  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
-  page.on('pageerror', (e) => errors.push(String(e)));
-  context.on('request', (r) => requests.push({ url: r.url(), method: r.method(), body: r.postDataBuffer() }));
-  await page.goto(url);
-  return { page, errors, requests };
-}
+/** A page that records console errors and every request it makes (its workers' too), with
+ * its method and body. */
+const open = (context, url) => recordingPage(context, url, (r) => ({ url: r.url(), method: r.method(), body: r.postDataBuffer() }));
 
 const status = (page) => page.textContent('#own-status');
 
