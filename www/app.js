@@ -26,7 +26,6 @@ import { FlowWalk } from './flow-walk.js';
 import { PlaneLab } from './plane-lab.js';
 import { TakeAway } from './take-away.js';
 import { Offline } from './offline.js';
-import { OwnPanel } from './own-panel.js';
 
 fillPanels();
 buildForms();
@@ -424,7 +423,8 @@ function ready(msg) {
 /** The visitor's own images (data=own): the panel that reads them (the worker digitizes), and
  * whether the first confirmation waits for the worker to start the run. */
 let ownRun = false;
-const ownPanel = DATA.packed ? null : new OwnPanel({
+// (Its modules are fetched only on that page: a visit to a shipped set does not download them.)
+const ownPanel = DATA.packed ? null : new (await import('./own-panel.js')).OwnPanel({
   digitize: (() => {
     let asked = 0;
     return (pictures) => {

@@ -92,6 +92,17 @@ async function start() {
     worker.post({ type: 'start', phase: 'autoencoder', config: SETTINGS.autoencoder });
     return;
   }
+  // On your own images (data=own): those this browser kept from the full page, if any.
+  if (!DATA.packed) {
+    const { confirm, keptImages } = await import('./own-store.js');
+    const kept = await keptImages();
+    if (!kept) {
+      status(`This widget trains on ${DATA.title} kept in this browser, and it has none: give them to the full page first.`, true);
+      ui.train.disabled = false;
+      return;
+    }
+    confirm(kept, { keep: false });
+  }
   // The small CPU module (0.6 MB) unless the embedding page asks for WebGPU (3.4 MB): a
   // reader's first run should start in seconds.
   const backend = params.get('backend') === 'gpu' ? 'gpu' : 'cpu';

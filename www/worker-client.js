@@ -9,7 +9,6 @@
 import { fetchBytes } from './fetch-bytes.js';
 import { SILENT_MS } from './heartbeat.js';
 import { DATA } from './data-set.js';
-import { ownImages } from './own-store.js';
 
 const early = window.early ?? {};
 const downloads = new Map(Object.entries(early.files ?? {}));
@@ -83,7 +82,8 @@ export class LabWorker {
     if (preview) sends.push(preview.then((bytes) => this.post({ type: 'preview', bytes }), () => {}));
     if (digits && DIGITS) sends.push(Promise.all(DIGITS.map(download)).then(([train, test]) => this.post({ type: 'digits', train, test }), failed));
     // The visitor's own images wait for the visitor; 'sent' does not wait for them.
-    else if (digits) ownImages().then(({ pixels, labels }) => this.post({ type: 'own', pixels, labels }));
+    // (Imported only here, so that a page or a widget on a shipped set does not download it.)
+    else if (digits) import('./own-store.js').then(({ ownImages }) => ownImages()).then(({ pixels, labels }) => this.post({ type: 'own', pixels, labels }));
     this.sent = Promise.all(sends);   // 'initialized' is not theirs to wait for
   }
 

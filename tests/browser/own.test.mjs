@@ -22,9 +22,9 @@ const status = (page) => page.textContent('#own-status');
 test('a folder of 60 PNGs of varied sizes and colours (and a corrupt one) is read, shown, trained on, and kept; nothing is sent', async () => {
   const context = await shared.browser.newContext({ viewport: { width: 1280, height: 900 }, serviceWorkers: 'block' });
   const { page, errors, requests } = await open(context, `${shared.url}?data=own&backend=cpu`);
-  assert.equal(await page.isVisible('#own'), true);
+  await page.waitForSelector('#own', { state: 'visible' });   // its modules come after the page's
   assert.equal(await page.inputValue('#data-set'), 'own');
-  assert.match(await status(page), /at least 50 pictures/);
+  await page.waitForFunction(() => /at least 50 pictures/.test(document.getElementById('own-status').textContent));
   assert.match(await page.textContent('#models-status'), /Your images come first/);
   assert.equal(await page.isDisabled('#from-scratch'), true);
 
