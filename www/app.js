@@ -423,19 +423,21 @@ function ready(msg) {
 /** The visitor's own images (data=own): the panel that reads them (the worker digitizes), and
  * whether the first confirmation waits for the worker to start the run. */
 let ownRun = false;
-// (Its modules are fetched only on that page: a visit to a shipped set does not download them.)
-const ownPanel = DATA.packed ? null : new (await import('./own-panel.js')).OwnPanel({
-  digitize: (() => {
+// Its modules are fetched only on that page (a visit to a shipped set does not download them),
+// and after this module has run: nothing here waits for them.
+if (!DATA.packed) {
+  models.say('Your images come first: give them to the page above, and the models train on them.');
+  import('./own-panel.js').then(({ OwnPanel }) => {
     let asked = 0;
-    return (pictures) => {
-      const id = ++asked;
-      return host.request({ type: 'digitize', id, pictures }, (m) => m.type === 'digitized' && m.id === id);
-    };
-  })(),
-  onConfirmed: (images, first) => { ownRun = first; },
-});
-lab.own = ownPanel;   // read by the tests
-if (ownPanel) models.say('Your images come first: give them to the page above, and the models train on them.');
+    lab.own = new OwnPanel({   // read by the tests
+      digitize: (pictures) => {
+        const id = ++asked;
+        return host.request({ type: 'digitize', id, pictures }, (m) => m.type === 'digitized' && m.id === id);
+      },
+      onConfirmed: (images, first) => { ownRun = first; },
+    });
+  }, (error) => showError(`The panel for your own images could not load: ${error.message}`));
+}
 
 /** A model in the status line: its label (the autoencoder by its name). */
 /** A model in a sentence: "the flow (FlowAE)", "the VAE" (src/kind.rs's description). */

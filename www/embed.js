@@ -69,8 +69,14 @@ const PHASE_NAMES = { autoencoder: 'Autoencoder', flow: 'Flow', wgan: 'WGAN' };
 const $ = (id) => document.getElementById(id);
 const ui = { title: $('title'), preview: $('preview'), samples: $('samples'), train: $('train'), progress: $('progress'), status: $('status'), full: $('full') };
 ui.title.textContent = WIDGETS[model].title;
-if (!(params.get('panel') in PANELS)) ui.preview.src = `models/${WIDGETS[model].picture}-preview.png`;   // a panel shows none
-ui.full.href = `./?backend=${encodeURIComponent(params.get('backend') ?? 'auto')}`;
+// A panel shows no picture; nor does a widget on a data set that ships no models (its picture
+// would be MNIST's digits).
+if (!(params.get('panel') in PANELS) && PRETRAINED) ui.preview.src = `models/${WIDGETS[model].picture}-preview.png`;
+else if (!PRETRAINED) {
+  ui.preview.hidden = true;
+  ui.status.textContent = `No models of ${DATA.title} are trained in advance: press Train to train it here, in your browser.`;
+}
+ui.full.href = `./?backend=${encodeURIComponent(params.get('backend') ?? 'auto')}${DATA_QUERY}`;
 
 /** What the widget knows; read by the browser tests. */
 const widget = { model, state: 'preview', drawn: 0, errors: [] };
